@@ -1,0 +1,53 @@
+/**
+ * The shape of a kernel-table entry. The table itself is the `ACTIVATIONS` array in `kernels.ts`, assembled from one
+ * file per family; it drives the host, the tests and the benchmarks.
+ * @module
+ */
+
+/** One numeric parameter of an activation. */
+export interface ParamDef {
+  /** Name as written in an activation spec, e.g. `alpha`. */
+  readonly name: string;
+  /** Default value. */
+  readonly default: number;
+  /** Smallest allowed value (inclusive unless `minExclusive`). */
+  readonly min: number;
+  /** Largest allowed value (inclusive unless `maxExclusive`). */
+  readonly max: number;
+  readonly minExclusive?: boolean;
+  readonly maxExclusive?: boolean;
+  /** Whether gradient descent can learn it (the activation then has a `<name>_pgrad` kernel). */
+  readonly trainable: boolean;
+  /** What it means and where the default comes from. */
+  readonly doc: string;
+}
+
+/** How a kernel walks its input. */
+export type KernelKind =
+  /** y[i] = f(x[i]); parameters are shared by every element (or per unit, when `perUnit` and `units` is given). */
+  | 'elementwise'
+  /** Row-wise over a rows x cols matrix (softmax, logSoftmax); backward takes the forward output. */
+  | 'rowwise';
+
+/** One row of the kernel table. */
+export interface ActivationDef {
+  readonly name: string;
+  /** Other accepted names (`swish` for `silu`). */
+  readonly aliases?: readonly string[];
+  readonly kind: KernelKind;
+  readonly params: readonly ParamDef[];
+  /** Parameters may be given one per unit (column): `{ name: 'prelu', units: 128 }`. */
+  readonly perUnit?: boolean;
+  /** Formula of f and f' in plain text (README table). */
+  readonly formula: string;
+  readonly derivative: string;
+  /** Where the definition and its defaults come from, and where frameworks disagree. */
+  readonly source: string;
+  /** Accepted error of the baseline build against the f64 reference, in ulps (0 = exact). */
+  /** `floor`: errors are measured in ulps of max(|reference|, floor), for functions with roots. */
+  readonly tolerance: { readonly forward: number; readonly backward: number; readonly paramGrad?: number; readonly floor?: number };
+  /** Input range where the function is interesting (tests and benchmarks draw from it). */
+  readonly range: readonly [number, number];
+  /** True for functions that are exact in f32 (compared bit for bit). */
+  readonly piecewiseLinear?: boolean;
+}

@@ -1,0 +1,41 @@
+/**
+ * Every error rectify throws is a {@link RectifyError}. Subclasses say which kind of mistake it was; the message says
+ * what to fix. After any of them the engine (and any network) is still usable and unchanged.
+ * @module
+ */
+
+/** Base class of every error rectify throws. */
+export class RectifyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** An argument has the wrong type or an impossible value (for example a number where a Float32Array is needed). */
+export class InvalidArgumentError extends RectifyError {}
+
+/** Lengths or shapes do not fit together (for example x.length is not rows x cols). */
+export class ShapeError extends RectifyError {}
+
+/** An activation name that rectify does not know; the message lists the valid names. */
+export class UnknownActivationError extends RectifyError {
+  constructor(message: string, readonly validNames: readonly string[]) {
+    super(message);
+  }
+}
+
+/** An activation or optimizer parameter is missing its range (NaN, k <= 0, ...) or is not a known parameter. */
+export class InvalidParameterError extends RectifyError {}
+
+/** Input values outside an activation's domain under the strict domain policy (for example sbaf with x > 1). */
+export class DomainError extends RectifyError {}
+
+/** A tensor, activation or network was used after `dispose()`, or belongs to another engine. */
+export class DisposedError extends RectifyError {}
+
+/** The WebAssembly memory cannot grow to the size asked for. */
+export class OutOfMemoryError extends RectifyError {}
+
+/** The WebAssembly module could not be loaded, compiled or instantiated. */
+export class WasmLoadError extends RectifyError {}

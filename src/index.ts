@@ -1,0 +1,18 @@
+/**
+ * rectify: SIMD WebAssembly activations, dense layers and training for JavaScript.
+ * @module
+ */
+export { createEngine, Engine } from './engine.js';
+export type { EngineOptions } from './engine.js';
+export { Activation } from './activation.js';
+export type { CallOptions, Input, ParamValues, DomainPolicy } from './activation.js';
+export { Tensor } from './tensor.js';
+export { ACTIVATIONS, activationNames, findActivation } from './kernels.js';
+export type { ActivationDef, ActivationName, ActivationSpec, ActivationExtras, ParamDef, KernelKind } from './kernels.js';
+export type { MemoryStats } from './arena.js';
+export { supportsRelaxedSimd } from './wasm.js';
+export type { WasmSource } from './wasm.js';
+export {
+  RectifyError, InvalidArgumentError, ShapeError, UnknownActivationError, InvalidParameterError, DomainError,
+  DisposedError, OutOfMemoryError, WasmLoadError,
+} from './errors.js';

@@ -1,0 +1,76 @@
+/**
+ * THE kernel table: one row per activation, assembled from one file per family. The host, the tests and the
+ * benchmarks iterate it, so adding a row adds the activation everywhere (and its tests fail until it has a
+ * reference in tests/reference/).
+ * @module
+ */
+import { RELU_FAMILY } from './activations/relu.js';
+import type { ActivationDef, ParamDef } from './activations/types.js';
+
+export type { ActivationDef, ParamDef, KernelKind } from './activations/types.js';
+
+/** Every activation rectify implements, with its parameters, defaults, sources and tolerances. */
+export const ACTIVATIONS = [
+  ...RELU_FAMILY,
+] as const satisfies readonly ActivationDef[];
+
+type Table = typeof ACTIVATIONS[number];
+
+/** Name of an activation (aliases included). */
+export type ActivationName = Table['name'] | AliasOf<Table>;
+type AliasOf<D> = D extends { aliases: readonly (infer A)[] } ? A : never;
+
+/** Options some activations take beyond their numeric parameters. */
+export interface ActivationExtras {
+  /** Per-unit parameters: one value per unit (column); the input must then have `units` columns. */
+  prelu: { units?: number; alpha?: number | ArrayLike<number> };
+  sbaf: { domain?: 'clamp' | 'sigmoid' | 'strict' };
+}
+
+type ParamNames<D> = D extends { params: readonly (infer P)[] } ? (P extends { name: infer N extends string } ? N : never) : never;
+type SpecOf<D> = D extends { name: infer N extends string }
+  ? { readonly name: N | (D extends { aliases: readonly (infer A)[] } ? A : never) }
+    & { readonly [K in ParamNames<D>]?: number }
+    & (N extends keyof ActivationExtras ? Readonly<ActivationExtras[N]> : unknown)
+  : never;
+
+/**
+ * An activation spec: a discriminated union on `name`. A misspelled name or parameter is a compile error.
+ * @example { name: 'elu', alpha: 0.5 }
+ */
+export type ActivationSpec = SpecOf<Table>;
+
+const byName = new Map<string, ActivationDef>();
+for (const d of ACTIVATIONS as readonly ActivationDef[]) {
+  byName.set(d.name, d);
+  for (const a of d.aliases ?? []) byName.set(a, d);
+}
+
+/** Looks up a table row by name or alias. */
+export function findActivation(name: string): ActivationDef | undefined { return byName.get(name); }
+
+/** Every accepted name, aliases included, sorted. */
+export function activationNames(): string[] { return [...byName.keys()].sort(); }
+
+/** @internal Checks a parameter value against its definition; returns an error text or undefined. */
+export function checkParam(p: ParamDef, v: number): string | undefined {
+  if (typeof v !== 'number' || Number.isNaN(v)) return `must be a number, got ${describe(v)}`;
+  const lo = p.minExclusive ? v <= p.min : v < p.min;
+  const hi = p.maxExclusive ? v >= p.max : v > p.max;
+  if (lo || hi || !Number.isFinite(v)) {
+    const l = p.min === -Infinity ? '(-Infinity' : `${p.minExclusive ? '(' : '['}${p.min}`;
+    const h = p.max === Infinity ? 'Infinity)' : `${p.max}${p.maxExclusive ? ')' : ']'}`;
+    return `must be finite and in ${l}, ${h}, got ${v}`;
+  }
+  return undefined;
+}
+
+/** @internal A short description of a value for error messages. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as { length: number }).length}`;
+  if (typeof v === 'object') return `an object (${Object.prototype.toString.call(v)})`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  return `${typeof v} ${String(v)}`;
+}

@@ -1,0 +1,64 @@
+/**
+ * Tensors: Float32Array data living in the engine's WebAssembly memory, passed to kernels without copies.
+ * @module
+ */
+import type { Arena } from './arena.js';
+import { DisposedError } from './errors.js';
+
+/** @internal What a tensor needs from its engine. */
+export interface TensorOwner {
+  readonly arena: Arena;
+  readonly finalizer: FinalizationRegistry<number> | undefined;
+}
+
+/**
+ * A block of `length` f32 values in the engine's memory. `data` is a zero-copy view; read it again after any call
+ * that may allocate (the view is re-derived when the memory grows, so a stale view is never handed out).
+ */
+export class Tensor {
+  /** @internal Byte address in linear memory. */
+  readonly ptr: number;
+  /** Number of f32 elements. */
+  readonly length: number;
+  private view: Float32Array;
+  private alive = true;
+
+  /** @internal Use `engine.tensor(...)`. */
+  constructor(private readonly owner: TensorOwner, length: number) {
+    this.length = length;
+    this.ptr = owner.arena.alloc(length * 4);
+    this.view = new Float32Array(owner.arena.memory.buffer, this.ptr, length);
+    owner.finalizer?.register(this, this.ptr, this);
+  }
+
+  /** The values, as a Float32Array view over WebAssembly memory (re-derived after memory growth). */
+  get data(): Float32Array {
+    this.check();
+    if (this.view.buffer !== this.owner.arena.memory.buffer) {
+      this.view = new Float32Array(this.owner.arena.memory.buffer, this.ptr, this.length);
+    }
+    return this.view;
+  }
+
+  /** Whether `dispose()` was called. */
+  get disposed(): boolean { return !this.alive; }
+
+  /** A copy of the values in an ordinary Float32Array. */
+  toArray(): Float32Array { return this.data.slice(); }
+
+  /** Frees the memory. Later use throws DisposedError; disposing twice is a no-op. */
+  dispose(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.owner.finalizer?.unregister(this);
+    this.owner.arena.release(this.ptr);
+  }
+
+  /** @internal */
+  belongsTo(owner: TensorOwner): boolean { return owner === this.owner; }
+
+  /** @internal Throws if disposed. */
+  check(): void {
+    if (!this.alive) throw new DisposedError('this tensor was disposed; create a new one with engine.tensor()');
+  }
+}

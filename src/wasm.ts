@@ -1,0 +1,77 @@
+/**
+ * Loading the WebAssembly module: from a precompiled Module (Cloudflare Workers, Vercel Edge), bytes, a Response,
+ * or a URL (default: the .wasm shipped next to this file).
+ * @module
+ */
+import { instantiate } from '@assemblyscript/loader';
+import { WasmLoadError } from './errors.js';
+
+/** Where the module comes from. */
+export type WasmSource = WebAssembly.Module | BufferSource | Response | URL | string;
+
+/** @internal The raw exports: kernels by name, plus the memory. */
+export interface RawExports {
+  readonly memory: WebAssembly.Memory;
+  readonly [kernel: string]: unknown;
+}
+
+/**
+ * An 82-byte module whose only function uses f32x4.relaxed_madd: it validates exactly where relaxed SIMD works.
+ * (type () -> v128; body: three v128.const, f32x4.relaxed_madd, end)
+ */
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00,
+  0x0a, 0x3d, 0x01, 0x3b, 0x00,
+  0xfd, 0x0c, ...new Array<number>(16).fill(0), 0xfd, 0x0c, ...new Array<number>(16).fill(0),
+  0xfd, 0x0c, ...new Array<number>(16).fill(0), 0xfd, 0x85, 0x02, 0x0b,
+]);
+
+/** Whether this JavaScript engine accepts relaxed SIMD (checked with WebAssembly.validate, never by compiling). */
+export function supportsRelaxedSimd(): boolean {
+  try { return WebAssembly.validate(RELAXED_PROBE); } catch { return false; }
+}
+
+function isModule(x: unknown): x is WebAssembly.Module {
+  // instanceof fails across realms (edge-runtime): compare the tag.
+  return Object.prototype.toString.call(x) === '[object WebAssembly.Module]';
+}
+
+function isResponse(x: unknown): x is Response {
+  return typeof Response !== 'undefined' && Object.prototype.toString.call(x) === '[object Response]';
+}
+
+/** @internal Resolves a source to a compiled module. */
+export async function compileSource(src: WasmSource): Promise<WebAssembly.Module> {
+  try {
+    if (isModule(src)) return src;
+    const any = src as unknown;
+    if (isResponse(any)) return WebAssembly.compile(await any.arrayBuffer());
+    if (any instanceof ArrayBuffer || ArrayBuffer.isView(any)) return WebAssembly.compile(any as BufferSource);
+    const url = typeof src === 'string' ? new URL(src, import.meta.url) : src;
+    if (url.protocol === 'file:') {
+      const fs = await import('node:fs/promises');
+      return WebAssembly.compile(await fs.readFile(url));
+    }
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.href}`);
+    return WebAssembly.compile(await res.arrayBuffer());
+  } catch (e) {
+    throw new WasmLoadError(`could not load rectify's WebAssembly module: ${(e as Error).message}. ` +
+      'Pass it yourself with createEngine({ wasm: module | bytes | response | url }).');
+  }
+}
+
+/** @internal Instantiates a module with the loader (which decodes `abort` messages of debug builds). */
+export async function instantiateModule(mod: WebAssembly.Module): Promise<RawExports> {
+  try {
+    const { exports } = await instantiate<Record<string, unknown>>(mod, {});
+    return exports as unknown as RawExports;
+  } catch (e) {
+    throw new WasmLoadError(`could not instantiate rectify's WebAssembly module: ${(e as Error).message}`);
+  }
+}
+
+/** @internal Default locations of the two builds, next to this file. */
+export function defaultWasmUrl(relaxed: boolean): URL {
+  return new URL(relaxed ? './rectify-relaxed.wasm' : './rectify.wasm', import.meta.url);
+}
