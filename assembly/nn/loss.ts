@@ -1,0 +1,249 @@
+// Training losses with their gradients, and the accuracy count.
+//
+// Each loss returns the MEAN loss as f64 and, when `dz`/`dy` is not 0, writes the gradient of that mean with respect
+// to the network output: the logits (pre-activation) for the fused ones (bce_logits, softmax_ce*), y for mse.
+// The mean runs over rows, and also over columns for mse and bce (the 'mean' reduction of Keras and PyTorch).
+//
+// Numerics: per-element terms come from the f32 math of ../math (vexp, vlog1p, vsigmoid, slog), the exact parts
+// (differences, products with targets) are formed in f64 and every sum accumulates in f64 in an order fixed by the
+// sizes alone (two f64x2 accumulators per 4 lanes, then the scalar tail), so results are deterministic.
+// Stability: bce uses max(z, 0) - t z + log1p(e^-|z|); softmax uses the row maximum (log-sum-exp), so logits of
+// +-1e30 give finite losses and gradients.
+
+import { kload, V_ZERO, V_SIGN, vexp, sexp, vlog1p, slog1p, vsigmoid, slog, spmax } from '../math';
+
+// @ts-ignore: decorator
+@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+/** Lanes 2, 3 of an f32x4 widened to f64x2. */
+// @ts-ignore: decorator
+@inline function promoteHigh(v: v128): v128 { return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)); }
+/** Sum of an f64x2 accumulator pair in a fixed order. */
+// @ts-ignore: decorator
+@inline function hsum2(a: v128, b: v128): f64 {
+  return (f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1)) + (f64x2.extract_lane(b, 0) + f64x2.extract_lane(b, 1));
+}
+
+/**
+ * Scalar twin of vsigmoid (same operations: e = e^-|x|, (x < 0 ? e : 1) / (1 + e)). Local because math.ts's
+ * ssigmoid does not compile yet (`1.0 + e` is typed f64 there); switch to it once that is fixed.
+ */
+// @ts-ignore: decorator
+@inline function sigmoidS(x: f32): f32 {
+  const e = sexp(-abs<f32>(x));
+  const d: f32 = <f32>1.0 + e;
+  const num: f32 = x < 0 ? e : <f32>1.0;
+  return num / d;
+}
+
+// ---- mean squared error -----------------------------------------------------------------------------------------
+
+/** mean((y - t)^2) over rows*cols; dy = 2 (y - t) / (rows cols) (dy may be 0: loss only; dy may alias y or t). */
+export function loss_mse(y: usize, t: usize, rows: i32, cols: i32, dy: usize): f64 {
+  const n = rows * cols;
+  if (n <= 0) return 0;
+  const ks: f32 = <f32>(2.0 / <f64>n);
+  const k = f32x4.splat(ks);
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const yv = v128.load(at(y, i)), tv = v128.load(at(t, i));
+    const d0 = f64x2.sub(f64x2.promote_low_f32x4(yv), f64x2.promote_low_f32x4(tv));
+    const d1 = f64x2.sub(promoteHigh(yv), promoteHigh(tv));
+    a0 = f64x2.add(a0, f64x2.mul(d0, d0));
+    a1 = f64x2.add(a1, f64x2.mul(d1, d1));
+    if (dy) v128.store(at(dy, i), f32x4.mul(f32x4.sub(yv, tv), k));
+  }
+  let s = hsum2(a0, a1);
+  for (; i < n; i++) {
+    const ys = load<f32>(at(y, i)), ts = load<f32>(at(t, i));
+    const d = <f64>ys - <f64>ts;
+    s += d * d;
+    if (dy) store<f32>(at(dy, i), (ys - ts) * ks);
+  }
+  return s / <f64>n;
+}
+
+// ---- binary cross-entropy on logits ------------------------------------------------------------------------------
+
+/**
+ * mean(softplus(z) - t z) over rows*cols, computed as max(z, 0) - t z + log1p(e^-|z|) (the linear part in f64);
+ * dz = (sigmoid(z) - t) / (rows cols). Targets may be soft (any t in [0, 1]).
+ */
+export function loss_bce_logits(z: usize, t: usize, rows: i32, cols: i32, dz: usize): f64 {
+  const n = rows * cols;
+  if (n <= 0) return 0;
+  const ks: f32 = <f32>(1.0 / <f64>n);
+  const k = f32x4.splat(ks);
+  const zero = kload(V_ZERO), sign = kload(V_SIGN);
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const zv = v128.load(at(z, i)), tv = v128.load(at(t, i));
+    const lp = vlog1p(vexp(v128.or(zv, sign)));       // log1p(e^-|z|), f32
+    const mz = f32x4.pmax(zv, zero);                    // max(z, 0), exact
+    const z0 = f64x2.promote_low_f32x4(zv), z1 = promoteHigh(zv);
+    const t0 = f64x2.promote_low_f32x4(tv), t1 = promoteHigh(tv);
+    const l0 = f64x2.add(f64x2.sub(f64x2.promote_low_f32x4(mz), f64x2.mul(t0, z0)), f64x2.promote_low_f32x4(lp));
+    const l1 = f64x2.add(f64x2.sub(promoteHigh(mz), f64x2.mul(t1, z1)), promoteHigh(lp));
+    a0 = f64x2.add(a0, l0);
+    a1 = f64x2.add(a1, l1);
+    if (dz) v128.store(at(dz, i), f32x4.mul(f32x4.sub(vsigmoid(zv), tv), k));
+  }
+  let s = hsum2(a0, a1);
+  for (; i < n; i++) {
+    const zs = load<f32>(at(z, i)), ts = load<f32>(at(t, i));
+    const lp = slog1p(sexp(-abs<f32>(zs)));
+    s += (<f64>spmax(zs, 0) - <f64>ts * <f64>zs) + <f64>lp;
+    if (dz) { const sg = sigmoidS(zs); store<f32>(at(dz, i), (sg - ts) * ks); }
+  }
+  return s / <f64>n;
+}
+
+// ---- softmax cross-entropy -----------------------------------------------------------------------------------------
+
+/** Maximum of a row (pmax: a NaN in the first lanes may pass; a NaN anywhere makes the loss NaN through exp). */
+function rowMax(p: usize, cols: i32): f32 {
+  let j = 0;
+  let m: f32 = -Infinity;
+  if (cols >= 4) {
+    let mv = v128.load(p);
+    for (j = 4; j + 4 <= cols; j += 4) mv = f32x4.pmax(mv, v128.load(at(p, j)));
+    m = spmax(spmax(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)),
+              spmax(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  }
+  for (; j < cols; j++) m = spmax(m, load<f32>(at(p, j)));
+  return m;
+}
+
+/**
+ * sum_j e^(z_j - m) of a row in f64 (fixed order); when `e` is not 0 the f32 terms e^(z_j - m) are stored there.
+ */
+function rowExpSum(p: usize, cols: i32, m: f32, e: usize): f64 {
+  const mv = f32x4.splat(m);
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    const ev = vexp(f32x4.sub(v128.load(at(p, j)), mv));
+    if (e) v128.store(at(e, j), ev);
+    a0 = f64x2.add(a0, f64x2.promote_low_f32x4(ev));
+    a1 = f64x2.add(a1, promoteHigh(ev));
+  }
+  let s = hsum2(a0, a1);
+  for (; j < cols; j++) {
+    const es = sexp(load<f32>(at(p, j)) - m);
+    if (e) store<f32>(at(e, j), es);
+    s += <f64>es;
+  }
+  return s;
+}
+
+/** log-sum-exp of a row given its max and the f64 sum: m + log(s) (s in [1, cols], log in f32). */
+// @ts-ignore: decorator
+@inline function lse(m: f32, s: f64): f64 { return <f64>m + <f64>slog(<f32>s); }
+
+/**
+ * Softmax cross-entropy with one-hot or soft targets: mean over rows of -sum_j t_j log softmax(z)_j
+ * = sum_j t_j (lse(z) - z_j). dz = (softmax(z) sum_j t_j - t) / rows, which is (softmax(z) - t) / rows for targets
+ * that sum to 1 (the exact gradient also for unnormalised targets). dz may be 0 (loss only); dz may alias z.
+ */
+export function loss_softmax_ce(z: usize, t: usize, rows: i32, cols: i32, dz: usize): f64 {
+  if (rows <= 0 || cols <= 0) return 0;
+  const invr: f32 = <f32>(1.0 / <f64>rows);
+  const kr = f32x4.splat(invr);
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const zr = at(z, r * cols), tr = at(t, r * cols), dr = dz ? at(dz, r * cols) : 0;
+    const m = rowMax(zr, cols);
+    // Loss before dz overwrites z (in place): sum_j t_j (L - z_j) with L = lse, in f64.
+    const s = rowExpSum(zr, cols, m, 0);
+    const L = lse(m, s);
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
+    const Lv = f64x2.splat(L);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const zv = v128.load(at(zr, j)), tv = v128.load(at(tr, j));
+      const t0 = f64x2.promote_low_f32x4(tv), t1 = promoteHigh(tv);
+      a0 = f64x2.add(a0, f64x2.mul(t0, f64x2.sub(Lv, f64x2.promote_low_f32x4(zv))));
+      a1 = f64x2.add(a1, f64x2.mul(t1, f64x2.sub(Lv, promoteHigh(zv))));
+      b0 = f64x2.add(b0, t0);
+      b1 = f64x2.add(b1, t1);
+    }
+    let row = hsum2(a0, a1), tsum = hsum2(b0, b1);
+    for (; j < cols; j++) {
+      const ts = <f64>load<f32>(at(tr, j));
+      row += ts * (L - <f64>load<f32>(at(zr, j)));
+      tsum += ts;
+    }
+    total += row;
+    if (dr) {
+      // p_j = e_j / s; dz_j = (p_j T - t_j) / rows, with the scale (T / s) formed once per row.
+      rowExpSum(zr, cols, m, dr);
+      const cs: f32 = <f32>(tsum / s);
+      const c = f32x4.splat(cs);
+      j = 0;
+      for (; j + 4 <= cols; j += 4) {
+        v128.store(at(dr, j), f32x4.mul(f32x4.sub(f32x4.mul(v128.load(at(dr, j)), c), v128.load(at(tr, j))), kr));
+      }
+      for (; j < cols; j++) store<f32>(at(dr, j), (load<f32>(at(dr, j)) * cs - load<f32>(at(tr, j))) * invr);
+    }
+  }
+  return total / <f64>rows;
+}
+
+/**
+ * Softmax cross-entropy with integer class ids (i32[rows]; the host validates 0 <= label < cols):
+ * mean over rows of lse(z) - z_label; dz = (softmax(z) - onehot(label)) / rows. dz may be 0 or alias z.
+ */
+export function loss_softmax_ce_labels(z: usize, labels: usize, rows: i32, cols: i32, dz: usize): f64 {
+  if (rows <= 0 || cols <= 0) return 0;
+  const invr: f32 = <f32>(1.0 / <f64>rows);
+  const kr = f32x4.splat(invr);
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const zr = at(z, r * cols), dr = dz ? at(dz, r * cols) : 0;
+    const lab = load<i32>(at(labels, r));
+    const m = rowMax(zr, cols);
+    const zl = load<f32>(at(zr, lab));
+    const s = rowExpSum(zr, cols, m, dr);
+    total += lse(m, s) - <f64>zl;
+    if (dr) {
+      const cs: f32 = <f32>(1.0 / s);
+      const c = f32x4.splat(cs);
+      let j = 0;
+      for (; j + 4 <= cols; j += 4) v128.store(at(dr, j), f32x4.mul(f32x4.mul(v128.load(at(dr, j)), c), kr));
+      for (; j < cols; j++) store<f32>(at(dr, j), (load<f32>(at(dr, j)) * cs) * invr);
+      const dl = at(dr, lab);
+      store<f32>(dl, (load<f32>(dl) * cs - 1.0) * invr);
+    }
+  }
+  return total / <f64>rows;
+}
+
+// ---- accuracy ------------------------------------------------------------------------------------------------------
+
+/**
+ * Rows whose prediction equals the label (labels: i32[rows]). cols > 1: argmax of the row (the first maximum wins;
+ * NaN never wins); cols == 1: (y > 0.5 ? 1 : 0) == label.
+ */
+export function count_correct(y: usize, labels: usize, rows: i32, cols: i32): i32 {
+  let c = 0;
+  if (cols == 1) {
+    for (let r = 0; r < rows; r++) {
+      const pred: i32 = load<f32>(at(y, r)) > 0.5 ? 1 : 0;
+      if (pred == load<i32>(at(labels, r))) c++;
+    }
+    return c;
+  }
+  if (cols <= 0) return 0;
+  for (let r = 0; r < rows; r++) {
+    const yr = at(y, r * cols);
+    let best = 0;
+    let bv = load<f32>(yr);
+    for (let j = 1; j < cols; j++) {
+      const v = load<f32>(at(yr, j));
+      if (v > bv || (bv != bv && v == v)) { bv = v; best = j; }
+    }
+    if (best == load<i32>(at(labels, r))) c++;
+  }
+  return c;
+}

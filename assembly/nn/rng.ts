@@ -1,0 +1,152 @@
+// Seeded random numbers for training: xoshiro128** (Blackman & Vigna 2018) with its 16-byte state (four u32, s0..s3
+// in that order) in linear memory at `state`, so every network/engine owns its stream and nothing is global.
+// The core is integer-only; floats are built from the top 24 bits (exact in f32), the transcendental step of the
+// normal draw uses ../math's slog and the IEEE f32.sqrt instruction: the same seed gives the same bits everywhere.
+//
+// Each function loads the state into the scratch globals S0..S3, draws, and stores it back (the globals carry
+// nothing between calls).
+
+import { slog } from '../math';
+
+let S0: u32 = 0, S1: u32 = 0, S2: u32 = 0, S3: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+// @ts-ignore: decorator
+@inline function enter(state: usize): void {
+  S0 = load<u32>(state); S1 = load<u32>(state, 4); S2 = load<u32>(state, 8); S3 = load<u32>(state, 12);
+}
+// @ts-ignore: decorator
+@inline function leave(state: usize): void {
+  store<u32>(state, S0); store<u32>(state, S1, 4); store<u32>(state, S2, 8); store<u32>(state, S3, 12);
+}
+/** One xoshiro128** output: rotl(s1 * 5, 7) * 9, then the linear state transition. */
+// @ts-ignore: decorator
+@inline function next(): u32 {
+  const r = rotl<u32>(S1 * 5, 7) * 9;
+  const t = S1 << 9;
+  S2 ^= S0; S3 ^= S1; S1 ^= S2; S0 ^= S3;
+  S2 ^= t;
+  S3 = rotl<u32>(S3, 11);
+  return r;
+}
+/** [0, 1) with 24 random bits: (x >>> 8) 2^-24, exact in f32. */
+// @ts-ignore: decorator
+@inline function u01(x: u32): f32 { return <f32>(x >>> 8) * 5.9604644775390625e-8; }
+/** [-1, 1) with 24 random bits: (x >>> 8) 2^-23 - 1, exact in f32. */
+// @ts-ignore: decorator
+@inline function s11(x: u32): f32 { return <f32>(x >>> 8) * 1.1920928955078125e-7 - 1.0; }
+
+/** One splitmix64 output from the running counter (Steele, Lea & Flood 2014 constants). */
+// @ts-ignore: decorator
+@inline function splitmix(x: u64): u64 {
+  let z = x;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+  return z ^ (z >> 31);
+}
+
+/** Seeds the 16-byte state from a 32-bit seed: two splitmix64 outputs of the counter seed + k * golden gamma. */
+export function rng_seed(state: usize, seed: u32): void {
+  const g: u64 = 0x9E3779B97F4A7C15;
+  const a = splitmix(<u64>seed + g), b = splitmix(<u64>seed + g + g);
+  store<u32>(state, <u32>a); store<u32>(state, <u32>(a >> 32), 4);
+  store<u32>(state, <u32>b, 8); store<u32>(state, <u32>(b >> 32), 12);
+  // xoshiro must not start from the all-zero state (splitmix64 is a bijection, so this is only a guard).
+  if ((<u32>a | <u32>(a >> 32) | <u32>b | <u32>(b >> 32)) == 0) store<u32>(state, 1);
+}
+
+/** Next raw u32 of the stream (for hashing in tests and for host-side use). */
+export function rng_next_u32(state: usize): u32 {
+  enter(state);
+  const r = next();
+  leave(state);
+  return r;
+}
+
+/** out[i] = lo + (hi - lo) u, u uniform on [0, 1) in steps of 2^-24 (hi itself is reachable only by f32 rounding). */
+export function rng_uniform(state: usize, out: usize, n: i32, lo: f32, hi: f32): void {
+  enter(state);
+  const w = hi - lo;
+  for (let i = 0; i < n; i++) store<f32>(at(out, i), lo + w * u01(next()));
+  leave(state);
+}
+
+/**
+ * Normal(mean, std) by the Marsaglia polar method: u, v uniform on [-1, 1), rejected unless 0 < s = u^2 + v^2 < 1,
+ * then u f and v f with f = sqrt(-2 log(s) / s) are two independent standard normals (the second is dropped when
+ * n is odd: no spare is kept between calls). 
+ */
+export function rng_normal(state: usize, out: usize, n: i32, mean: f32, std: f32): void {
+  enter(state);
+  let i = 0;
+  while (i < n) {
+    const u = s11(next()), v = s11(next());
+    const s = u * u + v * v;
+    if (s >= 1.0 || s == 0) continue;
+    const f = sqrt<f32>((-2.0 * slog(s)) / s);
+    store<f32>(at(out, i), mean + std * (u * f));
+    if (i + 1 < n) store<f32>(at(out, i + 1), mean + std * (v * f));
+    i += 2;
+  }
+  leave(state);
+}
+
+/** Unbiased integer in [0, range) for range >= 1: Lemire's multiply-shift with rejection of the short interval. */
+// @ts-ignore: decorator
+@inline function bounded(range: u32): u32 {
+  let m = <u64>next() * <u64>range;
+  let l = <u32>m;
+  if (l < range) {
+    const t = (<u32>0 - range) % range; // 2^32 mod range
+    while (l < t) {
+      m = <u64>next() * <u64>range;
+      l = <u32>m;
+    }
+  }
+  return <u32>(m >> 32);
+}
+
+/** out (i32[n]) = a uniformly random permutation of 0..n-1 (Fisher-Yates, i from n-1 down to 1, j in [0, i]). */
+export function rng_permutation(state: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<i32>(at(out, i), i);
+  enter(state);
+  for (let i = n - 1; i > 0; i--) {
+    const j = <i32>bounded(<u32>(i + 1));
+    const a = load<i32>(at(out, i));
+    store<i32>(at(out, i), load<i32>(at(out, j)));
+    store<i32>(at(out, j), a);
+  }
+  leave(state);
+}
+
+/** Inverted dropout mask: out[i] = u < keep ? 1 / keep : 0 (u uniform on [0, 1) in steps of 2^-24). */
+export function rng_bernoulli_mask(state: usize, out: usize, n: i32, keep: f32): void {
+  enter(state);
+  const inv: f32 = keep > 0 ? <f32>1.0 / keep : 0;
+  for (let i = 0; i < n; i++) store<f32>(at(out, i), u01(next()) < keep ? inv : 0);
+  leave(state);
+}
+
+/**
+ * Fills w (fanIn * fanOut f32) with the chosen initializer. Normals are untruncated; uniforms are on [-a, a).
+ *   0 zeros (draws nothing)
+ *   1 he_normal      std = sqrt(2 / fanIn)             2 he_uniform      a = sqrt(6 / fanIn)         (He et al. 2015)
+ *   3 glorot_normal  std = sqrt(2 / (fanIn + fanOut))  4 glorot_uniform  a = sqrt(6 / (fanIn + fanOut)) (Glorot & Bengio 2010)
+ *   5 lecun_normal   std = sqrt(1 / fanIn)             6 lecun_uniform   a = sqrt(3 / fanIn)         (LeCun et al. 1998)
+ * (a uniform on [-a, a) has std a / sqrt(3), so each uniform matches the std of its normal.) Unknown kinds: zeros.
+ */
+export function init_weights(state: usize, w: usize, fanIn: i32, fanOut: i32, kind: i32): void {
+  const n = fanIn * fanOut;
+  if (n <= 0) return;
+  const fi = <f64>fanIn, fs = <f64>fanIn + <f64>fanOut;
+  switch (kind) {
+    case 1: rng_normal(state, w, n, 0, <f32>sqrt<f64>(2.0 / fi)); break;
+    case 2: { const a = <f32>sqrt<f64>(6.0 / fi); rng_uniform(state, w, n, -a, a); break; }
+    case 3: rng_normal(state, w, n, 0, <f32>sqrt<f64>(2.0 / fs)); break;
+    case 4: { const a = <f32>sqrt<f64>(6.0 / fs); rng_uniform(state, w, n, -a, a); break; }
+    case 5: rng_normal(state, w, n, 0, <f32>sqrt<f64>(1.0 / fi)); break;
+    case 6: { const a = <f32>sqrt<f64>(3.0 / fi); rng_uniform(state, w, n, -a, a); break; }
+    default: memory.fill(w, 0, <usize>n << 2);
+  }
+}
