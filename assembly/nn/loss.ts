@@ -209,11 +209,12 @@ export function loss_softmax_ce_labels(z: usize, labels: usize, rows: i32, cols:
     if (dr) {
       const cs: f32 = <f32>(1.0 / s);
       const c = f32x4.splat(cs);
+      const dl = at(dr, lab);
+      const el = load<f32>(dl);
       let j = 0;
       for (; j + 4 <= cols; j += 4) v128.store(at(dr, j), f32x4.mul(f32x4.mul(v128.load(at(dr, j)), c), kr));
       for (; j < cols; j++) store<f32>(at(dr, j), (load<f32>(at(dr, j)) * cs) * invr);
-      const dl = at(dr, lab);
-      store<f32>(dl, (load<f32>(dl) * cs - 1.0) * invr);
+      store<f32>(dl, (el * cs - 1.0) * invr);
     }
   }
   return total / <f64>rows;
