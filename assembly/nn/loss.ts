@@ -10,7 +10,7 @@
 // Stability: bce uses max(z, 0) - t z + log1p(e^-|z|); softmax uses the row maximum (log-sum-exp), so logits of
 // +-1e30 give finite losses and gradients.
 
-import { kload, V_ZERO, V_SIGN, vexp, sexp, vlog1p, slog1p, vsigmoid, slog, spmax } from '../math';
+import { kload, V_ZERO, V_ONE, V_SIGN, vexp, sexp, vlog1p, slog1p, slog, spmax } from '../math';
 
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
@@ -21,18 +21,6 @@ import { kload, V_ZERO, V_SIGN, vexp, sexp, vlog1p, slog1p, vsigmoid, slog, spma
 // @ts-ignore: decorator
 @inline function hsum2(a: v128, b: v128): f64 {
   return (f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1)) + (f64x2.extract_lane(b, 0) + f64x2.extract_lane(b, 1));
-}
-
-/**
- * Scalar twin of vsigmoid (same operations: e = e^-|x|, (x < 0 ? e : 1) / (1 + e)). Local because math.ts's
- * ssigmoid does not compile yet (`1.0 + e` is typed f64 there); switch to it once that is fixed.
- */
-// @ts-ignore: decorator
-@inline function sigmoidS(x: f32): f32 {
-  const e = sexp(-abs<f32>(x));
-  const d: f32 = <f32>1.0 + e;
-  const num: f32 = x < 0 ? e : <f32>1.0;
-  return num / d;
 }
 
 // ---- mean squared error -----------------------------------------------------------------------------------------
@@ -74,12 +62,13 @@ export function loss_bce_logits(z: usize, t: usize, rows: i32, cols: i32, dz: us
   if (n <= 0) return 0;
   const ks: f32 = <f32>(1.0 / <f64>n);
   const k = f32x4.splat(ks);
-  const zero = kload(V_ZERO), sign = kload(V_SIGN);
+  const zero = kload(V_ZERO), sign = kload(V_SIGN), one = kload(V_ONE);
   let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const zv = v128.load(at(z, i)), tv = v128.load(at(t, i));
-    const lp = vlog1p(vexp(v128.or(zv, sign)));       // log1p(e^-|z|), f32
+    const e = vexp(v128.or(zv, sign));                  // e^-|z|
+    const lp = vlog1p(e);                               // log1p(e^-|z|), f32
     const mz = f32x4.pmax(zv, zero);                    // max(z, 0), exact
     const z0 = f64x2.promote_low_f32x4(zv), z1 = promoteHigh(zv);
     const t0 = f64x2.promote_low_f32x4(tv), t1 = promoteHigh(tv);
@@ -87,14 +76,23 @@ export function loss_bce_logits(z: usize, t: usize, rows: i32, cols: i32, dz: us
     const l1 = f64x2.add(f64x2.sub(promoteHigh(mz), f64x2.mul(t1, z1)), promoteHigh(lp));
     a0 = f64x2.add(a0, l0);
     a1 = f64x2.add(a1, l1);
-    if (dz) v128.store(at(dz, i), f32x4.mul(f32x4.sub(vsigmoid(zv), tv), k));
+    if (dz) {
+      // sigmoid from the same e, the operations of vsigmoid: (z < 0 ? e : 1) / (1 + e)
+      const sg = f32x4.div(v128.bitselect(e, one, f32x4.lt(zv, zero)), f32x4.add(one, e));
+      v128.store(at(dz, i), f32x4.mul(f32x4.sub(sg, tv), k));
+    }
   }
   let s = hsum2(a0, a1);
   for (; i < n; i++) {
     const zs = load<f32>(at(z, i)), ts = load<f32>(at(t, i));
-    const lp = slog1p(sexp(-abs<f32>(zs)));
+    const e = sexp(-abs<f32>(zs));
+    const lp = slog1p(e);
     s += (<f64>spmax(zs, 0) - <f64>ts * <f64>zs) + <f64>lp;
-    if (dz) { const sg = sigmoidS(zs); store<f32>(at(dz, i), (sg - ts) * ks); }
+    if (dz) {
+      const d: f32 = <f32>1.0 + e;
+      const num: f32 = zs < 0 ? e : <f32>1.0;
+      store<f32>(at(dz, i), (num / d - ts) * ks);
+    }
   }
   return s / <f64>n;
 }
@@ -137,14 +135,16 @@ function rowExpSum(p: usize, cols: i32, m: f32, e: usize): f64 {
   return s;
 }
 
-/** log-sum-exp of a row given its max and the f64 sum: m + log(s) (s in [1, cols], log in f32). */
+/** log of the f64 row sum s in [1, cols] (the f32 log of ../math: the one transcendental of the row). */
 // @ts-ignore: decorator
-@inline function lse(m: f32, s: f64): f64 { return <f64>m + <f64>slog(<f32>s); }
+@inline function logSum(s: f64): f64 { return <f64>slog(<f32>s); }
 
 /**
  * Softmax cross-entropy with one-hot or soft targets: mean over rows of -sum_j t_j log softmax(z)_j
- * = sum_j t_j (lse(z) - z_j). dz = (softmax(z) sum_j t_j - t) / rows, which is (softmax(z) - t) / rows for targets
- * that sum to 1 (the exact gradient also for unnormalised targets). dz may be 0 (loss only); dz may alias z.
+ * = sum_j t_j (m - z_j) + (sum_j t_j) log(sum_j e^(z_j - m)), m the row max (m - z_j exact-ish in f64, so huge
+ * logits stay finite and accurate). dz = (softmax(z) sum_j t_j - t) / rows, which is (softmax(z) - t) / rows for
+ * targets that sum to 1 (the exact gradient also for unnormalised targets). dz may be 0 (loss only) or alias z.
+ * One exp per element: the terms e^(z_j - m) are stored in dz and scaled there.
  */
 export function loss_softmax_ce(z: usize, t: usize, rows: i32, cols: i32, dz: usize): f64 {
   if (rows <= 0 || cols <= 0) return 0;
@@ -154,30 +154,28 @@ export function loss_softmax_ce(z: usize, t: usize, rows: i32, cols: i32, dz: us
   for (let r = 0; r < rows; r++) {
     const zr = at(z, r * cols), tr = at(t, r * cols), dr = dz ? at(dz, r * cols) : 0;
     const m = rowMax(zr, cols);
-    // Loss before dz overwrites z (in place): sum_j t_j (L - z_j) with L = lse, in f64.
-    const s = rowExpSum(zr, cols, m, 0);
-    const L = lse(m, s);
+    // sum_j t_j (m - z_j) and T = sum_j t_j, in f64, before dz (which may alias z) is written.
+    const mv = f64x2.splat(<f64>m);
     let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
-    const Lv = f64x2.splat(L);
     let j = 0;
     for (; j + 4 <= cols; j += 4) {
       const zv = v128.load(at(zr, j)), tv = v128.load(at(tr, j));
       const t0 = f64x2.promote_low_f32x4(tv), t1 = promoteHigh(tv);
-      a0 = f64x2.add(a0, f64x2.mul(t0, f64x2.sub(Lv, f64x2.promote_low_f32x4(zv))));
-      a1 = f64x2.add(a1, f64x2.mul(t1, f64x2.sub(Lv, promoteHigh(zv))));
+      a0 = f64x2.add(a0, f64x2.mul(t0, f64x2.sub(mv, f64x2.promote_low_f32x4(zv))));
+      a1 = f64x2.add(a1, f64x2.mul(t1, f64x2.sub(mv, promoteHigh(zv))));
       b0 = f64x2.add(b0, t0);
       b1 = f64x2.add(b1, t1);
     }
-    let row = hsum2(a0, a1), tsum = hsum2(b0, b1);
+    let lin = hsum2(a0, a1), tsum = hsum2(b0, b1);
     for (; j < cols; j++) {
       const ts = <f64>load<f32>(at(tr, j));
-      row += ts * (L - <f64>load<f32>(at(zr, j)));
+      lin += ts * (<f64>m - <f64>load<f32>(at(zr, j)));
       tsum += ts;
     }
-    total += row;
+    const s = rowExpSum(zr, cols, m, dr);
+    total += lin + tsum * logSum(s);
     if (dr) {
-      // p_j = e_j / s; dz_j = (p_j T - t_j) / rows, with the scale (T / s) formed once per row.
-      rowExpSum(zr, cols, m, dr);
+      // p_j = e_j / s; dz_j = (p_j T - t_j) / rows, with the scale T / s formed once per row.
       const cs: f32 = <f32>(tsum / s);
       const c = f32x4.splat(cs);
       j = 0;
@@ -192,7 +190,7 @@ export function loss_softmax_ce(z: usize, t: usize, rows: i32, cols: i32, dz: us
 
 /**
  * Softmax cross-entropy with integer class ids (i32[rows]; the host validates 0 <= label < cols):
- * mean over rows of lse(z) - z_label; dz = (softmax(z) - onehot(label)) / rows. dz may be 0 or alias z.
+ * mean over rows of (m - z_label) + log(sum_j e^(z_j - m)); dz = (softmax(z) - onehot(label)) / rows. dz may be 0 or alias z.
  */
 export function loss_softmax_ce_labels(z: usize, labels: usize, rows: i32, cols: i32, dz: usize): f64 {
   if (rows <= 0 || cols <= 0) return 0;
@@ -205,7 +203,7 @@ export function loss_softmax_ce_labels(z: usize, labels: usize, rows: i32, cols:
     const m = rowMax(zr, cols);
     const zl = load<f32>(at(zr, lab));
     const s = rowExpSum(zr, cols, m, dr);
-    total += lse(m, s) - <f64>zl;
+    total += (<f64>m - <f64>zl) + logSum(s);
     if (dr) {
       const cs: f32 = <f32>(1.0 / s);
       const c = f32x4.splat(cs);
