@@ -344,6 +344,10 @@ describe('rng', () => {
     expect(draws).toEqual(Array.from({ length: 10000 }, () => js()));
     expect(fnv1a(draws)).toBe(GOLDEN_U32);
     E.rng_seed(st.ptr, 42);
+    const buf = engine.tensor(10000);
+    E.rng_fill_u32(st.ptr, buf.ptr, 10000);
+    expect(Array.from(new Uint32Array(E.memory.buffer, buf.ptr, 10000))).toEqual(draws);
+    E.rng_seed(st.ptr, 42);
     const u = engine.tensor(10000);
     E.rng_uniform(st.ptr, u.ptr, 10000, 0, 1);
     expect(fnv1a(new Uint32Array(u.data.buffer, u.ptr, 10000))).toBe(GOLDEN_UNIFORM);

@@ -3,39 +3,23 @@
 // The core is integer-only; floats are built from the top 24 bits (exact in f32), the transcendental step of the
 // normal draw uses ../math's slog and the IEEE f32.sqrt instruction: the same seed gives the same bits everywhere.
 //
-// Each function loads the state into the scratch globals S0..S3, draws, and stores it back (the globals carry
-// nothing between calls).
-
 import { slog } from '../math';
 
-let S0: u32 = 0, S1: u32 = 0, S2: u32 = 0, S3: u32 = 0;
+// Each drawing loop keeps the state in four locals (s0..s3) and steps it with the STEP block below, written out in
+// each loop: wasm globals would be memory round trips on every draw, and AS inline functions cannot update locals.
+//   r = rotl(s1 * 5, 7) * 9; t = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11)
 
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
-// @ts-ignore: decorator
-@inline function enter(state: usize): void {
-  S0 = load<u32>(state); S1 = load<u32>(state, 4); S2 = load<u32>(state, 8); S3 = load<u32>(state, 12);
-}
-// @ts-ignore: decorator
-@inline function leave(state: usize): void {
-  store<u32>(state, S0); store<u32>(state, S1, 4); store<u32>(state, S2, 8); store<u32>(state, S3, 12);
-}
-/** One xoshiro128** output: rotl(s1 * 5, 7) * 9, then the linear state transition. */
-// @ts-ignore: decorator
-@inline function next(): u32 {
-  const r = rotl<u32>(S1 * 5, 7) * 9;
-  const t = S1 << 9;
-  S2 ^= S0; S3 ^= S1; S1 ^= S2; S0 ^= S3;
-  S2 ^= t;
-  S3 = rotl<u32>(S3, 11);
-  return r;
-}
 /** [0, 1) with 24 random bits: (x >>> 8) 2^-24, exact in f32. */
 // @ts-ignore: decorator
-@inline function u01(x: u32): f32 { return <f32>(x >>> 8) * 5.9604644775390625e-8; }
+@inline function u01(x: u32): f32 { return <f32><i32>(x >>> 8) * 5.9604644775390625e-8; }
 /** [-1, 1) with 24 random bits: (x >>> 8) 2^-23 - 1, exact in f32. */
 // @ts-ignore: decorator
-@inline function s11(x: u32): f32 { return <f32>(x >>> 8) * 1.1920928955078125e-7 - 1.0; }
+@inline function s11(x: u32): f32 { return <f32><i32>(x >>> 8) * 1.1920928955078125e-7 - 1.0; }
+/** SIMD u01 of four raw draws (signed convert: the values are below 2^24). */
+// @ts-ignore: decorator
+@inline function u01v(x: v128, k: v128): v128 { return f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(x, 8)), k); }
 
 /** One splitmix64 output from the running counter (Steele, Lea & Flood 2014 constants). */
 // @ts-ignore: decorator
@@ -56,20 +40,34 @@ export function rng_seed(state: usize, seed: u32): void {
   if ((<u32>a | <u32>(a >> 32) | <u32>b | <u32>(b >> 32)) == 0) store<u32>(state, 1);
 }
 
-/** Next raw u32 of the stream (for hashing in tests and for host-side use). */
+/** Fills out (u32[n]) with the next n raw outputs of the stream (hashing in tests; host-side use). */
+export function rng_fill_u32(state: usize, out: usize, n: i32): void {
+  let s0 = load<u32>(state), s1 = load<u32>(state, 4), s2 = load<u32>(state, 8), s3 = load<u32>(state, 12);
+  for (let i = 0; i < n; i++) {
+    const r = rotl<u32>(s1 * 5, 7) * 9; const t = s1 << 9;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl<u32>(s3, 11);
+    store<u32>(at(out, i), r);
+  }
+  store<u32>(state, s0); store<u32>(state, s1, 4); store<u32>(state, s2, 8); store<u32>(state, s3, 12);
+}
+
+/** The next raw u32 of the stream. */
 export function rng_next_u32(state: usize): u32 {
-  enter(state);
-  const r = next();
-  leave(state);
+  const s0 = load<u32>(state), s1 = load<u32>(state, 4), s2 = load<u32>(state, 8), s3 = load<u32>(state, 12);
+  const r = rotl<u32>(s1 * 5, 7) * 9; const t = s1 << 9;
+  const n2 = s2 ^ s0, n3 = s3 ^ s1, n1 = s1 ^ n2, n0 = s0 ^ n3;
+  store<u32>(state, n0); store<u32>(state, n1, 4); store<u32>(state, n2 ^ t, 8); store<u32>(state, rotl<u32>(n3, 11), 12);
   return r;
 }
 
 /** out[i] = lo + (hi - lo) u, u uniform on [0, 1) in steps of 2^-24 (hi itself is reachable only by f32 rounding). */
 export function rng_uniform(state: usize, out: usize, n: i32, lo: f32, hi: f32): void {
-  enter(state);
+  rng_fill_u32(state, out, n);
   const w = hi - lo;
-  for (let i = 0; i < n; i++) store<f32>(at(out, i), lo + w * u01(next()));
-  leave(state);
+  const k = f32x4.splat(5.9604644775390625e-8), wv = f32x4.splat(w), lv = f32x4.splat(lo);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(out, i), f32x4.add(lv, f32x4.mul(wv, u01v(v128.load(at(out, i)), k))));
+  for (; i < n; i++) store<f32>(at(out, i), lo + w * u01(load<u32>(at(out, i))));
 }
 
 /**
@@ -78,10 +76,14 @@ export function rng_uniform(state: usize, out: usize, n: i32, lo: f32, hi: f32):
  * n is odd: no spare is kept between calls). 
  */
 export function rng_normal(state: usize, out: usize, n: i32, mean: f32, std: f32): void {
-  enter(state);
+  let s0 = load<u32>(state), s1 = load<u32>(state, 4), s2 = load<u32>(state, 8), s3 = load<u32>(state, 12);
   let i = 0;
   while (i < n) {
-    const u = s11(next()), v = s11(next());
+    const ru = rotl<u32>(s1 * 5, 7) * 9; let t = s1 << 9;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl<u32>(s3, 11);
+    const rv = rotl<u32>(s1 * 5, 7) * 9; t = s1 << 9;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl<u32>(s3, 11);
+    const u = s11(ru), v = s11(rv);
     const s = u * u + v * v;
     if (s >= 1.0 || s == 0) continue;
     const f = sqrt<f32>((-2.0 * slog(s)) / s);
@@ -89,43 +91,46 @@ export function rng_normal(state: usize, out: usize, n: i32, mean: f32, std: f32
     if (i + 1 < n) store<f32>(at(out, i + 1), mean + std * (v * f));
     i += 2;
   }
-  leave(state);
+  store<u32>(state, s0); store<u32>(state, s1, 4); store<u32>(state, s2, 8); store<u32>(state, s3, 12);
 }
 
-/** Unbiased integer in [0, range) for range >= 1: Lemire's multiply-shift with rejection of the short interval. */
-// @ts-ignore: decorator
-@inline function bounded(range: u32): u32 {
-  let m = <u64>next() * <u64>range;
-  let l = <u32>m;
-  if (l < range) {
-    const t = (<u32>0 - range) % range; // 2^32 mod range
-    while (l < t) {
-      m = <u64>next() * <u64>range;
-      l = <u32>m;
-    }
-  }
-  return <u32>(m >> 32);
-}
-
-/** out (i32[n]) = a uniformly random permutation of 0..n-1 (Fisher-Yates, i from n-1 down to 1, j in [0, i]). */
+/**
+ * out (i32[n]) = a uniformly random permutation of 0..n-1: Fisher-Yates, i from n-1 down to 1, j uniform in [0, i]
+ * by Lemire's multiply-shift (j = (x range) >> 32) with rejection of the low products below 2^32 mod range, so
+ * every j is exactly equally likely (no modulo bias).
+ */
 export function rng_permutation(state: usize, out: usize, n: i32): void {
   for (let i = 0; i < n; i++) store<i32>(at(out, i), i);
-  enter(state);
+  let s0 = load<u32>(state), s1 = load<u32>(state, 4), s2 = load<u32>(state, 8), s3 = load<u32>(state, 12);
   for (let i = n - 1; i > 0; i--) {
-    const j = <i32>bounded(<u32>(i + 1));
+    const range = <u32>(i + 1);
+    let m: u64 = 0;
+    let l: u32 = 0;
+    let thr: u32 = 0;
+    do {
+      const r = rotl<u32>(s1 * 5, 7) * 9; const t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl<u32>(s3, 11);
+      m = <u64>r * <u64>range;
+      l = <u32>m;
+      // The threshold (2^32 mod range) costs a division: compute it only when l lands in the short interval.
+      if (l < range && thr == 0) thr = (<u32>0 - range) % range;
+    } while (l < thr);
+    const j = <i32>(m >> 32);
     const a = load<i32>(at(out, i));
     store<i32>(at(out, i), load<i32>(at(out, j)));
     store<i32>(at(out, j), a);
   }
-  leave(state);
+  store<u32>(state, s0); store<u32>(state, s1, 4); store<u32>(state, s2, 8); store<u32>(state, s3, 12);
 }
 
 /** Inverted dropout mask: out[i] = u < keep ? 1 / keep : 0 (u uniform on [0, 1) in steps of 2^-24). */
 export function rng_bernoulli_mask(state: usize, out: usize, n: i32, keep: f32): void {
-  enter(state);
+  rng_fill_u32(state, out, n);
   const inv: f32 = keep > 0 ? <f32>1.0 / keep : 0;
-  for (let i = 0; i < n; i++) store<f32>(at(out, i), u01(next()) < keep ? inv : 0);
-  leave(state);
+  const k = f32x4.splat(5.9604644775390625e-8), kv = f32x4.splat(keep), iv = f32x4.splat(inv);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(out, i), v128.and(iv, f32x4.lt(u01v(v128.load(at(out, i)), k), kv)));
+  for (; i < n; i++) store<f32>(at(out, i), select<f32>(inv, 0, u01(load<u32>(at(out, i))) < keep));
 }
 
 /**
