@@ -200,6 +200,27 @@ describe('loss stability at huge logits', () => {
   }
 });
 
+describe('softmax CE with masked (-Inf) logits', () => {
+  it('a -Inf logit with target 0 gives a finite loss and a zero gradient there', () => {
+    const zv = Float32Array.from([1, -Infinity, 2, 0.5, -Infinity, -Infinity, 3, 1, 0.25]);
+    const tv = Float32Array.from([0.3, 0, 0.7, 1, 0, 0, 0, 1, 0]);
+    const z = f32(zv), t = f32(tv), dz = engine.tensor(9);
+    const L = E.loss_softmax_ce(z.ptr, t.ptr, 3, 3, dz.ptr);
+    expect(Math.abs(L - refCe(zv, tv, 3, 3))).toBeLessThanOrEqual(1e-6 * L);
+    expect(dz.data[1]).toBe(0);
+    expect(dz.data.every(Number.isFinite)).toBe(true);
+    const Ll = E.loss_softmax_ce_labels(z.ptr, i32t([2, 0, 1]).ptr, 3, 3, dz.ptr);
+    expect(Math.abs(Ll - refCe(zv, Float32Array.from([0, 0, 1, 1, 0, 0, 0, 1, 0]), 3, 3))).toBeLessThanOrEqual(1e-6 * Ll);
+    expect(dz.data.every(Number.isFinite)).toBe(true);
+  });
+  it('NaN logits give a NaN loss', () => {
+    const z = f32([1, NaN, 2, 3]), t = f32([0, 0, 1, 0]);
+    expect(E.loss_softmax_ce(z.ptr, t.ptr, 1, 4, 0)).toBeNaN();
+    expect(E.loss_bce_logits(z.ptr, t.ptr, 1, 4, 0)).toBeNaN();
+    expect(E.loss_mse(z.ptr, t.ptr, 1, 4, 0)).toBeNaN();
+  });
+});
+
 describe('count_correct', () => {
   it('argmax, first maximum wins, and the binary case', () => {
     const y = f32([0.1, 0.7, 0.2, 0.5, 0.5, 0, 0.3, 0.3, 0.4, 1, 2, 3]);

@@ -155,21 +155,24 @@ export function loss_softmax_ce(z: usize, t: usize, rows: i32, cols: i32, dz: us
     const zr = at(z, r * cols), tr = at(t, r * cols), dr = dz ? at(dz, r * cols) : 0;
     const m = rowMax(zr, cols);
     // sum_j t_j (m - z_j) and T = sum_j t_j, in f64, before dz (which may alias z) is written.
-    const mv = f64x2.splat(<f64>m);
+    const mv = f64x2.splat(<f64>m), zd = f64x2.splat(0);
     let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
     let j = 0;
     for (; j + 4 <= cols; j += 4) {
       const zv = v128.load(at(zr, j)), tv = v128.load(at(tr, j));
       const t0 = f64x2.promote_low_f32x4(tv), t1 = promoteHigh(tv);
-      a0 = f64x2.add(a0, f64x2.mul(t0, f64x2.sub(mv, f64x2.promote_low_f32x4(zv))));
-      a1 = f64x2.add(a1, f64x2.mul(t1, f64x2.sub(mv, promoteHigh(zv))));
+      // t_j = 0 contributes 0 even where z_j = -Inf (masked logits), not 0 * Inf = NaN.
+      const q0 = f64x2.mul(t0, f64x2.sub(mv, f64x2.promote_low_f32x4(zv)));
+      const q1 = f64x2.mul(t1, f64x2.sub(mv, promoteHigh(zv)));
+      a0 = f64x2.add(a0, v128.andnot(q0, f64x2.eq(t0, zd)));
+      a1 = f64x2.add(a1, v128.andnot(q1, f64x2.eq(t1, zd)));
       b0 = f64x2.add(b0, t0);
       b1 = f64x2.add(b1, t1);
     }
     let lin = hsum2(a0, a1), tsum = hsum2(b0, b1);
     for (; j < cols; j++) {
       const ts = <f64>load<f32>(at(tr, j));
-      lin += ts * (<f64>m - <f64>load<f32>(at(zr, j)));
+      if (ts != 0) lin += ts * (<f64>m - <f64>load<f32>(at(zr, j)));
       tsum += ts;
     }
     const s = rowExpSum(zr, cols, m, dr);
