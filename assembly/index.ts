@@ -8,3 +8,6 @@ export * from './nn/rng';
 
 /** First byte the host may allocate: everything below holds the module's static data (constant tables). */
 export function heap_base(): usize { return __heap_base; }
+export * from './nn/gemm';
+export * from './nn/dispatch';
+export * from './nn/net';

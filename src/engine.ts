@@ -8,6 +8,8 @@ import { Activation } from './activation.js';
 import { activationNames, describe, findActivation, type ActivationName, type ActivationSpec } from './kernels.js';
 import { DisposedError, InvalidArgumentError, UnknownActivationError } from './errors.js';
 import { Tensor } from './tensor.js';
+import { networkBuilder, type Network, type NetworkBuilder } from './network.js';
+import { parseSaved, rebuild, type NetworkJSON } from './serialize.js';
 import {
   compileSource, defaultWasmUrl, instantiateModule, supportsRelaxedSimd, type RawExports, type WasmSource,
 } from './wasm.js';
@@ -134,6 +136,29 @@ export class Engine implements EngineCore {
     const t = new Tensor(this, init.length);
     t.data.set(init);
     return t;
+  }
+
+  /**
+   * Starts a dense network: `engine.network({ inputs: 784, seed: 7 }).dense(128, 'relu').dense(10, 'softmax')
+   * .build({ loss: 'crossEntropy' })`. The seed fixes initialization and shuffling, bit for bit on every engine.
+   */
+  network<I extends number>(options: { inputs: I; seed?: number }): NetworkBuilder<I, I> {
+    this.check();
+    return networkBuilder(this, options);
+  }
+
+  /**
+   * Restores a network saved with `net.toJSON()` (object or string) or `net.save()` (bytes), bit for bit.
+   * A corrupt, truncated or hostile input throws ModelFormatError.
+   */
+  loadNetwork(saved: NetworkJSON | string | Uint8Array | ArrayBuffer): Network {
+    this.check();
+    const parsed = parseSaved(saved);
+    return rebuild((json, options) => {
+      let b = this.network({ inputs: json.inputs, seed: json.seed }) as NetworkBuilder<number, number>;
+      for (const l of json.layers) b = b.dense(l.units, l.activation as never, l.init ? { init: l.init } : {});
+      return b.build(options);
+    }, parsed);
   }
 
   /** Sizes and counters of the engine's memory. */

@@ -39,3 +39,16 @@ export class OutOfMemoryError extends RectifyError {}
 
 /** The WebAssembly module could not be loaded, compiled or instantiated. */
 export class WasmLoadError extends RectifyError {}
+
+/** Training data or labels that cannot be used (NaN in x, a label out of range, mismatched row counts). */
+export class DataError extends RectifyError {}
+
+/** A saved network that cannot be loaded: corrupt, truncated, of an unknown version, or hostile. */
+export class ModelFormatError extends RectifyError {}
+
+/** `fit` stopped because its AbortSignal fired. The weights are those after the last completed batch. */
+export class TrainingAbortedError extends RectifyError {
+  constructor(message: string, readonly history: unknown) {
+    super(message);
+  }
+}

@@ -10,9 +10,14 @@ export { Tensor } from './tensor.js';
 export { ACTIVATIONS, activationNames, findActivation } from './kernels.js';
 export type { ActivationDef, ActivationName, ActivationSpec, ActivationExtras, ParamDef, KernelKind } from './kernels.js';
 export type { MemoryStats } from './arena.js';
+export { Network, NetworkBuilder } from './network.js';
+export type {
+  BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LossName, OptimizerSpec, ParameterView, Targets,
+} from './network.js';
+export type { NetworkJSON } from './serialize.js';
 export { supportsRelaxedSimd } from './wasm.js';
 export type { WasmSource } from './wasm.js';
 export {
   RectifyError, InvalidArgumentError, ShapeError, UnknownActivationError, InvalidParameterError, DomainError,
-  DisposedError, OutOfMemoryError, WasmLoadError,
+  DisposedError, OutOfMemoryError, WasmLoadError, DataError, ModelFormatError, TrainingAbortedError,
 } from './errors.js';

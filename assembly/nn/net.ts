@@ -1,0 +1,211 @@
+// A dense network as a plan in linear memory, and one wasm call per training step.
+//
+// The host (src/network.ts) lays the plan out and owns every buffer; this file only walks it. A whole training step
+// (forward, fused loss, backward, gradient clipping, optimizer update) is one call, so a tiny network at batch 1
+// pays the JS -> wasm call cost once per step.
+//
+// Plan layout (32-bit words at `plan`):
+//   header, 64 words: see H_* below.
+//   layer l at plan + (64 + 32 l) * 4, 32 words: see L_* below.
+// Matrices are row-major; W is stored [in, out] so Z = X W + b (gemm_nn), dX = dZ W^T (gemm_nt), dW = X^T dZ (gemm_tn).
+
+import { gemm_nn, gemm_nt, gemm_tn, add_bias_rows, sum_rows } from './gemm';
+import { loss_mse, loss_bce_logits, loss_softmax_ce, loss_softmax_ce_labels } from './loss';
+import { sgd_step, momentum_step, rmsprop_step, adam_step, sum_squares, scale_inplace } from './optim';
+import { act_fwd, act_bwd, act_pgrad } from './dispatch';
+
+// Header words
+const H_LAYERS = 0, H_INPUTS = 1, H_LOSS = 3, H_OPT = 4, H_LR = 5, H_B1 = 6, H_B2 = 7, H_EPS = 8,
+  H_WD = 9, H_NESTEROV = 10, H_CLIP = 11, H_T = 12, H_B1T = 13, H_B2T = 14, H_SCRATCH = 15, H_DA = 16, H_DB = 17,
+  H_DIAG = 19;
+// Layer words
+const L_IN = 0, L_OUT = 1, L_W = 2, L_B = 3, L_ACT = 4, L_P = 5, L_PU = 6, L_Z = 7, L_Y = 8, L_DZ = 9, L_GW = 10,
+  L_GB = 11, L_GP = 12, L_NP = 13, L_MASK = 14, L_MW = 15, L_VW = 16, L_MB = 17, L_VB = 18, L_MP = 19, L_VP = 20,
+  L_HASPG = 21;
+
+/** Loss kinds. */
+const LOSS_MSE: i32 = 0, LOSS_BCE: i32 = 1, LOSS_CE: i32 = 2;
+/** Optimizer kinds. */
+const OPT_SGD: i32 = 0, OPT_MOMENTUM: i32 = 1, OPT_RMSPROP: i32 = 2, OPT_ADAM: i32 = 3, OPT_ADAMW: i32 = 4;
+
+// @ts-ignore: decorator
+@inline function hi(plan: usize, w: i32): i32 { return load<i32>(plan + (<usize>w << 2)); }
+// @ts-ignore: decorator
+@inline function hf(plan: usize, w: i32): f32 { return load<f32>(plan + (<usize>w << 2)); }
+// @ts-ignore: decorator
+@inline function layer(plan: usize, l: i32): usize { return plan + (<usize>(64 + 32 * l) << 2); }
+// @ts-ignore: decorator
+@inline function li(L: usize, w: i32): i32 { return load<i32>(L + (<usize>w << 2)); }
+// @ts-ignore: decorator
+@inline function lp(L: usize, w: i32): usize { return <usize>load<u32>(L + (<usize>w << 2)); }
+
+/** Whether the last layer's activation is folded into the loss (sigmoid + bce, softmax + cross-entropy). */
+// @ts-ignore: decorator
+@inline function fused(plan: usize): bool { return hi(plan, H_LOSS) != LOSS_MSE; }
+
+/** Forward through every layer. `full`: also apply the last activation when the loss would fuse it. */
+function forward(plan: usize, x: usize, rows: i32, full: bool): void {
+  const n = hi(plan, H_LAYERS);
+  const scratch = <usize>hi(plan, H_SCRATCH);
+  let input = x;
+  for (let l = 0; l < n; l++) {
+    const L = layer(plan, l);
+    const din = li(L, L_IN), dout = li(L, L_OUT);
+    gemm_nn(rows, dout, din, input, lp(L, L_W), lp(L, L_Z), 0, scratch);
+    add_bias_rows(lp(L, L_Z), lp(L, L_B), rows, dout);
+    if (l < n - 1 || full || !fused(plan)) {
+      act_fwd(li(L, L_ACT), lp(L, L_Z), lp(L, L_Y), rows, dout, lp(L, L_P), li(L, L_PU));
+    }
+    input = lp(L, L_Y);
+  }
+}
+
+/** Output pointer after `net_forward`: the last layer's activation output. */
+export function net_output(plan: usize): usize {
+  return lp(layer(plan, hi(plan, H_LAYERS) - 1), L_Y);
+}
+
+/** Inference: y = net(x) for `rows` rows (rows <= the capacity the plan was sized for). */
+export function net_forward(plan: usize, x: usize, rows: i32): void {
+  forward(plan, x, rows, true);
+}
+
+/**
+ * Loss of the last forward pass's output layer against targets `t` (f32 rows x outputs) or integer `labels`
+ * (i32 rows, used when t == 0). Writes the gradient w.r.t. the last layer's pre-activation into its dZ when `grad`.
+ */
+function lossOf(plan: usize, t: usize, labels: usize, rows: i32, grad: bool): f64 {
+  const L = layer(plan, hi(plan, H_LAYERS) - 1);
+  const out = li(L, L_OUT);
+  const kind = hi(plan, H_LOSS);
+  const dz = grad ? lp(L, L_DZ) : 0;
+  if (kind == LOSS_CE) {
+    if (t == 0) return loss_softmax_ce_labels(lp(L, L_Z), labels, rows, out, dz);
+    return loss_softmax_ce(lp(L, L_Z), t, rows, out, dz);
+  }
+  if (kind == LOSS_BCE) return loss_bce_logits(lp(L, L_Z), t, rows, out, dz);
+  // mse on the activation output; dL/dY goes to the ping-pong buffer, then through the activation's backward.
+  const dy = grad ? <usize>hi(plan, H_DA) : 0;
+  const loss = loss_mse(lp(L, L_Y), t, rows, out, dy);
+  if (grad) {
+    act_bwd(li(L, L_ACT), lp(L, L_Z), lp(L, L_Y), dy, lp(L, L_DZ), rows, out, lp(L, L_P), li(L, L_PU));
+    if (li(L, L_HASPG)) act_pgrad(li(L, L_ACT), lp(L, L_Z), dy, rows, out, lp(L, L_P), lp(L, L_GP), li(L, L_PU));
+  }
+  return loss;
+}
+
+/** Evaluation: forward (with the full output activation) and the mean loss, no gradients. */
+export function net_loss(plan: usize, x: usize, t: usize, labels: usize, rows: i32): f64 {
+  forward(plan, x, rows, true);
+  return lossOf(plan, t, labels, rows, false);
+}
+
+/**
+ * Forward, loss and backward: fills every layer's gW, gb and (trainable activations) gP with the gradient of the
+ * mean loss over the `rows` rows. Returns the loss. Does not update anything.
+ */
+export function net_gradients(plan: usize, x: usize, t: usize, labels: usize, rows: i32): f64 {
+  forward(plan, x, rows, true);
+  const loss = lossOf(plan, t, labels, rows, true);
+  const n = hi(plan, H_LAYERS);
+  const scratch = <usize>hi(plan, H_SCRATCH);
+  let dyBuf = <usize>hi(plan, H_DB);
+  let other = <usize>hi(plan, H_DA);
+  for (let l = n - 1; l >= 0; l--) {
+    const L = layer(plan, l);
+    const din = li(L, L_IN), dout = li(L, L_OUT);
+    if (l < n - 1) {
+      // dY of this layer was written into dyBuf by the layer above.
+      act_bwd(li(L, L_ACT), lp(L, L_Z), lp(L, L_Y), dyBuf, lp(L, L_DZ), rows, dout, lp(L, L_P), li(L, L_PU));
+      if (li(L, L_HASPG)) act_pgrad(li(L, L_ACT), lp(L, L_Z), dyBuf, rows, dout, lp(L, L_P), lp(L, L_GP), li(L, L_PU));
+    }
+    const input = l == 0 ? x : lp(layer(plan, l - 1), L_Y);
+    gemm_tn(din, dout, rows, input, lp(L, L_DZ), lp(L, L_GW), 0, scratch);
+    sum_rows(lp(L, L_DZ), lp(L, L_GB), rows, dout, 0);
+    if (l > 0) {
+      gemm_nt(rows, din, dout, lp(L, L_DZ), lp(L, L_W), other, 0, scratch);
+      const tmp = dyBuf; dyBuf = other; other = tmp;
+    }
+  }
+  return loss;
+}
+
+/** Sum of squares of one layer's gradients (weights and bias; activation parameters too). */
+function layerGradSq(L: usize): f64 {
+  let s = sum_squares(lp(L, L_GW), li(L, L_IN) * li(L, L_OUT)) + sum_squares(lp(L, L_GB), li(L, L_OUT));
+  if (li(L, L_HASPG)) s += sum_squares(lp(L, L_GP), li(L, L_NP));
+  return s;
+}
+
+/** One parameter block's update with the plan's optimizer. `wd`: weight decay for this block. */
+function update(plan: usize, w: usize, g: usize, m: usize, v: usize, n: i32, wd: f32): void {
+  const opt = hi(plan, H_OPT);
+  const lr = hf(plan, H_LR);
+  if (opt == OPT_SGD) sgd_step(w, g, n, lr, wd);
+  else if (opt == OPT_MOMENTUM) momentum_step(w, g, m, n, lr, hf(plan, H_B1), hi(plan, H_NESTEROV), wd);
+  else if (opt == OPT_RMSPROP) rmsprop_step(w, g, m, n, lr, hf(plan, H_B2), hf(plan, H_EPS), wd);
+  else {
+    adam_step(w, g, m, v, n, lr, hf(plan, H_B1), hf(plan, H_B2), hf(plan, H_EPS), wd, opt == OPT_ADAMW ? 1 : 0,
+      hf(plan, H_B1T), hf(plan, H_B2T));
+  }
+}
+
+/**
+ * One training step: gradients of the mean loss, optional clipping by global norm, one optimizer update.
+ * Weight decay applies to weights only, never to biases or activation parameters (He et al. 2015 for PReLU).
+ * Per-layer gradient norms are added to the diagnostics block (f64 per layer). Returns the loss before the update.
+ */
+export function net_train_step(plan: usize, x: usize, t: usize, labels: usize, rows: i32): f64 {
+  const loss = net_gradients(plan, x, t, labels, rows);
+  const n = hi(plan, H_LAYERS);
+  const diag = <usize>hi(plan, H_DIAG);
+  let total: f64 = 0;
+  for (let l = 0; l < n; l++) {
+    const s = layerGradSq(layer(plan, l));
+    total += s;
+    store<f64>(diag + (<usize>l << 3), load<f64>(diag + (<usize>l << 3)) + sqrt<f64>(s));
+  }
+  const clip = hf(plan, H_CLIP);
+  if (clip > 0 && sqrt<f64>(total) > <f64>clip) {
+    const s = <f32>(<f64>clip / sqrt<f64>(total));
+    for (let l = 0; l < n; l++) {
+      const L = layer(plan, l);
+      scale_inplace(lp(L, L_GW), li(L, L_IN) * li(L, L_OUT), s);
+      scale_inplace(lp(L, L_GB), li(L, L_OUT), s);
+      if (li(L, L_HASPG)) scale_inplace(lp(L, L_GP), li(L, L_NP), s);
+    }
+  }
+  // Step counter and Adam's bias-correction powers, in f32 inside the wasm (no JS Math.pow).
+  store<i32>(plan + (<usize>H_T << 2), hi(plan, H_T) + 1);
+  store<f32>(plan + (<usize>H_B1T << 2), hf(plan, H_B1T) * hf(plan, H_B1));
+  store<f32>(plan + (<usize>H_B2T << 2), hf(plan, H_B2T) * hf(plan, H_B2));
+  const wd = hf(plan, H_WD);
+  for (let l = 0; l < n; l++) {
+    const L = layer(plan, l);
+    update(plan, lp(L, L_W), lp(L, L_GW), lp(L, L_MW), lp(L, L_VW), li(L, L_IN) * li(L, L_OUT), wd);
+    update(plan, lp(L, L_B), lp(L, L_GB), lp(L, L_MB), lp(L, L_VB), li(L, L_OUT), 0);
+    if (li(L, L_HASPG)) {
+      // Untrainable entries of the parameter block have a zero mask: their gradient is cleared before the update.
+      const np = li(L, L_NP), gp = lp(L, L_GP), mask = lp(L, L_MASK);
+      for (let i = 0; i < np; i++) store<f32>(gp + (<usize>i << 2), load<f32>(gp + (<usize>i << 2)) * load<f32>(mask + (<usize>i << 2)));
+      update(plan, lp(L, L_P), gp, lp(L, L_MP), lp(L, L_VP), np, 0);
+    }
+  }
+  return loss;
+}
+
+/** dst[i, :] = src[idx[start + i], :] for i < count (mini-batch gather after a shuffle). */
+export function gather_rows(src: usize, idx: usize, start: i32, count: i32, cols: i32, dst: usize): void {
+  const bytes = <usize>cols << 2;
+  for (let i = 0; i < count; i++) {
+    const r = load<i32>(idx + (<usize>(start + i) << 2));
+    memory.copy(dst + <usize>i * bytes, src + <usize>r * bytes, bytes);
+  }
+}
+
+/** dst[i] = src[idx[start + i]] for i32 labels. */
+export function gather_i32(src: usize, idx: usize, start: i32, count: i32, dst: usize): void {
+  for (let i = 0; i < count; i++) {
+    store<i32>(dst + (<usize>i << 2), load<i32>(src + (<usize>load<i32>(idx + (<usize>(start + i) << 2)) << 2)));
+  }
+}
