@@ -49,8 +49,8 @@ const FORBIDDEN: Array<[RegExp, string]> = [
   [/\son[a-z]+\s*=/i, 'an event handler attribute'],
   [/[a-z][a-z0-9+.-]*:\/\//i, 'a URL'],
   [/javascript:/i, 'a javascript: URL'],
-  [/(?:href|src)\s*=\s*["']?(?!#)/i, 'a link that is not a same-document #anchor'],
-  [/url\(\s*["']?(?!#)/i, 'a CSS url() that is not a same-document #anchor'],
+  [/(?:href|src)\s*=\s*(?!["']?#)/i, 'a link that is not a same-document #anchor'],
+  [/url\(\s*(?!["']?#)/i, 'a CSS url() that is not a same-document #anchor'],
   [/@import/i, 'a CSS @import'],
 ];
 

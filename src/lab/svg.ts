@@ -147,7 +147,8 @@ function floorLog10(v: number): number {
   return e;
 }
 
-interface Ticks {
+/** Axis ticks: the (possibly widened) domain, tick values and their labels. */
+export interface Ticks {
   lo: number;
   hi: number;
   values: number[];
@@ -161,11 +162,22 @@ function formatNumber(v: number, decimals: number): string {
     const s = v.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
     return s;
   }
-  const s = v.toFixed(Math.min(Math.max(decimals, 0), 10));
+  const s = String(Number(v.toFixed(Math.min(Math.max(decimals, 0), 12))));
   return s === '-0' ? '0' : s;
 }
 
-/** Linear ticks on a 1-2-5 step sequence, roughly `target` of them; the domain is widened to whole steps. */
+/**
+ * Linear ticks on a 1-2-5 step sequence (steps 1, 2 or 5 times a power of ten), about `target` of them.
+ * Unless `fixed`, the domain is widened outward to whole steps; an empty range (min = max) is widened first.
+ * @param min smallest value to cover
+ * @param max largest value to cover
+ * @param target approximate number of intervals
+ * @param fixed keep [min, max] as the domain (ticks inside it only)
+ */
+export function niceTicks(min: number, max: number, target: number, fixed = false): Ticks {
+  return linearTicks(min, max, target, fixed);
+}
+
 function linearTicks(min: number, max: number, target: number, fixed: boolean): Ticks {
   if (!(max > min)) {
     const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
@@ -176,7 +188,8 @@ function linearTicks(min: number, max: number, target: number, fixed: boolean): 
   const e = floorLog10(raw);
   const base = pow10(e);
   const m = raw / base;
-  const mult = m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10;
+  const eps = 1e-9;
+  const mult = m <= 1 + eps ? 1 : m <= 2 + eps ? 2 : m <= 5 + eps ? 5 : 10;
   const step = mult * base;
   const decimals = mult === 10 ? -(e + 1) : -e;
   const lo = fixed ? min : Math.floor(min / step) * step;
