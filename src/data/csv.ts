@@ -1,5 +1,6 @@
 import { DataArgumentError, DataFormatError } from './errors.js';
 import type { Dataset } from './types.js';
+import { openFileStream } from './gzip.js';
 
 /**
  * Streaming parser of numeric CSV files (features + one integer class label per row).
@@ -257,13 +258,16 @@ export async function parseCsvStream(
  * @throws DataFormatError as {@link parseCsv}
  */
 export async function loadCsvFile(path: string, options: CsvOptions = {}): Promise<CsvDataset> {
-  const fs = await import('node:fs');
-  let source: AsyncIterable<Uint8Array> = fs.createReadStream(path);
-  if (path.endsWith('.gz')) {
-    const zlib = await import('node:zlib');
-    source = (source as import('node:fs').ReadStream).pipe(zlib.createGunzip());
+  const source = await openFileStream(path, path.endsWith('.gz'));
+  try {
+    return await parseCsvStream(source, { name: path, ...options });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('Z_')) {
+      throw new DataFormatError(`${path}: gzip data is corrupt or truncated (${(e as Error).message})`);
+    }
+    throw e;
   }
-  return parseCsvStream(source, { name: path, ...options });
 }
 
 /** Per-feature mean and standard deviation, fitted on training data. */

@@ -45,3 +45,19 @@ export async function gunzip(bytes: Uint8Array, what = 'data'): Promise<Uint8Arr
     );
   }
 }
+
+/**
+ * Opens a file as a byte stream, gunzipping on the fly when `gz`; read errors propagate to the consumer.
+ * Node only: `node:fs`/`node:zlib` are imported dynamically so this module stays browser-safe.
+ * @param path file path
+ * @param gz decompress gzip on the fly
+ */
+export async function openFileStream(path: string, gz: boolean): Promise<AsyncIterable<Uint8Array>> {
+  const fs = await import('node:fs');
+  const file = fs.createReadStream(path, { highWaterMark: 1 << 20 });
+  if (!gz) return file;
+  const zlib = await import('node:zlib');
+  const gunzip = zlib.createGunzip();
+  file.on('error', (e) => gunzip.destroy(e));
+  return file.pipe(gunzip);
+}

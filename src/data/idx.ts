@@ -1,5 +1,5 @@
 import { DataFormatError } from './errors.js';
-import { gunzip, isGzip } from './gzip.js';
+import { gunzip, isGzip, openFileStream } from './gzip.js';
 
 /**
  * Reader of the IDX format used by MNIST and Fashion-MNIST.
@@ -240,11 +240,7 @@ export async function loadIdxFile(path: string, kind: IdxKind = 'images'): Promi
     await fh.close();
   }
   const reader = new IdxReader(kind, path);
-  let source: AsyncIterable<Uint8Array> = fs.createReadStream(path, { highWaterMark: 1 << 20 });
-  if (gz) {
-    const zlib = await import('node:zlib');
-    source = (source as import('node:fs').ReadStream).pipe(zlib.createGunzip());
-  }
+  const source = await openFileStream(path, gz);
   try {
     for await (const chunk of source) reader.push(chunk);
   } catch (e) {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseCsv, parseCsvStream, loadCsvFile, fitStandardizer, applyStandardizer } from '../../src/data/csv.js';
 import { DataArgumentError, DataFormatError } from '../../src/data/errors.js';
 
@@ -45,6 +48,17 @@ describe('CSV', () => {
     const wine = parseCsv(readFileSync(WINE, 'utf8'));
     expect([wine.rows, wine.cols, wine.classes]).toEqual([178, 13, 3]);
     expect(Array.from(wine.labels).filter((l) => l === 0).length).toBe(59);
+  });
+
+  it('reads gzip files and reports corrupt gzip or missing files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rectify-csv-'));
+    const gz = gzipSync('x,y,label\n1,2,0\n3,4,1\n');
+    writeFileSync(join(dir, 'a.csv.gz'), gz);
+    writeFileSync(join(dir, 'b.csv.gz'), gz.subarray(0, gz.length - 12));
+    const d = await loadCsvFile(join(dir, 'a.csv.gz'));
+    expect([d.rows, d.cols]).toEqual([2, 2]);
+    await expect(loadCsvFile(join(dir, 'b.csv.gz'))).rejects.toThrow(/gzip data is corrupt or truncated/);
+    await expect(loadCsvFile(join(dir, 'missing.csv.gz'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('streams chunks split anywhere, including inside a UTF-8 sequence and a line', async () => {

@@ -89,6 +89,10 @@ describe('IDX', () => {
     await rejects(parseIdxImages(long), /longer than its header says/);
   });
 
+  it('propagates a missing file as the fs error, raw or gzip', async () => {
+    await expect(loadIdxFile(join(dir, 'missing.gz'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('reports label count mismatches', async () => {
     await rejects(parseIdxPair(images, idx(0x801, [2], [1, 2])), /label count mismatch: 3 images but 2 labels/);
     await rejects(loadIdxPair(join(dir, 'img.gz'), join(dir, 'lab2.gz')), /label count mismatch/);
