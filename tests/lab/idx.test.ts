@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -96,5 +96,17 @@ describe('IDX', () => {
   it('reports label count mismatches', async () => {
     await rejects(parseIdxPair(images, idx(0x801, [2], [1, 2])), /label count mismatch: 3 images but 2 labels/);
     await rejects(loadIdxPair(join(dir, 'img.gz'), join(dir, 'lab2.gz')), /label count mismatch/);
+  });
+
+  const FASHION = '/usr/share/datasets/fashion-mnist';
+  it.runIf(existsSync(`${FASHION}/t10k-images-idx3-ubyte.gz`))('reads the real Fashion-MNIST test set (Debian dataset-fashion-mnist)', async () => {
+    const d = await loadIdxPair(`${FASHION}/t10k-images-idx3-ubyte.gz`, `${FASHION}/t10k-labels-idx1-ubyte.gz`);
+    expect([d.rows, d.cols, d.height, d.width, d.classes]).toEqual([10000, 784, 28, 28, 10]);
+    const counts = new Array<number>(10).fill(0);
+    for (const l of d.labels!) counts[l]++;
+    expect(counts).toEqual(new Array(10).fill(1000));
+    let max = 0;
+    for (const v of d.x) if (v > max) max = v;
+    expect(max).toBe(1);
   });
 });
