@@ -94,9 +94,35 @@ export interface DecisionBoundaryOptions {
   caption?: string;
 }
 
-/** The colour-blind-safe palette (Okabe-Ito, yellow last because it is faint on white). */
+/** Options of {@link heatmap}. */
+export interface HeatmapOptions {
+  title: string;
+  /** `rows * cols` values, row-major, row 0 at the top (like a matrix or an image). */
+  values: ArrayLike<number>;
+  rows: number;
+  cols: number;
+  /** Labels of the rows (left) and columns (bottom), e.g. true and predicted class. */
+  rowLabels?: string[];
+  colLabels?: string[];
+  xLabel?: string;
+  yLabel?: string;
+  /** Value range mapped to white .. full colour; default [min, max] of the finite values. */
+  range?: [number, number];
+  /** Write each value in its cell (default: true when rows * cols <= 144). */
+  annotate?: boolean;
+  /** Full colour of the scale, #rrggbb (default the palette's blue). */
+  color?: string;
+  width?: number;
+  height?: number;
+  caption?: string;
+}
+
+/**
+ * The colour-blind-safe palette: Okabe-Ito's seven colours with black, except that its yellow
+ * (too faint on white) is replaced by an olive (#999933, from Paul Tol's muted scheme).
+ */
 export const PALETTE: readonly string[] = [
-  '#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000', '#F0E442',
+  '#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000', '#999933',
 ];
 
 const DASHES = ['', '7 4', '2 3', '10 3 2 3'];
@@ -678,4 +704,89 @@ export function decisionBoundary(o: DecisionBoundaryOptions): string {
   const cp = caption(notes, f.left, H + lg.height, f.right - f.left);
   body.push(...lg.svg, ...cp.svg);
   return finish(W, H + lg.height + cp.height, o.title, body);
+}
+
+function hexToRgb(h: string): [number, number, number] {
+  const m = /^#([0-9a-f]{6})$/i.exec(h);
+  if (!m) throw new ChartError(`colour must be #rrggbb, got ${JSON.stringify(h)}`);
+  const n = parseInt(m[1], 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/**
+ * Matrix heat map (e.g. a confusion matrix or an 8x8 digit): each cell is shaded from white (range
+ * low) to `color` (range high), optionally with its value written in it. Non-finite cells are grey
+ * and noted in the caption.
+ * @returns an SVG string
+ * @throws ChartError when values.length !== rows * cols, labels have the wrong length, or the size/range is invalid
+ */
+export function heatmap(o: HeatmapOptions): string {
+  const W = checkSize(o.width, 420, 'width');
+  const H = checkSize(o.height, 420, 'height');
+  checkRange(o.range, 'range', false);
+  if (!Number.isInteger(o.rows) || !Number.isInteger(o.cols) || o.rows < 1 || o.cols < 1 || o.values.length !== o.rows * o.cols) {
+    throw new ChartError(`heatmap "${o.title}": ${o.values.length} values, expected rows * cols = ${o.rows} * ${o.cols}`);
+  }
+  if (o.rowLabels && o.rowLabels.length !== o.rows) throw new ChartError(`heatmap "${o.title}": ${o.rowLabels.length} row labels for ${o.rows} rows`);
+  if (o.colLabels && o.colLabels.length !== o.cols) throw new ChartError(`heatmap "${o.title}": ${o.colLabels.length} column labels for ${o.cols} columns`);
+  const rgb = hexToRgb(o.color ?? PALETTE[0]);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let bad = 0;
+  for (let i = 0; i < o.values.length; i++) {
+    const v = o.values[i];
+    if (!Number.isFinite(v)) {
+      bad++;
+      continue;
+    }
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (o.range) [lo, hi] = o.range;
+  if (!(hi > lo)) hi = lo + 1;
+  const yl = o.yLabel ? 22 : 0;
+  const rowW = o.rowLabels ? Math.min(120, Math.max(...o.rowLabels.map((l) => textWidth(l, 12))) + 10) : 0;
+  const f: Frame = { left: 12 + yl + rowW, right: W - 12, top: 32, bottom: H - (o.xLabel ? 44 : 16) - (o.colLabels ? 12 : 0) };
+  const cw = (f.right - f.left) / o.cols;
+  const ch = (f.bottom - f.top) / o.rows;
+  const annotate = o.annotate ?? o.rows * o.cols <= 144;
+  const body: string[] = [titleText(o.title, f.left)];
+  body.push('<g>');
+  const labels: string[] = [];
+  for (let r = 0; r < o.rows; r++) {
+    for (let k = 0; k < o.cols; k++) {
+      const v = o.values[r * o.cols + k];
+      const x = f.left + k * cw;
+      const y = f.top + r * ch;
+      let fill = '#bbb';
+      let t = 0;
+      if (Number.isFinite(v)) {
+        t = Math.min(1, Math.max(0, (v - lo) / (hi - lo)));
+        const mix = (ch0: number): string => Math.round(255 + (ch0 - 255) * t).toString(16).padStart(2, '0');
+        fill = `#${mix(rgb[0])}${mix(rgb[1])}${mix(rgb[2])}`;
+      }
+      body.push(`<rect x="${c(x)}" y="${c(y)}" width="${c(cw + 0.3)}" height="${c(ch + 0.3)}" fill="${fill}"/>`);
+      if (annotate) {
+        const txt = Number.isFinite(v) ? formatNumber(v, Number.isInteger(v) ? 0 : 2) : String(v);
+        const size = Math.max(8, Math.min(13, ch * 0.45, (cw / Math.max(1, txt.length)) * 1.5));
+        labels.push(`<text x="${c(x + cw / 2)}" y="${c(y + ch / 2 + size * 0.35)}" font-size="${c(size)}" fill="${t > 0.55 ? '#fff' : '#222'}">${escapeXml(txt)}</text>`);
+      }
+    }
+  }
+  body.push('</g>');
+  if (labels.length > 0) body.push('<g text-anchor="middle">', ...labels, '</g>');
+  body.push(`<rect x="${c(f.left)}" y="${c(f.top)}" width="${c(f.right - f.left)}" height="${c(f.bottom - f.top)}" fill="none" stroke="#888"/>`);
+  body.push('<g font-size="12" fill="#333">');
+  o.rowLabels?.forEach((l, r) => body.push(`<text x="${c(f.left - 5)}" y="${c(f.top + (r + 0.5) * ch + 4)}" text-anchor="end">${escapeXml(truncate(l, 18))}</text>`));
+  o.colLabels?.forEach((l, k) => body.push(`<text x="${c(f.left + (k + 0.5) * cw)}" y="${c(f.bottom + 15)}" text-anchor="middle">${escapeXml(truncate(l, Math.max(3, Math.floor(cw / 7))))}</text>`));
+  body.push('</g>');
+  if (o.xLabel) body.push(`<text x="${c((f.left + f.right) / 2)}" y="${c(H - 10)}" text-anchor="middle" font-size="13" fill="#222">${escapeXml(o.xLabel)}</text>`);
+  if (o.yLabel) body.push(`<text transform="translate(14 ${c((f.top + f.bottom) / 2)}) rotate(-90)" text-anchor="middle" font-size="13" fill="#222">${escapeXml(o.yLabel)}</text>`);
+  const notes: string[] = [];
+  if (o.caption) notes.push(o.caption);
+  notes.push(`Scale: white = ${formatNumber(lo, 3)}, full colour = ${formatNumber(hi, 3)}.`);
+  if (bad > 0) notes.push(`${count(bad, 'cell')} not finite (NaN/Infinity), shown grey.`);
+  const cp = caption(notes, f.left, H, f.right - f.left);
+  body.push(...cp.svg);
+  return finish(W, H + cp.height, o.title, body);
 }

@@ -2,7 +2,7 @@
  * Builds an example lab report from stand-in numbers (no engine needed), to look at the layout.
  * Used by example-report.test.ts, which writes it to $LAB_EXAMPLE_DIR (default /tmp/lab-example).
  */
-import { lineChart, barChart, decisionBoundary } from '../../src/lab/svg.js';
+import { lineChart, barChart, decisionBoundary, heatmap } from '../../src/lab/svg.js';
 import { renderReport, type ReportSection } from '../../src/lab/report.js';
 import { spirals, moons, xor } from '../../src/data/synthetic.js';
 import { loadDigits } from '../../src/data/digits.js';
@@ -110,6 +110,32 @@ export function buildExample(): { html: string; charts: Record<string, string> }
     xLabel: 'class',
     height: 260,
   });
+  const confusion = new Float32Array(100);
+  for (let t = 0; t < 10; t++) for (let p = 0; p < 10; p++) confusion[t * 10 + p] = t === p ? perClass[t] - ((t * 7) % 5) : (t * 3 + p) % 11 === 0 ? 2 : 0;
+  confusion[35] = NaN;
+  charts['confusion'] = heatmap({
+    title: 'Digits confusion matrix (stand-in)',
+    values: confusion,
+    rows: 10,
+    cols: 10,
+    rowLabels: perClass.map((_, i) => String(i)),
+    colLabels: perClass.map((_, i) => String(i)),
+    yLabel: 'true class',
+    xLabel: 'predicted class',
+    width: 440,
+    height: 440,
+  });
+  const samples = [0, 1, 2, 3].map((i) => heatmap({
+    title: `digit ${digits.labels[i]}`,
+    values: digits.x.subarray(i * 64, i * 64 + 64),
+    rows: 8,
+    cols: 8,
+    range: [0, 1],
+    annotate: false,
+    color: '#000000',
+    width: 150,
+    height: 160,
+  }));
   const sections: ReportSection[] = [
     {
       heading: 'Activation functions',
@@ -136,8 +162,9 @@ export function buildExample(): { html: string; charts: Record<string, string> }
           ['elu', 1.5e-7, Infinity, null, '—'],
         ],
       },
-      svgs: [charts['digits-classes']],
+      svgs: [charts['digits-classes'], charts['confusion']],
     },
+    { heading: 'Digits data', text: 'The first four of the 1797 embedded 8x8 digits (pixel value / 16).', svgs: samples },
   ];
   const html = renderReport({
     title: 'rectify activation lab — example report',

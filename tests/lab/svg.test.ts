@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineChart, barChart, decisionBoundary, niceTicks, escapeXml, PALETTE } from '../../src/lab/svg.js';
+import { lineChart, barChart, decisionBoundary, heatmap, niceTicks, escapeXml, PALETTE } from '../../src/lab/svg.js';
 import { ChartError } from '../../src/lab/errors.js';
 import { RectifyError } from '../../src/errors.js';
 import { xmlProblems } from './xml-check.js';
@@ -142,6 +142,20 @@ describe('decisionBoundary', () => {
     expect(svg).toContain('fill="#bbb"');
     expect(() => decisionBoundary({ title: 'p', grid, w: 4, h: 2, xRange: [0, 1], yRange: [0, 1] })).toThrow(/expected w \* h = 4 \* 2/);
     expect(() => decisionBoundary({ title: 'p', grid, w: 3, h: 2, xRange: [0, 1], yRange: [0, 1], points: { xy: [1], labels: [0] } })).toThrow(ChartError);
+  });
+});
+
+describe('heatmap', () => {
+  it('shades cells white to colour, annotates, and notes non-finite cells', () => {
+    const svg = heatmap({ title: 'cm', values: [0, 5, 10, NaN], rows: 2, cols: 2, rowLabels: ['a', 'b'], colLabels: ['x', 'y'] });
+    ok(svg);
+    expect(svg).toContain('fill="#ffffff"');
+    expect(svg).toContain('fill="#0072b2"');
+    expect(texts(svg)).toEqual(expect.arrayContaining(['0', '5', '10', 'NaN', 'a', 'b', 'x', 'y']));
+    expect(svg).toContain('1 cell not finite (NaN/Infinity), shown grey.');
+    expect(() => heatmap({ title: 'h', values: [1, 2, 3], rows: 2, cols: 2 })).toThrow(ChartError);
+    expect(() => heatmap({ title: 'h', values: [1], rows: 1, cols: 1, color: 'red' })).toThrow(/#rrggbb/);
+    ok(heatmap({ title: 'const', values: [3, 3, 3, 3], rows: 2, cols: 2 }));
   });
 });
 
