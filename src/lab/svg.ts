@@ -136,9 +136,12 @@ export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
 }
 
-/** Formats a coordinate with at most 2 decimals, never "-0". */
+/**
+ * Formats a coordinate with at most 2 decimals, never "-0"; clamped to +-1e6 so that far-off points
+ * of a clipped series stay plain numbers (they are outside the clip path anyway).
+ */
 function c(v: number): string {
-  const r = Math.round(v * 100) / 100;
+  const r = Math.round(Math.min(1e6, Math.max(-1e6, v)) * 100) / 100;
   return r === 0 ? '0' : String(r);
 }
 

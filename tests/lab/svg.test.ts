@@ -87,6 +87,12 @@ describe('lineChart', () => {
     expect(() => lineChart({ title: 't', series: [], width: NaN })).toThrow(/width/);
   });
 
+  it('keeps coordinates plain numbers for far-off values on fixed ranges', () => {
+    const svg = lineChart({ title: 'far', yRange: [0, 1], series: [{ name: 'a', x: [0, 1, 2], y: [0.5, 1e300, -1e300] }] });
+    ok(svg);
+    expect(svg).not.toMatch(/\de[+-]?\d/);
+  });
+
   it('uses a different dash pattern once colours repeat', () => {
     const series = Array.from({ length: 10 }, (_, i) => ({ name: `s${i}`, x: [0, 1], y: [i, i + 1] }));
     const svg = lineChart({ title: 'many', series });
