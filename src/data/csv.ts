@@ -97,7 +97,8 @@ export class CsvParser {
 
   /** Feeds the next chunk of text. @throws DataFormatError on a malformed line */
   push(text: string): void {
-    const s = this.pending + text;
+    let s = this.pending + text;
+    if (this.line === 0 && s.charCodeAt(0) === 0xfeff) s = s.slice(1); // UTF-8 byte order mark
     let start = 0;
     for (;;) {
       const nl = s.indexOf('\n', start);

@@ -15,4 +15,11 @@ describe('browser safety', () => {
       expect(src, f).not.toMatch(/\bBuffer\b|\bprocess\./);
     }
   });
+
+  it('the deterministic generators use no engine-dependent Math functions', () => {
+    for (const f of ['data/random.ts', 'data/synthetic.ts', 'data/digits.ts']) {
+      const src = readFileSync(join(root, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+      expect(src, f).not.toMatch(/Math\.(sin|cos|tan|exp|expm1|log\w*|pow|sqrt|cbrt|hypot|atan\w*|asin|acos|random)\b/);
+    }
+  });
 });

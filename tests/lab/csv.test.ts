@@ -24,6 +24,7 @@ describe('CSV', () => {
     expect(Array.from(d.x)).toEqual([1, 2, 3, 4.5, -100, 0.5]);
     expect(Array.from(d.labels)).toEqual([0, 1, 2]);
     expect(d.header).toBeUndefined();
+    expect(parseCsv('\ufeff150,4,a,b,c\n' + '1,2,3,4,0\n'.repeat(150)).classNames).toEqual(['a', 'b', 'c']);
   });
 
   it('supports another label column and a column-name header', () => {
