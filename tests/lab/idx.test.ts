@@ -54,6 +54,18 @@ describe('IDX', () => {
     expect(pair.classes).toBe(8);
   });
 
+  it('falls back to node:zlib where DecompressionStream is missing', async () => {
+    const saved = globalThis.DecompressionStream;
+    try {
+      (globalThis as { DecompressionStream?: unknown }).DecompressionStream = undefined;
+      const r = await parseIdxImages(new Uint8Array(gzipSync(images)));
+      expect(r.rows).toBe(3);
+      await rejects(parseIdxImages(new Uint8Array(gzipSync(images)).subarray(0, 20)), /gzip data is corrupt or truncated/);
+    } finally {
+      globalThis.DecompressionStream = saved;
+    }
+  });
+
   it('streams files from disk, gzip or raw, in any chunking', async () => {
     const a = await loadIdxFile(join(dir, 'img'));
     const b = await loadIdxFile(join(dir, 'img.gz'));
