@@ -2,12 +2,12 @@
 
 export { math_exp, math_exp_scalar, math_expm1, math_log, math_log1p } from './math';
 export * from './activations/relu';
+export * from './nn/gemm';
 export * from './nn/loss';
 export * from './nn/optim';
 export * from './nn/rng';
+export * from './nn/dispatch';
+export * from './nn/net';
 
 /** First byte the host may allocate: everything below holds the module's static data (constant tables). */
 export function heap_base(): usize { return __heap_base; }
-export * from './nn/gemm';
-export * from './nn/dispatch';
-export * from './nn/net';

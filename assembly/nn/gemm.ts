@@ -1,33 +1,404 @@
-// Naive GEMM (plain triple loops): the ground truth, used until the packed SIMD kernels land.
-export function gemm_scratch_bytes(m: i32, n: i32, k: i32): i32 { return 16; }
+// Dense-layer matrix products (GEMM) and the two bias helpers.
+//
+// Layout: every matrix is row-major, contiguous f32; base pointers are 16-byte aligned (the kernels stay correct
+// without that, only slower). Dimensions may be any value >= 0. `acc` = 0 overwrites C, 1 adds into C.
+// C must not alias A or B (the packed path reads A and B after it has begun writing C).
+//
+//   gemm_nn(m, n, k, a, b, c, acc, s)   C[m,n] (+)= A[m,k]   B[k,n]
+//   gemm_nt(m, n, k, a, b, c, acc, s)   C[m,n] (+)= A[m,k]   B[n,k]^T
+//   gemm_tn(m, n, k, a, b, c, acc, s)   C[m,n] (+)= A[k,m]^T B[k,n]
+//
+// A dense layer stores W as [in, out] row-major. With X [rows, in], Z [rows, out]:
+//   forward   Z  = X W + b    gemm_nn(rows, out, in, X, W, Z, 0, s); add_bias_rows(Z, b, rows, out)
+//   backward  dX = dZ W^T     gemm_nt(rows, in, out, dZ, W, dX, 0, s)
+//             dW = X^T dZ     gemm_tn(in, out, rows, X, dZ, dW, acc, s)   (acc = 1 accumulates over micro-batches)
+//             db = sum_i dZ   sum_rows(dZ, db, rows, out, acc)
+//
+// `s` (scratch) is a 16-byte aligned buffer of at least gemm_scratch_bytes(m, n, k) bytes, used for packing.
+//
+// Algorithm. Large products pack B into 8-column panels ([kk][8], zero padded) and A into 4-row panels
+// ([kk][4], zero padded), one KC-deep slice of k at a time, then run a 4x8 register tile (8 f32x4 accumulators,
+// A broadcast with v128.load32_splat). The transposed variants differ only in how they pack, so all three run
+// at the same speed. Edge tiles (m % 4, n % 8) compute into a 4x8 buffer and copy the valid part.
+// Small products (m < 4, n < 8, or n, k <= 16) skip packing and stream rows of B directly.
+//
+// Determinism and order: every path computes C[i,j] = (((c0 + a[i,0] b[0,j]) + a[i,1] b[1,j]) + ...) with c0 = 0
+// or the old C, strictly in kk order (each k-slice continues from the accumulator the previous one stored).
+// So the order depends on nothing but the shape, and in the baseline build (separate mul and add) every path gives
+// the same bits as the naive triple loops. The relaxed build fuses each step (vmadd): still kk order, other bits.
+
+import { vmadd } from '../math';
+
+// Depth of one k-slice (B panel 8 KB, A panel 4 KB: both stay in L1) and rows of A packed at once.
+const KC: i32 = 256;
+const MC: i32 = 256;
+
+// @ts-ignore: decorator
+@inline function imin(a: i32, b: i32): i32 { return a < b ? a : b; }
+// @ts-ignore: decorator
+@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Naive twins: the algorithmic ground truth (plain triple loops, kk innermost, same order as the fast paths).
+
+/** C[m,n] (+)= A[m,k] B[k,n], plain loops. */
+export function gemm_nn_naive(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s: f32 = acc ? load<f32>(at(c, i * n + j)) : 0;
+      for (let p = 0; p < k; p++) s += load<f32>(at(a, i * k + p)) * load<f32>(at(b, p * n + j));
+      store<f32>(at(c, i * n + j), s);
+    }
+  }
+}
+/** C[m,n] (+)= A[m,k] B[n,k]^T, plain loops. */
+export function gemm_nt_naive(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s: f32 = acc ? load<f32>(at(c, i * n + j)) : 0;
+      for (let p = 0; p < k; p++) s += load<f32>(at(a, i * k + p)) * load<f32>(at(b, j * k + p));
+      store<f32>(at(c, i * n + j), s);
+    }
+  }
+}
+/** C[m,n] (+)= A[k,m]^T B[k,n], plain loops. */
+export function gemm_tn_naive(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s: f32 = acc ? load<f32>(at(c, i * n + j)) : 0;
+      for (let p = 0; p < k; p++) s += load<f32>(at(a, p * m + i)) * load<f32>(at(b, p * n + j));
+      store<f32>(at(c, i * n + j), s);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scratch layout: [B block: kcMax x roundup(n, 8)] [A block: roundup(min(m, MC), 4) x kcMax] [4x8 edge tile]
+
+/** Bytes of scratch the three gemm_* kernels need for this shape. */
+export function gemm_scratch_bytes(m: i32, n: i32, k: i32): i32 {
+  if (m <= 0 || n <= 0 || k <= 0) return 128;
+  const kc = imin(k, KC);
+  const npad = (n + 7) & ~7;
+  const mpad = (imin(m, MC) + 3) & ~3;
+  return (kc * npad + mpad * kc) * 4 + 128;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Packing. A panel of width w (4 or 8) holds, for each kk of the slice, w consecutive values (zero padded).
+
+/**
+ * Panels from a source whose panel columns are contiguous: value (kk, col) at src[kk * ld + col].
+ * (B of nn and tn, A of tn.)
+ */
+function packRows(src: usize, ld: i32, kc: i32, cols: i32, w: i32, dst: usize): void {
+  const ldb = <usize>ld << 2;
+  for (let j = 0; j < cols; j += w) {
+    const valid = imin(w, cols - j);
+    let s = at(src, j);
+    if (valid == w) {
+      if (w == 8) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(dst, v128.load(s));
+          v128.store(dst, v128.load(s, 16), 16);
+          s += ldb; dst += 32;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          v128.store(dst, v128.load(s));
+          s += ldb; dst += 16;
+        }
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        let q = 0;
+        for (; q < valid; q++) store<f32>(at(dst, q), load<f32>(at(s, q)));
+        for (; q < w; q++) store<f32>(at(dst, q), 0);
+        s += ldb; dst += <usize>w << 2;
+      }
+    }
+  }
+}
+
+/**
+ * Panels from a source whose panel columns are rows: value (kk, col) at src[col * ld + kk].
+ * (A of nn and nt, B of nt.) Full 4x4 blocks are transposed with shuffles.
+ */
+function packCols(src: usize, ld: i32, kc: i32, cols: i32, w: i32, dst: usize): void {
+  const ldb = <usize>ld << 2;
+  const wb = <usize>w << 2;
+  for (let j = 0; j < cols; j += w) {
+    const valid = imin(w, cols - j);
+    const panel = dst;
+    let g = 0;
+    // Groups of 4 full columns.
+    for (; g + 4 <= valid; g += 4) {
+      const r0 = src + <usize>(j + g) * ldb;
+      const r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+      let d = panel + (<usize>g << 2);
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        const x0 = v128.load(r0 + o), x1 = v128.load(r1 + o), x2 = v128.load(r2 + o), x3 = v128.load(r3 + o);
+        const t0 = v128.shuffle<i32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
+        v128.store(d, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5)); d += wb;
+        v128.store(d, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7)); d += wb;
+        v128.store(d, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5)); d += wb;
+        v128.store(d, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7)); d += wb;
+      }
+      for (; p < kc; p++) {
+        const o = <usize>p << 2;
+        store<f32>(d, load<f32>(r0 + o));
+        store<f32>(d, load<f32>(r1 + o), 4);
+        store<f32>(d, load<f32>(r2 + o), 8);
+        store<f32>(d, load<f32>(r3 + o), 12);
+        d += wb;
+      }
+    }
+    // Remaining columns one at a time, then zero padding.
+    for (; g < w; g++) {
+      let d = panel + (<usize>g << 2);
+      if (g < valid) {
+        const r = src + <usize>(j + g) * ldb;
+        for (let p = 0; p < kc; p++) { store<f32>(d, load<f32>(at(r, p))); d += wb; }
+      } else {
+        for (let p = 0; p < kc; p++) { store<f32>(d, 0); d += wb; }
+      }
+    }
+    dst += <usize>kc * wb;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The 4x8 register tile: C[4,8] (+)= Apanel[kc][4] Bpanel[kc][8]. `load` starts from C, otherwise from zero.
+
+function tile4x8(pa: usize, pb: usize, kc: i32, pc: usize, ldc: usize, load: bool): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  const pc1 = pc + ldc, pc2 = pc1 + ldc, pc3 = pc2 + ldc;
+  if (load) {
+    c00 = v128.load(pc); c01 = v128.load(pc, 16);
+    c10 = v128.load(pc1); c11 = v128.load(pc1, 16);
+    c20 = v128.load(pc2); c21 = v128.load(pc2, 16);
+    c30 = v128.load(pc3); c31 = v128.load(pc3, 16);
+  } else {
+    c00 = f32x4.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00;
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = vmadd(a, b0, c00); c01 = vmadd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = vmadd(a, b0, c10); c11 = vmadd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = vmadd(a, b0, c20); c21 = vmadd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = vmadd(a, b0, c30); c31 = vmadd(a, b1, c31);
+    pa += 16; pb += 32;
+  }
+  v128.store(pc, c00); v128.store(pc, c01, 16);
+  v128.store(pc1, c10); v128.store(pc1, c11, 16);
+  v128.store(pc2, c20); v128.store(pc2, c21, 16);
+  v128.store(pc3, c30); v128.store(pc3, c31, 16);
+}
+
+/** The packed path. aCols: A is [m,k] (nn, nt); otherwise [k,m] (tn). bCols: B is [n,k] (nt); otherwise [k,n]. */
+function gemmPacked(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize,
+  aCols: bool, bCols: bool): void {
+  const kcMax = imin(k, KC);
+  const npad = (n + 7) & ~7;
+  const bpack = scratch;
+  const apack = bpack + (<usize>(kcMax * npad) << 2);
+  const tile = apack + (<usize>(((imin(m, MC) + 3) & ~3) * kcMax) << 2);
+  const ldc = <usize>n << 2;
+  for (let kb = 0; kb < k; kb += KC) {
+    const kc = imin(KC, k - kb);
+    const ld = acc != 0 || kb > 0;
+    if (bCols) packCols(at(b, kb), k, kc, n, 8, bpack);
+    else packRows(at(b, kb * n), n, kc, n, 8, bpack);
+    for (let ib = 0; ib < m; ib += MC) {
+      const mc = imin(MC, m - ib);
+      if (aCols) packCols(at(a, ib * k + kb), k, kc, mc, 4, apack);
+      else packRows(at(a, kb * m + ib), m, kc, mc, 4, apack);
+      for (let j = 0; j < n; j += 8) {
+        const nr = imin(8, n - j);
+        const pb = bpack + <usize>(j * kc) * 4;
+        for (let it = 0; it < mc; it += 4) {
+          const i = ib + it;
+          const mr = imin(4, m - i);
+          const pa = apack + <usize>(it * kc) * 4;
+          const pc = at(c, i * n + j);
+          if (mr == 4 && nr == 8) {
+            tile4x8(pa, pb, kc, pc, ldc, ld);
+          } else {
+            if (ld) {
+              for (let r = 0; r < 4; r++) {
+                for (let q = 0; q < 8; q++) {
+                  store<f32>(at(tile, r * 8 + q), r < mr && q < nr ? load<f32>(pc + <usize>r * ldc + (<usize>q << 2)) : 0);
+                }
+              }
+            }
+            tile4x8(pa, pb, kc, tile, 32, ld);
+            for (let r = 0; r < mr; r++) {
+              for (let q = 0; q < nr; q++) store<f32>(pc + <usize>r * ldc + (<usize>q << 2), load<f32>(at(tile, r * 8 + q)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small path: no packing. Row i of C is built from rows of B scaled by A[i,kk] (a 1x16 register tile), in kk order.
+// A(i, kk) is at a + i*ars + kk*acs. B(kk, j) is at b + kk*bks + j*bjs; bjs == 4 means B rows are contiguous,
+// otherwise the four values of a vector are gathered lane by lane (B of nt).
+
+// @ts-ignore: decorator
+@inline function loadB(p: usize, bjs: usize): v128 {
+  if (bjs == 4) return v128.load(p);
+  let v = v128.load32_zero(p);
+  v = v128.load32_lane(p + bjs, v, 1);
+  v = v128.load32_lane(p + bjs * 2, v, 2);
+  return v128.load32_lane(p + bjs * 3, v, 3);
+}
+
+// @ts-ignore: decorator
+@inline function gemmSmallT(m: i32, n: i32, k: i32, a: usize, ars: usize, acs: usize, b: usize, bks: usize,
+  bjs: usize, c: usize, acc: i32): void {
+  const ldc = <usize>n << 2;
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < m; i++) {
+    const crow = c + <usize>i * ldc;
+    const arow = a + <usize>i * ars;
+    let j = 0;
+    for (; j + 16 <= n; j += 16) {
+      const pc = at(crow, j);
+      let v0 = zero, v1 = zero, v2 = zero, v3 = zero;
+      if (acc) { v0 = v128.load(pc); v1 = v128.load(pc, 16); v2 = v128.load(pc, 32); v3 = v128.load(pc, 48); }
+      let pa = arow, pb = b + <usize>j * bjs;
+      for (let p = 0; p < k; p++) {
+        const s = v128.load32_splat(pa);
+        v0 = vmadd(s, loadB(pb, bjs), v0);
+        v1 = vmadd(s, loadB(pb + bjs * 4, bjs), v1);
+        v2 = vmadd(s, loadB(pb + bjs * 8, bjs), v2);
+        v3 = vmadd(s, loadB(pb + bjs * 12, bjs), v3);
+        pa += acs; pb += bks;
+      }
+      v128.store(pc, v0); v128.store(pc, v1, 16); v128.store(pc, v2, 32); v128.store(pc, v3, 48);
+    }
+    for (; j + 4 <= n; j += 4) {
+      const pc = at(crow, j);
+      let v0 = acc ? v128.load(pc) : zero;
+      let pa = arow, pb = b + <usize>j * bjs;
+      for (let p = 0; p < k; p++) {
+        v0 = vmadd(v128.load32_splat(pa), loadB(pb, bjs), v0);
+        pa += acs; pb += bks;
+      }
+      v128.store(pc, v0);
+    }
+    // Last columns: lane 0 of the same vector operation, so the relaxed build fuses here too.
+    for (; j < n; j++) {
+      const pc = at(crow, j);
+      let v0 = acc ? v128.load32_zero(pc) : zero;
+      let pa = arow, pb = b + <usize>j * bjs;
+      for (let p = 0; p < k; p++) {
+        v0 = vmadd(v128.load32_zero(pa), v128.load32_zero(pb), v0);
+        pa += acs; pb += bks;
+      }
+      v128.store32_lane(pc, v0, 0);
+    }
+  }
+}
+
+function gemmSmallRows(m: i32, n: i32, k: i32, a: usize, ars: usize, acs: usize, b: usize, c: usize, acc: i32): void {
+  gemmSmallT(m, n, k, a, ars, acs, b, <usize>n << 2, 4, c, acc);
+}
+function gemmSmallNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32): void {
+  gemmSmallT(m, n, k, a, <usize>k << 2, 4, b, 4, <usize>k << 2, c, acc);
+}
+
+// @ts-ignore: decorator
+@inline function isSmall(m: i32, n: i32, k: i32): bool { return m < 4 || n < 8 || (n <= 16 && k <= 16); }
+
+/** k = 0 or an empty C: C = 0 (acc = 0) or unchanged. Returns true when nothing is left to do. */
+// @ts-ignore: decorator
+@inline function trivial(m: i32, n: i32, k: i32, c: usize, acc: i32): bool {
+  if (m <= 0 || n <= 0) return true;
+  if (k <= 0) {
+    if (!acc) memory.fill(c, 0, <usize>(m * n) << 2);
+    return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The kernels.
+
+/** C[m,n] (+)= A[m,k] B[k,n]. */
 export function gemm_nn(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void {
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s: f32 = acc ? load<f32>(c + ((<usize>(i * n + j)) << 2)) : 0;
-    for (let p = 0; p < k; p++) s += load<f32>(a + ((<usize>(i * k + p)) << 2)) * load<f32>(b + ((<usize>(p * n + j)) << 2));
-    store<f32>(c + ((<usize>(i * n + j)) << 2), s);
-  }
+  if (trivial(m, n, k, c, acc)) return;
+  if (isSmall(m, n, k)) gemmSmallRows(m, n, k, a, <usize>k << 2, 4, b, c, acc);
+  else gemmPacked(m, n, k, a, b, c, acc, scratch, true, false);
 }
+
+/** C[m,n] (+)= A[m,k] B[n,k]^T. */
 export function gemm_nt(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void {
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s: f32 = acc ? load<f32>(c + ((<usize>(i * n + j)) << 2)) : 0;
-    for (let p = 0; p < k; p++) s += load<f32>(a + ((<usize>(i * k + p)) << 2)) * load<f32>(b + ((<usize>(j * k + p)) << 2));
-    store<f32>(c + ((<usize>(i * n + j)) << 2), s);
-  }
+  if (trivial(m, n, k, c, acc)) return;
+  if (isSmall(m, n, k)) gemmSmallNT(m, n, k, a, b, c, acc);
+  else gemmPacked(m, n, k, a, b, c, acc, scratch, true, true);
 }
+
+/** C[m,n] (+)= A[k,m]^T B[k,n]. */
 export function gemm_tn(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void {
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s: f32 = acc ? load<f32>(c + ((<usize>(i * n + j)) << 2)) : 0;
-    for (let p = 0; p < k; p++) s += load<f32>(a + ((<usize>(p * m + i)) << 2)) * load<f32>(b + ((<usize>(p * n + j)) << 2));
-    store<f32>(c + ((<usize>(i * n + j)) << 2), s);
+  if (trivial(m, n, k, c, acc)) return;
+  if (isSmall(m, n, k)) gemmSmallRows(m, n, k, a, 4, <usize>m << 2, b, c, acc);
+  else gemmPacked(m, n, k, a, b, c, acc, scratch, false, false);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bias helpers.
+
+/** C[i,:] += bias[:] for each of the m rows of C[m,n]. */
+export function add_bias_rows(c: usize, bias: usize, m: i32, n: i32): void {
+  for (let i = 0; i < m; i++) {
+    const row = c + <usize>(i * n) * 4;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) v128.store(at(row, j), f32x4.add(v128.load(at(row, j)), v128.load(at(bias, j))));
+    for (; j < n; j++) store<f32>(at(row, j), load<f32>(at(row, j)) + load<f32>(at(bias, j)));
   }
 }
-export function add_bias_rows(c: usize, bias: usize, m: i32, n: i32): void {
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) store<f32>(c + ((<usize>(i * n + j)) << 2), load<f32>(c + ((<usize>(i * n + j)) << 2)) + load<f32>(bias + (<usize>j << 2)));
-}
+
+/** out[j] (+)= sum_i x[i,j] over the m rows of x[m,n], summed in row order (the bias gradient). */
 export function sum_rows(x: usize, out: usize, m: i32, n: i32, acc: i32): void {
-  for (let j = 0; j < n; j++) {
-    let s: f32 = acc ? load<f32>(out + (<usize>j << 2)) : 0;
-    for (let i = 0; i < m; i++) s += load<f32>(x + ((<usize>(i * n + j)) << 2));
-    store<f32>(out + (<usize>j << 2), s);
+  const ld = <usize>n << 2;
+  const zero = f32x4.splat(0);
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const po = at(out, j);
+    let v0 = zero, v1 = zero, v2 = zero, v3 = zero;
+    if (acc) { v0 = v128.load(po); v1 = v128.load(po, 16); v2 = v128.load(po, 32); v3 = v128.load(po, 48); }
+    let p = at(x, j);
+    for (let i = 0; i < m; i++) {
+      v0 = f32x4.add(v0, v128.load(p)); v1 = f32x4.add(v1, v128.load(p, 16));
+      v2 = f32x4.add(v2, v128.load(p, 32)); v3 = f32x4.add(v3, v128.load(p, 48));
+      p += ld;
+    }
+    v128.store(po, v0); v128.store(po, v1, 16); v128.store(po, v2, 32); v128.store(po, v3, 48);
+  }
+  for (; j + 4 <= n; j += 4) {
+    const po = at(out, j);
+    let v0 = acc ? v128.load(po) : zero;
+    let p = at(x, j);
+    for (let i = 0; i < m; i++) { v0 = f32x4.add(v0, v128.load(p)); p += ld; }
+    v128.store(po, v0);
+  }
+  for (; j < n; j++) {
+    let s: f32 = acc ? load<f32>(at(out, j)) : 0;
+    let p = at(x, j);
+    for (let i = 0; i < m; i++) { s += load<f32>(p); p += ld; }
+    store<f32>(at(out, j), s);
   }
 }
