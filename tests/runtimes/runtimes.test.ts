@@ -181,4 +181,20 @@ describe('the probe in real runtimes', () => {
       expect(errors).toEqual([]);
     });
   });
+
+  describe('examples/', () => {
+    it.skipIf(!DENO)('examples/deno.ts runs in Deno', async () => {
+      const out = await run(DENO!, ['run', '--allow-read', '--no-prompt', 'examples/deno.ts']);
+      expect(out).toMatch(/^rectify in Deno /);
+      expect(out).toContain('relu       f(x)  = 0 0 0 0.5 2\n');
+      expect(out).toContain('hardTanh   f(x)  = -1 -0.5 0 0.5 1\n');
+    });
+
+    it.skipIf(!BUN)('examples/bun.ts runs in Bun', async () => {
+      const out = await run(BUN!, ['examples/bun.ts']);
+      expect(out).toMatch(/^rectify in Bun /);
+      expect(out).toContain('leakyRelu(0.1) f(x)  = -0.2 -0.05 0 0.5 2\n');
+      expect(out).toContain('prelu dL/dalpha = -2.5\n');
+    });
+  });
 });
