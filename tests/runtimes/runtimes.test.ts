@@ -54,13 +54,31 @@ function checkRuntime(r: BothResult, expectRelaxed: boolean | undefined): void {
   if (expectRelaxed !== undefined) expect(r.relaxed !== null, 'relaxed SIMD validates').toBe(expectRelaxed);
   if (r.relaxed) {
     expect(r.relaxed.relaxedSimd, 'the relaxed build was in use').toBe(true);
-    const c = compareRelaxed(nodeRefValues, r.relaxed);
+    const c = compareRelaxed(nodeRefValues, r.relaxed, lib.ACTIVATIONS);
     console.log(`[runtimes] ${r.runtime}: relaxed vs baseline: worst ${c.worstUlps} ulps element-wise, ` +
       `worst relative ${c.worstRel.toExponential(2)} on parameter-gradient sums; sha256 ${r.relaxed.sha256}` +
       (r.relaxed.sha256 === nodeRef.sha256 ? ' (same bits as baseline)' : ''));
     expect(c.failures).toEqual([]);
   }
 }
+
+describe('the relaxed-build comparison', () => {
+  it('flags a value beyond tolerance and a changed special, accepts equal bits', () => {
+    const hexOf = (a: number[]) => Array.from(new Uint32Array(new Float32Array(a).buffer), (w) => w.toString(16).padStart(8, '0')).join('');
+    const mk = (a: number[], g: number[]): ProbeResult => ({
+      sha256: '', relaxedSimd: false, training: false, activations: ['relu'], sections: [
+        { label: 'relu/forward', n: a.length, fnv: '', hex: hexOf(a) },
+        { label: 'relu/paramGrad.x', n: g.length, fnv: '', hex: hexOf(g) }],
+    });
+    const defs = [{ name: 'relu', tolerance: { forward: 0, backward: 0 } }];
+    const base = mk([1, 2, NaN, Infinity], [100]);
+    expect(compareRelaxed(base, mk([1, 2, NaN, Infinity], [100]), defs).failures).toEqual([]);
+    expect(compareRelaxed(base, mk([1, 2 + 2 ** -22, NaN, Infinity], [100.001]), defs).failures).toEqual([]);
+    expect(compareRelaxed(base, mk([1, 2 + 2 ** -10, NaN, Infinity], [100]), defs).failures).toHaveLength(1);
+    expect(compareRelaxed(base, mk([1, 2, 0, Infinity], [100]), defs).failures).toHaveLength(1);
+    expect(compareRelaxed(base, mk([1, 2, NaN, -Infinity], [100.1]), defs).failures).toHaveLength(2);
+  });
+});
 
 describe('the probe in real runtimes', () => {
   it('Node (in-process reference) computes the probe, with relaxed SIMD within tolerance', async () => {
