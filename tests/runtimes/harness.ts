@@ -13,7 +13,7 @@ export const DIST = join(ROOT, 'dist');
 /** One probe run as the probe returns it (see probe.js). */
 export interface Section { label: string; n: number; fnv: string; hex?: string }
 export interface ProbeResult { sha256: string; relaxedSimd: boolean; training: boolean; activations: string[]; sections: Section[] }
-export interface BothResult { runtime: string; baseline: ProbeResult; relaxed: ProbeResult | null }
+export interface BothResult { runtime: string; baseline: ProbeResult; scalar?: ProbeResult; relaxed: ProbeResult | null }
 
 export function freshDir(tag: string): string { return mkdtempSync(join(tmpdir(), `rectify-${tag}-`)); }
 

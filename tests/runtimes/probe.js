@@ -159,11 +159,15 @@ export async function probe(lib, engineOptions = {}, { withValues = false } = {}
   }
 }
 
-/** Both builds where possible: the baseline probe, and the relaxed one with values where relaxed SIMD validates. */
+/**
+ * Everything a runtime test compares: the baseline probe; the same with the scalar twins (must give the same bits);
+ * the relaxed build with values, where relaxed SIMD validates.
+ */
 export async function probeBoth(lib, baselineOptions = {}, relaxedOptions = { relaxedSimd: true }) {
   const baseline = await probe(lib, baselineOptions);
+  const scalar = await probe(lib, { ...baselineOptions, scalar: true });
   const relaxed = lib.supportsRelaxedSimd() ? await probe(lib, relaxedOptions, { withValues: true }) : null;
-  return { runtime: runtimeName(), baseline, relaxed };
+  return { runtime: runtimeName(), baseline, scalar, relaxed };
 }
 
 function runtimeName() {

@@ -46,11 +46,16 @@ function checkRuntime(r: BothResult, expectRelaxed: boolean | undefined): void {
   const diff = differingSections(nodeRef, r.baseline);
   console.log(`[runtimes] ${r.runtime}: baseline sha256 ${r.baseline.sha256} ` +
     `(${r.baseline.sha256 === nodeRef.sha256 ? 'identical to Node' : `DIFFERS in ${diff.join(', ')}`}); ` +
+    `scalar twins ${r.scalar ? (r.scalar.sha256 === nodeRef.sha256 ? 'identical' : 'DIFFER') : 'not run'}; ` +
     `relaxed SIMD ${r.relaxed ? 'validated' : 'not supported'}`);
   expect(r.baseline.activations).toEqual(nodeRef.activations);
   expect(r.baseline.relaxedSimd).toBe(false);
   expect(diff, 'sections whose bits differ from Node').toEqual([]);
   expect(r.baseline.sha256).toBe(nodeRef.sha256);
+  if (r.scalar) {
+    expect(differingSections(nodeRef, r.scalar), 'scalar twins: sections whose bits differ').toEqual([]);
+    expect(r.scalar.sha256).toBe(nodeRef.sha256);
+  }
   if (expectRelaxed !== undefined) expect(r.relaxed !== null, 'relaxed SIMD validates').toBe(expectRelaxed);
   if (r.relaxed) {
     expect(r.relaxed.relaxedSimd, 'the relaxed build was in use').toBe(true);
@@ -87,7 +92,8 @@ describe('the probe in real runtimes', () => {
     console.log(`[runtimes] node ${process.versions.node}: baseline sha256 ${nodeRef.sha256} ` +
       `(${nodeRef.sections.length} sections, ${nodeRef.activations.length} activations)`);
     const relaxed = lib.supportsRelaxedSimd() ? await probe(lib, { relaxedSimd: true }, { withValues: true }) : null;
-    checkRuntime({ runtime: `node ${process.versions.node}`, baseline: nodeRef, relaxed }, undefined);
+    const scalar = await probe(lib, { scalar: true });
+    checkRuntime({ runtime: `node ${process.versions.node}`, baseline: nodeRef, scalar, relaxed }, undefined);
   });
 
   it.skipIf(!DENO)('Deno', async () => {
