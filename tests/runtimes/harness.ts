@@ -29,7 +29,7 @@ export async function bundle(entry: string, options: esbuild.BuildOptions = {}):
     entryPoints: [join(ROOT, entry)], absWorkingDir: ROOT, bundle: true, write: false, metafile: true,
     format: 'esm', logLevel: 'silent', ...options,
   });
-  return { code: r.outputFiles[0]!.text, inputs: Object.keys(r.metafile.inputs) };
+  return { code: r.outputFiles![0]!.text, inputs: Object.keys(r.metafile!.inputs) };
 }
 
 /** A binary shipped in an npm package, or undefined when it is not installed (the test then skips, loudly). */

@@ -220,5 +220,34 @@ describe('the probe in real runtimes', () => {
       expect(out).toContain('leakyRelu(0.1) f(x)  = -0.2 -0.05 0 0.5 2\n');
       expect(out).toContain('prelu dL/dalpha = -2.5\n');
     });
+
+    it('examples/worker serves activations in workerd (bundled as wrangler would, with the workerd condition)', async () => {
+      const { Miniflare } = await import('miniflare');
+      const dir = freshDir('worker-example');
+      const { code } = await bundle('examples/worker/worker.ts',
+        { conditions: ['workerd'], platform: 'neutral', plugins: [wasmAsModule] });
+      writeFileSync(join(dir, 'worker.js'), code);
+      copyFileSync(join(DIST, 'rectify.wasm'), join(dir, 'rectify.wasm'));
+      const mf = new Miniflare({
+        modules: true, modulesRoot: dir, scriptPath: join(dir, 'worker.js'), compatibilityDate: '2025-09-01',
+        modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      });
+      try {
+        const post = async (path: string, body: unknown) => {
+          const res = await mf.dispatchFetch(`http://localhost${path}`, { method: 'POST', body: JSON.stringify(body) });
+          return { status: res.status, body: await res.json() as Record<string, unknown> };
+        };
+        expect(await post('/activation/relu', { x: [-1, 2, 0.5], dy: [1, 1, 2] }))
+          .toEqual({ status: 200, body: { y: [0, 2, 0.5], dx: [0, 1, 2] } });
+        expect(await post('/activation/leakyRelu', { x: [-2, 4], params: { slope: 0.5 } }))
+          .toEqual({ status: 200, body: { y: [-1, 4] } });
+        const bad = await post('/activation/nope', { x: [1] });
+        expect(bad.status).toBe(400);
+        expect(String(bad.body.error)).toMatch(/unknown activation "nope"; valid names: .*relu/);
+        expect((await mf.dispatchFetch('http://localhost/activation/relu')).status).toBe(405);
+      } finally {
+        await mf.dispose();
+      }
+    });
   });
 });
