@@ -26,6 +26,10 @@ function xorshift(seed) {
   };
 }
 
+/** Where the finite inputs (grid, uniform) start, and how many parameter gradients sum over. */
+const PG_START = 35;
+const PG_N = 65 * 13;
+
 const SPECIALS = [
   0, -0, 1, -1, 0.5, -0.5, 2, -2, 6, -6, 1e-3, -1e-3, 1e-7, -1e-7, 20, -20, 88, -88, 89, -89, 100, -100,
   1e30, -1e30, 3.4028234663852886e38, -3.4028234663852886e38, 1.1754943508222875e-38, -1.1754943508222875e-38,
@@ -40,6 +44,7 @@ export function inputsFor(def, seed) {
   const [lo, hi] = def.range;
   let i = 0;
   for (const v of SPECIALS) x[i++] = v;
+  if (i !== PG_START) throw new Error('probe: PG_START must equal the number of specials');
   const grid = 400;
   for (let k = 0; k < grid; k++) x[i++] = lo + ((hi - lo) * k) / (grid - 1);
   const uniform = 450;
@@ -99,7 +104,9 @@ function probeActivation(engine, def, add) {
     try {
       add(`${def.name}${tag}/forward`, act.forward(x, shape));
       add(`${def.name}${tag}/backward`, act.backward(x, dy, shape));
-      const g = act.paramGrads(x, dy, shape);
+      // Gradient sums over the finite part (grid and uniform values): with the specials and random bits in, every
+      // sum would be NaN or Inf and say nothing. 845 = 65 rows x 13 columns.
+      const g = act.paramGrads(x.subarray(PG_START, PG_START + PG_N), dy.subarray(PG_START, PG_START + PG_N), shape);
       for (const k of Object.keys(g).sort()) {
         const v = g[k];
         add(`${def.name}${tag}/paramGrad.${k}`, typeof v === 'number' ? [v] : v);
