@@ -117,6 +117,27 @@ function probeActivation(engine, def, add) {
   }
 }
 
+/**
+ * The shared vector math the activations are built on (exp, expm1, log, log1p: `math_<f>(x, y, n)` exports), on the
+ * same kind of inputs, through tensors (zero-copy). The scalar engine calls the scalar twins.
+ */
+function probeMath(engine, add) {
+  const names = Object.keys(engine.exports).filter((k) => /^math_[a-z0-9]+$/.test(k)).sort();
+  for (const k of names) {
+    const fn = engine.exports[engine.scalar && engine.exports[`${k}_scalar`] ? `${k}_scalar` : k];
+    const x = engine.tensor(inputsFor({ range: [-20, 20] }, nameSeed(k)));
+    const y = engine.tensor(N);
+    try {
+      fn(x.ptr, y.ptr, N);
+      add(`${k}`, y.data);
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  }
+  return names;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // TRAINING PROBE: fill in when the network API (engine.network(...).build(), net.fit, net.parameters()) lands.
 // Build a small fixed network with seeded initialization, fit a few epochs on data made here (inputsFor/gradsFor
@@ -156,10 +177,11 @@ export async function probe(lib, engineOptions = {}, { withValues = false } = {}
     // Every row of the kernel table whose kernels this build exports (all of them, unless a build is partial).
     const defs = lib.ACTIVATIONS.filter((d) => typeof engine.exports[`${d.name}_fwd`] === 'function');
     for (const def of defs) probeActivation(engine, def, add);
+    const math = probeMath(engine, add);
     const trained = await probeTraining(lib, engine, add);
     return {
       sha256: await sha256(bits), relaxedSimd: engine.relaxedSimd, training: trained,
-      activations: defs.map((d) => d.name), sections,
+      activations: defs.map((d) => d.name), math, sections,
     };
   } finally {
     engine.dispose();
