@@ -1,6 +1,6 @@
 // Shared helpers of the runtime tests: bundling, binaries, and comparing probe results.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,17 @@ export interface Section { label: string; n: number; fnv: string; hex?: string }
 export interface ProbeResult { sha256: string; relaxedSimd: boolean; training: boolean; activations: string[]; sections: Section[] }
 export interface BothResult { runtime: string; baseline: ProbeResult; scalar?: ProbeResult; relaxed: ProbeResult | null }
 
-export function freshDir(tag: string): string { return mkdtempSync(join(tmpdir(), `rectify-${tag}-`)); }
+const made: string[] = [];
+/** A new temporary directory, removed by removeFreshDirs(). */
+export function freshDir(tag: string): string {
+  const d = mkdtempSync(join(tmpdir(), `rectify-${tag}-`));
+  made.push(d);
+  return d;
+}
+/** Removes the directories freshDir made (call in afterAll). */
+export function removeFreshDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
 
 /** Keeps `.wasm` imports as modules next to the bundle (`./rectify.wasm`): Workers import them as CompiledWasm. */
 export const wasmAsModule: esbuild.Plugin = {

@@ -5,8 +5,8 @@ import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node
 import { join, relative } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 import * as esbuild from 'esbuild';
-import { describe, expect, it } from 'vitest';
-import { DIST, ROOT, bundle, freshDir, wasmAsModule } from './harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DIST, ROOT, bundle, removeFreshDirs, freshDir, wasmAsModule } from './harness.js';
 
 /** Budget of what a browser downloads for the whole library: minified ESM bundle + baseline .wasm, brotli. */
 const BROTLI_BUDGET = 40 * 1024;
@@ -24,6 +24,8 @@ function jsFiles(dir: string): string[] {
 
 /** eval, new Function, Function(...) and friends: code generation from strings (refused on Workers and Edge). */
 const CODEGEN = /\beval\s*\(|\bnew\s+Function\b|(?<![.\w$])Function\s*\(|\bsetTimeout\s*\(\s*['"`]|WebAssembly\.Module\s*\(/;
+
+afterAll(removeFreshDirs);
 
 describe('packaging', () => {
   it('package.json exports: types first, a workerd entry, the default entry, both .wasm builds', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lib from '../../dist/index.js';
 import { probe } from './probe.js';
 import {
-  DIST, ROOT, bundle, compareRelaxed, differingSections, freshDir, lastJson, npmBinary, run, wasmAsModule,
+  DIST, ROOT, bundle, removeFreshDirs, compareRelaxed, differingSections, freshDir, lastJson, npmBinary, run, wasmAsModule,
   type BothResult, type ProbeResult,
 } from './harness.js';
 
@@ -35,6 +35,8 @@ if (!BUN) loudSkip('Bun', 'the bun binary is not installed (npm ci installs the 
 
 let nodeRef: ProbeResult;
 let nodeRefValues: ProbeResult;
+
+afterAll(removeFreshDirs);
 
 beforeAll(async () => {
   nodeRef = await probe(lib);
