@@ -71,9 +71,12 @@ export async function compileSource(src: WasmSource): Promise<WebAssembly.Module
 
 /** A string of the module's memory (AssemblyScript layout: byte length at ptr - 4, then UTF-16 code units). */
 function readString(memory: WebAssembly.Memory | undefined, ptr: number): string {
-  if (memory === undefined || ptr < 4 || ptr >= memory.buffer.byteLength) return '?';
-  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0]!;
-  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, Math.min(bytes >>> 1, 1024)));
+  if (memory === undefined || ptr < 4 || ptr > memory.buffer.byteLength) return '?';
+  const view = new DataView(memory.buffer);
+  const units = Math.min(view.getUint32(ptr - 4, true) >>> 1, 1024, (memory.buffer.byteLength - ptr) >>> 1);
+  let s = '';
+  for (let i = 0; i < units; i++) s += String.fromCharCode(view.getUint16(ptr + 2 * i, true));
+  return s;
 }
 
 /**
