@@ -52,17 +52,26 @@ const MAX_MEMORY = 16384 * 65536;
  * const engine = await createEngine();
  * const y = engine.activation('relu').forward(new Float32Array([-1, 2]));   // [0, 2]
  */
-export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+export function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  return createEngineWith(options, defaultWasmUrl);
+}
+
+/**
+ * @internal The shared core of every entry point. `defaults(relaxed)` is where the module comes from when the options
+ * do not say: the files next to dist/index.js, or the Module imported by the Workers entry (dist/index.workerd.js).
+ */
+export async function createEngineWith(options: EngineOptions, defaults: (relaxed: boolean) => WasmSource | undefined): Promise<Engine> {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError(`createEngine takes an options object, got ${describe(options)}`);
   }
   const wantRelaxed = options.relaxedSimd === true;
   const relaxed = wantRelaxed && supportsRelaxedSimd();
-  let source: WasmSource;
-  if (relaxed) source = options.relaxedWasm ?? (options.wasm === undefined ? defaultWasmUrl(true) : undefined!);
-  else source = options.wasm ?? defaultWasmUrl(false);
+  let source: WasmSource | undefined;
+  if (relaxed) source = options.relaxedWasm ?? (options.wasm === undefined ? defaults(true) : undefined);
+  else source = options.wasm ?? defaults(false);
   if (source === undefined) {
-    throw new InvalidArgumentError('relaxedSimd with your own wasm needs relaxedWasm too (the relaxed build, rectify-relaxed.wasm)');
+    throw new InvalidArgumentError('relaxedSimd here needs the relaxed build passed as relaxedWasm ' +
+      "(e.g. import relaxedWasm from 'rectify/rectify-relaxed.wasm')");
   }
   const mod = await compileSource(source);
   const exports = await instantiateModule(mod);

@@ -3,7 +3,6 @@
  * or a URL (default: the .wasm shipped next to this file).
  * @module
  */
-import { instantiate } from '@assemblyscript/loader';
 import { WasmLoadError } from './errors.js';
 
 /** Where the module comes from. */
@@ -40,6 +39,14 @@ function isResponse(x: unknown): x is Response {
   return typeof Response !== 'undefined' && Object.prototype.toString.call(x) === '[object Response]';
 }
 
+interface FsPromises { readFile(path: URL): Promise<Uint8Array<ArrayBuffer>> }
+
+/** fs/promises where the runtime offers it without an import (Node >= 20.16, Deno, Bun); undefined elsewhere. */
+function builtinFs(): FsPromises | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return typeof proc?.getBuiltinModule === 'function' ? proc.getBuiltinModule('fs/promises') as FsPromises : undefined;
+}
+
 /** @internal Resolves a source to a compiled module. */
 export async function compileSource(src: WasmSource): Promise<WebAssembly.Module> {
   try {
@@ -49,8 +56,9 @@ export async function compileSource(src: WasmSource): Promise<WebAssembly.Module
     if (any instanceof ArrayBuffer || ArrayBuffer.isView(any)) return WebAssembly.compile(any as BufferSource);
     const url = typeof src === 'string' ? new URL(src, import.meta.url) : src;
     if (url.protocol === 'file:') {
-      const fs = await import('node:fs/promises');
-      return WebAssembly.compile(await fs.readFile(url));
+      // Node's fetch cannot read files. No `node:` import here (Workers and bundlers reject them): ask the runtime.
+      const fs = builtinFs();
+      if (fs) return WebAssembly.compile(await fs.readFile(url));
     }
     const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.href}`);
@@ -61,11 +69,31 @@ export async function compileSource(src: WasmSource): Promise<WebAssembly.Module
   }
 }
 
-/** @internal Instantiates a module with the loader (which decodes `abort` messages of debug builds). */
+/** A string of the module's memory (AssemblyScript layout: byte length at ptr - 4, then UTF-16 code units). */
+function readString(memory: WebAssembly.Memory | undefined, ptr: number): string {
+  if (memory === undefined || ptr < 4 || ptr > memory.buffer.byteLength) return '?';
+  const view = new DataView(memory.buffer);
+  const units = Math.min(view.getUint32(ptr - 4, true) >>> 1, 1024, (memory.buffer.byteLength - ptr) >>> 1);
+  let s = '';
+  for (let i = 0; i < units; i++) s += String.fromCharCode(view.getUint16(ptr + 2 * i, true));
+  return s;
+}
+
+/**
+ * @internal Instantiates a module. Release builds import nothing; debug builds import `env.abort`, whose message is
+ * decoded here. A Module compiled in another realm (edge-runtime's host) is accepted: no instanceof checks.
+ */
 export async function instantiateModule(mod: WebAssembly.Module): Promise<RawExports> {
   try {
-    const { exports } = await instantiate<Record<string, unknown>>(mod, {});
-    return exports as unknown as RawExports;
+    let memory: WebAssembly.Memory | undefined;
+    const env = {
+      abort(msg: number, file: number, line: number, col: number): never {
+        throw new Error(`abort: ${readString(memory, msg)} at ${readString(memory, file)}:${line}:${col}`);
+      },
+    };
+    const instance = await WebAssembly.instantiate(mod, { env });
+    memory = instance.exports.memory as WebAssembly.Memory;
+    return instance.exports as unknown as RawExports;
   } catch (e) {
     throw new WasmLoadError(`could not instantiate rectify's WebAssembly module: ${(e as Error).message}`);
   }

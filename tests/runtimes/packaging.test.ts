@@ -1,0 +1,112 @@
+// Packaging: what the package exports for each runtime, what a browser downloads (size budget), and what the code
+// must never contain (eval, new Function, `node:` imports reachable from the Workers entry).
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DIST, ROOT, bundle, removeFreshDirs, freshDir, wasmAsModule } from './harness.js';
+
+/** Budget of what a browser downloads for the whole library: minified ESM bundle + baseline .wasm, brotli. */
+const BROTLI_BUDGET = 40 * 1024;
+
+function brotli(buf: Uint8Array | string): number {
+  return brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+}
+
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? jsFiles(p) : p.endsWith('.js') ? [p] : [];
+  });
+}
+
+/** eval, new Function, Function(...) and friends: code generation from strings (refused on Workers and Edge). */
+const CODEGEN = /\beval\s*\(|\bnew\s+Function\b|(?<![.\w$])Function\s*\(|\bsetTimeout\s*\(\s*['"`]|WebAssembly\.Module\s*\(/;
+
+afterAll(removeFreshDirs);
+
+describe('packaging', () => {
+  it('package.json exports: types first, a workerd entry, the default entry, both .wasm builds', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(Object.keys(pkg.exports['.'])).toEqual(['types', 'workerd', 'default']);
+    const resolveWith = async (conditions: string[], spec: string) => {
+      const r = await esbuild.build({
+        stdin: { contents: `import * as m from ${JSON.stringify(spec)}; export default m;`, resolveDir: ROOT },
+        bundle: true, write: false, metafile: true, conditions, platform: 'neutral', logLevel: 'silent',
+        plugins: [wasmAsModule],
+      });
+      return Object.keys(r.metafile.inputs);
+    };
+    expect(await resolveWith(['workerd'], 'rectify')).toContain('dist/index.workerd.js');
+    const def = await resolveWith([], 'rectify');
+    expect(def).toContain('dist/index.js');
+    expect(def).not.toContain('dist/index.workerd.js');
+    for (const f of ['rectify.wasm', 'rectify-relaxed.wasm']) {
+      expect(pkg.exports[`./${f}`]).toBe(`./dist/${f}`);
+      expect(WebAssembly.validate(readFileSync(join(DIST, f))) || f.includes('relaxed')).toBe(true);
+    }
+  });
+
+  it('the published files hold both entries and both builds', () => {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    const files = (JSON.parse(out)[0].files as { path: string }[]).map((f) => f.path);
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/index.workerd.js', 'dist/engine.workerd.js',
+      'dist/rectify.wasm', 'dist/rectify-relaxed.wasm', 'package.json']) expect(files).toContain(f);
+  });
+
+  it('no eval / new Function / compiling wasm synchronously anywhere in dist/ or in the bundles', async () => {
+    const offenders = jsFiles(DIST).filter((f) => CODEGEN.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f));
+    expect(offenders).toEqual([]);
+    const browser = await bundle('dist/index.js', { platform: 'browser', minify: true });
+    const worker = await bundle('dist/index.workerd.js', { platform: 'neutral', minify: true, plugins: [wasmAsModule] });
+    expect(CODEGEN.test(browser.code)).toBe(false);
+    expect(CODEGEN.test(worker.code)).toBe(false);
+  });
+
+  it('no `node:` import is reachable from either entry (bundles with no externals but the .wasm)', async () => {
+    for (const entry of ['dist/index.workerd.js', 'dist/index.js']) {
+      // platform neutral: a reachable `node:` import (static or dynamic) fails to resolve, and fails the build.
+      const { code, inputs } = await bundle(entry, { platform: 'neutral', plugins: [wasmAsModule] });
+      expect(inputs.filter((i) => i.startsWith('node:'))).toEqual([]);
+      expect(code).not.toMatch(/["']node:/);
+    }
+  });
+
+  it('Miniflare loads the unbundled Workers entry as published (its import walker rejects node: imports)', async () => {
+    const { Miniflare } = await import('miniflare');
+    const dir = freshDir('workerd-raw');
+    cpSync(DIST, join(dir, 'dist'), { recursive: true });
+    writeFileSync(join(dir, 'worker.js'), `import { createEngine, ACTIVATIONS } from './dist/index.workerd.js';
+export default { async fetch() {
+  const engine = await createEngine();
+  const y = engine.activation('relu').forward(new Float32Array([-1, 2, -0.5, 3]));
+  return Response.json({ y: [...y], n: ACTIVATIONS.length });
+} };`);
+    const mf = new Miniflare({
+      modules: true, modulesRoot: dir, scriptPath: join(dir, 'worker.js'), compatibilityDate: '2025-09-01',
+      // dist/*.js are ES modules (package.json "type": "module"), as wrangler treats them.
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }, { type: 'ESModule', include: ['**/*.js'] }],
+    });
+    try {
+      const res = await mf.dispatchFetch('http://localhost/');
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      expect(JSON.parse(text).y).toEqual([0, 2, 0, 3]);
+    } finally {
+      await mf.dispose();
+    }
+  });
+
+  it(`what a browser downloads for the full library is <= ${BROTLI_BUDGET / 1024} KiB brotli`, async () => {
+    const { code } = await bundle('dist/index.js', { platform: 'browser', minify: true });
+    const wasm = readFileSync(join(DIST, 'rectify.wasm'));
+    const relaxed = readFileSync(join(DIST, 'rectify-relaxed.wasm'));
+    const js = brotli(code), wb = brotli(wasm), total = js + wb;
+    console.log(`[size] browser download, brotli q11: index.js bundle ${code.length} B -> ${js} B, rectify.wasm ` +
+      `${wasm.length} B -> ${wb} B; total ${total} B (${(total / 1024).toFixed(2)} KiB of ${BROTLI_BUDGET / 1024} KiB). ` +
+      `(rectify-relaxed.wasm, fetched instead of rectify.wasm with relaxedSimd: ${relaxed.length} B -> ${brotli(relaxed)} B)`);
+    expect(total).toBeLessThanOrEqual(BROTLI_BUDGET);
+  });
+});

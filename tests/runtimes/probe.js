@@ -1,0 +1,211 @@
+/**
+ * The runtime probe: the same computation in every JavaScript runtime (Node, Chromium, workerd, Deno, Bun,
+ * edge-runtime), hashed bit for bit. Plain ESM JavaScript with no imports and no Node APIs, so each runtime can load
+ * it as is (or bundled). Only web-standard globals: crypto.subtle, TextEncoder.
+ *
+ * What it computes, for every activation of the kernel table this build exports (lib.ACTIVATIONS):
+ * forward, backward and parameter gradients on a fixed input set (special values, a grid over the activation's
+ * range, pseudo-random values from an integer generator, random bit patterns), shared parameters, and per-unit ones
+ * where the activation has them. NaNs are canonicalized (their sign and payload differ between CPUs and engines),
+ * everything else is compared bit for bit.
+ */
+
+/** Elements per call: 79 rows x 13 columns, not a multiple of 4 (SIMD tails run too). */
+export const ROWS = 79;
+export const COLS = 13;
+export const N = ROWS * COLS;
+
+/** xorshift32: the same integers in every engine (no Math.random, no floating point). */
+function xorshift(seed) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s;
+  };
+}
+
+/** Where the finite inputs (grid, uniform) start, and how many parameter gradients sum over. */
+const PG_START = 35;
+const PG_N = 65 * 13;
+
+const SPECIALS = [
+  0, -0, 1, -1, 0.5, -0.5, 2, -2, 6, -6, 1e-3, -1e-3, 1e-7, -1e-7, 20, -20, 88, -88, 89, -89, 100, -100,
+  1e30, -1e30, 3.4028234663852886e38, -3.4028234663852886e38, 1.1754943508222875e-38, -1.1754943508222875e-38,
+  1.401298464324817e-45, -1.401298464324817e-45, 1e-40, -1e-40, Infinity, -Infinity, NaN,
+];
+
+/** The input set of one activation: specials, a grid over its range, uniform values around it, random bits. */
+export function inputsFor(def, seed) {
+  const x = new Float32Array(N);
+  const bits = new Uint32Array(x.buffer);
+  const next = xorshift(seed);
+  const [lo, hi] = def.range;
+  let i = 0;
+  for (const v of SPECIALS) x[i++] = v;
+  if (i !== PG_START) throw new Error('probe: PG_START must equal the number of specials');
+  const grid = 400;
+  for (let k = 0; k < grid; k++) x[i++] = lo + ((hi - lo) * k) / (grid - 1);
+  const uniform = 450;
+  for (let k = 0; k < uniform; k++) x[i++] = 2 * lo + (2 * (hi - lo) * (next() >>> 8)) / 16777216;
+  for (; i < N; i++) bits[i] = next();
+  return x;
+}
+
+/** Upstream gradients: pseudo-random in [-2, 2), with zeros and ones. */
+export function gradsFor(seed) {
+  const dy = new Float32Array(N);
+  const next = xorshift(seed ^ 0x9e3779b9);
+  for (let i = 0; i < N; i++) dy[i] = (4 * (next() >>> 8)) / 16777216 - 2;
+  dy[0] = 0; dy[1] = -0; dy[2] = 1; dy[3] = -1;
+  return dy;
+}
+
+/** A copy of the bits with every NaN made the same quiet NaN. */
+export function canonicalBits(values) {
+  const f = Float32Array.from(values);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < f.length; i++) if (f[i] !== f[i]) u[i] = 0x7fc00000;
+  return u;
+}
+
+function fnv1a(u32) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < u32.length; i++) {
+    let w = u32[i];
+    for (let b = 0; b < 4; b++) { h ^= w & 0xff; h = Math.imul(h, 0x01000193) >>> 0; w >>>= 8; }
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+function hex(u32) {
+  let s = '';
+  for (let i = 0; i < u32.length; i++) s += u32[i].toString(16).padStart(8, '0');
+  return s;
+}
+
+function nameSeed(name) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) { h ^= name.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+  return h;
+}
+
+/** Adds the sections of one activation: forward, backward, parameter gradients. */
+function probeActivation(engine, def, add) {
+  const seed = nameSeed(def.name);
+  const x = inputsFor(def, seed);
+  const dy = gradsFor(seed);
+  const shaped = def.kind === 'rowwise' ? { cols: COLS } : {};
+  const variants = [['', def.name, shaped]];
+  if (def.perUnit) variants.push(['/units', { name: def.name, units: COLS }, { cols: COLS }]);
+  for (const [tag, spec, shape] of variants) {
+    const act = engine.activation(spec);
+    try {
+      add(`${def.name}${tag}/forward`, act.forward(x, shape));
+      add(`${def.name}${tag}/backward`, act.backward(x, dy, shape));
+      // Gradient sums over the finite part (grid and uniform values): with the specials and random bits in, every
+      // sum would be NaN or Inf and say nothing. 845 = 65 rows x 13 columns.
+      const g = act.paramGrads(x.subarray(PG_START, PG_START + PG_N), dy.subarray(PG_START, PG_START + PG_N), shape);
+      for (const k of Object.keys(g).sort()) {
+        const v = g[k];
+        add(`${def.name}${tag}/paramGrad.${k}`, typeof v === 'number' ? [v] : v);
+      }
+    } finally {
+      act.dispose();
+    }
+  }
+}
+
+/**
+ * The shared vector math the activations are built on (exp, expm1, log, log1p: `math_<f>(x, y, n)` exports), on the
+ * same kind of inputs, through tensors (zero-copy). The scalar engine calls the scalar twins.
+ */
+function probeMath(engine, add) {
+  const names = Object.keys(engine.exports).filter((k) => /^math_[a-z0-9]+$/.test(k)).sort();
+  for (const k of names) {
+    const fn = engine.exports[engine.scalar && engine.exports[`${k}_scalar`] ? `${k}_scalar` : k];
+    const x = engine.tensor(inputsFor({ range: [-20, 20] }, nameSeed(k)));
+    const y = engine.tensor(N);
+    try {
+      fn(x.ptr, y.ptr, N);
+      add(`${k}`, y.data);
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  }
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// TRAINING PROBE: fill in when the network API (engine.network(...).build(), net.fit, net.parameters()) lands.
+// Build a small fixed network with seeded initialization, fit a few epochs on data made here (inputsFor/gradsFor
+// style, no Math.random), then add('train/<name>', Float32Array) for the trained parameters and the predictions.
+// Every runtime test then compares these bits too, with no other change.
+async function probeTraining(lib, engine, add) {
+  if (typeof engine.network !== 'function') return false;
+  return false; // TODO(network): the network API exists in this build but the training probe is not written yet.
+}
+// ---------------------------------------------------------------------------------------------------------------
+
+async function sha256(u32s) {
+  let total = 0;
+  for (const u of u32s) total += u.length;
+  const all = new Uint32Array(total);
+  let o = 0;
+  for (const u of u32s) { all.set(u, o); o += u.length; }
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
+  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Runs the probe. `lib` is the package's module namespace (createEngine, ACTIVATIONS); `engineOptions` go to
+ * createEngine (e.g. { wasm: module }, { relaxedSimd: true }). With `withValues`, every section's bits are returned
+ * too (hex), for tolerance comparisons of the relaxed build.
+ */
+export async function probe(lib, engineOptions = {}, { withValues = false } = {}) {
+  const engine = await lib.createEngine(engineOptions);
+  const sections = [];
+  const bits = [];
+  const add = (label, values) => {
+    const u = canonicalBits(values);
+    bits.push(u);
+    sections.push({ label, n: u.length, fnv: fnv1a(u), ...(withValues ? { hex: hex(u) } : {}) });
+  };
+  try {
+    // Every row of the kernel table whose kernels this build exports (all of them, unless a build is partial).
+    const defs = lib.ACTIVATIONS.filter((d) => typeof engine.exports[`${d.name}_fwd`] === 'function');
+    for (const def of defs) probeActivation(engine, def, add);
+    const math = probeMath(engine, add);
+    const trained = await probeTraining(lib, engine, add);
+    return {
+      sha256: await sha256(bits), relaxedSimd: engine.relaxedSimd, training: trained,
+      activations: defs.map((d) => d.name), math, sections,
+    };
+  } finally {
+    engine.dispose();
+  }
+}
+
+/**
+ * Everything a runtime test compares: the baseline probe; the same with the scalar twins (must give the same bits);
+ * the relaxed build with values, where relaxed SIMD validates.
+ */
+export async function probeBoth(lib, baselineOptions = {}, relaxedOptions = { relaxedSimd: true }) {
+  const baseline = await probe(lib, baselineOptions);
+  const scalar = await probe(lib, { ...baselineOptions, scalar: true });
+  const relaxed = lib.supportsRelaxedSimd() ? await probe(lib, relaxedOptions, { withValues: true }) : null;
+  return { runtime: runtimeName(), baseline, scalar, relaxed };
+}
+
+function runtimeName() {
+  const g = globalThis;
+  if (g.Deno?.version) return `deno ${g.Deno.version.deno}`;
+  if (g.Bun?.version) return `bun ${g.Bun.version}`;
+  if (typeof g.EdgeRuntime === 'string') return `edge-runtime (${g.EdgeRuntime})`;
+  if (g.navigator?.userAgent === 'Cloudflare-Workers') return 'workerd';
+  if (g.process?.versions?.node) return `node ${g.process.versions.node}`;
+  if (g.navigator?.userAgent) return g.navigator.userAgent;
+  return 'unknown';
+}
