@@ -471,7 +471,7 @@ export class Network<I extends number = number, O extends number = number> {
   lossAndGradients(x: Float32Array, y: Targets): { loss: number; gradients: Float32Array[] } {
     this.check();
     const rows = this.rowsOf(x, 'x');
-    const t = this.prepareTargets(y, rows);
+    const t = this.prepareTargets(y, rows, false);
     this.ensureCapacity(rows);
     const [tp, lp] = this.load(x, rows, t, 0);
     const loss = this.fx.net_gradients!(this.plan, this.xBuf, tp, lp, rows);
@@ -482,7 +482,7 @@ export class Network<I extends number = number, O extends number = number> {
   trainBatch(x: Float32Array, y: Targets): number {
     this.check();
     const rows = this.rowsOf(x, 'x');
-    const t = this.prepareTargets(y, rows);
+    const t = this.prepareTargets(y, rows, false);
     this.ensureCapacity(rows);
     const [tp, lp] = this.load(x, rows, t, 0);
     return this.fx.net_train_step!(this.plan, this.xBuf, tp, lp, rows);
@@ -690,7 +690,7 @@ export class Network<I extends number = number, O extends number = number> {
   }
 
   /** Targets as f32 rows x outputs or i32 labels, validated; `classes`: labels for accuracy, when meaningful. */
-  private prepareTargets(y: Targets, rows: number): PreparedTargets {
+  private prepareTargets(y: Targets, rows: number, needClasses = true): PreparedTargets {
     const isIntArray = y instanceof Int32Array || y instanceof Uint8Array || y instanceof Uint16Array;
     if (!(y instanceof Float32Array) && !isIntArray && !Array.isArray(y)) {
       throw new InvalidArgumentError(`targets must be a Float32Array (rows x ${this.outputs}) or class ids (Int32Array, Uint8Array or number[]), got ${describe(y)}`);
@@ -723,7 +723,7 @@ export class Network<I extends number = number, O extends number = number> {
     for (let i = 0; i < t.length; i++) {
       if (!Number.isFinite(t[i]!)) throw new DataError(`targets[${i}] is ${t[i]}; targets must be finite`);
     }
-    return { targets: t, classes: classesOf(t, rows, this.outputs) };
+    return needClasses ? { targets: t, classes: classesOf(t, rows, this.outputs) } : { targets: t };
   }
 }
 
