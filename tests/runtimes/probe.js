@@ -145,7 +145,27 @@ function probeMath(engine, add) {
 // Every runtime test then compares these bits too, with no other change.
 async function probeTraining(lib, engine, add) {
   if (typeof engine.network !== 'function') return false;
-  return false; // TODO(network): the network API exists in this build but the training probe is not written yet.
+  // A 2-class problem made here from the probe's own generator: 96 rows of 4 features.
+  const rows = 96, inputs = 4;
+  // The finite part of the probe inputs (after the specials): an even grid, then uniform values.
+  const x = inputsFor({ range: [-2, 2] }, nameSeed('train/x')).slice(PG_START, PG_START + rows * inputs);
+  const y = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) y[r] = x[r * inputs] * x[r * inputs + 1] + x[r * inputs + 2] > 0 ? 1 : 0;
+  const hidden = lib.ACTIVATIONS.some((d) => d.name === 'tanh') ? 'tanh' : 'relu';
+  const output = lib.ACTIVATIONS.some((d) => d.name === 'softmax') ? 'softmax' : null;
+  const b = engine.network({ inputs, seed: 11 }).dense(16, hidden).dense(8, { name: 'prelu' });
+  const net = output
+    ? b.dense(2, output).build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.01 } })
+    : b.dense(1, 'linear').build({ loss: 'mse', optimizer: { name: 'momentum', learningRate: 0.01, nesterov: true } });
+  try {
+    const targets = output ? y : Float32Array.from(y);
+    await net.fit(x, targets, { epochs: 4, batchSize: 16 });
+    for (const p of net.parameters()) add(`train/${p.name}`, p.data);
+    add('train/predict', net.predict(x));
+    return true;
+  } finally {
+    net.dispose();
+  }
 }
 // ---------------------------------------------------------------------------------------------------------------
 
