@@ -124,7 +124,7 @@ interface LayerSpec {
 }
 
 // Plan word offsets (keep in sync with assembly/nn/net.ts).
-const H = { LAYERS: 0, INPUTS: 1, CAPACITY: 2, LOSS: 3, OPT: 4, LR: 5, B1: 6, B2: 7, EPS: 8, WD: 9, NESTEROV: 10, CLIP: 11, T: 12, B1T: 13, B2T: 14, SCRATCH: 15, DA: 16, DB: 17, DIAG: 19 } as const;
+const H = { LAYERS: 0, INPUTS: 1, CAPACITY: 2, LOSS: 3, OPT: 4, LR: 5, B1: 6, B2: 7, EPS: 8, WD: 9, NESTEROV: 10, CLIP: 11, T: 12, B1T: 13, B2T: 14, SCRATCH: 15, DA: 16, DB: 17, DIAG: 19, DIAG_ON: 20 } as const;
 const L = { IN: 0, OUT: 1, W: 2, B: 3, ACT: 4, P: 5, PU: 6, Z: 7, Y: 8, DZ: 9, GW: 10, GB: 11, GP: 12, NP: 13, MASK: 14, MW: 15, VW: 16, MB: 17, VB: 18, MP: 19, VP: 20, HASPG: 21 } as const;
 
 /**
@@ -421,12 +421,15 @@ export class Network<I extends number = number, O extends number = number> {
   /** Copies a batch into the row buffers; returns [rows, targetsPtr, labelsPtr]. */
   private load(x: Float32Array, rows: number, y: PreparedTargets, start: number): [number, number] {
     const f32 = this.core.arena.f32;
-    f32.set(x.subarray(start * this.inputs, (start + rows) * this.inputs), this.xBuf >> 2);
+    const whole = start === 0 && x.length === rows * this.inputs;
+    f32.set(whole ? x : x.subarray(start * this.inputs, (start + rows) * this.inputs), this.xBuf >> 2);
     if (y.labels) {
-      new Int32Array(f32.buffer).set(y.labels.subarray(start, start + rows), this.lBuf >> 2);
+      const l = y.labels.length === rows && start === 0 ? y.labels : y.labels.subarray(start, start + rows);
+      new Int32Array(f32.buffer).set(l, this.lBuf >> 2);
       return [0, this.lBuf];
     }
-    f32.set(y.targets!.subarray(start * this.outputs, (start + rows) * this.outputs), this.tBuf >> 2);
+    const t = y.targets!;
+    f32.set(start === 0 && t.length === rows * this.outputs ? t : t.subarray(start * this.outputs, (start + rows) * this.outputs), this.tBuf >> 2);
     return [this.tBuf, 0];
   }
 
@@ -536,6 +539,7 @@ export class Network<I extends number = number, O extends number = number> {
         if (o.shuffle) this.fx.rng_permutation!(this.rng, idx, trainRows);
         else { const v = i32(); for (let i = 0; i < trainRows; i++) v[(idx >> 2) + i] = i; }
         new Float64Array(arena.memory.buffer, this.diag, this.layers.length).fill(0);
+        this.setDiagnostics(true);
         let lossSum = 0, steps = 0, correct = 0;
         for (let s = 0, b = 0; s < trainRows; s += batch, b++) {
           const n = Math.min(batch, trainRows - s);
@@ -583,8 +587,13 @@ export class Network<I extends number = number, O extends number = number> {
       }
       return history;
     } finally {
+      this.setDiagnostics(false);
       for (const p of temps) arena.release(p);
     }
+  }
+
+  private setDiagnostics(on: boolean): void {
+    new Int32Array(this.core.arena.memory.buffer)[(this.plan >> 2) + H.DIAG_ON] = on ? 1 : 0;
   }
 
   /** Dead and saturated fractions on the first `rows` training rows (in original order). */

@@ -17,7 +17,7 @@ import { act_fwd, act_bwd, act_pgrad } from './dispatch';
 // Header words
 const H_LAYERS = 0, H_INPUTS = 1, H_LOSS = 3, H_OPT = 4, H_LR = 5, H_B1 = 6, H_B2 = 7, H_EPS = 8,
   H_WD = 9, H_NESTEROV = 10, H_CLIP = 11, H_T = 12, H_B1T = 13, H_B2T = 14, H_SCRATCH = 15, H_DA = 16, H_DB = 17,
-  H_DIAG = 19;
+  H_DIAG = 19, H_DIAG_ON = 20;
 // Layer words
 const L_IN = 0, L_OUT = 1, L_W = 2, L_B = 3, L_ACT = 4, L_P = 5, L_PU = 6, L_Z = 7, L_Y = 8, L_DZ = 9, L_GW = 10,
   L_GB = 11, L_GP = 12, L_NP = 13, L_MASK = 14, L_MW = 15, L_VW = 16, L_MB = 17, L_VB = 18, L_MP = 19, L_VP = 20,
@@ -159,13 +159,16 @@ export function net_train_step(plan: usize, x: usize, t: usize, labels: usize, r
   const loss = net_gradients(plan, x, t, labels, rows);
   const n = hi(plan, H_LAYERS);
   const diag = <usize>hi(plan, H_DIAG);
-  let total: f64 = 0;
-  for (let l = 0; l < n; l++) {
-    const s = layerGradSq(layer(plan, l));
-    total += s;
-    store<f64>(diag + (<usize>l << 3), load<f64>(diag + (<usize>l << 3)) + sqrt<f64>(s));
-  }
   const clip = hf(plan, H_CLIP);
+  let total: f64 = 0;
+  // Gradient norms: only when diagnostics are on (fit) or clipping needs the global norm.
+  if (hi(plan, H_DIAG_ON) != 0 || clip > 0) {
+    for (let l = 0; l < n; l++) {
+      const s = layerGradSq(layer(plan, l));
+      total += s;
+      store<f64>(diag + (<usize>l << 3), load<f64>(diag + (<usize>l << 3)) + sqrt<f64>(s));
+    }
+  }
   if (clip > 0 && sqrt<f64>(total) > <f64>clip) {
     const s = <f32>(<f64>clip / sqrt<f64>(total));
     for (let l = 0; l < n; l++) {
