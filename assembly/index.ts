@@ -2,6 +2,8 @@
 
 export { math_exp, math_exp_scalar, math_expm1, math_log, math_log1p } from './math';
 export * from './activations/relu';
+export * from './activations/sbaf';
+export * from './activations/softmax';
 export * from './nn/gemm';
 export * from './nn/loss';
 export * from './nn/optim';

@@ -97,7 +97,8 @@ export class Activation {
       }
     }
     validateRelations(def.name, def.params.map((p, i) => [p.name, values[i * width]!] as const));
-    const suffix = units !== undefined ? '_pu' : '';
+    // sbaf's sigmoid policy has its own kernels (sbaf_sigmoid_*); clamp and strict share sbaf_*.
+    const suffix = (units !== undefined ? '_pu' : '') + (this.domain === 'sigmoid' ? '_sigmoid' : '');
     this.fwdName = `${def.name}${suffix}_fwd${core.scalar ? '_scalar' : ''}`;
     this.bwdName = `${def.name}${suffix}_bwd${core.scalar ? '_scalar' : ''}`;
     this.pgradName = `${def.name}${suffix}_pgrad${core.scalar ? '_scalar' : ''}`;

@@ -1,0 +1,53 @@
+/**
+ * Kernel-table rows of the research activations of Saha, Bora and co-workers (assembly/activations/sbaf.ts).
+ * @module
+ */
+import type { ActivationDef } from './types.js';
+
+export const SBAF_FAMILY = [
+  {
+    name: 'sbaf', kind: 'elementwise',
+    params: [
+      {
+        name: 'k', default: 0.91, min: 0, max: Infinity, minExclusive: true, trainable: true,
+        doc: 'Scale of the Cobb-Douglas term, k > 0. 0.91 is the value this project was asked to use; it could not be ' +
+          'confirmed from the paper text reachable here (the abstracts found do not state k).',
+      },
+      {
+        name: 'alpha', default: 0.5, min: 0, max: 1, minExclusive: true, maxExclusive: true, trainable: true,
+        doc: 'Elasticity, 0 < alpha < 1. 0.5 (the symmetric case) is the value this project was asked to use; not ' +
+          'confirmed from the paper text reachable here.',
+      },
+    ],
+    formula: '1 / (1 + k u^alpha (1 - u)^(1 - alpha)), u = clamp(x, 0, 1) (domain clamp/strict) or sigmoid(x) (domain sigmoid)',
+    derivative: "clamp: 0 < x < 1 ? y^2 k u^(alpha-1) (1-u)^(-alpha) (u - alpha) : 0 (0 at the ends, where the one-sided " +
+      "derivatives are -Inf and +Inf); sigmoid: y^2 t (u - alpha), t = k u^alpha (1-u)^(1-alpha); " +
+      'd/dk = -y^2 t / k; d/dalpha = -y^2 t (log u - log(1 - u))',
+    source: 'Saha-Bora Activation Function: S. Saha, A. Mathur, K. Bora, S. Agrawal, S. Basak, "SBAF: A New Activation ' +
+      'Function for Artificial Neural Net based Habitability Classification" (arXiv:1806.01844, 2018); S. Saha, N. Nagaraj, ' +
+      'A. Mathur, R. Yedida, S. H R, "Evolution of novel activation functions in neural network training for astronomy ' +
+      'data: habitability classification of exoplanets", Eur. Phys. J. Spec. Top. 229 (2020), arXiv:1906.01975. Real only ' +
+      "on [0, 1]: the domain option picks clamp (default), sigmoid(x) or strict (DomainError outside [0, 1]). " +
+      'x^a (1-x)^(1-a) is exp(a log x + (1-a) log1p(-x)); y = 1 exactly at x = 0 and x = 1. The derivative uses an ' +
+      'exactly split power (see arelu) for u^(a-1) (1-u)^(-a), which is huge near u = 0.',
+    tolerance: { forward: 3, backward: 6, paramGrad: 8 }, range: [0, 1],
+  },
+  {
+    name: 'arelu', kind: 'elementwise',
+    params: [
+      { name: 'k', default: 1, min: 0, max: Infinity, minExclusive: true, trainable: true, doc: 'Scale, k > 0; 1 by default.' },
+      {
+        name: 'n', default: 1, min: 0, max: Infinity, minExclusive: true, trainable: true,
+        doc: 'Exponent, n > 0. Default 1 (our choice: arelu starts as relu and training moves n). f is differentiable ' +
+          'at 0 only for n > 1; n = 1 is computed as k x exactly.',
+      },
+    ],
+    formula: 'x > 0 ? k x^n : 0',
+    derivative: "x > 0 ? k n x^(n-1) : 0; f'(0) = 0 for every n (the derivative for n > 1, the left one for n <= 1); " +
+      'd/dk = x > 0 ? x^n : 0; d/dn = x > 0 ? k x^n log x : 0',
+    source: 'A-ReLU (approximate ReLU), Saha, Nagaraj, Mathur, Yedida and H R, Eur. Phys. J. Spec. Top. 229 (2020), ' +
+      'arXiv:1906.01975. x^n = 2^k exp((f + nl e) ln2 + n log m) with x = 2^e m and n e split exactly into k + f, ' +
+      'so huge and tiny x keep their accuracy (exp(n log x) alone loses |n log x| / 2 ulps).',
+    tolerance: { forward: 2, backward: 3, paramGrad: 8 }, range: [-4, 4],
+  },
+] as const satisfies readonly ActivationDef[];
