@@ -360,7 +360,9 @@ export class Network<I extends number = number, O extends number = number> {
     this.layers.forEach((l, li) => {
       const base = P + 64 + 32 * li;
       i32[base + L.IN] = l.in; i32[base + L.OUT] = l.out; i32[base + L.W] = l.W; i32[base + L.B] = l.b;
-      i32[base + L.ACT] = l.id; i32[base + L.P] = l.act.paramPtr; i32[base + L.PU] = l.act.units !== undefined ? 1 : 0;
+      i32[base + L.ACT] = l.id; i32[base + L.P] = l.act.paramPtr;
+      // Kernel variant: 1 = per-unit parameters, 2 = sbaf's sigmoid domain policy (see assembly/nn/dispatch.ts).
+      i32[base + L.PU] = l.act.units !== undefined ? 1 : l.act.domain === 'sigmoid' ? 2 : 0;
       i32[base + L.GW] = l.gW; i32[base + L.GB] = l.gb; i32[base + L.GP] = l.gP; i32[base + L.NP] = l.np;
       i32[base + L.MASK] = l.mask; i32[base + L.HASPG] = l.hasPg ? 1 : 0;
       const [mW = 0, mb = 0, mP = 0, vW = 0, vb = 0, vP = 0] = l.opt;

@@ -40,6 +40,15 @@ it.each((ACTIVATIONS as readonly ActivationDef[]).map((d, i) => [d.name, i, d] a
     expect(bits(g1)).toEqual(bits(g2));
     expect(g1.data.some((v) => v !== 0)).toBe(true);
   }
+  if (def.name === 'sbaf') {
+    const sg = engine.activation({ name: 'sbaf', domain: 'sigmoid' } as never);
+    fx.act_fwd!(id, x.ptr, a.ptr, rows, cols, sg.paramPtr, 2);
+    fx.sbaf_sigmoid_fwd!(x.ptr, b.ptr, n, sg.paramPtr);
+    expect(bits(a)).toEqual(bits(b));
+    fx.act_bwd!(id, x.ptr, 0, dy.ptr, a.ptr, rows, cols, sg.paramPtr, 2);
+    fx.sbaf_sigmoid_bwd!(x.ptr, dy.ptr, b.ptr, n, sg.paramPtr);
+    expect(bits(a)).toEqual(bits(b));
+  }
   if (def.perUnit) {
     const pu = engine.activation({ name, units: cols } as never);
     fx.act_fwd!(id, x.ptr, a.ptr, rows, cols, pu.paramPtr, 1);
