@@ -125,7 +125,7 @@ interface LayerSpec {
 
 // Plan word offsets (keep in sync with assembly/nn/net.ts).
 const H = { LAYERS: 0, INPUTS: 1, CAPACITY: 2, LOSS: 3, OPT: 4, LR: 5, B1: 6, B2: 7, EPS: 8, WD: 9, NESTEROV: 10, CLIP: 11, T: 12, B1T: 13, B2T: 14, SCRATCH: 15, DA: 16, DB: 17, DIAG: 19, DIAG_ON: 20 } as const;
-const L = { IN: 0, OUT: 1, W: 2, B: 3, ACT: 4, P: 5, PU: 6, Z: 7, Y: 8, DZ: 9, GW: 10, GB: 11, GP: 12, NP: 13, MASK: 14, MW: 15, VW: 16, MB: 17, VB: 18, MP: 19, VP: 20, HASPG: 21 } as const;
+const L = { IN: 0, OUT: 1, W: 2, B: 3, ACT: 4, P: 5, PU: 6, Z: 7, Y: 8, DZ: 9, GW: 10, GB: 11, GP: 12, NP: 13, MASK: 14, MW: 15, VW: 16, MB: 17, VB: 18, MP: 19, VP: 20, HASPG: 21, LO: 22, HI: 23 } as const;
 
 /**
  * Builds a network layer by layer. Widths that are number literals are carried in the types: `Network<784, 10>`.
@@ -195,6 +195,8 @@ interface LayerState {
   readonly gb: number;
   readonly gP: number;
   readonly mask: number;
+  readonly lo: number;
+  readonly hi: number;
   readonly np: number;
   readonly hasPg: boolean;
   readonly opt: number[];
@@ -293,14 +295,20 @@ export class Network<I extends number = number, O extends number = number> {
       const width = act.units ?? 1;
       const np = def.params.length * width;
       const hasPg = def.params.some((p) => p.trainable);
-      const mask = this.alloc(Math.max(1, np) * 4);
+      const mask = this.alloc(Math.max(1, np) * 4), lo = this.alloc(Math.max(1, np) * 4), hi = this.alloc(Math.max(1, np) * 4);
       const f32 = this.core.arena.f32;
-      def.params.forEach((p, i) => f32.fill(p.trainable ? 1 : 0, (mask >> 2) + i * width, (mask >> 2) + (i + 1) * width));
+      def.params.forEach((p, i) => {
+        const at = (ptr: number) => [(ptr >> 2) + i * width, (ptr >> 2) + (i + 1) * width] as const;
+        f32.fill(p.trainable ? 1 : 0, ...at(mask));
+        // The valid range as f32 bounds (exclusive ends moved one f32 step inside).
+        f32.fill(boundF32(p.min, p.minExclusive === true, 1), ...at(lo));
+        f32.fill(boundF32(p.max, p.maxExclusive === true, -1), ...at(hi));
+      });
       const W = this.alloc(fanIn * spec.units * 4), b = this.alloc(spec.units * 4);
       const gW = this.alloc(fanIn * spec.units * 4), gb = this.alloc(spec.units * 4), gP = this.alloc(Math.max(1, np) * 4);
       const opt: number[] = [];
       for (let s = 0; s < slots; s++) opt.push(this.alloc(fanIn * spec.units * 4), this.alloc(spec.units * 4), this.alloc(Math.max(1, np) * 4));
-      this.layers.push({ spec, act, def, id: defs.indexOf(def), in: fanIn, out: spec.units, W, b, gW, gb, gP, mask, np, hasPg, opt });
+      this.layers.push({ spec, act, def, id: defs.indexOf(def), in: fanIn, out: spec.units, W, b, gW, gb, gP, mask, lo, hi, np, hasPg, opt });
       fanIn = spec.units;
     }
     this.plan = this.alloc((64 + 32 * this.layers.length) * 4);
@@ -364,7 +372,7 @@ export class Network<I extends number = number, O extends number = number> {
       // Kernel variant: 1 = per-unit parameters, 2 = sbaf's sigmoid domain policy (see assembly/nn/dispatch.ts).
       i32[base + L.PU] = l.act.units !== undefined ? 1 : l.act.domain === 'sigmoid' ? 2 : 0;
       i32[base + L.GW] = l.gW; i32[base + L.GB] = l.gb; i32[base + L.GP] = l.gP; i32[base + L.NP] = l.np;
-      i32[base + L.MASK] = l.mask; i32[base + L.HASPG] = l.hasPg ? 1 : 0;
+      i32[base + L.MASK] = l.mask; i32[base + L.HASPG] = l.hasPg ? 1 : 0; i32[base + L.LO] = l.lo; i32[base + L.HI] = l.hi;
       const [mW = 0, mb = 0, mP = 0, vW = 0, vb = 0, vP = 0] = l.opt;
       i32[base + L.MW] = mW; i32[base + L.MB] = mb; i32[base + L.MP] = mP;
       i32[base + L.VW] = vW; i32[base + L.VB] = vb; i32[base + L.VP] = vP;
@@ -839,6 +847,19 @@ function checkFitOptions(o: FitOptions): CheckedFit {
     ...(o.onBatchEnd ? { onBatchEnd: o.onBatchEnd } : {}), ...(o.onEpochEnd ? { onEpochEnd: o.onEpochEnd } : {}),
     ...(o.earlyStopping ? { earlyStopping: o.earlyStopping } : {}), ...(o.signal ? { signal: o.signal } : {}),
   };
+}
+
+/** A parameter bound as an f32: infinite bounds become the largest finite f32, exclusive ones move one step inside. */
+function boundF32(v: number, exclusive: boolean, dir: 1 | -1): number {
+  const MAX = 3.4028234663852886e38;
+  if (!Number.isFinite(v)) return v > 0 ? MAX : -MAX;
+  const f = new Float32Array([v]);
+  if (!exclusive) return f[0]!;
+  const u = new Int32Array(f.buffer);
+  if (f[0] === 0) { u[0] = dir > 0 ? 1 : -2147483647; return f[0]!; }
+  // Moving the bit pattern by one moves away from zero for positive numbers and toward it for negative ones.
+  u[0]! += (f[0]! > 0) === (dir > 0) ? 1 : -1;
+  return f[0]!;
 }
 
 function now(): number { return typeof performance !== 'undefined' ? performance.now() : Date.now(); }

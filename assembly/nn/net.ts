@@ -21,7 +21,7 @@ const H_LAYERS = 0, H_INPUTS = 1, H_LOSS = 3, H_OPT = 4, H_LR = 5, H_B1 = 6, H_B
 // Layer words
 const L_IN = 0, L_OUT = 1, L_W = 2, L_B = 3, L_ACT = 4, L_P = 5, L_PU = 6, L_Z = 7, L_Y = 8, L_DZ = 9, L_GW = 10,
   L_GB = 11, L_GP = 12, L_NP = 13, L_MASK = 14, L_MW = 15, L_VW = 16, L_MB = 17, L_VB = 18, L_MP = 19, L_VP = 20,
-  L_HASPG = 21;
+  L_HASPG = 21, L_LO = 22, L_HI = 23;
 
 /** Loss kinds. */
 const LOSS_MSE: i32 = 0, LOSS_BCE: i32 = 1, LOSS_CE: i32 = 2;
@@ -192,6 +192,12 @@ export function net_train_step(plan: usize, x: usize, t: usize, labels: usize, r
       const np = li(L, L_NP), gp = lp(L, L_GP), mask = lp(L, L_MASK);
       for (let i = 0; i < np; i++) store<f32>(gp + (<usize>i << 2), load<f32>(gp + (<usize>i << 2)) * load<f32>(mask + (<usize>i << 2)));
       update(plan, lp(L, L_P), gp, lp(L, L_MP), lp(L, L_VP), np, 0);
+      // Keep every parameter inside its valid range (sbaf alpha in (0, 1), k > 0, ...): projected gradient descent.
+      const w = lp(L, L_P), lo = lp(L, L_LO), hi = lp(L, L_HI);
+      for (let i = 0; i < np; i++) {
+        const o = <usize>i << 2;
+        store<f32>(w + o, min<f32>(max<f32>(load<f32>(w + o), load<f32>(lo + o)), load<f32>(hi + o)));
+      }
     }
   }
   return loss;
