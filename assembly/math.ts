@@ -194,11 +194,16 @@ function sexpSlow(x: f32): f32 {
 /** Scalar twin of vexp. */
 // @ts-ignore: decorator
 @inline export function sexp(x: f32): f32 {
-  if (abs<f32>(x) > S(EXP_FAST)) return sexpSlow(x);
-  const t = smadd(x, S(LOG2E), S(MAGIC));
-  const q = sq(x, t);
-  const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
-  return smadd(q, s, s);
+  let y: f32;
+  if (abs<f32>(x) > S(EXP_FAST)) {
+    y = sexpSlow(x);
+  } else {
+    const t = smadd(x, S(LOG2E), S(MAGIC));
+    const q = sq(x, t);
+    const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+    y = smadd(q, s, s);
+  }
+  return y;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -238,8 +243,7 @@ function sexpSlow(x: f32): f32 {
 /** Scalar twin of vexpm1. */
 // @ts-ignore: decorator
 @inline export function sexpm1(x: f32): f32 {
-  if (x > S(EM1_HI)) return sexpSlow(x);
-  return sexpm1core(x);
+  return x > S(EM1_HI) ? sexpSlow(x) : sexpm1core(x);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -351,8 +355,9 @@ function sexpSlow(x: f32): f32 {
 // @ts-ignore: decorator
 @inline export function ssigmoid(x: f32): f32 {
   const e = sexp(-abs<f32>(x));
-  const d = 1.0 + e;
-  return (x < 0 ? e : <f32>1.0) / d;
+  const d = e + 1.0; // e is f32, so the sum is f32 (same value as 1 + e)
+  const num: f32 = x < 0 ? e : 1.0;
+  return num / d;
 }
 
 /**

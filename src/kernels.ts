@@ -5,6 +5,8 @@
  * @module
  */
 import { RELU_FAMILY } from './activations/relu.js';
+import { ELU_FAMILY } from './activations/elu.js';
+import { SIGMOID_FAMILY } from './activations/sigmoid.js';
 import type { ActivationDef, ParamDef } from './activations/types.js';
 
 export type { ActivationDef, ParamDef, KernelKind } from './activations/types.js';
@@ -12,6 +14,8 @@ export type { ActivationDef, ParamDef, KernelKind } from './activations/types.js
 /** Every activation rectify implements, with its parameters, defaults, sources and tolerances. */
 export const ACTIVATIONS = [
   ...RELU_FAMILY,
+  ...ELU_FAMILY,
+  ...SIGMOID_FAMILY,
 ] as const satisfies readonly ActivationDef[];
 
 type Table = typeof ACTIVATIONS[number];
