@@ -124,29 +124,34 @@ export const V_PINF: usize = PINF;
 // ---------------------------------------------------------------------------------------------------------------
 // exp
 
-/** q = e^r - 1 for x = n ln2 + r, given t = x log2(e) + MAGIC (n + 127 in the low bits of t). */
+/**
+ * The exp core: for x = n ln2 + r (n read from t = x log2(e) + MAGIC) and a scale s (2^n, or a part of it), returns
+ * (base + s r) + (s r^2) P(r), where r + r^2 P(r) ~ e^r - 1. With base = s this is s e^r, with base = s - 1 it is
+ * s e^r - 1, with base = s + 1 it is s e^r + 1, each with two roundings at the end. P is evaluated by Estrin's
+ * scheme and s is applied before the last step: the chain is latency bound, and this keeps it short.
+ */
 // @ts-ignore: decorator
-@inline function vq(x: v128, t: v128): v128 {
+@inline function vcore(x: v128, t: v128, s: v128, base: v128): v128 {
   const fn = f32x4.sub(t, K(MAGIC)); // n as a float, exact
   let r = f32x4.sub(x, f32x4.mul(fn, K(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(fn, K(LN2_LO)));
-  let p = vmadd(K(EQ4), r, K(EQ3));
-  p = vmadd(p, r, K(EQ2));
-  p = vmadd(p, r, K(EQ1));
-  p = vmadd(p, r, K(EQ0));
-  return vmadd(f32x4.mul(r, r), p, r);
+  const r2 = f32x4.mul(r, r);
+  const lo = vmadd(K(EQ1), r, K(EQ0));
+  const hi = vmadd(K(EQ4), r2, vmadd(K(EQ3), r, K(EQ2)));
+  const p = vmadd(hi, r2, lo);
+  return vmadd(f32x4.mul(s, r2), p, f32x4.add(base, f32x4.mul(s, r)));
 }
-/** Scalar twin of vq. */
+/** Scalar twin of vcore. */
 // @ts-ignore: decorator
-@inline function sq(x: f32, t: f32): f32 {
+@inline function score(x: f32, t: f32, s: f32, base: f32): f32 {
   const fn = t - S(MAGIC);
   let r = x - fn * S(LN2_HI);
   r = r - fn * S(LN2_LO);
-  let p = smadd(S(EQ4), r, S(EQ3));
-  p = smadd(p, r, S(EQ2));
-  p = smadd(p, r, S(EQ1));
-  p = smadd(p, r, S(EQ0));
-  return smadd(r * r, p, r);
+  const r2 = r * r;
+  const lo = smadd(S(EQ1), r, S(EQ0));
+  const hi = smadd(S(EQ4), r2, smadd(S(EQ3), r, S(EQ2)));
+  const p = smadd(hi, r2, lo);
+  return smadd(s * r2, p, base + s * r);
 }
 
 /**
@@ -156,23 +161,21 @@ export const V_PINF: usize = PINF;
 function vexpSlow(x: v128): v128 {
   const xc = f32x4.pmin(f32x4.pmax(x, K(EXP_LO)), K(EXP_HI));
   const t = vmadd(xc, K(LOG2E), K(MAGIC));
-  const q = vq(xc, t);
   const n = i32x4.sub(t, K(MAGIC)); // integer difference of the bit patterns: n
   const n1 = i32x4.shr_s(n, 1);
   const s1 = i32x4.shl(i32x4.add(n1, K(BIAS127)), 23);
   const s2 = i32x4.shl(i32x4.add(i32x4.sub(n, n1), K(BIAS127)), 23);
-  return f32x4.mul(vmadd(q, s1, s1), s2);
+  return f32x4.mul(vcore(xc, t, s1, s1), s2);
 }
 /** Scalar twin of vexpSlow. */
 function sexpSlow(x: f32): f32 {
   const xc = spmin(spmax(x, S(EXP_LO)), S(EXP_HI));
   const t = smadd(xc, S(LOG2E), S(MAGIC));
-  const q = sq(xc, t);
   const n = reinterpret<i32>(t) - load<i32>(MAGIC);
   const n1 = n >> 1;
   const s1 = reinterpret<f32>((n1 + 127) << 23);
   const s2 = reinterpret<f32>(((n - n1) + 127) << 23);
-  return smadd(q, s1, s1) * s2;
+  return score(xc, t, s1, s1) * s2;
 }
 
 /**
@@ -183,9 +186,8 @@ function sexpSlow(x: f32): f32 {
 // @ts-ignore: decorator
 @inline export function vexp(x: v128): v128 {
   const t = vmadd(x, K(LOG2E), K(MAGIC));
-  const q = vq(x, t);
   const s = i32x4.shl(t, 23);
-  let y = vmadd(q, s, s);
+  let y = vcore(x, t, s, s);
   const out = f32x4.gt(f32x4.abs(x), K(EXP_FAST));
   if (v128.any_true(out)) y = v128.bitselect(vexpSlow(x), y, out);
   return y;
@@ -199,9 +201,8 @@ function sexpSlow(x: f32): f32 {
     y = sexpSlow(x);
   } else {
     const t = smadd(x, S(LOG2E), S(MAGIC));
-    const q = sq(x, t);
     const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
-    y = smadd(q, s, s);
+    y = score(x, t, s, s);
   }
   return y;
 }
@@ -217,18 +218,16 @@ function sexpSlow(x: f32): f32 {
 @inline export function vexpm1core(x: v128): v128 {
   const xc = f32x4.pmax(x, K(EM1_LO)); // NaN passes through
   const t = vmadd(xc, K(LOG2E), K(MAGIC));
-  const q = vq(xc, t);
   const s = i32x4.shl(t, 23);
-  return vmadd(q, s, f32x4.sub(s, K(ONE)));
+  return vcore(xc, t, s, f32x4.sub(s, K(ONE)));
 }
 /** Scalar twin of vexpm1core. */
 // @ts-ignore: decorator
 @inline export function sexpm1core(x: f32): f32 {
   const xc = spmax(x, S(EM1_LO));
   const t = smadd(xc, S(LOG2E), S(MAGIC));
-  const q = sq(xc, t);
   const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
-  return smadd(q, s, s - 1.0);
+  return score(xc, t, s, s - 1.0);
 }
 
 /** e^x - 1, accurate near 0 (about 1-2 ulp everywhere); +Inf above 88.72, -1 below -17.4, NaN propagates. */
@@ -379,6 +378,42 @@ function sexpSlow(x: f32): f32 {
   return reinterpret<f32>(reinterpret<i32>(t) | (reinterpret<i32>(x) & 0x80000000));
 }
 
+/**
+ * The logistic density e^y / (1 + e^y)^2 for y <= 0 (or NaN): sigmoid'(x) at y = -|x|, and tanh'(x) / 4 at
+ * y = -2|x|. 1 + e^y is formed from the exp core in one rounding (2^n q + (2^n + 1)) rather than by rounding
+ * e^y first; lanes with y < -87 (subnormal e^y, 1 + e^y = 1) take the slow exp.
+ */
+// @ts-ignore: decorator
+@inline export function vlogisticd(y: v128): v128 {
+  const t = vmadd(y, K(LOG2E), K(MAGIC));
+  const s = i32x4.shl(t, 23);
+  let e = vcore(y, t, s, s);
+  let d = vcore(y, t, s, f32x4.add(s, K(ONE)));
+  const out = f32x4.lt(y, K(EXP_NFAST));
+  if (v128.any_true(out)) {
+    e = v128.bitselect(vexpSlow(y), e, out);
+    d = v128.bitselect(K(ONE), d, out);
+  }
+  return f32x4.div(e, f32x4.mul(d, d));
+}
+const EXP_NFAST = memory.data<f32>([-87.0, -87.0, -87.0, -87.0], 16);
+
+/** Scalar twin of vlogisticd. */
+// @ts-ignore: decorator
+@inline export function slogisticd(y: f32): f32 {
+  let e: f32, d: f32;
+  if (y < S(EXP_NFAST)) {
+    e = sexpSlow(y);
+    d = 1.0;
+  } else {
+    const t = smadd(y, S(LOG2E), S(MAGIC));
+    const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+    e = score(y, t, s, s);
+    d = score(y, t, s, s + 1.0);
+  }
+  return e / (d * d);
+}
+
 /** softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|); NaN propagates. */
 // @ts-ignore: decorator
 @inline export function vsoftplus(x: v128): v128 {
@@ -470,3 +505,4 @@ export function math_log1p(x: usize, y: usize, n: i32): void {
   for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), vlog1p(v128.load(x + (<usize>i << 2))));
   for (; i < n; i++) store<f32>(y + (<usize>i << 2), slog1p(load<f32>(x + (<usize>i << 2))));
 }
+

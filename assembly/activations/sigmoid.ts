@@ -3,7 +3,7 @@
 // sigmoid' = e / (1 + e)^2 and tanh' = 4 e / (1 + e)^2 stay accurate where the output rounds to +-1.
 
 import {
-  kload, vexp, sexp, vsigmoid, ssigmoid, vtanh, stanh, vsoftplus, ssoftplus, spmax, spmin,
+  kload, vlogisticd, slogisticd, vsigmoid, ssigmoid, vtanh, stanh, vsoftplus, ssoftplus, spmax, spmin,
   V_ONE, V_ZERO, V_SIGN,
 } from '../math';
 
@@ -36,15 +36,11 @@ export function sigmoid_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
 
 // @ts-ignore: decorator
 @inline function sigmoidBwdV(x: v128, dy: v128, one: v128, sign: v128): v128 {
-  const e = vexp(v128.or(x, sign));
-  const d = f32x4.add(one, e);
-  return f32x4.mul(dy, f32x4.div(e, f32x4.mul(d, d)));
+  return f32x4.mul(dy, vlogisticd(v128.or(x, sign)));
 }
 // @ts-ignore: decorator
 @inline function sigmoidBwdS(x: f32, dy: f32): f32 {
-  const e = sexp(-abs<f32>(x));
-  const d = <f32>1.0 + e;
-  return dy * (e / (d * d));
+  return dy * slogisticd(-abs<f32>(x));
 }
 
 /** dx = dy sigmoid'(x). */
@@ -154,15 +150,11 @@ export function tanh_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
 
 // @ts-ignore: decorator
 @inline function tanhBwdV(x: v128, dy: v128, one: v128, m2: v128, four: v128): v128 {
-  const e = vexp(f32x4.mul(f32x4.abs(x), m2));
-  const d = f32x4.add(one, e);
-  return f32x4.mul(dy, f32x4.div(f32x4.mul(four, e), f32x4.mul(d, d)));
+  return f32x4.mul(dy, f32x4.mul(four, vlogisticd(f32x4.mul(f32x4.abs(x), m2))));
 }
 // @ts-ignore: decorator
 @inline function tanhBwdS(x: f32, dy: f32): f32 {
-  const e = sexp(abs<f32>(x) * -2.0);
-  const d = <f32>1.0 + e;
-  return dy * ((<f32>4.0 * e) / (d * d));
+  return dy * (<f32>4.0 * slogisticd(abs<f32>(x) * -2.0));
 }
 
 /** dx = dy (1 - tanh(x)^2). */
@@ -183,7 +175,7 @@ export function tanh_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize
 
 // ---- softsign: f = x / (1 + |x|); f' = 1 / (1 + |x|)^2 ----------------------------------------------------------
 // x is clamped to +-2^30 first (f is +-1 in f32 there) so that +-Inf gives +-1 instead of Inf / Inf.
-// The derivative is (dy r) r with r = 1 / (1 + |x|): no overflow of (1 + |x|)^2, and subnormal results round once.
+// The derivative is (dy / d) / d with d = 1 + |x|: no overflow of d^2, and a subnormal result is rounded once.
 
 const SS_BIG = memory.data<f32>([1073741824.0, 1073741824.0, 1073741824.0, 1073741824.0], 16);
 const SS_NBIG = memory.data<f32>([-1073741824.0, -1073741824.0, -1073741824.0, -1073741824.0], 16);
@@ -200,13 +192,13 @@ const SS_NBIG = memory.data<f32>([-1073741824.0, -1073741824.0, -1073741824.0, -
 }
 // @ts-ignore: decorator
 @inline function softsignBwdV(x: v128, dy: v128, one: v128): v128 {
-  const r = f32x4.div(one, f32x4.add(one, f32x4.abs(x)));
-  return f32x4.mul(f32x4.mul(dy, r), r);
+  const d = f32x4.add(one, f32x4.abs(x));
+  return f32x4.div(f32x4.div(dy, d), d);
 }
 // @ts-ignore: decorator
 @inline function softsignBwdS(x: f32, dy: f32): f32 {
-  const r = <f32>1.0 / (<f32>1.0 + abs<f32>(x));
-  return (dy * r) * r;
+  const d = <f32>1.0 + abs<f32>(x);
+  return (dy / d) / d;
 }
 
 /** y = x / (1 + |x|). */

@@ -14,7 +14,7 @@ export const ELU_FAMILY = [
     }],
     formula: 'x > 0 ? x : alpha (e^x - 1)', derivative: "x > 0 ? 1 : alpha e^x (f'(0) = alpha, the left piece, as in PyTorch)",
     source: 'Clevert, Unterthiner and Hochreiter 2015 (ELU). Only alpha = 1 makes f\' continuous at 0.',
-    tolerance: { forward: 2, backward: 2 }, range: [-8, 4],
+    tolerance: { forward: 2, backward: 3 }, range: [-8, 4],
   },
   {
     name: 'celu', kind: 'elementwise',

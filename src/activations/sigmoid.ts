@@ -10,13 +10,15 @@ export const SIGMOID_FAMILY = [
     formula: '1 / (1 + e^-x)', derivative: 'sigmoid(x) (1 - sigmoid(x)), computed as e / (1 + e)^2 with e = e^-|x|',
     source: 'The logistic function. Computed from e^-|x| on both sides, so sigmoid(-x) keeps full relative accuracy ' +
       '(subnormal outputs included) instead of 1 - sigmoid(x).',
-    tolerance: { forward: 3, backward: 4 }, range: [-12, 12],
+    // Backward: e, 1 + e, its square, the quotient and the product with dy each round once; worst measured 4.57 ulp
+    // (200,001-point sweep of [-12, 12] plus specials), so 5 rather than 4.
+    tolerance: { forward: 3, backward: 5 }, range: [-12, 12],
   },
   {
     name: 'logSigmoid', kind: 'elementwise', params: [],
     formula: '-softplus(-x) = min(x, 0) - log(1 + e^-|x|)', derivative: 'sigmoid(-x)',
     source: 'PyTorch LogSigmoid, tfjs logSigmoid. Stable for large |x|: no log(0) below -88 and no 1 - 1 above 17.',
-    tolerance: { forward: 3, backward: 4 }, range: [-20, 20],
+    tolerance: { forward: 3, backward: 3 }, range: [-20, 20],
   },
   {
     name: 'hardSigmoid', kind: 'elementwise',
@@ -39,7 +41,8 @@ export const SIGMOID_FAMILY = [
     name: 'tanh', kind: 'elementwise', params: [],
     formula: 'tanh(x) = -m / (m + 2), m = e^(-2|x|) - 1, sign of x', derivative: '1 - tanh(x)^2, computed as 4 e / (1 + e)^2 with e = e^-2|x|',
     source: 'Hyperbolic tangent. Odd and exact at 0 and for subnormal x; f\' keeps full relative accuracy where tanh rounds to +-1.',
-    tolerance: { forward: 3, backward: 4 }, range: [-6, 6],
+    // Backward: the same five roundings as sigmoid's (times 4, exact); worst measured 4.57 ulp, so 5 rather than 4.
+    tolerance: { forward: 3, backward: 5 }, range: [-6, 6],
   },
   {
     name: 'softsign', kind: 'elementwise', params: [],
