@@ -32,6 +32,14 @@ function opTable(tf) {
     softplus: { f: (x) => tf.softplus(x) },
     geluTanh: { f: geluTanh, composed: true, note: 'tfjs-core has no gelu op: tanh form built from 7 ops' },
     silu: { f: (x) => tf.tidy(() => tf.mul(x, tf.sigmoid(x))), composed: true, note: 'no silu/swish op in tfjs-core: x * sigmoid(x)' },
+    gelu: {
+      f: (x) => tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1))),
+      composed: true, note: 'no gelu op in tfjs-core: erf form built from 5 ops (tf.erf)',
+    },
+    mish: { f: (x) => tf.tidy(() => tf.mul(x, tf.tanh(tf.softplus(x)))), composed: true, note: 'x * tanh(softplus(x))' },
+    softsign: { f: (x) => tf.tidy(() => tf.div(x, tf.add(tf.abs(x), 1))), composed: true, note: 'x / (1 + |x|)' },
+    hardTanh: { f: (x) => tf.clipByValue(x, -1, 1), note: 'tf.clipByValue(x, -1, 1)' },
+    logSigmoid: { f: (x) => tf.logSigmoid(x), note: 'composite op in tfjs-core' },
     softmax: { f: (x) => tf.softmax(x), rowwise: true },
     logSoftmax: { f: (x) => tf.logSoftmax(x), rowwise: true, note: 'composite op in tfjs-core (no wasm kernel of its own)' },
   };
