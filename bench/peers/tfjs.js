@@ -46,13 +46,19 @@ function opTable(tf) {
 }
 
 let loaded;
+let full;
+/** The @tensorflow/tfjs umbrella namespace (layers, optimizers), with the wasm backend set up by loadTfjs(). */
+export async function loadTfjsFull() {
+  await loadTfjs();
+  return full;
+}
 /** Loads tfjs-core and the wasm backend once; returns the tf namespace. */
 export async function loadTfjs() {
   if (loaded) return loaded;
   const tf = await import('@tensorflow/tfjs-core');
   // tfjs-core's Node bundle carries no gradient functions; the @tensorflow/tfjs umbrella bundle registers them
   // (on the same, deduplicated tfjs-core instance), as it does for every tfjs user who trains.
-  await import('@tensorflow/tfjs');
+  full = await import('@tensorflow/tfjs');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
   wasm.setWasmPaths(dir + path.sep);
