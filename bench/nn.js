@@ -25,16 +25,47 @@ function mlpWorkloads() {
     const m = await tfjsMlp(sizes);
     return { fn: kind === 'train' ? m.trainStep(batch) : m.infer(batch), dispose: () => m.dispose() };
   };
+  // brain.js applies its activation to every layer (output included) and trains one sample at a time.
+  const brain = async (kind, batch) => {
+    const { brainNet } = await import('./peers/brain.js');
+    const m = brainNet(sizes, { activation: 'relu' });
+    return { fn: kind === 'train' ? m.trainStep(batch) : m.infer(), dispose: () => m.dispose() };
+  };
   return [
     { name: 'mlp 784-256-128-10 train, batch 64', unit: 'samples/s', perCall: 64,
-      sides: { 'tfjs-wasm': () => tfjs('train', 64) } },
+      sides: { 'tfjs-wasm': () => tfjs('train', 64), 'brain.js': () => brain('train', 64) } },
     { name: 'mlp 784-256-128-10 inference, batch 256', unit: 'samples/s', perCall: 256,
       sides: { 'tfjs-wasm': () => tfjs('infer', 256) } },
     { name: 'mlp 784-256-128-10 inference, batch 1', unit: 'samples/s', perCall: 1,
-      sides: { 'tfjs-wasm': () => tfjs('infer', 1) } },
+      sides: { 'tfjs-wasm': () => tfjs('infer', 1), 'brain.js': () => brain('infer', 1) } },
   ];
 }
 WORKLOADS.push(...mlpWorkloads());
+
+/** The small 2-16-16-1 tanh net of PEERS.md (per-call overhead dominates). */
+function tinyNetWorkloads() {
+  const sizes = [2, 16, 16, 1];
+  const brain = async (kind, batch) => {
+    const { brainNet } = await import('./peers/brain.js');
+    const m = brainNet(sizes, { activation: 'tanh' });
+    return { fn: kind === 'train' ? m.trainStep(batch) : m.infer(), dispose: () => m.dispose() };
+  };
+  const tfjs = async (kind, batch) => {
+    const { tfjsMlp } = await import('./peers/tfjs-nn.js');
+    const m = await tfjsMlp(sizes, { hidden: 'tanh', loss: 'meanSquaredError' });
+    return { fn: kind === 'train' ? m.trainStep(batch) : m.infer(batch), dispose: () => m.dispose() };
+  };
+  // brain.js "train, 32 samples" is 32 online updates; tfjs's is one mini-batch step of 32.
+  return [
+    { name: '2-16-16-1 tanh train step, batch 1', unit: 'steps/s', perCall: 1,
+      sides: { 'tfjs-wasm': () => tfjs('train', 1), 'brain.js': () => brain('train', 1) } },
+    { name: '2-16-16-1 tanh train, 32 samples', unit: 'samples/s', perCall: 32,
+      sides: { 'tfjs-wasm': () => tfjs('train', 32), 'brain.js': () => brain('train', 32) } },
+    { name: '2-16-16-1 tanh inference, batch 1', unit: 'calls/s', perCall: 1,
+      sides: { 'tfjs-wasm': () => tfjs('infer', 1), 'brain.js': () => brain('infer', 1) } },
+  ];
+}
+WORKLOADS.push(...tinyNetWorkloads());
 
 async function main() {
   const args = process.argv.slice(2);

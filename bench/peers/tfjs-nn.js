@@ -14,11 +14,11 @@ function oneHot(batch, classes, seed) {
 }
 
 /**
- * A dense MLP (relu hidden layers, linear output + softmax cross-entropy) in tfjs-layers.
+ * A dense MLP (`hidden` activation, linear output; loss softmax cross-entropy or meanSquaredError) in tfjs-layers.
  * @param {number[]} sizes e.g. [784, 256, 128, 10]
  * @returns {Promise<{ trainStep(batch): () => void, infer(batch): () => void, dispose(): void }>}
  */
-export async function tfjsMlp(sizes, { hidden = 'relu', lr = 0.01 } = {}) {
+export async function tfjsMlp(sizes, { hidden = 'relu', lr = 0.01, loss = 'softmaxCrossEntropy' } = {}) {
   const tf = await loadTfjsFull();
   if (tf.getBackend() !== 'wasm') throw new Error(`tfjs backend is ${tf.getBackend()}, expected wasm`);
   const model = tf.sequential();
@@ -32,14 +32,17 @@ export async function tfjsMlp(sizes, { hidden = 'relu', lr = 0.01 } = {}) {
   const held = [];
   const batchData = (batch, seed) => {
     const x = tf.tensor2d(uniform(batch * sizes[0], 0, 1, seed), [batch, sizes[0]]);
-    const y = tf.tensor2d(oneHot(batch, sizes.at(-1), seed + 1), [batch, sizes.at(-1)]);
+    const k = sizes.at(-1);
+    const y = tf.tensor2d(loss === 'softmaxCrossEntropy' ? oneHot(batch, k, seed + 1) : uniform(batch * k, -0.4, 0.4, seed + 1),
+      [batch, k]);
     held.push(x, y);
     return { x, y };
   };
   return {
     trainStep(batch) {
       const { x, y } = batchData(batch, 1000 + batch);
-      return () => { optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x)), false); };
+      const lossFn = tf.losses[loss];
+      return () => { optimizer.minimize(() => lossFn(y, model.apply(x)), false); };
     },
     infer(batch) {
       const { x } = batchData(batch, 2000 + batch);
