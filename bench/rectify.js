@@ -53,9 +53,10 @@ export function rectifyPeer(engine, def, input) {
   const fo = { ...shape, out: y };
   const bo = { ...shape, out: dx };
   act.forward(x, fo);
-  // Row-wise backward takes the forward output (softmax, logSoftmax); elementwise takes x.
+  // The public backward takes x for every kind. For softmax/logSoftmax it recomputes the forward output into a
+  // scratch block and then applies the row-wise vector-Jacobian product: that is what a user gets, so we time it.
   const forward = () => { act.forward(x, fo); };
-  const backward = rowwise ? () => { act.backward(y, dy, bo); } : () => { act.backward(x, dy, bo); };
+  const backward = () => { act.backward(x, dy, bo); };
   return {
     forward,
     backward,

@@ -207,9 +207,10 @@ async function main() {
     tableMd,
     '',
     'How each side is measured:',
-    '- rectify: `act.forward(x, { out })` and `act.backward(x, dy, { out })` on engine tensors (no copies); row-wise ' +
-      'backward takes the forward output.',
-    '- plain JS: hand-written Float32Array loops (bench/peers/plainjs.js), same signatures.',
+    '- rectify: `act.forward(x, { out })` and `act.backward(x, dy, { out })` on engine tensors (no copies); for ' +
+      'softmax and logSoftmax, backward(x, dy) recomputes the forward output, so it is forward + VJP.',
+    '- plain JS: hand-written Float32Array loops (bench/peers/plainjs.js); softmax/logSoftmax backward also ' +
+      'recomputes the forward output from x.',
     '- tfjs-wasm: @tensorflow/tfjs-core 4.22.0, wasm backend (XNNPACK, SIMD, one thread). Forward: the op, then ' +
       '`dispose()` (the wasm backend computes synchronously inside the op). Backward: `tf.grad(f)(x, dy)`, which ' +
       're-runs the forward to record the tape, so it is forward + backward.',

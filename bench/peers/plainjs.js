@@ -6,7 +6,7 @@
 //
 // forward:  fwd(x, y, n, p)        y[i] = f(x[i])
 // backward: bwd(x, dy, dx, n, p)   dx[i] = dy[i] * f'(x[i])
-// rowwise:  fwd(x, y, rows, cols); bwd(y, dy, dx, rows, cols)
+// rowwise:  fwd(x, y, rows, cols); bwd(y, dy, dx, rows, cols) (y: forward output; plainPeer recomputes it from x)
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -248,8 +248,13 @@ export function plainPeer(name, { x, dy, rows, cols, params = {} }) {
   const y = new Float32Array(n);
   const dx = new Float32Array(n);
   if (k.rowwise) {
-    k.fwd(x, y, rows, cols); // backward takes the forward output
-    return { forward: () => k.fwd(x, y, rows, cols), backward: () => k.bwd(y, dy, dx, rows, cols), y, dx };
+    // Backward from (x, dy), like rectify's and tfjs's public calls: recompute y into scratch, then the VJP.
+    const ys = new Float32Array(n);
+    return {
+      forward: () => k.fwd(x, y, rows, cols),
+      backward: () => { k.fwd(x, ys, rows, cols); k.bwd(ys, dy, dx, rows, cols); },
+      y, dx,
+    };
   }
   return { forward: () => k.fwd(x, y, n, params), backward: () => k.bwd(x, dy, dx, n, params), y, dx };
 }
