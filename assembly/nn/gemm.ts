@@ -20,9 +20,10 @@
 // ([kk][4], zero padded), one KC-deep slice of k at a time, then run a 4x8 register tile (8 f32x4 accumulators,
 // A broadcast with v128.load32_splat). The transposed variants differ only in how they pack, so all three run
 // at the same speed. Edge tiles (m % 4, n % 8) compute into a 4x8 buffer and copy the valid part.
-// Small products (m < 4 or n < 8) skip packing and stream rows of B directly (a 1x16 register tile; B of nt is
+// Small products (m < 4, n < 8 or k < 4) skip packing and stream rows of B directly (a 1x16 register tile; B of nt is
 // gathered lane by lane). Measured: from m, n >= 4, 8 the packed path is as fast or faster even at 8x8x8 and
-// 16x16x16 (nt 16x16x16: 2.8x faster packed than gathered), so there is no separate n, k <= 16 rule.
+// 16x16x16 (nt 16x16x16: 2.8x faster packed than gathered), so there is no separate n, k <= 16 rule; with k < 4
+// (outer products: dW at batch 1) packing costs more than it saves (tn 256x256x1: 16 us unpacked, 29 us packed).
 //
 // Determinism and order: every path computes C[i,j] = (((c0 + a[i,0] b[0,j]) + a[i,1] b[1,j]) + ...) with c0 = 0
 // or the old C, strictly in kk order (each k-slice continues from the accumulator the previous one stored).
@@ -333,7 +334,7 @@ function gemmSmallNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: 
 }
 
 // @ts-ignore: decorator
-@inline function isSmall(m: i32, n: i32, k: i32): bool { return m < 4 || n < 8; }
+@inline function isSmall(m: i32, n: i32, k: i32): bool { return m < 4 || n < 8 || k < 4; }
 
 /** k = 0 or an empty C: C = 0 (acc = 0) or unchanged. Returns true when nothing is left to do. */
 // @ts-ignore: decorator
