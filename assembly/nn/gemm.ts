@@ -78,7 +78,7 @@ export function gemm_tn_naive(m: i32, n: i32, k: i32, a: usize, b: usize, c: usi
 // ---------------------------------------------------------------------------------------------------------------
 // Scratch layout: [B block: kcMax x roundup(n, 8)] [A block: roundup(min(m, MC), 4) x kcMax] [4x8 edge tile]
 
-/** Bytes of scratch the three gemm_* kernels need for this shape. */
+/** Bytes of scratch the three gemm_* kernels need for this shape (at most 1 KiB x roundup(n, 8) + 256 KiB + 128: fits i32 for n < 2^21). */
 export function gemm_scratch_bytes(m: i32, n: i32, k: i32): i32 {
   if (m <= 0 || n <= 0 || k <= 0) return 128;
   const kc = imin(k, KC);
