@@ -30,8 +30,13 @@ const EXP_HI = memory.data<f32>([89.0, 89.0, 89.0, 89.0], 16);
 const EXP_LO = memory.data<f32>([-104.0, -104.0, -104.0, -104.0], 16);
 // |x| <= 87 has n in [-126, 126]: 2^n is a normal number and one scaling suffices (the fast path).
 const EXP_FAST = memory.data<f32>([87.0, 87.0, 87.0, 87.0], 16);
+const EXP_NFAST = memory.data<f32>([-87.0, -87.0, -87.0, -87.0], 16);
 const LOG2E = memory.data<f32>([1.44269504088896341, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341], 16);
 const MAGIC = memory.data<f32>([12583039.0, 12583039.0, 12583039.0, 12583039.0], 16);
+// MAGIC + 64 (vexpneg scales by 2^(n + 64), then by 2^-64).
+const MAGIC_NEG = memory.data<f32>([12583103.0, 12583103.0, 12583103.0, 12583103.0], 16);
+const TWO_M64 = memory.data<f32>([5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20], 16);
+const ABSMASK = memory.data<i32>([0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff], 16);
 // ln 2 split in two: C1 has few significant bits so n * C1 is exact for |n| < 2^9.
 const LN2_HI = memory.data<f32>([0.693359375, 0.693359375, 0.693359375, 0.693359375], 16);
 const LN2_LO = memory.data<f32>([-2.12194440e-4, -2.12194440e-4, -2.12194440e-4, -2.12194440e-4], 16);
@@ -93,6 +98,7 @@ export const V_TWO: usize = TWO;
 export const V_ZERO: usize = ZERO;
 export const V_SIGN: usize = SIGN;
 export const V_PINF: usize = PINF;
+export const V_ABS: usize = ABSMASK;
 
 /** Loads a lane-replicated constant from a `memory.data` table. */
 // @ts-ignore: decorator
@@ -131,8 +137,11 @@ export const V_PINF: usize = PINF;
  * scheme and s is applied before the last step: the chain is latency bound, and this keeps it short.
  */
 // @ts-ignore: decorator
-@inline function vcore(x: v128, t: v128, s: v128, base: v128): v128 {
-  const fn = f32x4.sub(t, K(MAGIC)); // n as a float, exact
+@inline function vcore(x: v128, t: v128, s: v128, base: v128): v128 { return vcoreb(x, t, s, base, K(MAGIC)); }
+/** vcore with the magic constant given (MAGIC_NEG for vexpneg). */
+// @ts-ignore: decorator
+@inline function vcoreb(x: v128, t: v128, s: v128, base: v128, magic: v128): v128 {
+  const fn = f32x4.sub(t, magic); // n as a float, exact
   let r = f32x4.sub(x, f32x4.mul(fn, K(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(fn, K(LN2_LO)));
   const r2 = f32x4.mul(r, r);
@@ -143,8 +152,11 @@ export const V_PINF: usize = PINF;
 }
 /** Scalar twin of vcore. */
 // @ts-ignore: decorator
-@inline function score(x: f32, t: f32, s: f32, base: f32): f32 {
-  const fn = t - S(MAGIC);
+@inline function score(x: f32, t: f32, s: f32, base: f32): f32 { return scoreb(x, t, s, base, S(MAGIC)); }
+/** Scalar twin of vcoreb. */
+// @ts-ignore: decorator
+@inline function scoreb(x: f32, t: f32, s: f32, base: f32, magic: f32): f32 {
+  const fn = t - magic;
   let r = x - fn * S(LN2_HI);
   r = r - fn * S(LN2_LO);
   const r2 = r * r;
@@ -158,7 +170,9 @@ export const V_PINF: usize = PINF;
  * e^x for the lanes the fast path cannot scale (|x| > 87, Inf): clamps x to [-104, 89] and scales by 2^n in two
  * multiplications, 2^(n >> 1) then 2^(n - (n >> 1)), so a subnormal result is rounded once and overflow gives +Inf.
  */
-function vexpSlow(x: v128): v128 {
+// Inlined: a call inside a kernel loop makes V8 spill live vectors on the hot path around it.
+// @ts-ignore: decorator
+@inline function vexpSlow(x: v128): v128 {
   const xc = f32x4.pmin(f32x4.pmax(x, K(EXP_LO)), K(EXP_HI));
   const t = vmadd(xc, K(LOG2E), K(MAGIC));
   const n = i32x4.sub(t, K(MAGIC)); // integer difference of the bit patterns: n
@@ -188,16 +202,37 @@ function sexpSlow(x: f32): f32 {
   const t = vmadd(x, K(LOG2E), K(MAGIC));
   const s = i32x4.shl(t, 23);
   let y = vcore(x, t, s, s);
-  const out = f32x4.gt(f32x4.abs(x), K(EXP_FAST));
+  const out = v128.or(f32x4.gt(x, K(EXP_FAST)), f32x4.lt(x, K(EXP_NFAST)));
   if (v128.any_true(out)) y = v128.bitselect(vexpSlow(x), y, out);
   return y;
+}
+
+/**
+ * e^x for x <= 0 (or NaN) without a data-dependent branch: x is clamped at -104 and scaled by 2^(n + 64), a normal
+ * number for every n in [-150, 0], then multiplied by 2^-64 (exact unless the result is subnormal, which it then
+ * rounds). MAGIC_NEG carries the extra 64 in its low bits.
+ */
+// @ts-ignore: decorator
+@inline export function vexpneg(x: v128): v128 {
+  const xc = f32x4.pmax(x, K(EXP_LO)); // NaN passes through
+  const t = vmadd(xc, K(LOG2E), K(MAGIC_NEG));
+  const s = i32x4.shl(t, 23);
+  return f32x4.mul(vcoreb(xc, t, s, s, K(MAGIC_NEG)), K(TWO_M64));
+}
+/** Scalar twin of vexpneg. */
+// @ts-ignore: decorator
+@inline export function sexpneg(x: f32): f32 {
+  const xc = spmax(x, S(EXP_LO));
+  const t = smadd(xc, S(LOG2E), S(MAGIC_NEG));
+  const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+  return scoreb(xc, t, s, s, S(MAGIC_NEG)) * S(TWO_M64);
 }
 
 /** Scalar twin of vexp. */
 // @ts-ignore: decorator
 @inline export function sexp(x: f32): f32 {
   let y: f32;
-  if (abs<f32>(x) > S(EXP_FAST)) {
+  if (x > S(EXP_FAST) || x < S(EXP_NFAST)) {
     y = sexpSlow(x);
   } else {
     const t = smadd(x, S(LOG2E), S(MAGIC));
@@ -344,7 +379,7 @@ function sexpSlow(x: f32): f32 {
 /** 1 / (1 + e^-x), computed from e = e^-|x| without cancellation: x >= 0 ? 1/(1+e) : e/(1+e). */
 // @ts-ignore: decorator
 @inline export function vsigmoid(x: v128): v128 {
-  const e = vexp(v128.or(x, K(SIGN))); // e^-|x|
+  const e = vexpneg(v128.or(x, K(SIGN))); // e^-|x|
   const d = f32x4.add(K(ONE), e);
   const neg = f32x4.lt(x, K(ZERO));
   return f32x4.div(v128.bitselect(e, K(ONE), neg), d);
@@ -353,7 +388,7 @@ function sexpSlow(x: f32): f32 {
 /** Scalar twin of vsigmoid. */
 // @ts-ignore: decorator
 @inline export function ssigmoid(x: f32): f32 {
-  const e = sexp(-abs<f32>(x));
+  const e = sexpneg(-abs<f32>(x));
   const d = e + 1.0; // e is f32, so the sum is f32 (same value as 1 + e)
   const num: f32 = x < 0 ? e : 1.0;
   return num / d;
@@ -365,17 +400,18 @@ function sexpSlow(x: f32): f32 {
  */
 // @ts-ignore: decorator
 @inline export function vtanh(x: v128): v128 {
-  const m = vexpm1core(f32x4.mul(f32x4.abs(x), K(MTWO)));
-  const t = f32x4.div(f32x4.neg(m), f32x4.add(m, K(TWO)));
-  return v128.or(t, v128.and(x, K(SIGN)));
+  const m = vexpm1core(f32x4.mul(v128.and(x, K(ABSMASK)), K(MTWO)));
+  // t = m / (m + 2) = -tanh|x| (or +0); force its sign negative, then flip it unless x is negative.
+  const t = v128.or(f32x4.div(m, f32x4.add(m, K(TWO))), K(SIGN));
+  return v128.xor(t, v128.andnot(K(SIGN), x));
 }
 
 /** Scalar twin of vtanh. */
 // @ts-ignore: decorator
 @inline export function stanh(x: f32): f32 {
   const m = sexpm1core(abs<f32>(x) * -2.0);
-  const t = (-m) / (m + 2.0);
-  return reinterpret<f32>(reinterpret<i32>(t) | (reinterpret<i32>(x) & 0x80000000));
+  const t = reinterpret<i32>(m / (m + 2.0)) | 0x80000000;
+  return reinterpret<f32>(t ^ (0x80000000 & ~reinterpret<i32>(x)));
 }
 
 /**
@@ -396,7 +432,6 @@ function sexpSlow(x: f32): f32 {
   }
   return f32x4.div(e, f32x4.mul(d, d));
 }
-const EXP_NFAST = memory.data<f32>([-87.0, -87.0, -87.0, -87.0], 16);
 
 /** Scalar twin of vlogisticd. */
 // @ts-ignore: decorator
