@@ -132,9 +132,9 @@ export const V_ABS: usize = ABSMASK;
 
 /**
  * The exp core: for x = n ln2 + r (n read from t = x log2(e) + MAGIC) and a scale s (2^n, or a part of it), returns
- * (base + s r) + (s r^2) P(r), where r + r^2 P(r) ~ e^r - 1. With base = s this is s e^r, with base = s - 1 it is
- * s e^r - 1, with base = s + 1 it is s e^r + 1, each with two roundings at the end. P is evaluated by Estrin's
- * scheme and s is applied before the last step: the chain is latency bound, and this keeps it short.
+ * s (r + r^2 P(r)) + base, where r + r^2 P(r) ~ e^r - 1. With base = s this is s e^r, with base = s - 1 it is
+ * s e^r - 1, with base = s + 1 it is s e^r + 1, each with two roundings at the end (s r and s r^2 are exact).
+ * P is evaluated by Estrin's scheme and s is applied early: the chain is latency bound, and this keeps it short.
  */
 // @ts-ignore: decorator
 @inline function vcore(x: v128, t: v128, s: v128, base: v128): v128 { return vcoreb(x, t, s, base, K(MAGIC)); }
@@ -148,7 +148,7 @@ export const V_ABS: usize = ABSMASK;
   const lo = vmadd(K(EQ1), r, K(EQ0));
   const hi = vmadd(K(EQ4), r2, vmadd(K(EQ3), r, K(EQ2)));
   const p = vmadd(hi, r2, lo);
-  return vmadd(f32x4.mul(s, r2), p, f32x4.add(base, f32x4.mul(s, r)));
+  return f32x4.add(vmadd(f32x4.mul(s, r2), p, f32x4.mul(s, r)), base);
 }
 /** Scalar twin of vcore. */
 // @ts-ignore: decorator
@@ -163,7 +163,7 @@ export const V_ABS: usize = ABSMASK;
   const lo = smadd(S(EQ1), r, S(EQ0));
   const hi = smadd(S(EQ4), r2, smadd(S(EQ3), r, S(EQ2)));
   const p = smadd(hi, r2, lo);
-  return smadd(s * r2, p, base + s * r);
+  return smadd(s * r2, p, s * r) + base;
 }
 
 /**
@@ -376,22 +376,33 @@ function sexpSlow(x: f32): f32 {
 // ---------------------------------------------------------------------------------------------------------------
 // sigmoid, tanh, softplus
 
-/** 1 / (1 + e^-x), computed from e = e^-|x| without cancellation: x >= 0 ? 1/(1+e) : e/(1+e). */
+/**
+ * 1 / (1 + e^-x) as 2^-64 / (2^-64 + E) with E = e^-x 2^-64: no select between the two halves, and no overflow or
+ * underflow in between. -x is clamped to [-40, 104] (sigmoid is 1 above 40 and rounds to 0 below -104), so
+ * E = 2^(n - 64) e^r with n in [-58, 150] is a normal number; the quotient rounds once, subnormal results included.
+ * For x < 0 this is e^x / (e^x + 1) scaled, for x >= 0 1 / (1 + e^-x): no cancellation on either side.
+ */
 // @ts-ignore: decorator
 @inline export function vsigmoid(x: v128): v128 {
-  const e = vexpneg(v128.or(x, K(SIGN))); // e^-|x|
-  const d = f32x4.add(K(ONE), e);
-  const neg = f32x4.lt(x, K(ZERO));
-  return f32x4.div(v128.bitselect(e, K(ONE), neg), d);
+  const z = f32x4.pmin(f32x4.pmax(v128.xor(x, K(SIGN)), K(SIG_LO)), K(SIG_HI)); // NaN passes through
+  const t = vmadd(z, K(LOG2E), K(MAGIC_SIG));
+  const s = i32x4.shl(t, 23);
+  const e = vcoreb(z, t, s, s, K(MAGIC_SIG));
+  return f32x4.div(K(TWO_M64), f32x4.add(K(TWO_M64), e));
 }
+const SIG_LO = memory.data<f32>([-40.0, -40.0, -40.0, -40.0], 16);
+const SIG_HI = memory.data<f32>([104.0, 104.0, 104.0, 104.0], 16);
+// MAGIC - 64: t << 23 is 2^(n - 64).
+const MAGIC_SIG = memory.data<f32>([12582975.0, 12582975.0, 12582975.0, 12582975.0], 16);
 
 /** Scalar twin of vsigmoid. */
 // @ts-ignore: decorator
 @inline export function ssigmoid(x: f32): f32 {
-  const e = sexpneg(-abs<f32>(x));
-  const d = e + 1.0; // e is f32, so the sum is f32 (same value as 1 + e)
-  const num: f32 = x < 0 ? e : 1.0;
-  return num / d;
+  const z = spmin(spmax(-x, S(SIG_LO)), S(SIG_HI));
+  const t = smadd(z, S(LOG2E), S(MAGIC_SIG));
+  const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+  const e = scoreb(z, t, s, s, S(MAGIC_SIG));
+  return S(TWO_M64) / (S(TWO_M64) + e);
 }
 
 /**
