@@ -427,36 +427,21 @@ const MAGIC_SIG = memory.data<f32>([12582975.0, 12582975.0, 12582975.0, 12582975
 
 /**
  * The logistic density e^y / (1 + e^y)^2 for y <= 0 (or NaN): sigmoid'(x) at y = -|x|, and tanh'(x) / 4 at
- * y = -2|x|. 1 + e^y is formed from the exp core in one rounding (2^n q + (2^n + 1)) rather than by rounding
- * e^y first; lanes with y < -87 (subnormal e^y, 1 + e^y = 1) take the slow exp.
+ * y = -2|x|. e^y from the branch-free vexpneg; e^y <= 1, so (1 + e^y)^2 <= 4 never overflows and a subnormal e^y
+ * gives a subnormal density, rounded once by the division.
  */
 // @ts-ignore: decorator
 @inline export function vlogisticd(y: v128): v128 {
-  const t = vmadd(y, K(LOG2E), K(MAGIC));
-  const s = i32x4.shl(t, 23);
-  let e = vcore(y, t, s, s);
-  let d = vcore(y, t, s, f32x4.add(s, K(ONE)));
-  const out = f32x4.lt(y, K(EXP_NFAST));
-  if (v128.any_true(out)) {
-    e = v128.bitselect(vexpSlow(y), e, out);
-    d = v128.bitselect(K(ONE), d, out);
-  }
+  const e = vexpneg(y);
+  const d = f32x4.add(e, K(ONE));
   return f32x4.div(e, f32x4.mul(d, d));
 }
 
 /** Scalar twin of vlogisticd. */
 // @ts-ignore: decorator
 @inline export function slogisticd(y: f32): f32 {
-  let e: f32, d: f32;
-  if (y < S(EXP_NFAST)) {
-    e = sexpSlow(y);
-    d = 1.0;
-  } else {
-    const t = smadd(y, S(LOG2E), S(MAGIC));
-    const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
-    e = score(y, t, s, s);
-    d = score(y, t, s, s + 1.0);
-  }
+  const e = sexpneg(y);
+  const d = e + 1.0;
   return e / (d * d);
 }
 
