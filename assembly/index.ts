@@ -2,6 +2,8 @@
 
 export { math_exp, math_exp_scalar, math_expm1, math_log, math_log1p } from './math';
 export * from './activations/relu';
+export * from './activations/silu';
+export * from './activations/gelu';
 
 /** First byte the host may allocate: everything below holds the module's static data (constant tables). */
 export function heap_base(): usize { return __heap_base; }

@@ -5,6 +5,8 @@
  * @module
  */
 import { RELU_FAMILY } from './activations/relu.js';
+import { SILU_FAMILY } from './activations/silu.js';
+import { GELU_FAMILY } from './activations/gelu.js';
 import type { ActivationDef, ParamDef } from './activations/types.js';
 
 export type { ActivationDef, ParamDef, KernelKind } from './activations/types.js';
@@ -12,6 +14,8 @@ export type { ActivationDef, ParamDef, KernelKind } from './activations/types.js
 /** Every activation rectify implements, with its parameters, defaults, sources and tolerances. */
 export const ACTIVATIONS = [
   ...RELU_FAMILY,
+  ...SILU_FAMILY,
+  ...GELU_FAMILY,
 ] as const satisfies readonly ActivationDef[];
 
 type Table = typeof ACTIVATIONS[number];

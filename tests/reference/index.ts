@@ -1,9 +1,13 @@
 // Every activation's f64 reference, by table name. A table row without a reference fails the tests.
 import type { Reference } from './types.js';
 import * as reluFamily from './relu.js';
+import * as siluFamily from './silu.js';
+import * as geluFamily from './gelu.js';
 
 export type { Reference } from './types.js';
 
 export const REFERENCES: Record<string, Reference> = {
   ...reluFamily,
+  ...siluFamily,
+  ...geluFamily,
 };
