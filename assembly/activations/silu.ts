@@ -15,6 +15,7 @@ import { vexp24, sexp24, vprodErr, sprodErr, shi12b, V_TWOM24, S_TWOM24, vacc64l
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
+const M_ONE = memory.data<f32>([-1, -1, -1, -1], 16);
 const T_LIM = memory.data<f32>([200, 200, 200, 200], 16);
 const T_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
 
@@ -81,7 +82,9 @@ export function silu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
 }
 
 // Backward: q = 1 / d; t < 0: S = E q (scaled by 2^24), c = q; t >= 0: S = q, c = e q.
-// dx = dy S (1 + t c), scaled back. t is clamped to +-200 for the product t c (c = 0 or S = 0 there anyway).
+// dx = dy S (1 + t c), scaled back. For t < -1, 1 + t c = (((1 + t) + err) + e) q: 1 + t is exact there, so only the
+// root itself (t = -1.278) cancels, not its neighbourhood (1 + t c cancels twofold at t = -2.3). t is clamped to
+// +-200 (c = 0 or S = 0 beyond).
 // @ts-ignore: decorator
 @inline function siluBwdV(x: v128, dy: v128, b: v128, bh: v128, bl: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
@@ -93,7 +96,10 @@ export function silu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   const S = f32x4.mul(v128.bitselect(E, kload(V_ONE), neg), q);
   const c = f32x4.mul(v128.bitselect(kload(V_ONE), e, neg), q);
   const tc = f32x4.pmin(f32x4.pmax(t, kload(T_NLIM)), kload(T_LIM));
-  const g = f32x4.mul(S, f32x4.add(kload(V_ONE), f32x4.mul(tc, c)));
+  const m = f32x4.add(kload(V_ONE), tc);
+  const gn = f32x4.mul(f32x4.add(f32x4.add(m, err), e), q);
+  const gp = f32x4.add(kload(V_ONE), f32x4.mul(tc, c));
+  const g = f32x4.mul(S, v128.bitselect(gn, gp, f32x4.lt(t, kload(M_ONE))));
   return f32x4.mul(f32x4.mul(dy, g), v128.bitselect(kload(V_TWOM24), kload(V_ONE), neg));
 }
 // @ts-ignore: decorator
@@ -107,7 +113,10 @@ export function silu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   const S = (neg ? E : <f32>1.0) * q;
   const c = (neg ? <f32>1.0 : e) * q;
   const tc = spmin(spmax(t, -200), 200);
-  const g = S * (<f32>1.0 + tc * c);
+  const m = <f32>1.0 + tc;
+  const gn = ((m + err) + e) * q;
+  const gp = <f32>1.0 + tc * c;
+  const g = S * (t < -1 ? gn : gp);
   return (dy * g) * (neg ? S_TWOM24 : <f32>1.0);
 }
 
@@ -326,8 +335,14 @@ export function mish_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   for (let i = 0; i < n; i++) store<f32>(at(y, i), mishS(load<f32>(at(x, i))));
 }
 
-// Backward: iq = 1/Q, is = 1/(1 + e); T = P iq; sigmoid s = (x < 0 ? E (scaled) : 1) is;
-// 1 - T^2 = R (P + Q) iq^2 with R = 2 (x < 0) or 2 e^2; f' = T + xc s (1 - T^2), xc = x clamped to +-200.
+// Backward, with the same P, Q and s = sigmoid(x), f' = T + x s (1 - T^2) simplifies to N / Q^2:
+//   x < 0:  P + Q = 2 (1 + e)^2, f' = e N / Q^2, N = 4 (1 + x) + e ((6 + 4x) + e (4 + e))
+//           (4 (1 + x) is exact for x in [-2, -1/2]: only the root x = -1.192 cancels; e N is carried scaled)
+//   x >= 0: f' = (P Q + 4 x e^2 (1 + e)) / Q^2 (all terms positive).
+// xc = x clamped to +-200 keeps 4 x e^2 finite (e = 0 there).
+const FOUR = memory.data<f32>([4, 4, 4, 4], 16);
+const SIXF = memory.data<f32>([6, 6, 6, 6], 16);
+
 // @ts-ignore: decorator
 @inline function mishBwdV(x: v128, dy: v128): v128 {
   const E = vexp24(v128.or(x, kload(V_SIGN)), kload(V_ZERO));
@@ -336,16 +351,14 @@ export function mish_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   const ee = f32x4.mul(e, e);
   const e2 = f32x4.add(e, e);
   const P = v128.bitselect(f32x4.add(e2, ee), f32x4.add(kload(V_ONE), e2), neg);
-  const R = v128.bitselect(kload(V_TWO), f32x4.add(ee, ee), neg);
-  const Q = f32x4.add(P, R);
-  const iq = f32x4.div(kload(V_ONE), Q);
-  const is = f32x4.div(kload(V_ONE), f32x4.add(kload(V_ONE), e));
-  const Ps = v128.bitselect(f32x4.add(f32x4.add(E, E), f32x4.mul(E, e)), P, neg);
-  const T = f32x4.mul(Ps, iq);
-  const s = f32x4.mul(v128.bitselect(E, kload(V_ONE), neg), is);
-  const w = f32x4.mul(f32x4.mul(R, f32x4.add(P, Q)), f32x4.mul(iq, iq));
+  const Q = f32x4.add(P, v128.bitselect(kload(V_TWO), f32x4.add(ee, ee), neg));
   const xc = f32x4.pmin(f32x4.pmax(x, kload(X_NLIM)), kload(X_LIM));
-  const g = f32x4.add(T, f32x4.mul(f32x4.mul(xc, s), w));
+  const x4 = f32x4.mul(xc, kload(FOUR));
+  const inner = f32x4.add(f32x4.add(kload(SIXF), x4), f32x4.mul(e, f32x4.add(kload(FOUR), e)));
+  const N = f32x4.add(f32x4.add(kload(FOUR), x4), f32x4.mul(e, inner));
+  const numN = f32x4.mul(E, N);
+  const numP = f32x4.add(f32x4.mul(P, Q), f32x4.mul(f32x4.mul(x4, ee), f32x4.add(kload(V_ONE), e)));
+  const g = f32x4.div(v128.bitselect(numN, numP, neg), f32x4.mul(Q, Q));
   return f32x4.mul(f32x4.mul(dy, g), v128.bitselect(kload(V_TWOM24), kload(V_ONE), neg));
 }
 // @ts-ignore: decorator
@@ -356,16 +369,14 @@ export function mish_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   const ee = e * e;
   const e2 = e + e;
   const P = neg ? e2 + ee : <f32>1.0 + e2;
-  const R = neg ? <f32>2.0 : ee + ee;
-  const Q = P + R;
-  const iq = <f32>1.0 / Q;
-  const is = <f32>1.0 / (<f32>1.0 + e);
-  const Ps = neg ? (E + E) + E * e : P;
-  const T = Ps * iq;
-  const s = (neg ? E : <f32>1.0) * is;
-  const w = (R * (P + Q)) * (iq * iq);
+  const Q = P + (neg ? <f32>2.0 : ee + ee);
   const xc = spmin(spmax(x, -200), 200);
-  const g = T + (xc * s) * w;
+  const x4 = xc * <f32>4.0;
+  const inner = (<f32>6.0 + x4) + e * (<f32>4.0 + e);
+  const N = (<f32>4.0 + x4) + e * inner;
+  const numN = E * N;
+  const numP = P * Q + (x4 * ee) * (<f32>1.0 + e);
+  const g = (neg ? numN : numP) / (Q * Q);
   return (dy * g) * (neg ? S_TWOM24 : <f32>1.0);
 }
 

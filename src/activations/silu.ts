@@ -16,16 +16,18 @@ export const SILU_FAMILY = [
     derivative: 's (1 + beta x (1 - s)), s = sigmoid(beta x); d/dbeta = x^2 s (1 - s)',
     source: 'Elfwing, Uchibe and Doya 2017 (SiLU); Ramachandran, Zoph and Le 2017 (Swish, trainable beta). ' +
       'silu(-inf) = 0 (the limit; x sigmoid(x) in f32 would give NaN). Accuracy holds for |beta| >= 1e-5.',
-    // floor: silu' has a root at beta x = -1.278 where s (1 + t (1 - s)) cancels; errors there are measured in ulps
-    // of 0.25 (about the size of s at the root), see the report of the measured worst cases.
-    tolerance: { forward: 4, backward: 4, paramGrad: 4, floor: 0.25 }, range: [-12, 12],
+    // floor: silu' has a root at beta x = -1.278 where s (1 + t (1 - s)) cancels: errors are measured in ulps of
+    // max(|f'|, 0.05). Measured on 2M points in [-20, 20]: forward 3.9 ulps (no floor needed), f' 5.0 ulps
+    // (beta 1, 2, 0.5) and 5.3 ulps (beta 1.7); backward adds the rounding of dy f'.
+    tolerance: { forward: 4, backward: 6, paramGrad: 4, floor: 0.05 }, range: [-12, 12],
   },
   {
     name: 'mish', kind: 'elementwise', params: [],
     formula: 'x tanh(softplus(x))', derivative: 'T + x sigmoid(x) (1 - T^2), T = tanh(softplus(x))',
     source: 'Misra 2019. Computed as a rational function of e^-|x| (no cancellation in either tail); mish(-inf) = 0.',
-    // floor: mish' has a root at x = -1.192 (cancellation of T + x s (1 - T^2)).
-    tolerance: { forward: 4, backward: 4, floor: 0.25 }, range: [-12, 12],
+    // floor: mish' has a root at x = -1.192; errors are measured in ulps of max(|f'|, 0.05). Measured on 2M points
+    // in [-20, 20]: forward 4.46 ulps (x = -13.8, no floor needed), f' 5.44 ulps (x = -0.21).
+    tolerance: { forward: 4, backward: 6, floor: 0.05 }, range: [-12, 12],
   },
   {
     name: 'softplus', kind: 'elementwise',
