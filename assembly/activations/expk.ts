@@ -112,8 +112,8 @@ export const S_TWOM24: f32 = 5.9604644775390625e-8;
 @inline export function shi12b(x: f32): f32 { return reinterpret<f32>(reinterpret<i32>(x) & 0xfffff000); }
 
 /**
- * Writes g[0] = sum of v[i] computed by a per-element callback is not expressible without closures, so the
- * kernels accumulate with these two steps: f32x4 lanes promoted to f64x2 pairs (exact), summed in lane order.
+ * Parameter-gradient accumulation: lanes 0-1 (vacc64lo) and 2-3 (vacc64hi) of an f32x4 promoted to f64x2 (exact)
+ * and added to two f64x2 accumulators; the scalar twin keeps four f64 sums and folds them in lane order.
  */
 // @ts-ignore: decorator
 @inline export function vacc64lo(acc: v128, v: v128): v128 { return f64x2.add(acc, f64x2.promote_low_f32x4(v)); }

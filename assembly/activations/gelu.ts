@@ -4,7 +4,7 @@
 // gelu(x) = x Phi(x), Phi(x) = erfc(-x/sqrt2)/2 (Hendrycks and Gimpel 2016); gelu'(x) = Phi(x) + x phi(x).
 //   With a = |x| (clamped at 15, where everything below has underflowed): Phi(-a) = erfc(a/sqrt2)/2 and
 //   Phi(a) = 1 - Phi(-a). erfc(z) = t exp(-z^2 + R(t)), t = 1/(1 + z/2) (Numerical Recipes erfcc, relative error
-//   < 1.2e-7). z^2 = a^2/2 is carried exactly as q/2 + err/2 with q = fl(a^2) and err its Dekker rounding error, and
+//   < 1.2e-7; t and R(t) are evaluated in f64, see below). z^2 = a^2/2 is carried exactly as q/2 + err/2 with q = fl(a^2) and err its Dekker rounding error, and
 //   the exponential takes -q/2 and R(t) - err/2 as two arguments (expk.ts), so the negative tail (down to
 //   x = -14.2, where gelu underflows) keeps its relative accuracy. phi(x) = exp(-q/2 - err/2)/sqrt(2 pi).
 // geluTanh(x) = x/2 (1 + tanh(u)), u = sqrt(2/pi)(x + 0.044715 x^3), computed as x sigmoid(v), v = 2u, so the
@@ -209,7 +209,7 @@ const C3F = memory.data<f32>([0.21406444881780076, 0.21406444881780076, 0.214064
 const X_MAX = memory.data<f32>([11, 11, 11, 11], 16);
 const X_MIN = memory.data<f32>([-11, -11, -11, -11], 16);
 
-/** Returns vh = f32(v) and writes nothing else: vl is recomputed by vloV (the pair is two tiny f64 steps). */
+/** v = x (C1 + C2 x^2) for two f64 lanes. */
 // @ts-ignore: decorator
 @inline function vf64(x: v128): v128 {
   const c1 = v128.load(C1D), c2 = v128.load(C2D);
