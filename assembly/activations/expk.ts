@@ -58,6 +58,27 @@ export const S_TWOM24: f32 = 5.9604644775390625e-8;
   return f32x4.mul(f32x4.mul(p, s1), s2);
 }
 
+/** vexp24(a, 0) without the correction additions (the same bits: a + 0 = a). */
+// @ts-ignore: decorator
+@inline export function vexp24a(a: v128): v128 {
+  a = f32x4.pmax(a, kload(A_LO));
+  const fn = f32x4.nearest(f32x4.mul(a, kload(LOG2E)));
+  let r = f32x4.sub(a, f32x4.mul(fn, kload(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(fn, kload(LN2_LO)));
+  let p = vmadd(kload(EP0), r, kload(EP1));
+  p = vmadd(p, r, kload(EP2));
+  p = vmadd(p, r, kload(EP3));
+  p = vmadd(p, r, kload(EP4));
+  p = vmadd(p, r, kload(EP5));
+  p = vmadd(p, f32x4.mul(r, r), f32x4.add(r, kload(ONE)));
+  const n = i32x4.trunc_sat_f32x4_s(fn);
+  const n1 = i32x4.shr_s(n, 1);
+  const n2 = i32x4.sub(n, n1);
+  const s1 = i32x4.shl(i32x4.add(n1, kload(BIAS151)), 23);
+  const s2 = i32x4.shl(i32x4.add(n2, kload(BIAS127)), 23);
+  return f32x4.mul(f32x4.mul(p, s1), s2);
+}
+
 /** Scalar twin of vexp24. */
 // @ts-ignore: decorator
 @inline export function sexp24(a: f32, b: f32): f32 {

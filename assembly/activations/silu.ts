@@ -10,7 +10,7 @@
 // - sigmoid and its complement come from one division by 1 + e with e = e^-|t|, never as 1 - s.
 
 import { kload, V_ONE, V_ZERO, V_SIGN, V_TWO, V_HALF, vlog1p, slog1p, spmax, spmin } from '../math';
-import { vexp24, sexp24, vprodErr, sprodErr, shi12b, V_TWOM24, S_TWOM24, vacc64lo, vacc64hi } from './expk';
+import { vexp24, vexp24a, sexp24, vprodErr, sprodErr, shi12b, V_TWOM24, S_TWOM24, vacc64lo, vacc64hi } from './expk';
 
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
@@ -43,7 +43,7 @@ const T_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
 @inline function siluV(x: v128, b: v128, bh: v128, bl: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const E = expNegAbsV(t, err);
+  const E = corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN)));
   const neg = f32x4.lt(t, kload(V_ZERO));
   const d = f32x4.add(kload(V_ONE), f32x4.mul(E, kload(V_TWOM24)));
   // t < 0: s = e / d, computed scaled by 2^24; t >= 0: s = 1 / d.
@@ -89,7 +89,7 @@ export function silu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
 @inline function siluBwdV(x: v128, dy: v128, b: v128, bh: v128, bl: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const E = expNegAbsV(t, err);
+  const E = corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN)));
   const neg = f32x4.lt(t, kload(V_ZERO));
   const e = f32x4.mul(E, kload(V_TWOM24));
   const q = f32x4.div(kload(V_ONE), f32x4.add(kload(V_ONE), e));
@@ -204,7 +204,7 @@ export function silu_pgrad_scalar(x: usize, dy: usize, n: i32, p: usize, g: usiz
 @inline function softplusV(x: v128, b: v128, bh: v128, bl: v128, thr: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const e = f32x4.mul(expNegAbsV(t, err), kload(V_TWOM24));
+  const e = f32x4.mul(corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN))), kload(V_TWOM24));
   const pos = f32x4.gt(t, kload(V_ZERO));
   const sp = f32x4.add(f32x4.add(f32x4.pmax(t, kload(V_ZERO)), v128.and(err, pos)), vlog1p(e));
   const r = corr ? f32x4.div(sp, b) : sp;
@@ -242,7 +242,7 @@ export function softplus_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void 
 @inline function softplusBwdV(x: v128, dy: v128, b: v128, bh: v128, bl: v128, thr: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const E = expNegAbsV(t, err);
+  const E = corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN)));
   const neg = f32x4.lt(t, kload(V_ZERO));
   const d = f32x4.add(kload(V_ONE), f32x4.mul(E, kload(V_TWOM24)));
   const s = f32x4.div(v128.bitselect(E, kload(V_ONE), neg), d);
@@ -295,7 +295,7 @@ const X_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
 
 // @ts-ignore: decorator
 @inline function mishV(x: v128): v128 {
-  const E = vexp24(v128.or(x, kload(V_SIGN)), kload(V_ZERO));
+  const E = vexp24a(v128.or(x, kload(V_SIGN)));
   const e = f32x4.mul(E, kload(V_TWOM24));
   const neg = f32x4.lt(x, kload(V_ZERO));
   const ee = f32x4.mul(e, e);
@@ -345,7 +345,7 @@ const SIXF = memory.data<f32>([6, 6, 6, 6], 16);
 
 // @ts-ignore: decorator
 @inline function mishBwdV(x: v128, dy: v128): v128 {
-  const E = vexp24(v128.or(x, kload(V_SIGN)), kload(V_ZERO));
+  const E = vexp24a(v128.or(x, kload(V_SIGN)));
   const e = f32x4.mul(E, kload(V_TWOM24));
   const neg = f32x4.lt(x, kload(V_ZERO));
   const ee = f32x4.mul(e, e);
