@@ -12,6 +12,8 @@ export * from './nn/dispatch';
 export * from './nn/net';
 export * from './activations/elu';
 export * from './activations/sigmoid';
+export * from './activations/silu';
+export * from './activations/gelu';
 
 /** First byte the host may allocate: everything below holds the module's static data (constant tables). */
 export function heap_base(): usize { return __heap_base; }

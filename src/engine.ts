@@ -11,7 +11,7 @@ import { Tensor } from './tensor.js';
 import { networkBuilder, type Network, type NetworkBuilder } from './network.js';
 import { parseSaved, rebuild, type NetworkJSON } from './serialize.js';
 import {
-  compileSource, defaultWasmUrl, instantiateModule, supportsRelaxedSimd, type RawExports, type WasmSource,
+  compileSource, defaultWasmUrl, instantiateModule, supportsRelaxedSimd, type BuildKind, type RawExports, type WasmSource,
 } from './wasm.js';
 
 /** Options of {@link createEngine}. */
@@ -31,7 +31,11 @@ export interface EngineOptions {
   readonly relaxedWasm?: WasmSource;
   /** Upper bound of the WebAssembly memory in bytes (default and maximum 1 GiB). */
   readonly maxMemoryBytes?: number;
-  /** Run the scalar twins of every kernel instead of SIMD (for tests and comparisons). Default false. */
+  /**
+   * Run the scalar twins of every kernel instead of SIMD (for tests and comparisons). They live in the twins build
+   * (`rectify-twins.wasm`: the baseline kernels plus their scalar twins), loaded by default from next to this file;
+   * where the module must be passed in (Workers), pass that build as `wasm`. Default false.
+   */
   readonly scalar?: boolean;
 }
 
@@ -57,18 +61,22 @@ export function createEngine(options: EngineOptions = {}): Promise<Engine> {
 }
 
 /**
- * @internal The shared core of every entry point. `defaults(relaxed)` is where the module comes from when the options
+ * @internal The shared core of every entry point. `defaults(kind)` is where the module comes from when the options
  * do not say: the files next to dist/index.js, or the Module imported by the Workers entry (dist/index.workerd.js).
  */
-export async function createEngineWith(options: EngineOptions, defaults: (relaxed: boolean) => WasmSource | undefined): Promise<Engine> {
+export async function createEngineWith(options: EngineOptions, defaults: (kind: BuildKind) => WasmSource | undefined): Promise<Engine> {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError(`createEngine takes an options object, got ${describe(options)}`);
   }
   const wantRelaxed = options.relaxedSimd === true;
   const relaxed = wantRelaxed && supportsRelaxedSimd();
   let source: WasmSource | undefined;
-  if (relaxed) source = options.relaxedWasm ?? (options.wasm === undefined ? defaults(true) : undefined);
-  else source = options.wasm ?? defaults(false);
+  const scalar = options.scalar === true;
+  if (relaxed) source = options.relaxedWasm ?? (options.wasm === undefined ? defaults('relaxed') : undefined);
+  else source = options.wasm ?? defaults(scalar ? 'twins' : 'baseline');
+  if (source === undefined && scalar && !relaxed) {
+    throw new InvalidArgumentError("scalar: true here needs the twins build passed as wasm (import wasm from 'rectify/rectify-twins.wasm')");
+  }
   if (source === undefined) {
     throw new InvalidArgumentError('relaxedSimd here needs the relaxed build passed as relaxedWasm ' +
       "(e.g. import relaxedWasm from 'rectify/rectify-relaxed.wasm')");
@@ -79,7 +87,7 @@ export async function createEngineWith(options: EngineOptions, defaults: (relaxe
   if (typeof maxBytes !== 'number' || !(maxBytes > 0) || maxBytes > MAX_MEMORY) {
     throw new InvalidArgumentError(`maxMemoryBytes must be in (0, ${MAX_MEMORY}], got ${describe(maxBytes)}`);
   }
-  return new Engine(exports, relaxed, wantRelaxed && !relaxed, maxBytes, options.scalar === true);
+  return new Engine(exports, relaxed, wantRelaxed && !relaxed, maxBytes, scalar);
 }
 
 /** An instance of rectify's WebAssembly module with its own memory. Create with {@link createEngine}. */

@@ -14,5 +14,5 @@ import { createEngineWith, type Engine, type EngineOptions } from './engine.js';
  * const y = engine.activation('relu').forward(new Float32Array([-1, 2]));   // [0, 2]
  */
 export function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  return createEngineWith(options, (relaxed) => (relaxed ? undefined : wasm));
+  return createEngineWith(options, (kind) => (kind === 'baseline' ? wasm : undefined));
 }

@@ -9,6 +9,8 @@ import { SBAF_FAMILY } from './activations/sbaf.js';
 import { SOFTMAX_FAMILY } from './activations/softmax.js';
 import { ELU_FAMILY } from './activations/elu.js';
 import { SIGMOID_FAMILY } from './activations/sigmoid.js';
+import { SILU_FAMILY } from './activations/silu.js';
+import { GELU_FAMILY } from './activations/gelu.js';
 import type { ActivationDef, ParamDef } from './activations/types.js';
 
 export type { ActivationDef, ParamDef, KernelKind } from './activations/types.js';
@@ -20,6 +22,8 @@ export const ACTIVATIONS = [
   ...SOFTMAX_FAMILY,
   ...ELU_FAMILY,
   ...SIGMOID_FAMILY,
+  ...SILU_FAMILY,
+  ...GELU_FAMILY,
 ] as const satisfies readonly ActivationDef[];
 
 type Table = typeof ACTIVATIONS[number];

@@ -99,7 +99,11 @@ export async function instantiateModule(mod: WebAssembly.Module): Promise<RawExp
   }
 }
 
-/** @internal Default locations of the two builds, next to this file. */
-export function defaultWasmUrl(relaxed: boolean): URL {
-  return new URL(relaxed ? './rectify-relaxed.wasm' : './rectify.wasm', import.meta.url);
+/** Which build: the shipped baseline, the relaxed-SIMD one, or the twins build (baseline + scalar twins, for tests). */
+export type BuildKind = 'baseline' | 'relaxed' | 'twins';
+
+/** @internal Default locations of the three builds, next to this file. */
+export function defaultWasmUrl(kind: BuildKind): URL {
+  const file = kind === 'relaxed' ? './rectify-relaxed.wasm' : kind === 'twins' ? './rectify-twins.wasm' : './rectify.wasm';
+  return new URL(file, import.meta.url);
 }

@@ -8,6 +8,8 @@ import * as sbaf from '../activations/sbaf';
 import * as softmax from '../activations/softmax';
 import * as elu from '../activations/elu';
 import * as sigmoid from '../activations/sigmoid';
+import * as silu from '../activations/silu';
+import * as gelu from '../activations/gelu';
 
 /** y = f(x) for a rows x cols block. */
 export function act_fwd(id: i32, x: usize, y: usize, rows: i32, cols: i32, p: usize, v: i32): void {
@@ -31,6 +33,12 @@ export function act_fwd(id: i32, x: usize, y: usize, rows: i32, cols: i32, p: us
     case 15: sigmoid.hardSigmoid_fwd(x, y, n, p); break;
     case 16: sigmoid.tanh_fwd(x, y, n, p); break;
     case 17: sigmoid.softsign_fwd(x, y, n, p); break;
+    case 18: silu.silu_fwd(x, y, n, p); break;
+    case 19: silu.mish_fwd(x, y, n, p); break;
+    case 20: silu.softplus_fwd(x, y, n, p); break;
+    case 21: silu.hardSwish_fwd(x, y, n, p); break;
+    case 22: gelu.gelu_fwd(x, y, n, p); break;
+    case 23: gelu.geluTanh_fwd(x, y, n, p); break;
     default: unreachable();
   }
 }
@@ -57,6 +65,12 @@ export function act_bwd(id: i32, x: usize, y: usize, dy: usize, dx: usize, rows:
     case 15: sigmoid.hardSigmoid_bwd(x, dy, dx, n, p); break;
     case 16: sigmoid.tanh_bwd(x, dy, dx, n, p); break;
     case 17: sigmoid.softsign_bwd(x, dy, dx, n, p); break;
+    case 18: silu.silu_bwd(x, dy, dx, n, p); break;
+    case 19: silu.mish_bwd(x, dy, dx, n, p); break;
+    case 20: silu.softplus_bwd(x, dy, dx, n, p); break;
+    case 21: silu.hardSwish_bwd(x, dy, dx, n, p); break;
+    case 22: gelu.gelu_bwd(x, dy, dx, n, p); break;
+    case 23: gelu.geluTanh_bwd(x, dy, dx, n, p); break;
     default: unreachable();
   }
 }
@@ -68,6 +82,7 @@ export function act_pgrad(id: i32, x: usize, dy: usize, rows: i32, cols: i32, p:
     case 4: if (v == 1) relu.prelu_pu_pgrad(x, dy, rows, cols, p, g); else relu.prelu_pgrad(x, dy, n, p, g); break;
     case 6: if (v == 2) sbaf.sbaf_sigmoid_pgrad(x, dy, n, p, g); else sbaf.sbaf_pgrad(x, dy, n, p, g); break;
     case 7: sbaf.arelu_pgrad(x, dy, n, p, g); break;
+    case 18: silu.silu_pgrad(x, dy, n, p, g); break;
     default: break; // no trainable parameters
   }
 }

@@ -5,6 +5,8 @@ import * as sbafFamily from './sbaf.js';
 import * as softmaxFamily from './softmax.js';
 import * as eluFamily from './elu.js';
 import * as sigmoidFamily from './sigmoid.js';
+import * as siluFamily from './silu.js';
+import * as geluFamily from './gelu.js';
 
 export type { Reference } from './types.js';
 
@@ -16,4 +18,6 @@ export const REFERENCES: Record<string, Reference> = {
   logSoftmax: softmaxFamily.logSoftmax,
   ...eluFamily,
   ...sigmoidFamily,
+  ...siluFamily,
+  ...geluFamily,
 };

@@ -8,4 +8,4 @@ export declare function inputsFor(def: { range: readonly [number, number] }, see
 export declare function gradsFor(seed: number): Float32Array;
 export declare function canonicalBits(values: ArrayLike<number>): Uint32Array;
 export declare function probe(lib: unknown, engineOptions?: object, options?: { withValues?: boolean }): Promise<ProbeResult>;
-export declare function probeBoth(lib: unknown, baselineOptions?: object, relaxedOptions?: object): Promise<BothResult>;
+export declare function probeBoth(lib: unknown, baselineOptions?: object, relaxedOptions?: object, scalarOptions?: object): Promise<BothResult>;

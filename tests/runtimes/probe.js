@@ -212,9 +212,9 @@ export async function probe(lib, engineOptions = {}, { withValues = false } = {}
  * Everything a runtime test compares: the baseline probe; the same with the scalar twins (must give the same bits);
  * the relaxed build with values, where relaxed SIMD validates.
  */
-export async function probeBoth(lib, baselineOptions = {}, relaxedOptions = { relaxedSimd: true }) {
+export async function probeBoth(lib, baselineOptions = {}, relaxedOptions = { relaxedSimd: true }, scalarOptions = {}) {
   const baseline = await probe(lib, baselineOptions);
-  const scalar = await probe(lib, { ...baselineOptions, scalar: true });
+  const scalar = await probe(lib, { ...baselineOptions, ...scalarOptions, scalar: true });
   const relaxed = lib.supportsRelaxedSimd() ? await probe(lib, relaxedOptions, { withValues: true }) : null;
   return { runtime: runtimeName(), baseline, scalar, relaxed };
 }

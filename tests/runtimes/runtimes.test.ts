@@ -115,11 +115,12 @@ describe('the probe in real runtimes', () => {
     const { EdgeRuntime } = await import('edge-runtime');
     const { code } = await bundle('tests/runtimes/edge-entry.js', { format: 'iife', platform: 'browser' });
     const MOD = await WebAssembly.compile(readFileSync(join(DIST, 'rectify.wasm')));
+    const MOD_TWINS = await WebAssembly.compile(readFileSync(join(DIST, 'rectify-twins.wasm')));
     const MOD_RELAXED = lib.supportsRelaxedSimd()
       ? await WebAssembly.compile(readFileSync(join(DIST, 'rectify-relaxed.wasm'))) : undefined;
     const rt = new EdgeRuntime({
       codeGeneration: { strings: false, wasm: false },
-      extend: (ctx) => Object.assign(ctx, { MOD, MOD_RELAXED }),
+      extend: (ctx) => Object.assign(ctx, { MOD, MOD_RELAXED, MOD_TWINS }),
       initialCode: code,
     });
     // Production-like: compiling wasm from bytes and eval are refused inside this runtime.
@@ -139,7 +140,7 @@ describe('the probe in real runtimes', () => {
       { conditions: ['workerd'], platform: 'neutral', plugins: [wasmAsModule] });
     expect(inputs).toContain('dist/index.workerd.js');
     writeFileSync(join(dir, 'worker.js'), code);
-    for (const f of ['rectify.wasm', 'rectify-relaxed.wasm']) copyFileSync(join(DIST, f), join(dir, f));
+    for (const f of ['rectify.wasm', 'rectify-relaxed.wasm', 'rectify-twins.wasm']) copyFileSync(join(DIST, f), join(dir, f));
     const mf = new Miniflare({
       modules: true, modulesRoot: dir, scriptPath: join(dir, 'worker.js'), compatibilityDate: '2025-09-01',
       modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
