@@ -9,13 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lib from '../../dist/index.js';
 import { probe } from './probe.js';
 import {
-  DIST, ROOT, bundle, removeFreshDirs, compareRelaxed, differingSections, freshDir, lastJson, npmBinary, run, wasmAsModule,
+  CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, bundle, removeFreshDirs, compareRelaxed, differingSections, freshDir, lastJson, npmBinary, run, wasmAsModule,
   type BothResult, type ProbeResult,
 } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function platformBinary(scope: string, file: string): string[] {
   const dir = join(ROOT, 'node_modules', scope);
