@@ -39,8 +39,23 @@ describe.skipIf(!HAS_CHROMIUM)('examples/browser', () => {
       page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`); });
       page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
       page.on('request', (r) => requests.push(r.url()));
+      // Live: the page renders frames while fit runs (it yields to the event loop every ~16 ms), showing a partly drawn
+      // loss curve. Counted in requestAnimationFrame, which runs only when the event loop gets to render.
+      await page.addInitScript(() => {
+        const w = window as unknown as { __liveFrames: number };
+        w.__liveFrames = 0;
+        const frame = () => {
+          const n = document.querySelector('#chart .batches')?.getAttribute('points')?.split(' ').length ?? 0;
+          if (document.body?.dataset.state === 'training' && n > 1 && n < 30 * 45) w.__liveFrames++;
+          requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      });
       await page.goto(`${started.url}/examples/browser/`);
       await page.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: 30_000 });
+      const liveFrames = await page.evaluate(() => (window as unknown as { __liveFrames: number }).__liveFrames);
+      console.log(`[examples] browser: ${liveFrames} frames rendered with a partly drawn loss curve during training`);
+      expect(liveFrames).toBeGreaterThanOrEqual(1);
       const accuracy = await page.textContent('#accuracy');
       const status = await page.textContent('#status');
       console.log(`[examples] browser: ${accuracy}; ${status}`);
