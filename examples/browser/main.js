@@ -32,10 +32,12 @@ async function run() {
     .build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.01 } });
   const chart = lossChart($('chart'), EPOCHS * Math.ceil(train.rows / BATCH));
   const started = performance.now();
+  let batches = 0;
+  $('status').textContent = `seed ${seed}: training...`;
   try {
     await net.fit(train.x, train.labels, {
       epochs: EPOCHS, batchSize: BATCH, signal: controller.signal,
-      onBatchEnd: ({ loss }) => chart.batch(loss),
+      onBatchEnd: ({ loss }) => { batches++; chart.batch(loss); },
       onEpochEnd: (log) => {
         chart.epoch(log.loss);
         $('status').textContent = `seed ${seed}: epoch ${log.epoch + 1}/${EPOCHS}, loss ${log.loss.toFixed(4)}, ` +
@@ -45,7 +47,7 @@ async function run() {
     $('status').textContent += ` (${((performance.now() - started) / 1000).toFixed(2)} s)`;
   } catch (e) {
     if (!(e instanceof TrainingAbortedError)) throw e;
-    $('status').textContent += ' (stopped)';
+    $('status').textContent = `seed ${seed}: stopped after ${batches} batch${batches === 1 ? '' : 'es'}; the results below are of that network`;
   }
   try {
     showResults(net);

@@ -69,6 +69,13 @@ describe.skipIf(!HAS_CHROMIUM)('examples/browser', () => {
       expect(await page.isEnabled('#train')).toBe(true);
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       console.log(`[examples] browser: screenshot at ${SCREENSHOT}`);
+      // Stop: "Train again" then "Stop" in one task; fit sees the aborted signal after its first batch.
+      await page.evaluate(() => { document.getElementById('train')!.click(); document.getElementById('stop')!.click(); });
+      await page.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: 30_000 });
+      expect(await page.textContent('#status')).toBe('seed 8: stopped after 1 batch; the results below are of that network');
+      expect(await page.textContent('#accuracy')).toMatch(/^Test accuracy: [\d.]+% \(\d+ of 359 held-out digits\)$/);
+      expect(await page.isEnabled('#train')).toBe(true);
+      expect(await page.isEnabled('#stop')).toBe(false);
       // Nothing but the page's own origin was fetched (no CDN, no network).
       expect(requests.filter((u) => !u.startsWith(started.url) && !u.startsWith('data:'))).toEqual([]);
     } finally {
