@@ -27,6 +27,11 @@ export function removeFreshDirs(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
+/** Debian's Chromium (apt-get install chromium; .ci/run does it), driven by playwright-core with these flags. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 /** Keeps `.wasm` imports as modules next to the bundle (`./rectify.wasm`): Workers import them as CompiledWasm. */
 export const wasmAsModule: esbuild.Plugin = {
   name: 'wasm-as-module',

@@ -9,13 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lib from '../../dist/index.js';
 import { probe } from './probe.js';
 import {
-  DIST, ROOT, bundle, removeFreshDirs, compareRelaxed, differingSections, freshDir, lastJson, npmBinary, run, wasmAsModule,
+  CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, bundle, removeFreshDirs, compareRelaxed, differingSections, freshDir, lastJson, npmBinary, run, wasmAsModule,
   type BothResult, type ProbeResult,
 } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function platformBinary(scope: string, file: string): string[] {
   const dir = join(ROOT, 'node_modules', scope);
@@ -210,18 +207,31 @@ describe('the probe in real runtimes', () => {
   });
 
   describe('examples/', () => {
-    it.skipIf(!DENO)('examples/deno.ts runs in Deno', async () => {
+    // examples/node.mjs, deno.ts and bun.ts train the same seeded network on the digits and print its weight hash.
+    const HASH = /^weights sha256 ([0-9a-f]{64})$/m;
+    let nodeHash: string;
+    beforeAll(async () => {
+      const out = await run(process.execPath, ['examples/node.mjs']);
+      expect(out).toMatch(/^rectify in Node /);
+      expect(out).toMatch(/^test accuracy (9\d|100)\.\d%$/m);
+      nodeHash = HASH.exec(out)![1]!;
+      console.log(`[examples] node: weights sha256 ${nodeHash}`);
+    });
+
+    it.skipIf(!DENO)('examples/deno.ts runs in Deno; its trained weights hash as in Node', async () => {
       const out = await run(DENO!, ['run', '--allow-read', '--no-prompt', 'examples/deno.ts']);
       expect(out).toMatch(/^rectify in Deno /);
       expect(out).toContain('relu       f(x)  = 0 0 0 0.5 2\n');
       expect(out).toContain('hardTanh   f(x)  = -1 -0.5 0 0.5 1\n');
+      expect(HASH.exec(out)?.[1], 'Deno weights sha256').toBe(nodeHash);
     });
 
-    it.skipIf(!BUN)('examples/bun.ts runs in Bun', async () => {
+    it.skipIf(!BUN)('examples/bun.ts runs in Bun; its trained weights hash as in Node', async () => {
       const out = await run(BUN!, ['examples/bun.ts']);
       expect(out).toMatch(/^rectify in Bun /);
       expect(out).toContain('leakyRelu(0.1) f(x)  = -0.2 -0.05 0 0.5 2\n');
       expect(out).toContain('prelu dL/dalpha = -2.5\n');
+      expect(HASH.exec(out)?.[1], 'Bun weights sha256').toBe(nodeHash);
     });
 
     it('examples/worker serves activations in workerd (bundled as wrangler would, with the workerd condition)', async () => {

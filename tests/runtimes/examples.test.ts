@@ -1,0 +1,160 @@
+// The examples users copy, each run in its real runtime: the browser page (Debian's Chromium via playwright-core,
+// served from 127.0.0.1 by the example's own server) and the prediction Worker (Miniflare/workerd, the model
+// trained by the example's train.mjs). Deno and Bun examples: see runtimes.test.ts ('examples/').
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as esbuild from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../dist/index.js';
+import { loadDigits, trainTestSplit } from '../../dist/data/index.js';
+import { serve } from '../../examples/browser/serve.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, bundle, freshDir, removeFreshDirs, run, wasmAsModule } from './harness.js';
+
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+if (!HAS_CHROMIUM) {
+  console.warn(`\n${'!'.repeat(100)}\n!!! SKIPPING the browser example: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)\n${'!'.repeat(100)}\n`);
+}
+/** Where the browser test leaves its screenshot (look at it after changing the page). */
+const SCREENSHOT = process.env.RECTIFY_SCREENSHOT ?? join(tmpdir(), 'rectify-browser-example.png');
+
+afterAll(removeFreshDirs);
+
+describe.skipIf(!HAS_CHROMIUM)('examples/browser', () => {
+  let server: Server | undefined;
+  afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+  it('trains on the digits in the page, draws the loss curve, shows >= 90% test accuracy, logs no errors', async () => {
+    const started = await serve(ROOT);
+    server = started.server;
+    const { chromium } = await import('playwright-core');
+    const ctx = await chromium.launchPersistentContext(freshDir('browser-example'),
+      { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 820, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    try {
+      const page = await ctx.newPage();
+      page.on('pageerror', (e) => errors.push(`pageerror: ${String(e)}`));
+      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`); });
+      page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+      page.on('request', (r) => requests.push(r.url()));
+      // Live: the page renders frames while fit runs (it yields to the event loop every ~16 ms), showing a partly drawn
+      // loss curve. Counted in requestAnimationFrame, which runs only when the event loop gets to render.
+      await page.addInitScript(() => {
+        const w = window as unknown as { __liveFrames: number };
+        w.__liveFrames = 0;
+        const frame = () => {
+          const n = document.querySelector('#chart .batches')?.getAttribute('points')?.split(' ').length ?? 0;
+          if (document.body?.dataset.state === 'training' && n > 1 && n < 30 * 45) w.__liveFrames++;
+          requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      });
+      await page.goto(`${started.url}/examples/browser/`);
+      await page.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: 30_000 });
+      const liveFrames = await page.evaluate(() => (window as unknown as { __liveFrames: number }).__liveFrames);
+      console.log(`[examples] browser: ${liveFrames} frames rendered with a partly drawn loss curve during training`);
+      expect(liveFrames).toBeGreaterThanOrEqual(1);
+      const accuracy = await page.textContent('#accuracy');
+      const status = await page.textContent('#status');
+      console.log(`[examples] browser: ${accuracy}; ${status}`);
+      const pct = Number(/Test accuracy: ([\d.]+)%/.exec(accuracy ?? '')?.[1]);
+      expect(pct, String(accuracy)).toBeGreaterThanOrEqual(90);
+      expect(status).toMatch(/epoch 30\/30/);
+      // The chart: one point per batch (45 batches x 30 epochs) and one per epoch.
+      const points = await page.$$eval('#chart .batches, #chart .epochs', (ls) => ls.map((l) => l.getAttribute('points')!.split(' ').length));
+      expect(points).toEqual([30 * 45, 30]);
+      expect(await page.$$eval('#first figure', (f) => f.length)).toBeGreaterThanOrEqual(12);
+      expect(await page.isEnabled('#train')).toBe(true);
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      console.log(`[examples] browser: screenshot at ${SCREENSHOT}`);
+      // Stop: "Train again" then "Stop" in one task; fit sees the aborted signal after its first batch.
+      await page.evaluate(() => { document.getElementById('train')!.click(); document.getElementById('stop')!.click(); });
+      await page.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: 30_000 });
+      expect(await page.textContent('#status')).toBe('seed 8: stopped after 1 batch; the results below are of that network');
+      expect(await page.textContent('#accuracy')).toMatch(/^Test accuracy: [\d.]+% \(\d+ of 359 held-out digits\)$/);
+      expect(await page.isEnabled('#train')).toBe(true);
+      expect(await page.isEnabled('#stop')).toBe(false);
+      // Nothing but the page's own origin was fetched (no CDN, no network).
+      expect(requests.filter((u) => !u.startsWith(started.url) && !u.startsWith('data:'))).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+    expect(errors).toEqual([]);
+  });
+});
+
+/** Keeps `.bin` imports as modules next to the bundle (Workers import them as Data: an ArrayBuffer). */
+const binAsModule: esbuild.Plugin = {
+  name: 'bin-as-module',
+  setup(b) { b.onResolve({ filter: /\.bin$/ }, (a) => ({ path: `./${a.path.split('/').pop()}`, external: true })); },
+};
+
+describe('examples/worker-predict', () => {
+  it('serves predictions in workerd bit for bit equal to Node\'s, from the model train.mjs saved; bad input gets a 400', async () => {
+    const dir = freshDir('worker-predict');
+    const out = await run(process.execPath, ['examples/worker-predict/train.mjs', join(dir, 'model.bin')]);
+    expect(out).toMatch(/^test accuracy (9\d|100)\.\d% on 359 held-out digits; wrote \d+ bytes/);
+    const modelBytes = readFileSync(join(dir, 'model.bin'));
+
+    const { code, inputs } = await bundle('examples/worker-predict/worker.ts',
+      { conditions: ['workerd'], platform: 'neutral', plugins: [wasmAsModule, binAsModule] });
+    expect(inputs).toContain('dist/index.workerd.js');
+    writeFileSync(join(dir, 'worker.js'), code);
+    copyFileSync(join(DIST, 'rectify.wasm'), join(dir, 'rectify.wasm'));
+
+    // Node's answers from the same bytes.
+    const engine = await createEngine();
+    const net = engine.loadNetwork(new Uint8Array(modelBytes));
+    const { test } = trainTestSplit(loadDigits(), 0.2, 1);
+    const rows = [0, 1, 2, 3, 57, 101, 358];
+
+    const { Miniflare } = await import('miniflare');
+    const mf = new Miniflare({
+      modules: true, modulesRoot: dir, scriptPath: join(dir, 'worker.js'), compatibilityDate: '2025-09-01',
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }, { type: 'Data', include: ['**/*.bin'] }],
+    });
+    try {
+      const post = async (body: unknown, raw = false) => {
+        const res = await mf.dispatchFetch('http://localhost/predict',
+          { method: 'POST', body: raw ? String(body) : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+        return { status: res.status, body: await res.json() as { class?: number; probabilities?: number[]; error?: string } };
+      };
+      let agreeWithLabels = 0;
+      for (const r of rows) {
+        const pixels = Array.from(test.x.subarray(r * 64, r * 64 + 64));
+        const res = await post({ pixels });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        const expected = net.predict(test.x.slice(r * 64, r * 64 + 64));
+        const got = Float32Array.from(res.body.probabilities!);
+        expect(got.length).toBe(10);
+        // Bit for bit: JSON carries each f32 exactly (as the shortest double that rounds back to it).
+        expect(Array.from(new Uint32Array(got.buffer)), `row ${r}`).toEqual(Array.from(new Uint32Array(expected.buffer)));
+        const best = expected.indexOf(Math.max(...expected));
+        expect(res.body.class).toBe(best);
+        if (best === test.labels[r]) agreeWithLabels++;
+      }
+      expect(agreeWithLabels).toBeGreaterThanOrEqual(rows.length - 1);
+
+      const bad = async (body: unknown, pattern: RegExp, raw = false) => {
+        const res = await post(body, raw);
+        expect(res.status, JSON.stringify(res.body)).toBe(400);
+        expect(res.body.error).toMatch(pattern);
+      };
+      await bad({ pixels: [0, 0.5, 1] }, /^pixels must hold exactly 64 numbers, got 3$/);
+      await bad({ pixels: [...Array(63).fill(0), 'a'] }, /^pixels\[63\] must be a finite number, got the string "a"$/);
+      await bad({ pixels: [...Array(10).fill(0), null, ...Array(53).fill(0)] }, /^pixels\[10\] must be a finite number, got null$/);
+      await bad({ pixels: 'abc' }, /^pixels must be an array of 64 numbers, got the string "abc"$/);
+      await bad({ image: [] }, /^pixels must be an array of 64 numbers, got undefined$/);
+      await bad([1, 2], /^the body must be a JSON object/);
+      await bad('{"pixels": [1, 2', /^the body must be JSON/, true);
+      expect((await mf.dispatchFetch('http://localhost/predict')).status).toBe(405);
+      expect((await mf.dispatchFetch('http://localhost/')).status).toBe(404);
+    } finally {
+      await mf.dispose();
+      net.dispose();
+      engine.dispose();
+    }
+  });
+});
