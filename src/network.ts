@@ -866,10 +866,17 @@ function boundF32(v: number, exclusive: boolean, dir: 1 | -1): number {
 
 function now(): number { return typeof performance !== 'undefined' ? performance.now() : Date.now(); }
 
-/** Lets the event loop run (a browser page stays responsive during fit). */
+/** Lets the event loop run (a browser page stays responsive and keeps drawing during fit). */
 function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { scheduler?: { yield?: () => Promise<void> }; setImmediate?: (f: () => void) => void };
-  if (g.scheduler?.yield) return g.scheduler.yield();
+  const g = globalThis as { setImmediate?: (f: () => void) => void; MessageChannel?: typeof MessageChannel };
   if (g.setImmediate) return new Promise((r) => g.setImmediate!(r));
+  // A message-channel task lets rendering and timers run; scheduler.yield() held both back in Chromium.
+  if (g.MessageChannel) {
+    return new Promise((r) => {
+      const ch = new g.MessageChannel!();
+      ch.port1.onmessage = () => { ch.port1.close(); r(); };
+      ch.port2.postMessage(0);
+    });
+  }
   return new Promise((r) => setTimeout(r, 0));
 }
