@@ -10,6 +10,8 @@ export * from './nn/optim';
 export * from './nn/rng';
 export * from './nn/dispatch';
 export * from './nn/net';
+export * from './activations/elu';
+export * from './activations/sigmoid';
 
 /** First byte the host may allocate: everything below holds the module's static data (constant tables). */
 export function heap_base(): usize { return __heap_base; }

@@ -17,36 +17,37 @@
 // @ts-ignore: decorator
 @inline function K(p: usize): v128 { return v128.load(p); }
 
-// exp
-// Above 88.72 e^x overflows: clamping at 89 keeps the integer part small and still yields +Inf.
+// exp and expm1 share one core: x = n ln2 + r with |r| <= ln2/2 (slightly more after rounding), and
+// q(r) = r + r^2 P(r) ~ e^r - 1 with P of degree 4. P was fitted for rectify in f64 (weighted least squares
+// iterated towards minimax, Lawson's method) for the error of q relative to expm1(r) on [-0.3473, 0.3473], and
+// rounded to f32: max relative error of q 1.7e-8 (about 0.15 ulp).
+// n comes from the "magic bias" trick: t = x log2(e) + (1.5 * 2^23 + 127) rounds x log2(e) to an integer (ties to
+// even) and leaves n + 127 in the low mantissa bits of t, so t - MAGIC is n as a float and t << 23 is 2^n as a float
+// (valid for n in [-126, 127]): no float-to-int conversion (several instructions on x64) is needed.
+// Above 88.72 e^x overflows: clamping at 89 keeps n small and still yields +Inf.
 const EXP_HI = memory.data<f32>([89.0, 89.0, 89.0, 89.0], 16);
 // Below -103.97 e^x rounds to 0.
 const EXP_LO = memory.data<f32>([-104.0, -104.0, -104.0, -104.0], 16);
+// |x| <= 87 has n in [-126, 126]: 2^n is a normal number and one scaling suffices (the fast path).
+const EXP_FAST = memory.data<f32>([87.0, 87.0, 87.0, 87.0], 16);
 const LOG2E = memory.data<f32>([1.44269504088896341, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341], 16);
+const MAGIC = memory.data<f32>([12583039.0, 12583039.0, 12583039.0, 12583039.0], 16);
 // ln 2 split in two: C1 has few significant bits so n * C1 is exact for |n| < 2^9.
 const LN2_HI = memory.data<f32>([0.693359375, 0.693359375, 0.693359375, 0.693359375], 16);
 const LN2_LO = memory.data<f32>([-2.12194440e-4, -2.12194440e-4, -2.12194440e-4, -2.12194440e-4], 16);
-const EP0 = memory.data<f32>([1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4], 16);
-const EP1 = memory.data<f32>([1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3], 16);
-const EP2 = memory.data<f32>([8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3], 16);
-const EP3 = memory.data<f32>([4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2], 16);
-const EP4 = memory.data<f32>([1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1], 16);
-const EP5 = memory.data<f32>([5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1], 16);
+const EQ0 = memory.data<f32>([0.49999997020, 0.49999997020, 0.49999997020, 0.49999997020], 16);
+const EQ1 = memory.data<f32>([0.16666541994, 0.16666541994, 0.16666541994, 0.16666541994], 16);
+const EQ2 = memory.data<f32>([0.041667204350, 0.041667204350, 0.041667204350, 0.041667204350], 16);
+const EQ3 = memory.data<f32>([0.0083666471764, 0.0083666471764, 0.0083666471764, 0.0083666471764], 16);
+const EQ4 = memory.data<f32>([0.0013882494532, 0.0013882494532, 0.0013882494532, 0.0013882494532], 16);
 const ONE = memory.data<f32>([1, 1, 1, 1], 16);
 const HALF = memory.data<f32>([0.5, 0.5, 0.5, 0.5], 16);
 const TWO = memory.data<f32>([2, 2, 2, 2], 16);
+const MTWO = memory.data<f32>([-2, -2, -2, -2], 16);
 const BIAS127 = memory.data<i32>([127, 127, 127, 127], 16);
-
-// expm1: Taylor series 1/k! for k = 2..9, used for |x| < 0.5 (truncation error < 1.1e-8 relative).
-const EM1_HALF = memory.data<f32>([0.5, 0.5, 0.5, 0.5], 16);
-const EM2 = memory.data<f32>([0.5, 0.5, 0.5, 0.5], 16);
-const EM3 = memory.data<f32>([1.66666666666666667e-1, 1.66666666666666667e-1, 1.66666666666666667e-1, 1.66666666666666667e-1], 16);
-const EM4 = memory.data<f32>([4.16666666666666667e-2, 4.16666666666666667e-2, 4.16666666666666667e-2, 4.16666666666666667e-2], 16);
-const EM5 = memory.data<f32>([8.33333333333333333e-3, 8.33333333333333333e-3, 8.33333333333333333e-3, 8.33333333333333333e-3], 16);
-const EM6 = memory.data<f32>([1.38888888888888889e-3, 1.38888888888888889e-3, 1.38888888888888889e-3, 1.38888888888888889e-3], 16);
-const EM7 = memory.data<f32>([1.98412698412698413e-4, 1.98412698412698413e-4, 1.98412698412698413e-4, 1.98412698412698413e-4], 16);
-const EM8 = memory.data<f32>([2.48015873015873016e-5, 2.48015873015873016e-5, 2.48015873015873016e-5, 2.48015873015873016e-5], 16);
-const EM9 = memory.data<f32>([2.75573192239858907e-6, 2.75573192239858907e-6, 2.75573192239858907e-6, 2.75573192239858907e-6], 16);
+// expm1: below -25 the result is -1 in f32 (e^-25 < 2^-36); above 88 it is e^x (which may overflow).
+const EM1_LO = memory.data<f32>([-25.0, -25.0, -25.0, -25.0], 16);
+const EM1_HI = memory.data<f32>([88.0, 88.0, 88.0, 88.0], 16);
 
 // log
 const MANT_MASK = memory.data<i32>([0x007fffff, 0x007fffff, 0x007fffff, 0x007fffff], 16);
@@ -124,82 +125,124 @@ export const V_PINF: usize = PINF;
 // exp
 
 /**
+ * The exp core: for x = n ln2 + r (n read from t = x log2(e) + MAGIC) and a scale s (2^n, or a part of it), returns
+ * (base + s r) + (s r^2) P(r), where r + r^2 P(r) ~ e^r - 1. With base = s this is s e^r, with base = s - 1 it is
+ * s e^r - 1, with base = s + 1 it is s e^r + 1, each with two roundings at the end. P is evaluated by Estrin's
+ * scheme and s is applied before the last step: the chain is latency bound, and this keeps it short.
+ */
+// @ts-ignore: decorator
+@inline function vcore(x: v128, t: v128, s: v128, base: v128): v128 {
+  const fn = f32x4.sub(t, K(MAGIC)); // n as a float, exact
+  let r = f32x4.sub(x, f32x4.mul(fn, K(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(fn, K(LN2_LO)));
+  const r2 = f32x4.mul(r, r);
+  const lo = vmadd(K(EQ1), r, K(EQ0));
+  const hi = vmadd(K(EQ4), r2, vmadd(K(EQ3), r, K(EQ2)));
+  const p = vmadd(hi, r2, lo);
+  return vmadd(f32x4.mul(s, r2), p, f32x4.add(base, f32x4.mul(s, r)));
+}
+/** Scalar twin of vcore. */
+// @ts-ignore: decorator
+@inline function score(x: f32, t: f32, s: f32, base: f32): f32 {
+  const fn = t - S(MAGIC);
+  let r = x - fn * S(LN2_HI);
+  r = r - fn * S(LN2_LO);
+  const r2 = r * r;
+  const lo = smadd(S(EQ1), r, S(EQ0));
+  const hi = smadd(S(EQ4), r2, smadd(S(EQ3), r, S(EQ2)));
+  const p = smadd(hi, r2, lo);
+  return smadd(s * r2, p, base + s * r);
+}
+
+/**
+ * e^x for the lanes the fast path cannot scale (|x| > 87, Inf): clamps x to [-104, 89] and scales by 2^n in two
+ * multiplications, 2^(n >> 1) then 2^(n - (n >> 1)), so a subnormal result is rounded once and overflow gives +Inf.
+ */
+function vexpSlow(x: v128): v128 {
+  const xc = f32x4.pmin(f32x4.pmax(x, K(EXP_LO)), K(EXP_HI));
+  const t = vmadd(xc, K(LOG2E), K(MAGIC));
+  const n = i32x4.sub(t, K(MAGIC)); // integer difference of the bit patterns: n
+  const n1 = i32x4.shr_s(n, 1);
+  const s1 = i32x4.shl(i32x4.add(n1, K(BIAS127)), 23);
+  const s2 = i32x4.shl(i32x4.add(i32x4.sub(n, n1), K(BIAS127)), 23);
+  return f32x4.mul(vcore(xc, t, s1, s1), s2);
+}
+/** Scalar twin of vexpSlow. */
+function sexpSlow(x: f32): f32 {
+  const xc = spmin(spmax(x, S(EXP_LO)), S(EXP_HI));
+  const t = smadd(xc, S(LOG2E), S(MAGIC));
+  const n = reinterpret<i32>(t) - load<i32>(MAGIC);
+  const n1 = n >> 1;
+  const s1 = reinterpret<f32>((n1 + 127) << 23);
+  const s2 = reinterpret<f32>(((n - n1) + 127) << 23);
+  return score(xc, t, s1, s1) * s2;
+}
+
+/**
  * e^x with a relative error of about 1 ulp. Overflows to +Inf above 88.72, gives subnormals and 0 below -87.3,
- * NaN propagates. The scaling by 2^n is split in two multiplications so subnormal results round once.
+ * NaN propagates. Fast path: e^x = 2^n q + 2^n (one rounding); lanes with |x| > 87 take vexpSlow (only when a
+ * vector holds one).
  */
 // @ts-ignore: decorator
 @inline export function vexp(x: v128): v128 {
-  x = f32x4.pmin(f32x4.pmax(x, K(EXP_LO)), K(EXP_HI)); // NaN passes through both
-  const fn = f32x4.nearest(f32x4.mul(x, K(LOG2E)));
-  let r = f32x4.sub(x, f32x4.mul(fn, K(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(fn, K(LN2_LO)));
-  let p = vmadd(K(EP0), r, K(EP1));
-  p = vmadd(p, r, K(EP2));
-  p = vmadd(p, r, K(EP3));
-  p = vmadd(p, r, K(EP4));
-  p = vmadd(p, r, K(EP5));
-  p = vmadd(p, f32x4.mul(r, r), f32x4.add(r, K(ONE)));
-  const n = i32x4.trunc_sat_f32x4_s(fn);
-  const n1 = i32x4.shr_s(n, 1);
-  const n2 = i32x4.sub(n, n1);
-  const s1 = i32x4.shl(i32x4.add(n1, K(BIAS127)), 23);
-  const s2 = i32x4.shl(i32x4.add(n2, K(BIAS127)), 23);
-  return f32x4.mul(f32x4.mul(p, s1), s2);
+  const t = vmadd(x, K(LOG2E), K(MAGIC));
+  const s = i32x4.shl(t, 23);
+  let y = vcore(x, t, s, s);
+  const out = f32x4.gt(f32x4.abs(x), K(EXP_FAST));
+  if (v128.any_true(out)) y = v128.bitselect(vexpSlow(x), y, out);
+  return y;
 }
 
 /** Scalar twin of vexp. */
 // @ts-ignore: decorator
 @inline export function sexp(x: f32): f32 {
-  x = spmin(spmax(x, S(EXP_LO)), S(EXP_HI));
-  const fn = nearest<f32>(x * S(LOG2E));
-  let r = x - fn * S(LN2_HI);
-  r = r - fn * S(LN2_LO);
-  let p = smadd(S(EP0), r, S(EP1));
-  p = smadd(p, r, S(EP2));
-  p = smadd(p, r, S(EP3));
-  p = smadd(p, r, S(EP4));
-  p = smadd(p, r, S(EP5));
-  p = smadd(p, r * r, r + 1.0);
-  const n = isNaN(fn) ? 0 : <i32>fn;
-  const n1 = n >> 1;
-  const n2 = n - n1;
-  const s1 = reinterpret<f32>((n1 + 127) << 23);
-  const s2 = reinterpret<f32>((n2 + 127) << 23);
-  return (p * s1) * s2;
+  let y: f32;
+  if (abs<f32>(x) > S(EXP_FAST)) {
+    y = sexpSlow(x);
+  } else {
+    const t = smadd(x, S(LOG2E), S(MAGIC));
+    const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+    y = score(x, t, s, s);
+  }
+  return y;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // expm1
 
-/** e^x - 1, accurate near 0 (Taylor series for |x| < 0.5, exp(x) - 1 elsewhere). */
+/**
+ * e^x - 1 for x <= 88 (or NaN): 2^n q + (2^n - 1). For n = 0 (|x| < 0.35) this is q itself, accurate near 0;
+ * 2^n q is exact and 2^n - 1 is exact for n >= -24. x is clamped below at -25, where the result is -1.
+ */
+// @ts-ignore: decorator
+@inline export function vexpm1core(x: v128): v128 {
+  const xc = f32x4.pmax(x, K(EM1_LO)); // NaN passes through
+  const t = vmadd(xc, K(LOG2E), K(MAGIC));
+  const s = i32x4.shl(t, 23);
+  return vcore(xc, t, s, f32x4.sub(s, K(ONE)));
+}
+/** Scalar twin of vexpm1core. */
+// @ts-ignore: decorator
+@inline export function sexpm1core(x: f32): f32 {
+  const xc = spmax(x, S(EM1_LO));
+  const t = smadd(xc, S(LOG2E), S(MAGIC));
+  const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+  return score(xc, t, s, s - 1.0);
+}
+
+/** e^x - 1, accurate near 0 (about 1-2 ulp everywhere); +Inf above 88.72, -1 below -17.4, NaN propagates. */
 // @ts-ignore: decorator
 @inline export function vexpm1(x: v128): v128 {
-  let p = vmadd(K(EM9), x, K(EM8));
-  p = vmadd(p, x, K(EM7));
-  p = vmadd(p, x, K(EM6));
-  p = vmadd(p, x, K(EM5));
-  p = vmadd(p, x, K(EM4));
-  p = vmadd(p, x, K(EM3));
-  p = vmadd(p, x, K(EM2));
-  const small = vmadd(f32x4.mul(p, x), x, x); // x + x^2 p(x)
-  const big = f32x4.sub(vexp(x), K(ONE));
-  const isSmall = f32x4.lt(f32x4.abs(x), K(EM1_HALF));
-  return v128.bitselect(small, big, isSmall);
+  let y = vexpm1core(x);
+  const big = f32x4.gt(x, K(EM1_HI));
+  if (v128.any_true(big)) y = v128.bitselect(vexpSlow(x), y, big); // e^x - 1 = e^x in f32 there
+  return y;
 }
 
 /** Scalar twin of vexpm1. */
 // @ts-ignore: decorator
 @inline export function sexpm1(x: f32): f32 {
-  let p = smadd(S(EM9), x, S(EM8));
-  p = smadd(p, x, S(EM7));
-  p = smadd(p, x, S(EM6));
-  p = smadd(p, x, S(EM5));
-  p = smadd(p, x, S(EM4));
-  p = smadd(p, x, S(EM3));
-  p = smadd(p, x, S(EM2));
-  const small = smadd(p * x, x, x);
-  const big = sexp(x) - 1.0;
-  return abs<f32>(x) < 0.5 ? small : big;
+  return x > S(EM1_HI) ? sexpSlow(x) : sexpm1core(x);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -311,31 +354,64 @@ export const V_PINF: usize = PINF;
 // @ts-ignore: decorator
 @inline export function ssigmoid(x: f32): f32 {
   const e = sexp(-abs<f32>(x));
-  const d = 1.0 + e;
-  return (x < 0 ? e : <f32>1.0) / d;
+  const d = e + 1.0; // e is f32, so the sum is f32 (same value as 1 + e)
+  const num: f32 = x < 0 ? e : 1.0;
+  return num / d;
 }
 
-/** tanh(x) = -expm1(-2|x|) / (2 + expm1(-2|x|)) with the sign of x; odd, exact at +-0, +-1 at +-Inf. */
+/**
+ * tanh(x) = -m / (m + 2) with m = expm1(-2|x|) in (-1, 0], and the sign of x copied back: odd, exact at +-0 and
+ * for subnormals, +-1 at +-Inf and for |x| >= 9.01 (m = -1). expm1 of a non-positive argument never overflows.
+ */
 // @ts-ignore: decorator
 @inline export function vtanh(x: v128): v128 {
-  const ax = f32x4.abs(x);
-  const m = vexpm1(f32x4.mul(ax, K(TWO)));
-  // tanh|x| = m / (m + 2) with m = e^{2|x|} - 1; for large |x| m = Inf, so clamp the input first.
-  const t = f32x4.div(m, f32x4.add(m, K(TWO)));
-  const big = f32x4.gt(ax, K(TANH_SAT));
-  const r = v128.bitselect(K(ONE), t, big);
-  return v128.or(r, v128.and(x, K(SIGN)));
+  const m = vexpm1core(f32x4.mul(f32x4.abs(x), K(MTWO)));
+  const t = f32x4.div(f32x4.neg(m), f32x4.add(m, K(TWO)));
+  return v128.or(t, v128.and(x, K(SIGN)));
 }
-const TANH_SAT = memory.data<f32>([9.01091290, 9.01091290, 9.01091290, 9.01091290], 16);
 
 /** Scalar twin of vtanh. */
 // @ts-ignore: decorator
 @inline export function stanh(x: f32): f32 {
-  const ax = abs<f32>(x);
-  const m = sexpm1(ax * 2.0);
-  const t = m / (m + 2.0);
-  const r: f32 = ax > S(TANH_SAT) ? 1.0 : t;
-  return reinterpret<f32>(reinterpret<i32>(r) | (reinterpret<i32>(x) & 0x80000000));
+  const m = sexpm1core(abs<f32>(x) * -2.0);
+  const t = (-m) / (m + 2.0);
+  return reinterpret<f32>(reinterpret<i32>(t) | (reinterpret<i32>(x) & 0x80000000));
+}
+
+/**
+ * The logistic density e^y / (1 + e^y)^2 for y <= 0 (or NaN): sigmoid'(x) at y = -|x|, and tanh'(x) / 4 at
+ * y = -2|x|. 1 + e^y is formed from the exp core in one rounding (2^n q + (2^n + 1)) rather than by rounding
+ * e^y first; lanes with y < -87 (subnormal e^y, 1 + e^y = 1) take the slow exp.
+ */
+// @ts-ignore: decorator
+@inline export function vlogisticd(y: v128): v128 {
+  const t = vmadd(y, K(LOG2E), K(MAGIC));
+  const s = i32x4.shl(t, 23);
+  let e = vcore(y, t, s, s);
+  let d = vcore(y, t, s, f32x4.add(s, K(ONE)));
+  const out = f32x4.lt(y, K(EXP_NFAST));
+  if (v128.any_true(out)) {
+    e = v128.bitselect(vexpSlow(y), e, out);
+    d = v128.bitselect(K(ONE), d, out);
+  }
+  return f32x4.div(e, f32x4.mul(d, d));
+}
+const EXP_NFAST = memory.data<f32>([-87.0, -87.0, -87.0, -87.0], 16);
+
+/** Scalar twin of vlogisticd. */
+// @ts-ignore: decorator
+@inline export function slogisticd(y: f32): f32 {
+  let e: f32, d: f32;
+  if (y < S(EXP_NFAST)) {
+    e = sexpSlow(y);
+    d = 1.0;
+  } else {
+    const t = smadd(y, S(LOG2E), S(MAGIC));
+    const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+    e = score(y, t, s, s);
+    d = score(y, t, s, s + 1.0);
+  }
+  return e / (d * d);
 }
 
 /** softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|); NaN propagates. */
@@ -429,3 +505,4 @@ export function math_log1p(x: usize, y: usize, n: i32): void {
   for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), vlog1p(v128.load(x + (<usize>i << 2))));
   for (; i < n; i++) store<f32>(y + (<usize>i << 2), slog1p(load<f32>(x + (<usize>i << 2))));
 }
+

@@ -7,6 +7,8 @@
 import { RELU_FAMILY } from './activations/relu.js';
 import { SBAF_FAMILY } from './activations/sbaf.js';
 import { SOFTMAX_FAMILY } from './activations/softmax.js';
+import { ELU_FAMILY } from './activations/elu.js';
+import { SIGMOID_FAMILY } from './activations/sigmoid.js';
 import type { ActivationDef, ParamDef } from './activations/types.js';
 
 export type { ActivationDef, ParamDef, KernelKind } from './activations/types.js';
@@ -16,6 +18,8 @@ export const ACTIVATIONS = [
   ...RELU_FAMILY,
   ...SBAF_FAMILY,
   ...SOFTMAX_FAMILY,
+  ...ELU_FAMILY,
+  ...SIGMOID_FAMILY,
 ] as const satisfies readonly ActivationDef[];
 
 type Table = typeof ACTIVATIONS[number];

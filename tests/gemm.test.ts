@@ -132,7 +132,7 @@ describe.each(VARIANTS)('gemm_%s', (v) => {
   });
 
   it('relaxed build: within the bound', () => {
-    if (!relaxed) return;
+    if (!relaxed) { console.warn('relaxed SIMD unavailable here: relaxed GEMM test skipped'); return; }
     for (const acc of [0, 1]) {
       for (const [m, n, k] of [...SHAPES, [64, 784, 256] as [number, number, number]]) {
         check(run(relaxed, v, m, n, k, acc, m + n + k), `relaxed ${m}x${n}x${k}`, false);

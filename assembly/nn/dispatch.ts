@@ -6,6 +6,8 @@
 import * as relu from '../activations/relu';
 import * as sbaf from '../activations/sbaf';
 import * as softmax from '../activations/softmax';
+import * as elu from '../activations/elu';
+import * as sigmoid from '../activations/sigmoid';
 
 /** y = f(x) for a rows x cols block. */
 export function act_fwd(id: i32, x: usize, y: usize, rows: i32, cols: i32, p: usize, v: i32): void {
@@ -21,6 +23,14 @@ export function act_fwd(id: i32, x: usize, y: usize, rows: i32, cols: i32, p: us
     case 7: sbaf.arelu_fwd(x, y, n, p); break;
     case 8: softmax.softmax_fwd(x, y, rows, cols); break;
     case 9: softmax.logSoftmax_fwd(x, y, rows, cols); break;
+    case 10: elu.elu_fwd(x, y, n, p); break;
+    case 11: elu.celu_fwd(x, y, n, p); break;
+    case 12: elu.selu_fwd(x, y, n, p); break;
+    case 13: sigmoid.sigmoid_fwd(x, y, n, p); break;
+    case 14: sigmoid.logSigmoid_fwd(x, y, n, p); break;
+    case 15: sigmoid.hardSigmoid_fwd(x, y, n, p); break;
+    case 16: sigmoid.tanh_fwd(x, y, n, p); break;
+    case 17: sigmoid.softsign_fwd(x, y, n, p); break;
     default: unreachable();
   }
 }
@@ -39,6 +49,14 @@ export function act_bwd(id: i32, x: usize, y: usize, dy: usize, dx: usize, rows:
     case 7: sbaf.arelu_bwd(x, dy, dx, n, p); break;
     case 8: softmax.softmax_bwd(y, dy, dx, rows, cols); break;
     case 9: softmax.logSoftmax_bwd(y, dy, dx, rows, cols); break;
+    case 10: elu.elu_bwd(x, dy, dx, n, p); break;
+    case 11: elu.celu_bwd(x, dy, dx, n, p); break;
+    case 12: elu.selu_bwd(x, dy, dx, n, p); break;
+    case 13: sigmoid.sigmoid_bwd(x, dy, dx, n, p); break;
+    case 14: sigmoid.logSigmoid_bwd(x, dy, dx, n, p); break;
+    case 15: sigmoid.hardSigmoid_bwd(x, dy, dx, n, p); break;
+    case 16: sigmoid.tanh_bwd(x, dy, dx, n, p); break;
+    case 17: sigmoid.softsign_bwd(x, dy, dx, n, p); break;
     default: unreachable();
   }
 }

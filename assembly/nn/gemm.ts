@@ -20,7 +20,10 @@
 // ([kk][4], zero padded), one KC-deep slice of k at a time, then run a 4x8 register tile (8 f32x4 accumulators,
 // A broadcast with v128.load32_splat). The transposed variants differ only in how they pack, so all three run
 // at the same speed. Edge tiles (m % 4, n % 8) compute into a 4x8 buffer and copy the valid part.
-// Small products (m < 4, n < 8, or n, k <= 16) skip packing and stream rows of B directly.
+// Small products (m < 4, n < 8 or k < 4) skip packing and stream rows of B directly (a 1x16 register tile; B of nt is
+// gathered lane by lane). Measured: from m, n >= 4, 8 the packed path is as fast or faster even at 8x8x8 and
+// 16x16x16 (nt 16x16x16: 2.8x faster packed than gathered), so there is no separate n, k <= 16 rule; with k < 4
+// (outer products: dW at batch 1) packing costs more than it saves (tn 256x256x1: 16 us unpacked, 29 us packed).
 //
 // Determinism and order: every path computes C[i,j] = (((c0 + a[i,0] b[0,j]) + a[i,1] b[1,j]) + ...) with c0 = 0
 // or the old C, strictly in kk order (each k-slice continues from the accumulator the previous one stored).
@@ -75,7 +78,7 @@ export function gemm_tn_naive(m: i32, n: i32, k: i32, a: usize, b: usize, c: usi
 // ---------------------------------------------------------------------------------------------------------------
 // Scratch layout: [B block: kcMax x roundup(n, 8)] [A block: roundup(min(m, MC), 4) x kcMax] [4x8 edge tile]
 
-/** Bytes of scratch the three gemm_* kernels need for this shape. */
+/** Bytes of scratch the three gemm_* kernels need for this shape (at most 1 KiB x roundup(n, 8) + 256 KiB + 128: fits i32 for n < 2^21). */
 export function gemm_scratch_bytes(m: i32, n: i32, k: i32): i32 {
   if (m <= 0 || n <= 0 || k <= 0) return 128;
   const kc = imin(k, KC);
@@ -299,16 +302,26 @@ function gemmPacked(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i
       }
       v128.store(pc, v0);
     }
-    // Last columns: lane 0 of the same vector operation, so the relaxed build fuses here too.
+    // Last columns. The relaxed build uses lane 0 of the same (fused) vector operation, so every column of C is
+    // rounded alike; the baseline build uses scalar mul and add, which give the same bits as the vector lanes.
     for (; j < n; j++) {
       const pc = at(crow, j);
-      let v0 = acc ? v128.load32_zero(pc) : zero;
       let pa = arow, pb = b + <usize>j * bjs;
-      for (let p = 0; p < k; p++) {
-        v0 = vmadd(v128.load32_zero(pa), v128.load32_zero(pb), v0);
-        pa += acs; pb += bks;
+      if (ASC_FEATURE_RELAXED_SIMD) {
+        let v0 = acc ? v128.load32_zero(pc) : zero;
+        for (let p = 0; p < k; p++) {
+          v0 = vmadd(v128.load32_zero(pa), v128.load32_zero(pb), v0);
+          pa += acs; pb += bks;
+        }
+        v128.store32_lane(pc, v0, 0);
+      } else {
+        let s: f32 = acc ? load<f32>(pc) : 0;
+        for (let p = 0; p < k; p++) {
+          s += load<f32>(pa) * load<f32>(pb);
+          pa += acs; pb += bks;
+        }
+        store<f32>(pc, s);
       }
-      v128.store32_lane(pc, v0, 0);
     }
   }
 }
@@ -321,7 +334,7 @@ function gemmSmallNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: 
 }
 
 // @ts-ignore: decorator
-@inline function isSmall(m: i32, n: i32, k: i32): bool { return m < 4 || n < 8 || (n <= 16 && k <= 16); }
+@inline function isSmall(m: i32, n: i32, k: i32): bool { return m < 4 || n < 8 || k < 4; }
 
 /** k = 0 or an empty C: C = 0 (acc = 0) or unchanged. Returns true when nothing is left to do. */
 // @ts-ignore: decorator

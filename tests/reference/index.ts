@@ -3,6 +3,8 @@ import type { Reference } from './types.js';
 import * as reluFamily from './relu.js';
 import * as sbafFamily from './sbaf.js';
 import * as softmaxFamily from './softmax.js';
+import * as eluFamily from './elu.js';
+import * as sigmoidFamily from './sigmoid.js';
 
 export type { Reference } from './types.js';
 
@@ -12,4 +14,6 @@ export const REFERENCES: Record<string, Reference> = {
   arelu: sbafFamily.arelu,
   softmax: softmaxFamily.softmax,
   logSoftmax: softmaxFamily.logSoftmax,
+  ...eluFamily,
+  ...sigmoidFamily,
 };
