@@ -60,14 +60,15 @@ const buf = () => engine.tensor(4096).ptr;
 const A = buf(), B = buf(), C = buf(), S = buf(), D = buf();
 engine.tensor(4096).data; // keep views fresh
 const R = BATCH;
+const ID = ACTIVATIONS.findIndex((d) => d.name === act);
 const kernels = [
   ['gemm_nn(R,16,2)  forward layer 0', () => ex.gemm_nn(R, 16, 2, A, B, C, 0, S)],
   ['gemm_nn(R,16,16) forward layer 1', () => ex.gemm_nn(R, 16, 16, A, B, C, 0, S)],
   ['gemm_nn(R,1,16)  forward layer 2', () => ex.gemm_nn(R, 1, 16, A, B, C, 0, S)],
   ['add_bias_rows(R,16)', () => ex.add_bias_rows(C, B, R, 16)],
-  ['act_fwd(hardTanh, R x 16)', () => ex.act_fwd(5, A, C, R, 16, D, 0)],
+  [`act_fwd(${act}, R x 16)`, () => ex.act_fwd(ID, A, C, R, 16, D, 0)],
   ['loss_mse(R x 1)', () => ex.loss_mse(A, B, R, 1, C)],
-  ['act_bwd(hardTanh, R x 16)', () => ex.act_bwd(5, A, B, C, D, R, 16, S, 0)],
+  [`act_bwd(${act}, R x 16)`, () => ex.act_bwd(ID, A, B, C, D, R, 16, S, 0)],
   ['gemm_tn(16,1,R)  dW layer 2', () => ex.gemm_tn(16, 1, R, A, B, C, 0, S)],
   ['gemm_tn(16,16,R) dW layer 1', () => ex.gemm_tn(16, 16, R, A, B, C, 0, S)],
   ['gemm_tn(2,16,R)  dW layer 0', () => ex.gemm_tn(2, 16, R, A, B, C, 0, S)],
