@@ -14,11 +14,22 @@ const engine = await createEngine({ relaxedSimd: relaxed });
 const act = ACTIVATIONS.some((d) => d.name === 'tanh') ? 'tanh' : 'hardTanh';
 const net = engine.network({ inputs: 2, seed: 1 }).dense(16, act).dense(16, act).dense(1, 'linear')
   .build({ loss: 'mse', optimizer: { name: 'sgd', learningRate: 0.01 }, capacity: Math.max(BATCH, 1) });
-const x = new Float32Array(2 * BATCH).map((_, i) => (i % 7) / 7 - 0.5);
-const y = new Float32Array(BATCH).map((_, i) => (i % 5) / 5);
+// 16 different batches with random targets, cycled (one repeated batch is fitted exactly and its gradients decay into
+// f32 subnormals, which x86 computes many times slower: see the last row).
+const P = 16;
+let seed = 9;
+const rnd = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32 - 0.5; };
+const X = Float32Array.from({ length: P * 2 * BATCH }, rnd), Y = Float32Array.from({ length: P * BATCH }, rnd);
+const xs = Array.from({ length: P }, (_, i) => X.subarray(i * 2 * BATCH, (i + 1) * 2 * BATCH));
+const ys = Array.from({ length: P }, (_, i) => Y.subarray(i * BATCH, (i + 1) * BATCH));
+const x = xs[0], y = ys[0];
 net.trainBatch(x, y);
 const ex = engine.exports;
 const { plan, xBuf, tBuf } = net;
+const xt = engine.tensor(X.length), yt = engine.tensor(Y.length);
+xt.data.set(X); yt.data.set(Y);
+const xp = xt.ptr, yp = yt.ptr;
+let k = 0;
 
 /** ns per call: median of REPS samples of TIME ms (calls in chunks of 1000). */
 function ns(fn) {
@@ -34,9 +45,9 @@ function ns(fn) {
 }
 
 const rows = [
-  ['net.trainBatch(x, y) (whole call)', () => net.trainBatch(x, y)],
-  ['  wasm: net_train_step (forward + loss + backward + SGD)', () => ex.net_train_step(plan, xBuf, tBuf, 0, BATCH)],
-  ['  wasm: net_gradients (forward + loss + backward)', () => ex.net_gradients(plan, xBuf, tBuf, 0, BATCH)],
+  ['net.trainBatch(x, y) (whole call)', () => { const i = k++ & (P - 1); net.trainBatch(xs[i], ys[i]); }],
+  ['  wasm: net_train_step (forward + loss + backward + SGD)', () => { const i = k++ & (P - 1); ex.net_train_step(plan, xp + i * 8 * BATCH, yp + i * 4 * BATCH, 0, BATCH); }],
+  ['  wasm: net_gradients (forward + loss + backward)', () => { const i = k++ & (P - 1); ex.net_gradients(plan, xp + i * 8 * BATCH, yp + i * 4 * BATCH, 0, BATCH); }],
   ['  wasm: net_forward (forward only)', () => ex.net_forward(plan, xBuf, BATCH)],
   ['  wasm: empty-ish export call (net_output)', () => ex.net_output(plan)],
   ['  JS: check() (disposed + engine)', () => net.check()],
@@ -46,6 +57,7 @@ const rows = [
   ['  JS: load() (copy x and y into wasm memory)', () => net.load(x, BATCH, { targets: y }, 0)],
   ['  JS: arena.f32 getter (memory.buffer check)', () => engine.arena?.f32 ?? net.core.arena.f32],
   ['  JS: all of the above but the wasm step', () => { net.check(); const r = net.rowsOf(x, 'x'); const t = net.prepareTargets(y, r, false); net.ensureCapacity(r); net.load(x, r, t, 0); }],
+  ['(wasm: net_train_step on ONE repeated batch: subnormal gradients)', () => ex.net_train_step(plan, xBuf, tBuf, 0, BATCH)],
 ];
 console.log(`rectify tiny-network step profile: 2-16-16-1 ${act}, mse, SGD, batch ${BATCH}, ${relaxed && engine.relaxedSimd ? 'relaxed' : 'baseline'} build; ` +
   `median of ${REPS} x ${TIME} ms; loadavg ${loadavg().map((v) => v.toFixed(2)).join(' ')}\n`);

@@ -152,18 +152,39 @@ function layersOf(net, acts) {
   });
 }
 
+// Training sides cycle through POOL different batches with random targets: a step repeated on one fixed batch fits it
+// exactly, its gradients decay into f32 subnormals, and subnormal arithmetic is many times slower on x86 (wasm has
+// no flush-to-zero), which would measure the data rather than the library.
+const POOL = 16;
+
+/** POOL batches: { xs[i], ys[i] } as views, and the flat arrays. */
+function pool(sizes, batch, labels) {
+  const inp = sizes[0], out = sizes[sizes.length - 1];
+  const X = fill(new Float32Array(POOL * batch * inp), 3);
+  const Y = labels ? Int32Array.from({ length: POOL * batch }, (_, r) => (r * 7 + 3) % out) : fill(new Float32Array(POOL * batch * out), 4);
+  const per = labels ? batch : batch * out;
+  const xs = [], ys = [];
+  for (let i = 0; i < POOL; i++) { xs.push(X.subarray(i * batch * inp, (i + 1) * batch * inp)); ys.push(Y.subarray(i * per, (i + 1) * per)); }
+  return { X, Y, xs, ys, per };
+}
+
 function rectifyTrain(engine, sizes, acts, loss, batch, raw) {
   return async () => {
     const net = rectifyNet(engine, sizes, acts, loss, Math.max(batch, 1));
-    const x = fill(new Float32Array(batch * sizes[0]), 3);
-    const out = sizes[sizes.length - 1];
-    const y = loss === 'crossEntropy' ? Int32Array.from({ length: batch }, (_, r) => r % out) : fill(new Float32Array(batch * out), 4);
-    net.trainBatch(x, y); // loads x and y into the network's buffers
-    if (!raw) return { fn: () => net.trainBatch(x, y), dispose: () => net.dispose() };
-    // The wasm step alone (no JS validation or copies): the same call trainBatch ends with.
-    const step = engine.exports.net_train_step, plan = net.plan, xb = net.xBuf;
-    const tp = loss === 'crossEntropy' ? 0 : net.tBuf, lp = loss === 'crossEntropy' ? net.lBuf : 0;
-    return { fn: () => step(plan, xb, tp, lp, batch), dispose: () => net.dispose() };
+    const ce = loss === 'crossEntropy';
+    const { X, Y, xs, ys, per } = pool(sizes, batch, ce);
+    let k = 0;
+    if (!raw) return { fn: () => { const i = k++ & (POOL - 1); return net.trainBatch(xs[i], ys[i]); }, dispose: () => net.dispose() };
+    // The wasm step alone: the same call trainBatch ends with, on batches already in wasm memory (no JS validation or copies).
+    const xt = engine.tensor(X.length), yt = engine.tensor(Y.length);
+    xt.data.set(X);
+    if (ce) new Int32Array(yt.data.buffer, yt.data.byteOffset, Y.length).set(Y); else yt.data.set(Y);
+    const step = engine.exports.net_train_step, plan = net.plan, xp = xt.ptr, yp = yt.ptr;
+    const xStride = batch * sizes[0] * 4, yStride = per * 4;
+    return {
+      fn: () => { const i = k++ & (POOL - 1); return ce ? step(plan, xp + i * xStride, 0, yp + i * yStride, batch) : step(plan, xp + i * xStride, yp + i * yStride, 0, batch); },
+      dispose: () => { net.dispose(); xt.dispose(); yt.dispose(); },
+    };
   };
 }
 
@@ -205,10 +226,9 @@ function brainSide(sizes, act, kind, batch) {
 function plainSide(sizes, acts, loss, kind, batch) {
   return async () => {
     const p = plainDense(sizes, acts, loss, 0.01, batch);
-    const x = fill(new Float32Array(batch * sizes[0]), 3);
-    const out = sizes[sizes.length - 1];
-    const y = loss === 'ce' ? Int32Array.from({ length: batch }, (_, r) => r % out) : fill(new Float32Array(batch * out), 4);
-    return { fn: kind === 'train' ? () => p.train(x, y, batch) : () => p.forward(x, batch) };
+    const { xs, ys } = pool(sizes, batch, loss === 'ce');
+    let k = 0;
+    return { fn: kind === 'train' ? () => { const i = k++ & (POOL - 1); return p.train(xs[i], ys[i], batch); } : () => p.forward(xs[0], batch) };
   };
 }
 

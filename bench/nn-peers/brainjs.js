@@ -11,8 +11,11 @@ export async function brainDense(inputs, hidden, outputs, activation) {
   return {
     /** `batch` samples of per-sample SGD (brain.js has no mini-batches). */
     trainStep(batch) {
-      const data = Array.from({ length: batch }, sample);
-      return () => { for (let i = 0; i < batch; i++) net.trainPattern(data[i], false); };
+      // A pool of different samples (random targets), cycled: one repeated sample would be fitted exactly.
+      const size = Math.max(16, batch * 4);
+      const data = Array.from({ length: size }, sample);
+      let k = 0;
+      return () => { for (let i = 0; i < batch; i++) { net.trainPattern(data[k], false); k = (k + 1) % size; } };
     },
     infer(batch) {
       const data = Array.from({ length: batch }, () => sample().input);
