@@ -30,8 +30,13 @@ const EXP_HI = memory.data<f32>([89.0, 89.0, 89.0, 89.0], 16);
 const EXP_LO = memory.data<f32>([-104.0, -104.0, -104.0, -104.0], 16);
 // |x| <= 87 has n in [-126, 126]: 2^n is a normal number and one scaling suffices (the fast path).
 const EXP_FAST = memory.data<f32>([87.0, 87.0, 87.0, 87.0], 16);
+const EXP_NFAST = memory.data<f32>([-87.0, -87.0, -87.0, -87.0], 16);
 const LOG2E = memory.data<f32>([1.44269504088896341, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341], 16);
 const MAGIC = memory.data<f32>([12583039.0, 12583039.0, 12583039.0, 12583039.0], 16);
+// MAGIC + 64 (vexpneg scales by 2^(n + 64), then by 2^-64).
+const MAGIC_NEG = memory.data<f32>([12583103.0, 12583103.0, 12583103.0, 12583103.0], 16);
+const TWO_M64 = memory.data<f32>([5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20], 16);
+const ABSMASK = memory.data<i32>([0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff], 16);
 // ln 2 split in two: C1 has few significant bits so n * C1 is exact for |n| < 2^9.
 const LN2_HI = memory.data<f32>([0.693359375, 0.693359375, 0.693359375, 0.693359375], 16);
 const LN2_LO = memory.data<f32>([-2.12194440e-4, -2.12194440e-4, -2.12194440e-4, -2.12194440e-4], 16);
@@ -93,6 +98,7 @@ export const V_TWO: usize = TWO;
 export const V_ZERO: usize = ZERO;
 export const V_SIGN: usize = SIGN;
 export const V_PINF: usize = PINF;
+export const V_ABS: usize = ABSMASK;
 
 /** Loads a lane-replicated constant from a `memory.data` table. */
 // @ts-ignore: decorator
@@ -126,39 +132,47 @@ export const V_PINF: usize = PINF;
 
 /**
  * The exp core: for x = n ln2 + r (n read from t = x log2(e) + MAGIC) and a scale s (2^n, or a part of it), returns
- * (base + s r) + (s r^2) P(r), where r + r^2 P(r) ~ e^r - 1. With base = s this is s e^r, with base = s - 1 it is
- * s e^r - 1, with base = s + 1 it is s e^r + 1, each with two roundings at the end. P is evaluated by Estrin's
- * scheme and s is applied before the last step: the chain is latency bound, and this keeps it short.
+ * s (r + r^2 P(r)) + base, where r + r^2 P(r) ~ e^r - 1. With base = s this is s e^r, with base = s - 1 it is
+ * s e^r - 1, with base = s + 1 it is s e^r + 1, each with two roundings at the end (s r and s r^2 are exact).
+ * P is evaluated by Estrin's scheme and s is applied early: the chain is latency bound, and this keeps it short.
  */
 // @ts-ignore: decorator
-@inline function vcore(x: v128, t: v128, s: v128, base: v128): v128 {
-  const fn = f32x4.sub(t, K(MAGIC)); // n as a float, exact
+@inline function vcore(x: v128, t: v128, s: v128, base: v128): v128 { return vcoreb(x, t, s, base, K(MAGIC)); }
+/** vcore with the magic constant given (MAGIC_NEG for vexpneg). */
+// @ts-ignore: decorator
+@inline function vcoreb(x: v128, t: v128, s: v128, base: v128, magic: v128): v128 {
+  const fn = f32x4.sub(t, magic); // n as a float, exact
   let r = f32x4.sub(x, f32x4.mul(fn, K(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(fn, K(LN2_LO)));
   const r2 = f32x4.mul(r, r);
   const lo = vmadd(K(EQ1), r, K(EQ0));
   const hi = vmadd(K(EQ4), r2, vmadd(K(EQ3), r, K(EQ2)));
   const p = vmadd(hi, r2, lo);
-  return vmadd(f32x4.mul(s, r2), p, f32x4.add(base, f32x4.mul(s, r)));
+  return f32x4.add(vmadd(f32x4.mul(s, r2), p, f32x4.mul(s, r)), base);
 }
 /** Scalar twin of vcore. */
 // @ts-ignore: decorator
-@inline function score(x: f32, t: f32, s: f32, base: f32): f32 {
-  const fn = t - S(MAGIC);
+@inline function score(x: f32, t: f32, s: f32, base: f32): f32 { return scoreb(x, t, s, base, S(MAGIC)); }
+/** Scalar twin of vcoreb. */
+// @ts-ignore: decorator
+@inline function scoreb(x: f32, t: f32, s: f32, base: f32, magic: f32): f32 {
+  const fn = t - magic;
   let r = x - fn * S(LN2_HI);
   r = r - fn * S(LN2_LO);
   const r2 = r * r;
   const lo = smadd(S(EQ1), r, S(EQ0));
   const hi = smadd(S(EQ4), r2, smadd(S(EQ3), r, S(EQ2)));
   const p = smadd(hi, r2, lo);
-  return smadd(s * r2, p, base + s * r);
+  return smadd(s * r2, p, s * r) + base;
 }
 
 /**
  * e^x for the lanes the fast path cannot scale (|x| > 87, Inf): clamps x to [-104, 89] and scales by 2^n in two
  * multiplications, 2^(n >> 1) then 2^(n - (n >> 1)), so a subnormal result is rounded once and overflow gives +Inf.
  */
-function vexpSlow(x: v128): v128 {
+// Inlined: a call inside a kernel loop makes V8 spill live vectors on the hot path around it.
+// @ts-ignore: decorator
+@inline function vexpSlow(x: v128): v128 {
   const xc = f32x4.pmin(f32x4.pmax(x, K(EXP_LO)), K(EXP_HI));
   const t = vmadd(xc, K(LOG2E), K(MAGIC));
   const n = i32x4.sub(t, K(MAGIC)); // integer difference of the bit patterns: n
@@ -188,16 +202,37 @@ function sexpSlow(x: f32): f32 {
   const t = vmadd(x, K(LOG2E), K(MAGIC));
   const s = i32x4.shl(t, 23);
   let y = vcore(x, t, s, s);
-  const out = f32x4.gt(f32x4.abs(x), K(EXP_FAST));
+  const out = v128.or(f32x4.gt(x, K(EXP_FAST)), f32x4.lt(x, K(EXP_NFAST)));
   if (v128.any_true(out)) y = v128.bitselect(vexpSlow(x), y, out);
   return y;
+}
+
+/**
+ * e^x for x <= 0 (or NaN) without a data-dependent branch: x is clamped at -104 and scaled by 2^(n + 64), a normal
+ * number for every n in [-150, 0], then multiplied by 2^-64 (exact unless the result is subnormal, which it then
+ * rounds). MAGIC_NEG carries the extra 64 in its low bits.
+ */
+// @ts-ignore: decorator
+@inline export function vexpneg(x: v128): v128 {
+  const xc = f32x4.pmax(x, K(EXP_LO)); // NaN passes through
+  const t = vmadd(xc, K(LOG2E), K(MAGIC_NEG));
+  const s = i32x4.shl(t, 23);
+  return f32x4.mul(vcoreb(xc, t, s, s, K(MAGIC_NEG)), K(TWO_M64));
+}
+/** Scalar twin of vexpneg. */
+// @ts-ignore: decorator
+@inline export function sexpneg(x: f32): f32 {
+  const xc = spmax(x, S(EXP_LO));
+  const t = smadd(xc, S(LOG2E), S(MAGIC_NEG));
+  const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+  return scoreb(xc, t, s, s, S(MAGIC_NEG)) * S(TWO_M64);
 }
 
 /** Scalar twin of vexp. */
 // @ts-ignore: decorator
 @inline export function sexp(x: f32): f32 {
   let y: f32;
-  if (abs<f32>(x) > S(EXP_FAST)) {
+  if (x > S(EXP_FAST) || x < S(EXP_NFAST)) {
     y = sexpSlow(x);
   } else {
     const t = smadd(x, S(LOG2E), S(MAGIC));
@@ -341,22 +376,33 @@ function sexpSlow(x: f32): f32 {
 // ---------------------------------------------------------------------------------------------------------------
 // sigmoid, tanh, softplus
 
-/** 1 / (1 + e^-x), computed from e = e^-|x| without cancellation: x >= 0 ? 1/(1+e) : e/(1+e). */
+/**
+ * 1 / (1 + e^-x) as 2^-64 / (2^-64 + E) with E = e^-x 2^-64: no select between the two halves, and no overflow or
+ * underflow in between. -x is clamped to [-40, 104] (sigmoid is 1 above 40 and rounds to 0 below -104), so
+ * E = 2^(n - 64) e^r with n in [-58, 150] is a normal number; the quotient rounds once, subnormal results included.
+ * For x < 0 this is e^x / (e^x + 1) scaled, for x >= 0 1 / (1 + e^-x): no cancellation on either side.
+ */
 // @ts-ignore: decorator
 @inline export function vsigmoid(x: v128): v128 {
-  const e = vexp(v128.or(x, K(SIGN))); // e^-|x|
-  const d = f32x4.add(K(ONE), e);
-  const neg = f32x4.lt(x, K(ZERO));
-  return f32x4.div(v128.bitselect(e, K(ONE), neg), d);
+  const z = f32x4.pmin(f32x4.pmax(v128.xor(x, K(SIGN)), K(SIG_LO)), K(SIG_HI)); // NaN passes through
+  const t = vmadd(z, K(LOG2E), K(MAGIC_SIG));
+  const s = i32x4.shl(t, 23);
+  const e = vcoreb(z, t, s, s, K(MAGIC_SIG));
+  return f32x4.div(K(TWO_M64), f32x4.add(K(TWO_M64), e));
 }
+const SIG_LO = memory.data<f32>([-40.0, -40.0, -40.0, -40.0], 16);
+const SIG_HI = memory.data<f32>([104.0, 104.0, 104.0, 104.0], 16);
+// MAGIC - 64: t << 23 is 2^(n - 64).
+const MAGIC_SIG = memory.data<f32>([12582975.0, 12582975.0, 12582975.0, 12582975.0], 16);
 
 /** Scalar twin of vsigmoid. */
 // @ts-ignore: decorator
 @inline export function ssigmoid(x: f32): f32 {
-  const e = sexp(-abs<f32>(x));
-  const d = e + 1.0; // e is f32, so the sum is f32 (same value as 1 + e)
-  const num: f32 = x < 0 ? e : 1.0;
-  return num / d;
+  const z = spmin(spmax(-x, S(SIG_LO)), S(SIG_HI));
+  const t = smadd(z, S(LOG2E), S(MAGIC_SIG));
+  const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+  const e = scoreb(z, t, s, s, S(MAGIC_SIG));
+  return S(TWO_M64) / (S(TWO_M64) + e);
 }
 
 /**
@@ -365,52 +411,37 @@ function sexpSlow(x: f32): f32 {
  */
 // @ts-ignore: decorator
 @inline export function vtanh(x: v128): v128 {
-  const m = vexpm1core(f32x4.mul(f32x4.abs(x), K(MTWO)));
-  const t = f32x4.div(f32x4.neg(m), f32x4.add(m, K(TWO)));
-  return v128.or(t, v128.and(x, K(SIGN)));
+  const m = vexpm1core(f32x4.mul(v128.and(x, K(ABSMASK)), K(MTWO)));
+  // t = m / (m + 2) = -tanh|x| (or +0); force its sign negative, then flip it unless x is negative.
+  const t = v128.or(f32x4.div(m, f32x4.add(m, K(TWO))), K(SIGN));
+  return v128.xor(t, v128.andnot(K(SIGN), x));
 }
 
 /** Scalar twin of vtanh. */
 // @ts-ignore: decorator
 @inline export function stanh(x: f32): f32 {
   const m = sexpm1core(abs<f32>(x) * -2.0);
-  const t = (-m) / (m + 2.0);
-  return reinterpret<f32>(reinterpret<i32>(t) | (reinterpret<i32>(x) & 0x80000000));
+  const t = reinterpret<i32>(m / (m + 2.0)) | 0x80000000;
+  return reinterpret<f32>(t ^ (0x80000000 & ~reinterpret<i32>(x)));
 }
 
 /**
  * The logistic density e^y / (1 + e^y)^2 for y <= 0 (or NaN): sigmoid'(x) at y = -|x|, and tanh'(x) / 4 at
- * y = -2|x|. 1 + e^y is formed from the exp core in one rounding (2^n q + (2^n + 1)) rather than by rounding
- * e^y first; lanes with y < -87 (subnormal e^y, 1 + e^y = 1) take the slow exp.
+ * y = -2|x|. e^y from the branch-free vexpneg; e^y <= 1, so (1 + e^y)^2 <= 4 never overflows and a subnormal e^y
+ * gives a subnormal density, rounded once by the division.
  */
 // @ts-ignore: decorator
 @inline export function vlogisticd(y: v128): v128 {
-  const t = vmadd(y, K(LOG2E), K(MAGIC));
-  const s = i32x4.shl(t, 23);
-  let e = vcore(y, t, s, s);
-  let d = vcore(y, t, s, f32x4.add(s, K(ONE)));
-  const out = f32x4.lt(y, K(EXP_NFAST));
-  if (v128.any_true(out)) {
-    e = v128.bitselect(vexpSlow(y), e, out);
-    d = v128.bitselect(K(ONE), d, out);
-  }
+  const e = vexpneg(y);
+  const d = f32x4.add(e, K(ONE));
   return f32x4.div(e, f32x4.mul(d, d));
 }
-const EXP_NFAST = memory.data<f32>([-87.0, -87.0, -87.0, -87.0], 16);
 
 /** Scalar twin of vlogisticd. */
 // @ts-ignore: decorator
 @inline export function slogisticd(y: f32): f32 {
-  let e: f32, d: f32;
-  if (y < S(EXP_NFAST)) {
-    e = sexpSlow(y);
-    d = 1.0;
-  } else {
-    const t = smadd(y, S(LOG2E), S(MAGIC));
-    const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
-    e = score(y, t, s, s);
-    d = score(y, t, s, s + 1.0);
-  }
+  const e = sexpneg(y);
+  const d = e + 1.0;
   return e / (d * d);
 }
 

@@ -106,7 +106,7 @@ export interface EpochLog {
   readonly deadFraction: readonly (number | null)[];
   /** Per layer: fraction of (row, unit) pairs where f'(z) < 5% of f'(0) (saturated sigmoid/tanh); null for non-saturating activations. */
   readonly saturatedFraction: readonly (number | null)[];
-  /** Per layer: the learned activation parameters (prelu alpha, sbaf k and alpha, ...) after the epoch. */
+  /** Per layer: the trainable activation parameters (prelu alpha, sbaf k and alpha, ...) after the epoch. */
   readonly activationParams: readonly Record<string, number | number[]>[];
 }
 
@@ -781,9 +781,11 @@ function classesOf(t: Float32Array, rows: number, outputs: number): Int32Array |
   return c;
 }
 
+/** The trainable activation parameters' current values. */
 function plainParams(a: Activation): Record<string, number | number[]> {
   const out: Record<string, number | number[]> = {};
-  for (const [k, v] of Object.entries(a.params)) out[k] = typeof v === 'number' ? v : Array.from(v);
+  const trainable = new Set(a.def.params.filter((p) => p.trainable).map((p) => p.name));
+  for (const [k, v] of Object.entries(a.params)) if (trainable.has(k)) out[k] = typeof v === 'number' ? v : Array.from(v);
   return out;
 }
 

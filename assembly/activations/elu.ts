@@ -3,7 +3,7 @@
 // and expm1 never see a positive argument (no overflow path) and NaN passes through the x > 0 select.
 // f'(0): the derivative of the x <= 0 piece (alpha for elu and selu's lambda alpha, 1 for celu), as PyTorch does.
 
-import { kload, vexp, sexp, vexpm1core, sexpm1core, vhi12, shi12, vmadd, smadd, V_ZERO, V_ONE, spmin } from '../math';
+import { kload, vexpneg, sexpneg, vexpm1core, sexpm1core, vhi12, shi12, vmadd, smadd, V_ZERO, V_ONE, spmin } from '../math';
 
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
@@ -19,10 +19,10 @@ import { kload, vexp, sexp, vexpm1core, sexpm1core, vhi12, shi12, vmadd, smadd, 
 @inline function eluS(x: f32, a: f32): f32 { return x > 0 ? x : a * sexpm1core(spmin(x, 0)); }
 // @ts-ignore: decorator
 @inline function eluBwdV(x: v128, dy: v128, a: v128, z: v128): v128 {
-  return v128.bitselect(dy, f32x4.mul(dy, f32x4.mul(a, vexp(f32x4.pmin(x, z)))), f32x4.gt(x, z));
+  return v128.bitselect(dy, f32x4.mul(dy, f32x4.mul(a, vexpneg(f32x4.pmin(x, z)))), f32x4.gt(x, z));
 }
 // @ts-ignore: decorator
-@inline function eluBwdS(x: f32, dy: f32, a: f32): f32 { return x > 0 ? dy : dy * (a * sexp(spmin(x, 0))); }
+@inline function eluBwdS(x: f32, dy: f32, a: f32): f32 { return x > 0 ? dy : dy * (a * sexpneg(spmin(x, 0))); }
 
 /** y = x > 0 ? x : p[0] expm1(x). */
 export function elu_fwd(x: usize, y: usize, n: i32, p: usize): void {
@@ -68,35 +68,36 @@ export function elu_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize)
 // @ts-ignore: decorator
 @inline function celuS(x: f32, a: f32): f32 { return x > 0 ? x : a * sexpm1core(spmin(x, 0) / a); }
 // Backward: e^(x/alpha) is ill-conditioned in its argument (condition number |x/alpha|), so rounding the quotient
-// q = x/alpha costs |q|/2 ulps. The rounding is recovered: r = x - q alpha exactly enough (Dekker splitting into
-// 12-bit halves, so every product is exact), d = r / alpha, and e^(x/alpha) = e^q (1 + d) = e^q d + e^q.
+// q = x/alpha costs |q|/2 ulps. So q = x (1/alpha) (no division; its error is recovered next), r = x - q alpha
+// exactly enough (Dekker splitting into 12-bit halves, so every product is exact), d = r (1/alpha), and
+// e^(x/alpha) = e^q (1 + d) = e^q d + e^q.
 // |d| < 1 always holds for finite q; otherwise (x = -Inf, q overflowed) d is set to 0.
 // @ts-ignore: decorator
-@inline function celuBwdV(x: v128, dy: v128, a: v128, ah: v128, al: v128, z: v128, one: v128): v128 {
+@inline function celuBwdV(x: v128, dy: v128, a: v128, ra: v128, ah: v128, al: v128, z: v128, one: v128): v128 {
   const xn = f32x4.pmin(x, z);
-  const q = f32x4.div(xn, a);
+  const q = f32x4.mul(xn, ra);
   const qh = vhi12(q), ql = f32x4.sub(q, qh);
   let r = f32x4.sub(xn, f32x4.mul(qh, ah));
   r = f32x4.sub(r, f32x4.mul(qh, al));
   r = f32x4.sub(r, f32x4.mul(ql, ah));
   r = f32x4.sub(r, f32x4.mul(ql, al));
-  let d = f32x4.div(r, a);
+  let d = f32x4.mul(r, ra);
   d = v128.and(d, f32x4.lt(f32x4.abs(d), one));
-  const e = vexp(q);
+  const e = vexpneg(q);
   return v128.bitselect(dy, f32x4.mul(dy, vmadd(e, d, e)), f32x4.gt(x, z));
 }
 // @ts-ignore: decorator
-@inline function celuBwdS(x: f32, dy: f32, a: f32, ah: f32, al: f32): f32 {
+@inline function celuBwdS(x: f32, dy: f32, a: f32, ra: f32, ah: f32, al: f32): f32 {
   const xn = spmin(x, 0);
-  const q = xn / a;
+  const q = xn * ra;
   const qh = shi12(q), ql = q - qh;
   let r = xn - qh * ah;
   r = r - qh * al;
   r = r - ql * ah;
   r = r - ql * al;
-  let d = r / a;
+  let d = r * ra;
   if (!(abs<f32>(d) < 1)) d = 0;
-  const e = sexp(q);
+  const e = sexpneg(q);
   return x > 0 ? dy : dy * smadd(e, d, e);
 }
 
@@ -114,16 +115,19 @@ export function celu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
 }
 /** dx = x > 0 ? dy : dy e^(x / p[0]). */
 export function celu_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
-  const as = load<f32>(p), ahs = shi12(as), als = as - ahs;
-  const a = f32x4.splat(as), ah = f32x4.splat(ahs), al = f32x4.splat(als), z = kload(V_ZERO), one = kload(V_ONE);
+  const as = load<f32>(p), ras = <f32>1.0 / as, ahs = shi12(as), als = as - ahs;
+  const a = f32x4.splat(as), ra = f32x4.splat(ras), ah = f32x4.splat(ahs), al = f32x4.splat(als);
+  const z = kload(V_ZERO), one = kload(V_ONE);
   let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(at(dx, i), celuBwdV(v128.load(at(x, i)), v128.load(at(dy, i)), a, ah, al, z, one));
-  for (; i < n; i++) store<f32>(at(dx, i), celuBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), as, ahs, als));
+  for (; i + 4 <= n; i += 4) {
+    v128.store(at(dx, i), celuBwdV(v128.load(at(x, i)), v128.load(at(dy, i)), a, ra, ah, al, z, one));
+  }
+  for (; i < n; i++) store<f32>(at(dx, i), celuBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), as, ras, ahs, als));
 }
 /** Scalar twin of celu_bwd. */
 export function celu_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
-  const as = load<f32>(p), ahs = shi12(as), als = as - ahs;
-  for (let i = 0; i < n; i++) store<f32>(at(dx, i), celuBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), as, ahs, als));
+  const as = load<f32>(p), ras = <f32>1.0 / as, ahs = shi12(as), als = as - ahs;
+  for (let i = 0; i < n; i++) store<f32>(at(dx, i), celuBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), as, ras, ahs, als));
 }
 
 // ---- selu: f = lambda (x > 0 ? x : alpha expm1(x)); f' = lambda (x > 0 ? 1 : alpha e^x) -------------------------
@@ -142,11 +146,11 @@ const SELU_LA = memory.data<f32>([1.7580993408473769, 1.7580993408473769, 1.7580
 @inline function seluS(x: f32): f32 { return x > 0 ? load<f32>(SELU_L) * x : load<f32>(SELU_LA) * sexpm1core(spmin(x, 0)); }
 // @ts-ignore: decorator
 @inline function seluBwdV(x: v128, dy: v128, l: v128, la: v128, z: v128): v128 {
-  return v128.bitselect(f32x4.mul(dy, l), f32x4.mul(dy, f32x4.mul(la, vexp(f32x4.pmin(x, z)))), f32x4.gt(x, z));
+  return v128.bitselect(f32x4.mul(dy, l), f32x4.mul(dy, f32x4.mul(la, vexpneg(f32x4.pmin(x, z)))), f32x4.gt(x, z));
 }
 // @ts-ignore: decorator
 @inline function seluBwdS(x: f32, dy: f32): f32 {
-  return x > 0 ? dy * load<f32>(SELU_L) : dy * (load<f32>(SELU_LA) * sexp(spmin(x, 0)));
+  return x > 0 ? dy * load<f32>(SELU_L) : dy * (load<f32>(SELU_LA) * sexpneg(spmin(x, 0)));
 }
 
 /** y = selu(x). */

@@ -9,9 +9,10 @@
 //     step never sees an infinity. Inside (0, 1): dy/dx = y^2 r (u - a), r = k u^(a-1) (1-u)^(-a), with both powers
 //     from powAcc below (accurate also where u^(a-1) is huge), so tiny u never divides by a subnormal.
 //   - sigmoid (sbaf_sigmoid_*): u = sigmoid(x), log u = -softplus(-x), log(1-u) = -softplus(x) (both accurate for
-//     every x), and by the chain rule dy/dx = y^2 t (u - a) (the u (1-u) factors cancel). t = k exp(E) loses
-//     about |E| / 2 ulps to the rounding of E = a log u + (1-a) log(1-u), which is large for large |x|: the
-//     derivative is within ~64 ulps there (tests/sbaf.test.ts), the forward within 3 (y ~ 1 absorbs it).
+//     every x), and by the chain rule dy/dx = y^2 t (u - a) (the u (1-u) factors cancel). In the derivative,
+//     E = a log u + (1-a) log(1-u) = c x - log1p(e^-|x|) with c = a (x < 0) or a - 1 (x > 0), and c x is formed
+//     exactly as hi + lo (Dekker), so t = k e^hi e^(lo - L) stays accurate for large |x|. The forward uses
+//     k exp(E) directly: its rounding is absorbed by y ~ 1 where E is large.
 //   Parameter gradients: dy/dk = -y^2 t / k, dy/dalpha = -y^2 t (log u - log(1-u)); both 0 where t = 0.
 //   p = [k, alpha].
 //
@@ -121,6 +122,11 @@ let gNL: f32 = 0;
   return r;
 }
 
+const X_LO = memory.data<f32>([-1e30, -1e30, -1e30, -1e30], 16);
+const X_HI = memory.data<f32>([1e30, 1e30, 1e30, 1e30], 16);
+const SPLIT = memory.data<f32>([4097, 4097, 4097, 4097], 16);
+const V_SIGNBIT = memory.data<i32>([0x80000000, 0x80000000, 0x80000000, 0x80000000], 16);
+
 // ---- sbaf: shared pieces ------------------------------------------------------------------------------------------
 
 // @ts-ignore: decorator
@@ -163,10 +169,21 @@ let gNL: f32 = 0;
   am1: v128, amh: v128, aml: v128, na: v128, nah: v128, nal: v128): v128 {
   const one = kload(V_ONE);
   if (sig) {
-    const lu = luV(x, sig), l1 = l1V(x, sig);
-    const t = f32x4.mul(k, vexp(f32x4.add(f32x4.mul(a, lu), f32x4.mul(a1, l1))));
+    // E = c x - L, c = x < 0 ? a : a - 1, L = log1p(e^-|x|); c x = hi + lo exactly (Dekker), t = k e^hi e^(lo - L).
+    const z = kload(V_ZERO);
+    const neg = f32x4.lt(x, z);
+    const xc = f32x4.pmin(f32x4.pmax(x, kload(X_LO)), kload(X_HI));
+    const ch = v128.bitselect(f32x4.neg(nah), amh, neg), cl = v128.bitselect(f32x4.neg(nal), aml, neg);
+    const c = v128.bitselect(a, am1, neg);
+    const tt = f32x4.mul(xc, kload(SPLIT));
+    const xh = f32x4.sub(tt, f32x4.sub(tt, xc)), xl = f32x4.sub(xc, xh);
+    const hi = f32x4.mul(c, xc);
+    const lo = f32x4.add(f32x4.add(f32x4.add(f32x4.sub(f32x4.mul(ch, xh), hi), f32x4.mul(ch, xl)), f32x4.mul(cl, xh)), f32x4.mul(cl, xl));
+    const L = vlog1p(vexp(v128.or(x, kload(V_SIGNBIT))));
+    // lo is tiny unless hi < -104 (then e^hi = 0): the clamp keeps e^(lo - L) finite there, so t = 0, not NaN.
+    const t = f32x4.mul(f32x4.mul(k, vexp(hi)), vexp(f32x4.pmin(f32x4.sub(lo, L), one)));
     const y = f32x4.div(one, f32x4.add(one, t));
-    const u = vexp(lu);
+    const u = vexp(luV(x, sig));
     return f32x4.mul(f32x4.mul(y, y), f32x4.mul(t, f32x4.sub(u, a)));
   }
   const u = clamp01V(x);
@@ -180,10 +197,18 @@ let gNL: f32 = 0;
 @inline function sbafDS(x: f32, k: f32, a: f32, a1: f32, sig: bool,
   am1: f32, amh: f32, aml: f32, na: f32, nah: f32, nal: f32): f32 {
   if (sig) {
-    const lu = luS(x, sig), l1 = l1S(x, sig);
-    const t = k * sexp(a * lu + a1 * l1);
+    const neg = x < 0;
+    const xc = spmin(spmax(x, -1e30), 1e30);
+    const ch = neg ? -nah : amh, cl = neg ? -nal : aml;
+    const c = neg ? a : am1;
+    const tt = xc * <f32>4097.0;
+    const xh = tt - (tt - xc), xl = xc - xh;
+    const hi = c * xc;
+    const lo = (((ch * xh - hi) + ch * xl) + cl * xh) + cl * xl;
+    const L = slog1p(sexp(-abs<f32>(x)));
+    const t = (k * sexp(hi)) * sexp(spmin(lo - L, 1));
     const y = <f32>1.0 / (<f32>1.0 + t);
-    const u = sexp(lu);
+    const u = sexp(luS(x, sig));
     return (y * y) * (t * (u - a));
   }
   const u = clamp01S(x);

@@ -20,6 +20,8 @@ export interface LineSeries {
   y: ArrayLike<number>;
   /** Draw dashed (e.g. for a reference or a test curve). */
   dashed?: boolean;
+  /** Palette index to use instead of the series' position (so a curve and its derivative share a colour). */
+  colorIndex?: number;
 }
 
 /** Options of {@link lineChart}. */
@@ -475,8 +477,9 @@ export function lineChart(o: LineChartOptions): string {
   body.push(`<g clip-path="url(#CLIPID)" fill="none" stroke-width="2" stroke-linejoin="round" stroke-linecap="round">`);
   clean.forEach((pts, si) => {
     const s = o.series[si];
-    const color = PALETTE[si % PALETTE.length];
-    const dash = s.dashed ? '7 4' : DASHES[Math.floor(si / PALETTE.length) % DASHES.length];
+    const ci = s.colorIndex ?? si;
+    const color = PALETTE[ci % PALETTE.length];
+    const dash = s.dashed ? '7 4' : DASHES[Math.floor(ci / PALETTE.length) % DASHES.length];
     let d = '';
     let pen = false;
     let n = 0;

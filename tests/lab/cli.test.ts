@@ -1,0 +1,142 @@
+// The activation lab's command line, its claims and its report (rendered in headless Chromium).
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../dist/cli.js';
+import { checkClaims, type ClaimResult } from '../../dist/lab/claims.js';
+import { loadLabData } from '../../dist/lab/datasets.js';
+import { createEngine } from '../../dist/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rectify-lab-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the CLI in-process; returns its exit code and what it printed. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a) => { out.push(a.join(' ')); });
+  const error = vi.spyOn(console, 'error').mockImplementation((...a) => { err.push(a.join(' ')); });
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const code = await main(args);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore(); error.mockRestore(); write.mockRestore();
+  }
+}
+
+describe('rectify CLI', () => {
+  it.each([
+    [['lab', '--bogus'], /unknown option --bogus/],
+    [['lab', '--epochs', '0'], /--epochs must be a whole number/],
+    [['lab', '--lr', 'fast'], /--lr must be a number > 0/],
+    [['lab', '--activations', 'rleu'], /unknown activation "rleu"; valid: /],
+    [['lab', '--data', 'nope.txt'], /unknown data set "nope.txt"/],
+    [['plot', 'relu'], /plot needs --out/],
+    [['plot', 'relu', '--out', 'x.svg', '--range', '3,1'], /--range takes lo,hi with lo < hi/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('%j is a one-line error with exit code 2', async (args, message) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err.split('\n')).toHaveLength(1);
+  });
+
+  it('--help on each command', async () => {
+    for (const c of [['--help'], ['lab', '--help'], ['plot', '--help'], ['claims', '--help']]) {
+      const r = await cli(...c);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/usage: rectify/);
+    }
+  });
+
+  it('plot writes the curve and derivative of each activation as SVG', async () => {
+    const file = join(dir, 'plot.svg');
+    const r = await cli('plot', 'sbaf,sigmoid', '--params', 'k=0.9,alpha=0.3', '--range', '-1,2', '--out', file);
+    expect(r.code).toBe(0);
+    const svg = readFileSync(file, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    for (const name of ['sbaf', "sbaf'", 'sigmoid', "sigmoid'"]) expect(svg).toContain(`>${name.replace("'", '&#39;')}<`);
+    expect(svg).not.toMatch(/NaN/);
+  });
+});
+
+describe('the lab report', () => {
+  const out = join(dir, 'report');
+  let result: { code: number; out: string };
+  beforeAll(async () => {
+    result = await cli('lab', '--activations', 'relu,tanh,prelu', '--epochs', '3', '--no-claims', '--out', out);
+  }, 120_000);
+
+  it('prints a table per activation and writes one self-contained HTML file with its SVG charts', () => {
+    expect(result.code).toBe(0);
+    for (const a of ['relu', 'tanh', 'prelu']) expect(result.out).toMatch(new RegExp(`^${a}\\s+\\d+\\.\\d%\\s+\\d+\\.\\d%`, 'm'));
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).not.toMatch(/<script/i);
+    expect(readdirSync(join(out, 'charts')).filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/chromium'))('renders in headless Chromium with no console errors', async () => {
+    const { chromium } = await import('playwright-core');
+    const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'rectify-chromium-')), {
+      executablePath: '/usr/bin/chromium', headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const errors: string[] = [];
+    try {
+      const page = await ctx.newPage();
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await page.goto(`file://${join(out, 'report.html')}`);
+      expect(await page.locator('svg').count()).toBeGreaterThanOrEqual(5);
+      expect(await page.locator('h2').allTextContents()).toEqual(expect.arrayContaining(['Results per activation']));
+    } finally {
+      await ctx.close();
+    }
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
+
+describe('the tutorial claims, measured', () => {
+  let claims: ClaimResult[];
+  beforeAll(async () => {
+    const engine = await createEngine();
+    claims = await checkClaims(engine, { data: await loadLabData('digits', 1), seed: 1, epochs: 6 });
+  }, 180_000);
+
+  it('every claim runs and reports its numbers', () => {
+    expect(claims.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const c of claims) {
+      expect(typeof c.holds).toBe('boolean');
+      expect(Object.keys(c.numbers).length).toBeGreaterThan(0);
+      expect(c.summary).not.toMatch(/NaN/);
+    }
+  });
+  it('1: two linear layers are one; linear cannot fit XOR, relu can', () => {
+    const c = claims[0]!;
+    expect(c.numbers.maxDifference as number).toBeLessThan(1e-5);
+    expect(c.numbers.xorAccuracyLinear as number).toBeLessThanOrEqual(0.75);
+    expect(c.numbers.xorAccuracyRelu).toBe(1);
+  });
+  it("2: sigmoid' peaks at 1/4 at 0 and gradients vanish through 10 sigmoid layers, not through relu", () => {
+    const c = claims[1]!;
+    expect(c.numbers.maxDerivative as number).toBeCloseTo(0.25, 6);
+    expect(c.numbers.sigmoidRatio as number).toBeLessThan(1e-2);
+    expect(c.numbers.reluRatio as number).toBeGreaterThan(0.1);
+  });
+  it('4: relu units die, leakyRelu and prelu units do not', () => {
+    const c = claims[3]!;
+    expect(c.holds).toBe(true);
+  });
+  it('6: linear pieces grow with depth', () => {
+    const n = claims[5]!.numbers;
+    expect(n.depth6 as number).toBeGreaterThan(n.depth1 as number);
+  });
+  it('8: A-ReLU converges to relu as n -> 1', () => {
+    const n = claims[7]!.numbers;
+    expect(n.maxErrorN1).toBe(0);
+    expect(n['maxErrorN1.01'] as number).toBeLessThan(n.maxErrorN2 as number);
+  });
+});
