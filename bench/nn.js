@@ -1,102 +1,341 @@
-// Network benchmarks: EXTENSION POINT. Dense layers / MLP training and inference against peers.
+// Dense-network benchmarks with their peers, measured side by side in one run.
 //
-//   node bench/nn.js [--filter mlp-train] [--time 1000]
+//   npm run build && node bench/nn.js [--filter matmul,mlp,tiny] [--time 300] [--reps 3]
 //
-// Each workload names its unit and gives one factory per side; a factory returns the function to time (or null
-// when that side cannot run the workload). To add a peer (onnxruntime-web, brain.js, ...), write a loader in
-// bench/peers/ and add its factory to the workloads below. To add rectify's side, fill in `rectify` factories
-// with the engine's Network API (dist/index.js), through a thin adapter like bench/rectify.js.
-import { runTasks, sig3, markdownTable, machineLine } from './lib.js';
+// --time: milliseconds per timed sample; each side is sampled --reps times, round-robin with the other sides of the
+// same workload (so a burst of load on the shared machine hits every side), and the median is reported.
+// The script re-runs itself under --experimental-wasm-relaxed-simd so the relaxed build is measured in the same run.
+// Writes the markdown table to bench/results/nn.md (gitignored).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+if (!process.execArgv.includes(RELAXED_FLAG) && !process.env.RECTIFY_BENCH_NO_RELAXED) {
+  const r = spawnSync(process.execPath, [...process.execArgv, RELAXED_FLAG, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1] : dflt; };
+const FILTER = opt('filter', 'matmul,mlp,tiny').split(',').map((s) => s.trim()).filter(Boolean);
+const TIME = Number(opt('time', '300'));
+const REPS = Number(opt('reps', '3'));
+
+let createEngine, ACTIVATIONS;
+try {
+  ({ createEngine, ACTIVATIONS } = await import('../dist/index.js'));
+} catch (e) {
+  console.error(`bench/nn.js needs the build: run \`npm run build\` first (${e.message})`);
+  process.exit(1);
+}
+const { plainMatmul, plainDense } = await import('./nn-peers/plainjs.js');
+const { tfjsMatmul, tfjsDense } = await import('./nn-peers/tfjs.js');
+const { ortDense } = await import('./nn-peers/onnx.js');
+const { brainDense } = await import('./nn-peers/brainjs.js');
+
+const base = await createEngine();
+const relaxed = await createEngine({ relaxedSimd: true });
+const NAMES = new Set(ACTIVATIONS.map((d) => d.name));
+
+function fill(a, seed) {
+  let s = seed >>> 0;
+  for (let i = 0; i < a.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; a[i] = s / 2 ** 32 - 0.5; }
+  return a;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Timing
+
+/** Calls per second of `fn` over about `ms` milliseconds (at least one call); awaits when fn returns promises. */
+async function sample(fn, isAsync, ms) {
+  let calls = 0;
+  const t0 = performance.now();
+  let t = t0;
+  if (isAsync) { do { await fn(); calls++; t = performance.now(); } while (t - t0 < ms); }
+  else {
+    // Check the clock every `chunk` calls so cheap functions are not dominated by performance.now().
+    let chunk = 1;
+    do { for (let i = 0; i < chunk; i++) fn(); calls += chunk; t = performance.now(); if (t - t0 < ms / 20) chunk *= 2; } while (t - t0 < ms);
+  }
+  return calls / ((t - t0) / 1000);
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 /**
- * @typedef {{ fn: () => unknown, dispose?: () => void }} Timed
- * @typedef {{ name: string, unit: string, perCall: number,
- *   sides: Record<string, () => Promise<Timed | null>> }} Workload
+ * Measures every side of one workload: warm-up, then REPS samples round-robin. Returns { side: {median, min, max} }
+ * in units per second (calls/s x perCall).
  */
-
-/** @type {Workload[]} */
-const WORKLOADS = [];
-
-/** MLP 784-256-128-10, the PEERS.md workload. `perCall`: samples per call, to report samples/s. */
-function mlpWorkloads() {
-  const sizes = [784, 256, 128, 10];
-  const tfjs = async (kind, batch) => {
-    const { tfjsMlp } = await import('./peers/tfjs-nn.js');
-    const m = await tfjsMlp(sizes);
-    return { fn: kind === 'train' ? m.trainStep(batch) : m.infer(batch), dispose: () => m.dispose() };
-  };
-  // brain.js applies its activation to every layer (output included) and trains one sample at a time.
-  const brain = async (kind, batch) => {
-    const { brainNet } = await import('./peers/brain.js');
-    const m = brainNet(sizes, { activation: 'relu' });
-    return { fn: kind === 'train' ? m.trainStep(batch) : m.infer(), dispose: () => m.dispose() };
-  };
-  return [
-    { name: 'mlp 784-256-128-10 train, batch 64', unit: 'samples/s', perCall: 64,
-      sides: { 'tfjs-wasm': () => tfjs('train', 64), 'brain.js': () => brain('train', 64) } },
-    { name: 'mlp 784-256-128-10 inference, batch 256', unit: 'samples/s', perCall: 256,
-      sides: { 'tfjs-wasm': () => tfjs('infer', 256) } },
-    { name: 'mlp 784-256-128-10 inference, batch 1', unit: 'samples/s', perCall: 1,
-      sides: { 'tfjs-wasm': () => tfjs('infer', 1), 'brain.js': () => brain('infer', 1) } },
-  ];
-}
-WORKLOADS.push(...mlpWorkloads());
-
-/** The small 2-16-16-1 tanh net of PEERS.md (per-call overhead dominates). */
-function tinyNetWorkloads() {
-  const sizes = [2, 16, 16, 1];
-  const brain = async (kind, batch) => {
-    const { brainNet } = await import('./peers/brain.js');
-    const m = brainNet(sizes, { activation: 'tanh' });
-    return { fn: kind === 'train' ? m.trainStep(batch) : m.infer(), dispose: () => m.dispose() };
-  };
-  const tfjs = async (kind, batch) => {
-    const { tfjsMlp } = await import('./peers/tfjs-nn.js');
-    const m = await tfjsMlp(sizes, { hidden: 'tanh', loss: 'meanSquaredError' });
-    return { fn: kind === 'train' ? m.trainStep(batch) : m.infer(batch), dispose: () => m.dispose() };
-  };
-  // brain.js "train, 32 samples" is 32 online updates; tfjs's is one mini-batch step of 32.
-  return [
-    { name: '2-16-16-1 tanh train step, batch 1', unit: 'steps/s', perCall: 1,
-      sides: { 'tfjs-wasm': () => tfjs('train', 1), 'brain.js': () => brain('train', 1) } },
-    { name: '2-16-16-1 tanh train, 32 samples', unit: 'samples/s', perCall: 32,
-      sides: { 'tfjs-wasm': () => tfjs('train', 32), 'brain.js': () => brain('train', 32) } },
-    { name: '2-16-16-1 tanh inference, batch 1', unit: 'calls/s', perCall: 1,
-      sides: { 'tfjs-wasm': () => tfjs('infer', 1), 'brain.js': () => brain('infer', 1) } },
-  ];
-}
-WORKLOADS.push(...tinyNetWorkloads());
-
-async function main() {
-  const args = process.argv.slice(2);
-  const get = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
-  const time = Number(get('--time', 1000));
-  const filter = get('--filter', null);
-  const list = filter ? WORKLOADS.filter((w) => w.name.includes(filter)) : WORKLOADS;
-  const sideNames = [...new Set(list.flatMap((w) => Object.keys(w.sides)))];
-  const rows = [];
-  const notes = [];
-  for (const w of list) {
-    const timed = {};
-    for (const [side, make] of Object.entries(w.sides)) {
-      try {
-        const t = await make();
-        if (t) timed[side] = t;
-      } catch (e) { notes.push(`${w.name}: ${side} failed: ${String(e.message ?? e).split('\n')[0]}`); }
+async function measure(sides, perCall) {
+  const ready = [];
+  for (const [name, make] of Object.entries(sides)) {
+    try {
+      const t = await make();
+      if (!t) continue;
+      if (t.skip) { ready.push({ name, skip: t.skip }); continue; }
+      const first = t.fn();
+      const isAsync = first && typeof first.then === 'function';
+      if (isAsync) await first;
+      // Warm-up (JIT tiers, caches, tfjs kernel setup): 300 ms and at least 5 calls.
+      for (let i = 0; i < 4; i++) { const p = t.fn(); if (isAsync) await p; }
+      await sample(t.fn, isAsync, 300);
+      ready.push({ name, t, isAsync, rates: [] });
+    } catch (e) {
+      ready.push({ name, skip: `failed: ${e.message.split('\n')[0]}` });
     }
-    const res = await runTasks(Object.entries(timed).map(([s, t]) => [s, t.fn]), { time });
-    for (const t of Object.values(timed)) t.dispose?.();
-    rows.push([w.name, w.unit, ...sideNames.map((s) => {
-      const r = res.get(s);
-      if (!r) return '-';
-      if (r.error) { notes.push(`${w.name}: ${s}: ${r.error}`); return 'error'; }
-      return sig3(w.perCall / (r.p50 / 1000));
-    })]);
-    process.stderr.write(`${w.name} done\n`);
   }
-  console.log(`${machineLine()}; median latency, ${time} ms per task.\n`);
-  console.log(markdownTable(['workload', 'unit', ...sideNames], rows));
-  if (notes.length) console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}`);
+  for (let r = 0; r < REPS; r++) {
+    for (const s of ready) if (!s.skip) s.rates.push((await sample(s.t.fn, s.isAsync, TIME)) * perCall);
+  }
+  const out = {};
+  for (const s of ready) {
+    if (s.skip) { out[s.name] = { skip: s.skip }; continue; }
+    out[s.name] = { median: median(s.rates), min: Math.min(...s.rates), max: Math.max(...s.rates) };
+    s.t.dispose?.();
+  }
+  return out;
 }
 
-main().catch((e) => { console.error(e.stack ?? e); process.exit(1); });
+// ---------------------------------------------------------------------------------------------------------------
+// Workloads. Each: { group, name, unit, perCall, target?, sides: { label: async () => ({ fn, dispose? } | { skip }) } }
+
+const workloads = [];
+const ref = 'rectify';
+
+function gemmSide(engine, variant, n) {
+  return async () => {
+    const ex = engine.exports;
+    const a = engine.tensor(n * n), b = engine.tensor(n * n), c = engine.tensor(n * n);
+    const s = engine.tensor(Math.ceil(ex[`gemm_scratch_bytes`](n, n, n) / 4));
+    fill(a.data, 1); fill(b.data, 2);
+    const f = ex[variant], ap = a.ptr, bp = b.ptr, cp = c.ptr, sp = s.ptr;
+    return { fn: () => f(n, n, n, ap, bp, cp, 0, sp), dispose: () => { a.dispose(); b.dispose(); c.dispose(); s.dispose(); } };
+  };
+}
+
+for (const n of [64, 128, 256, 512, 1024]) {
+  const sides = {
+    rectify: gemmSide(base, 'gemm_nn', n),
+    'rectify nt': gemmSide(base, 'gemm_nt', n),
+    'rectify tn': gemmSide(base, 'gemm_tn', n),
+    'rectify relaxed': relaxed.relaxedSimd ? gemmSide(relaxed, 'gemm_nn', n) : async () => ({ skip: 'relaxed SIMD unavailable' }),
+    'relaxed nt': relaxed.relaxedSimd ? gemmSide(relaxed, 'gemm_nt', n) : async () => ({ skip: 'relaxed SIMD unavailable' }),
+    'relaxed tn': relaxed.relaxedSimd ? gemmSide(relaxed, 'gemm_tn', n) : async () => ({ skip: 'relaxed SIMD unavailable' }),
+    'tfjs-wasm': () => tfjsMatmul(n),
+    'plain JS': async () => (n <= 256 ? plainMatmul(n) : { skip: 'n > 256' }),
+  };
+  workloads.push({ group: 'matmul', name: `matmul ${n}^3 (gemm_nn; nt = A B^T, tn = A^T B)`, unit: 'GFLOP/s', perCall: 2 * n ** 3 / 1e9,
+    target: { base: 35, relaxed: 44 }, sides });
+}
+
+// MLP 784-256(relu)-128(relu)-10(softmax), cross-entropy, SGD.
+const MLP = [784, 256, 128, 10];
+const MLP_ACTS = ['relu', 'relu', 'softmax'];
+const haveSoftmax = NAMES.has('softmax');
+
+function rectifyNet(engine, sizes, acts, loss, capacity) {
+  let b = engine.network({ inputs: sizes[0], seed: 1 });
+  for (let i = 1; i < sizes.length; i++) b = b.dense(sizes[i], acts[i - 1]);
+  return b.build({ loss, optimizer: { name: 'sgd', learningRate: 0.01 }, capacity });
+}
+
+/** The network's layers as ONNX inputs (W [in, out] row-major is exactly Gemm's B without transB). */
+function layersOf(net, acts) {
+  const p = net.parameters();
+  return acts.map((act, i) => {
+    const W = p[2 * i].data.slice(), b = p[2 * i + 1].data.slice();
+    return { W, b, in: p[2 * i].shape[0], out: p[2 * i].shape[1], act };
+  });
+}
+
+// Training sides cycle through POOL different batches with random targets: a step repeated on one fixed batch fits it
+// exactly, its gradients decay into f32 subnormals, and subnormal arithmetic is many times slower on x86 (wasm has
+// no flush-to-zero), which would measure the data rather than the library.
+const POOL = 16;
+
+/** POOL batches: { xs[i], ys[i] } as views, and the flat arrays. */
+function pool(sizes, batch, labels) {
+  const inp = sizes[0], out = sizes[sizes.length - 1];
+  const X = fill(new Float32Array(POOL * batch * inp), 3);
+  const Y = labels ? Int32Array.from({ length: POOL * batch }, (_, r) => (r * 7 + 3) % out) : fill(new Float32Array(POOL * batch * out), 4);
+  const per = labels ? batch : batch * out;
+  const xs = [], ys = [];
+  for (let i = 0; i < POOL; i++) { xs.push(X.subarray(i * batch * inp, (i + 1) * batch * inp)); ys.push(Y.subarray(i * per, (i + 1) * per)); }
+  return { X, Y, xs, ys, per };
+}
+
+function rectifyTrain(engine, sizes, acts, loss, batch, raw) {
+  return async () => {
+    const net = rectifyNet(engine, sizes, acts, loss, Math.max(batch, 1));
+    const ce = loss === 'crossEntropy';
+    const { X, Y, xs, ys, per } = pool(sizes, batch, ce);
+    let k = 0;
+    if (!raw) return { fn: () => { const i = k++ & (POOL - 1); return net.trainBatch(xs[i], ys[i]); }, dispose: () => net.dispose() };
+    // The wasm step alone: the same call trainBatch ends with, on batches already in wasm memory (no JS validation or copies).
+    const xt = engine.tensor(X.length), yt = engine.tensor(Y.length);
+    xt.data.set(X);
+    if (ce) new Int32Array(yt.data.buffer, yt.data.byteOffset, Y.length).set(Y); else yt.data.set(Y);
+    const step = engine.exports.net_train_step, plan = net.plan, xp = xt.ptr, yp = yt.ptr;
+    const xStride = batch * sizes[0] * 4, yStride = per * 4;
+    return {
+      fn: () => { const i = k++ & (POOL - 1); return ce ? step(plan, xp + i * xStride, 0, yp + i * yStride, batch) : step(plan, xp + i * xStride, yp + i * yStride, 0, batch); },
+      dispose: () => { net.dispose(); xt.dispose(); yt.dispose(); },
+    };
+  };
+}
+
+function rectifyInfer(engine, sizes, acts, loss, batch, raw) {
+  return async () => {
+    const net = rectifyNet(engine, sizes, acts, loss, Math.max(batch, 1));
+    const x = fill(new Float32Array(batch * sizes[0]), 5);
+    net.predict(x);
+    if (!raw) return { fn: () => net.predict(x), dispose: () => net.dispose() };
+    const fwd = engine.exports.net_forward, plan = net.plan, xb = net.xBuf;
+    return { fn: () => fwd(plan, xb, batch), dispose: () => net.dispose() };
+  };
+}
+
+function tfjsSide(sizes, acts, loss, kind, batch) {
+  return async () => {
+    const m = await tfjsDense(sizes, acts, loss, 0.01);
+    return { fn: kind === 'train' ? m.trainStep(batch) : m.infer(batch), dispose: () => m.dispose() };
+  };
+}
+
+function ortSide(sizes, rectActs, onnxActs, batch) {
+  return async () => {
+    const net = rectifyNet(base, sizes, rectActs, 'mse', 1);
+    const layers = layersOf(net, onnxActs);
+    net.dispose();
+    const o = await ortDense(layers);
+    return { fn: o.infer(batch), dispose: () => o.dispose() };
+  };
+}
+
+function brainSide(sizes, act, kind, batch) {
+  return async () => {
+    const b = await brainDense(sizes[0], sizes.slice(1, -1), sizes[sizes.length - 1], act);
+    return { fn: kind === 'train' ? b.trainStep(batch) : b.infer(batch) };
+  };
+}
+
+function plainSide(sizes, acts, loss, kind, batch) {
+  return async () => {
+    const p = plainDense(sizes, acts, loss, 0.01, batch);
+    const { xs, ys } = pool(sizes, batch, loss === 'ce');
+    let k = 0;
+    return { fn: kind === 'train' ? () => { const i = k++ & (POOL - 1); return p.train(xs[i], ys[i], batch); } : () => p.forward(xs[0], batch) };
+  };
+}
+
+if (haveSoftmax) {
+  const mlpRect = (engine, kind, batch, raw) => (kind === 'train'
+    ? rectifyTrain(engine, MLP, MLP_ACTS, 'crossEntropy', batch, raw) : rectifyInfer(engine, MLP, MLP_ACTS, 'crossEntropy', batch, raw));
+  const brainNote = 'brain.js: relu hidden layers, sigmoid output and squared error (it has no softmax), per-sample SGD';
+  workloads.push({ group: 'mlp', name: 'MLP 784-256-128-10 train, batch 64', unit: 'samples/s', perCall: 64, target: { base: 15000 },
+    sides: {
+      rectify: mlpRect(base, 'train', 64), 'rectify relaxed': mlpRect(relaxed, 'train', 64),
+      'rectify wasm step only': mlpRect(base, 'train', 64, true),
+      'tfjs-wasm': tfjsSide(MLP, MLP_ACTS, 'categoricalCrossentropy', 'train', 64),
+      'brain.js 2': brainSide(MLP, 'relu', 'train', 64), 'plain JS': plainSide(MLP, MLP_ACTS, 'ce', 'train', 64),
+      'ort-web': async () => ({ skip: 'inference only' }),
+    }, note: brainNote });
+  for (const batch of [256, 1]) {
+    workloads.push({ group: 'mlp', name: `MLP 784-256-128-10 inference, batch ${batch}`, unit: 'samples/s', perCall: batch,
+      target: { base: batch === 256 ? 55000 : 40000 },
+      sides: {
+        rectify: mlpRect(base, 'infer', batch), 'rectify relaxed': mlpRect(relaxed, 'infer', batch),
+        'rectify wasm step only': mlpRect(base, 'infer', batch, true),
+        'tfjs-wasm': tfjsSide(MLP, MLP_ACTS, 'categoricalCrossentropy', 'infer', batch),
+        'ort-web': ortSide(MLP, MLP_ACTS, MLP_ACTS, batch),
+        'brain.js 2': brainSide(MLP, 'relu', 'infer', batch), 'plain JS': plainSide(MLP, MLP_ACTS, 'ce', 'infer', batch),
+      } });
+  }
+} else {
+  workloads.push({ group: 'mlp', name: 'MLP 784-256-128-10', unit: '-', perCall: 1, sides: { rectify: async () => ({ skip: 'softmax is not in ACTIVATIONS on this build' }) } });
+}
+
+// 2-16-16-1 tanh network, mse, SGD.
+const TINY = [2, 16, 16, 1];
+const tinyAct = NAMES.has('tanh') ? 'tanh' : 'hardTanh';
+const TINY_ACTS = [tinyAct, tinyAct, 'linear'];
+const TINY_PEER_ACTS = ['tanh', 'tanh', 'linear'];
+const tinyNote = tinyAct === 'tanh' ? undefined : 'rectify runs hardTanh: tanh is not in ACTIVATIONS on this build';
+for (const [kind, batch] of [['train', 1], ['train', 32], ['infer', 1]]) {
+  const train = kind === 'train';
+  const rect = (engine, raw) => (train ? rectifyTrain : rectifyInfer)(engine, TINY, TINY_ACTS, 'mse', batch, raw);
+  workloads.push({ group: 'tiny', name: train ? `2-16-16-1 tanh train step, batch ${batch}` : '2-16-16-1 tanh inference, batch 1',
+    unit: train ? 'steps/s' : 'calls/s', perCall: 1, target: train && batch === 1 ? { base: 1e6 } : undefined,
+    sides: {
+      rectify: rect(base), 'rectify relaxed': rect(relaxed), 'rectify wasm step only': rect(base, true),
+      'tfjs-wasm': tfjsSide(TINY, TINY_PEER_ACTS, 'meanSquaredError', kind, batch),
+      'ort-web': train ? async () => ({ skip: 'inference only' }) : ortSide(TINY, TINY_ACTS, TINY_PEER_ACTS, 1),
+      'brain.js 2': brainSide(TINY, 'tanh', kind, batch),
+      'plain JS': plainSide(TINY, TINY_PEER_ACTS, 'mse', kind, batch),
+    }, note: tinyNote });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Run and report
+
+const fmt = (v) => (v >= 100 ? Math.round(v).toLocaleString('en-US') : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const pkgVersion = (name) => { try { return JSON.parse(readFileSync(join(here, '..', 'node_modules', name, 'package.json'), 'utf8')).version; } catch { return '?'; } };
+const load0 = loadavg();
+const started = performance.now();
+const results = [];
+for (const w of workloads) {
+  if (!FILTER.includes(w.group)) continue;
+  process.stderr.write(`${w.name} ...\n`);
+  results.push({ w, r: await measure(w.sides, w.perCall) });
+}
+const load1 = loadavg();
+
+const lines = [];
+lines.push(`# rectify dense-network benchmarks`, '');
+lines.push(`Node ${process.version}, ${cpus()[0]?.model ?? '?'} x${cpus().length}; one thread everywhere; ${REPS} samples of ${TIME} ms per side, ` +
+  `round-robin; median (min-max in bench output). Load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}.`);
+lines.push(`Peers: @tensorflow/tfjs-core/-layers/-backend-wasm ${pkgVersion('@tensorflow/tfjs-core')}, onnxruntime-web ${pkgVersion('onnxruntime-web')} (wasm EP, 1 thread), ` +
+  `brain.js ${pkgVersion('brain.js')}. rectify relaxed build: ${relaxed.relaxedSimd ? 'active' : 'unavailable (baseline ran)'}.`);
+lines.push(`Cells: median rate, and in parentheses how many times faster rectify (baseline build, the first column) is. "rectify wasm step only": `
+  + `the exported wasm call alone (net_train_step / net_forward on data already in wasm memory), without trainBatch/predict's JS validation and copies.`, '');
+for (const group of ['matmul', 'mlp', 'tiny']) {
+  const rs = results.filter((x) => x.w.group === group);
+  if (!rs.length) continue;
+  const cols = [...new Set(rs.flatMap((x) => Object.keys(x.r)))];
+  lines.push(`| workload (${rs[0].w.unit}) | ${cols.join(' | ')} | target | met |`);
+  lines.push(`|---|${cols.map(() => '---:').join('|')}|---:|---|`);
+  for (const { w, r } of rs) {
+    const refv = r[ref]?.median;
+    const cells = cols.map((c) => {
+      const v = r[c];
+      if (!v) return '';
+      if (v.skip) return `- (${v.skip})`;
+      return c === ref || !refv ? fmt(v.median) : `${fmt(v.median)} (${fmt(refv / v.median)}x)`;
+    });
+    let target = '', met = '';
+    if (w.target) {
+      target = fmt(w.target.base) + (w.target.relaxed ? ` / relaxed ${fmt(w.target.relaxed)}` : '');
+      const okB = refv >= w.target.base;
+      const rr = r['rectify relaxed']?.median;
+      const okR = w.target.relaxed ? rr >= w.target.relaxed : undefined;
+      met = `${okB ? 'yes' : `no (${(refv / w.target.base * 100).toFixed(0)}%)`}` + (okR === undefined ? '' : `; relaxed ${okR ? 'yes' : `no (${(rr / w.target.relaxed * 100).toFixed(0)}%)`}`);
+    }
+    lines.push(`| ${w.name} | ${cells.join(' | ')} | ${target} | ${met} |`);
+  }
+  for (const n of new Set(rs.map((x) => x.w.note).filter(Boolean))) lines.push('', `Note: ${n}.`);
+  lines.push('');
+}
+lines.push(`Spread (min-max over the ${REPS} samples):`, '');
+for (const { w, r } of results) {
+  lines.push(`- ${w.name}: ` + Object.entries(r).filter(([, v]) => !v.skip).map(([k, v]) => `${k} ${fmt(v.min)}-${fmt(v.max)}`).join('; '));
+}
+lines.push('', `Total time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+const md = lines.join('\n') + '\n';
+console.log(md);
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results', 'nn.md'), md);
+process.exit(0);
