@@ -80,7 +80,9 @@ export class Arena {
 
   /** A Float32Array over the whole memory, current after any growth. */
   get f32(): Float32Array {
-    if (this.f32cache.buffer !== this.memory.buffer) this.f32cache = new Float32Array(this.memory.buffer);
+    // memory.grow detaches the old buffer, and a view of a detached buffer has length 0: checking the length is
+    // enough, and much cheaper than reading memory.buffer on every call.
+    if (this.f32cache.length === 0) this.f32cache = new Float32Array(this.memory.buffer);
     return this.f32cache;
   }
 

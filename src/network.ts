@@ -432,14 +432,17 @@ export class Network<I extends number = number, O extends number = number> {
   private load(x: Float32Array, rows: number, y: PreparedTargets, start: number): [number, number] {
     const f32 = this.core.arena.f32;
     const whole = start === 0 && x.length === rows * this.inputs;
-    f32.set(whole ? x : x.subarray(start * this.inputs, (start + rows) * this.inputs), this.xBuf >> 2);
+    if (whole && x.length <= 64) copySmall(f32, x, this.xBuf >> 2); // TypedArray#set costs more than tiny copies
+    else f32.set(whole ? x : x.subarray(start * this.inputs, (start + rows) * this.inputs), this.xBuf >> 2);
     if (y.labels) {
       const l = y.labels.length === rows && start === 0 ? y.labels : y.labels.subarray(start, start + rows);
       new Int32Array(f32.buffer).set(l, this.lBuf >> 2);
       return [0, this.lBuf];
     }
     const t = y.targets!;
-    f32.set(start === 0 && t.length === rows * this.outputs ? t : t.subarray(start * this.outputs, (start + rows) * this.outputs), this.tBuf >> 2);
+    const tw = start === 0 && t.length === rows * this.outputs;
+    if (tw && t.length <= 64) copySmall(f32, t, this.tBuf >> 2);
+    else f32.set(tw ? t : t.subarray(start * this.outputs, (start + rows) * this.outputs), this.tBuf >> 2);
     return [this.tBuf, 0];
   }
 
@@ -448,12 +451,13 @@ export class Network<I extends number = number, O extends number = number> {
     this.check();
     const rows = this.rowsOf(x, 'x');
     const out = new Float32Array(rows * this.outputs);
+    const f32 = this.core.arena.f32; // no call below grows memory
     for (let s = 0; s < rows; s += this.capacity) {
       const n = Math.min(this.capacity, rows - s);
-      this.core.arena.f32.set(x.subarray(s * this.inputs, (s + n) * this.inputs), this.xBuf >> 2);
+      f32.set(n === rows ? x : x.subarray(s * this.inputs, (s + n) * this.inputs), this.xBuf >> 2);
       this.fx.net_forward!(this.plan, this.xBuf, n);
       const y = this.fx.net_output!(this.plan) >>> 0;
-      out.set(this.core.arena.f32.subarray(y >> 2, (y >> 2) + n * this.outputs), s * this.outputs);
+      out.set(f32.subarray(y >> 2, (y >> 2) + n * this.outputs), s * this.outputs);
     }
     return out;
   }
@@ -744,6 +748,10 @@ export class Network<I extends number = number, O extends number = number> {
     }
     return needClasses ? { targets: t, classes: classesOf(t, rows, this.outputs) } : { targets: t };
   }
+}
+
+function copySmall(dst: Float32Array, src: Float32Array, at: number): void {
+  for (let i = 0; i < src.length; i++) dst[at + i] = src[i]!;
 }
 
 interface PreparedTargets {
