@@ -35,10 +35,10 @@ rectify <command> --help shows each command's options.`,
                       or images.idx.gz,labels.idx.gz (MNIST / Fashion-MNIST IDX files)
   --activations LIST  comma-separated activation names (default: every element-wise activation)
   --layers LIST       hidden layer widths (default 64,64)
-  --epochs N          epochs per run (default 15)
+  --epochs N          epochs per run (default 15; 150 for spirals, moons, xor)
   --batch N           batch size (default 32)
   --optimizer NAME    sgd, momentum, rmsprop, adam (default), adamW
-  --lr X              learning rate (default 0.003)
+  --lr X              learning rate (default 0.003; 0.02 for spirals, moons, xor)
   --seed N            seed of initialization, shuffling and the split (default 1)
   --out DIR           report folder (default ./lab-report)
   --no-claims         skip the claim checks in the report
@@ -147,9 +147,11 @@ async function lab(argv: string[]): Promise<void> {
   if (flags.help) { console.log(HELP.lab); return; }
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const seed = int(flags, 'seed', 1, 0, 2 ** 32 - 1);
-  const epochs = int(flags, 'epochs', 15, 1, 10000);
+  // The 2-D sets (spirals, moons, xor) have few rows and curved boundaries: more epochs at a larger step by default.
+  const twoD = ['spirals', 'moons', 'xor'].includes(String(flags.data));
+  const epochs = int(flags, 'epochs', twoD ? 150 : 15, 1, 10000);
   const batch = int(flags, 'batch', 32, 1, 65536);
-  const lr = num(flags, 'lr', 0.003, (n) => n > 0, 'a number > 0');
+  const lr = num(flags, 'lr', twoD ? 0.02 : 0.003, (n) => n > 0, 'a number > 0');
   const optName = (flags.optimizer ?? 'adam') as string;
   if (!['sgd', 'momentum', 'rmsprop', 'adam', 'adamW'].includes(optName)) throw new UsageError(`--optimizer must be sgd, momentum, rmsprop, adam or adamW, got ${optName}`);
   const layers = typeof flags.layers === 'string' ? flags.layers.split(',').map((s) => {
