@@ -147,7 +147,7 @@ export class NetworkBuilder<I extends number, O extends number> {
     }
     // Validate the spec now (a typo fails here, not at build).
     this.core.check();
-    const probe = (this.core as unknown as { activation(s: unknown): Activation }).activation(withUnits(activation, units));
+    const probe = (this.core as unknown as { activation(s: unknown): Activation }).activation(specObject(activation));
     probe.dispose();
     return new NetworkBuilder<I, U>(this.core, this.inputs, this.seed, [...this.layers, { units, activation, init: options.init }]);
   }
@@ -160,7 +160,7 @@ export class NetworkBuilder<I extends number, O extends number> {
 }
 
 /** A spec as an object (per-unit parameters are checked against the layer width by the network). */
-function withUnits(spec: ActivationName | ActivationSpec, _units: number): Record<string, unknown> {
+function specObject(spec: ActivationName | ActivationSpec): Record<string, unknown> {
   return typeof spec === 'string' ? { name: spec } : { ...(spec as object) };
 }
 
@@ -287,7 +287,7 @@ export class Network<I extends number = number, O extends number = number> {
     let fanIn: number = this.inputs;
     const defs = ACTIVATIONS as readonly ActivationDef[];
     for (const spec of this.specs) {
-      const act = (this.core as unknown as { activation(s: unknown): Activation }).activation(withUnits(spec.activation, spec.units));
+      const act = (this.core as unknown as { activation(s: unknown): Activation }).activation(specObject(spec.activation));
       const def = act.def;
       if (act.units !== undefined && act.units !== spec.units) {
         throw new ShapeError(`${def.name} has ${act.units} units but the layer has ${spec.units}`);
