@@ -288,6 +288,12 @@ describe('issue 8: memory safety of networks', () => {
     }
   });
 
+  it('defect 4: the CLI parameter table uses own keys (--params __proto__=1 is an unknown parameter, not ignored)', () => {
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'plot', 'relu', '--params', '__proto__=1', '--out', 'build/never-written.svg'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('__proto__');
+  });
+
   it('defect 5: settings are checked as the f32 values the kernels see', () => {
     const b = () => engine.network({ inputs: 2 }).dense(2, 'softmax');
     const bad: [string, BuildOptions][] = [
