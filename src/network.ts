@@ -10,7 +10,7 @@ import type { ActivationDef } from './activations/types.js';
 import type { EngineCore } from './engine.js';
 import { networkToBytes, networkToJSON, type NetworkJSON } from './serialize.js';
 import {
-  DataError, DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError, ShapeError, TrainingAbortedError,
+  DataError, DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError, RectifyError, ShapeError, TrainingAbortedError,
   TrainingDivergedError,
 } from './errors.js';
 
@@ -755,8 +755,16 @@ export class Network<I extends number = number, O extends number = number> {
       const zs = new Float32Array(this.core.arena.memory.buffer, z, n * l.out).slice();
       // Per-unit activations (prelu with units) take whole rows: pass rows x units, and a row of zeros for f'(0).
       const perUnit = l.act.units !== undefined;
-      const d = perUnit ? l.act.derivative(zs, { rows: n, cols: l.out }) : l.act.derivative(zs);
-      const d0 = Math.abs((perUnit ? l.act.derivative(new Float32Array(l.out), { rows: 1, cols: l.out }) : l.act.derivative(new Float32Array(1)))[0]!);
+      let d: Float32Array, d0: number;
+      try {
+        d = perUnit ? l.act.derivative(zs, { rows: n, cols: l.out }) : l.act.derivative(zs);
+        d0 = Math.abs((perUnit ? l.act.derivative(new Float32Array(l.out), { rows: 1, cols: l.out }) : l.act.derivative(new Float32Array(1)))[0]!);
+      } catch (e) {
+        // A diagnostic must not fail fit after the weights were updated: sbaf with domain 'strict' refuses
+        // pre-activations outside [0, 1] in derivative(), while the network's kernels clamp them. No figure then.
+        if (!(e instanceof RectifyError)) throw e;
+        dead.push(null); saturated.push(null); return;
+      }
       if (RELU_LIKE.has(l.def.name) || l.def.piecewiseLinear) {
         let deadUnits = 0;
         for (let j = 0; j < l.out; j++) {

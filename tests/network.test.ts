@@ -322,6 +322,12 @@ describe('issue 8: memory safety of networks', () => {
     expect(h.epochs[1]!.activationParams[0]!.alpha).toHaveLength(4);
   });
 
+  it('defect 6 (same cause): fit with an sbaf strict-domain layer does not fail in the diagnostics after training', async () => {
+    const net = engine.network({ inputs: 3, seed: 1 }).dense(4, { name: 'sbaf', domain: 'strict' }).dense(2, 'softmax').build({ loss: 'crossEntropy' });
+    const h = await net.fit(Float32Array.from(X, (v) => v * 3), Y, { epochs: 1 });
+    expect(h.epochs).toHaveLength(1);
+  });
+
   it('defect 6: the documented per-unit alpha: number[] type compiles (tsc --noEmit over tests/types/prelu-spec.ts)', () => {
     const r = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', '--target', 'es2022',
       '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', 'tests/types/prelu-spec.ts'], { encoding: 'utf8' });

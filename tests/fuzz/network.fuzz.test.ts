@@ -122,7 +122,8 @@ const validArch: fc.Arbitrary<Arch> = fc.record({
   seed: fc.integer({ min: 0, max: 1000 }),
   layers: fc.array(fc.record({
     units: fc.integer({ min: 1, max: 6 }),
-    act: fc.constantFrom<unknown>('relu', 'tanh', 'elu', 'sigmoid', { name: 'prelu' }, 'PER_UNIT_PRELU', 'gelu', { name: 'sbaf', domain: 'sigmoid' }),
+    act: fc.constantFrom<unknown>('relu', 'tanh', 'elu', 'sigmoid', { name: 'prelu' }, 'PER_UNIT_PRELU', 'gelu', { name: 'sbaf', domain: 'sigmoid' },
+      { name: 'sbaf', domain: 'strict' }, 'sbaf', 'softsign', 'hardTanh', 'selu'),
   }), { minLength: 0, maxLength: 2 }),
   out: fc.constantFrom('softmax', 'sigmoid', 'linear'),
   loss: fc.constant(undefined),
