@@ -15,7 +15,7 @@ export function probeUnits(st: NetworkState, x: Float32Array, rows: number): { d
   const n = Math.min(rows, st.capacity);
   const arena = st.core.arena;
   arena.f32.set(x.subarray(0, n * inputs), st.xBuf >> 2);
-  st.fx.net_forward!(st.plan, st.xBuf, n);
+  st.fx.net_forward(st.plan, st.xBuf, n);
   const dead: (number | null)[] = [], saturated: (number | null)[] = [];
   st.layers.forEach((l, li) => {
     if (l.def.kind === 'rowwise') { dead.push(null); saturated.push(null); return; }

@@ -88,22 +88,22 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
       };
       const t0 = now();
       const i32 = () => new Int32Array(arena.memory.buffer);
-      if (o.shuffle) fx.rng_permutation!(st.rng, idx, trainRows);
+      if (o.shuffle) fx.rng_permutation(st.rng, idx, trainRows);
       else { const v = i32(); for (let i = 0; i < trainRows; i++) v[(idx >> 2) + i] = i; }
       new Float64Array(arena.memory.buffer, st.diag, st.layers.length).fill(0);
       st.setDiagnostics(true);
       let lossSum = 0, steps = 0, correct = 0;
       for (let s = 0, b = 0; s < trainRows; s += batch, b++) {
         const n = Math.min(batch, trainRows - s);
-        fx.gather_rows!(xs, idx, s, n, inputs, st.xBuf);
-        if (ls) fx.gather_i32!(ls, idx, s, n, st.lBuf);
-        else fx.gather_rows!(ts, idx, s, n, outputs, st.tBuf);
-        const loss = fx.net_train_step!(st.plan, st.xBuf, ls ? 0 : st.tBuf, ls ? st.lBuf : 0, n);
+        fx.gather_rows(xs, idx, s, n, inputs, st.xBuf);
+        if (ls) fx.gather_i32(ls, idx, s, n, st.lBuf);
+        else fx.gather_rows(ts, idx, s, n, outputs, st.tBuf);
+        const loss = fx.net_train_step(st.plan, st.xBuf, ls ? 0 : st.tBuf, ls ? st.lBuf : 0, n);
         if (!Number.isFinite(loss)) throw diverged(`the loss of batch ${b} is ${loss}`);
         lossSum += loss * n; steps++;
         if (cs) {
-          fx.gather_i32!(cs, idx, s, n, st.cBuf);
-          correct += fx.count_correct!(fx.net_output!(st.plan), st.cBuf, n, outputs);
+          fx.gather_i32(cs, idx, s, n, st.cBuf);
+          correct += fx.count_correct(fx.net_output(st.plan), st.cBuf, n, outputs);
         }
         if (o.onBatchEnd) { await o.onBatchEnd({ epoch, batch: b, loss }); recheck(); }
         if (o.signal?.aborted) throw aborted();

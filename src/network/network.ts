@@ -122,7 +122,7 @@ export class Network<I extends number = number, O extends number = number> {
     const st = this.st;
     st.ensureCapacity(rows);
     const [tp, lp] = st.load(x, rows, t, 0);
-    const loss = st.fx.net_gradients!(st.plan, st.xBuf, tp, lp, rows);
+    const loss = st.fx.net_gradients(st.plan, st.xBuf, tp, lp, rows);
     return { loss, gradients: st.gradientCopies() };
   }
 
@@ -134,7 +134,7 @@ export class Network<I extends number = number, O extends number = number> {
     const st = this.st;
     st.ensureCapacity(rows);
     const [tp, lp] = st.load(x, rows, t, 0);
-    return st.fx.net_train_step!(st.plan, st.xBuf, tp, lp, rows);
+    return st.fx.net_train_step(st.plan, st.xBuf, tp, lp, rows);
   }
 
   /**

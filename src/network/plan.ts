@@ -1,29 +1,27 @@
 /**
  * The plan: the network as assembly/nn/net.ts reads it from linear memory (a header of 64 words, then 32 words per
- * layer), and the codes of losses, optimizers and initializers. The word offsets must match net.ts.
+ * layer), with the word offsets and the codes of losses, optimizers, initializers and kernel variants generated
+ * from the one ABI description (scripts/gen-abi.mjs) that assembly/nn/net.ts reads too.
  * @module
  */
 import type { Activation } from '../activation.js';
 import type { ActivationDef } from '../activations/types.js';
 import type { InitName, LayerSpec, LossName, NormalizedOptimizer, OptimizerName } from './types.js';
 
-// Name tables are Maps: a lookup never reaches Object.prototype ('toString', 'constructor', '__proto__').
-/** Loss codes (net.ts LOSS_*). */
-export const LOSS_CODES: ReadonlyMap<string, number> = new Map<LossName, number>([['mse', 0], ['binaryCrossEntropy', 1], ['crossEntropy', 2]]);
-/** Optimizer codes (net.ts OPT_*). */
-export const OPTIMIZER_CODES: ReadonlyMap<string, number> = new Map<OptimizerName, number>([['sgd', 0], ['momentum', 1], ['rmsprop', 2], ['adam', 3], ['adamW', 4]]);
-/** Initializer codes (assembly/nn/rng.ts init_weights). */
-export const INIT_CODES: ReadonlyMap<string, number> = new Map<InitName, number>([
-  ['zeros', 0], ['heNormal', 1], ['heUniform', 2], ['glorotNormal', 3], ['glorotUniform', 4], ['lecunNormal', 5], ['lecunUniform', 6],
-]);
+import {
+  H, HEADER_WORDS, INIT_CODES as INITS, L, LAYER_WORDS, LOSS_CODES as LOSSES, OPTIMIZER_CODES as OPTIMIZERS,
+  VARIANT_CODES,
+} from '../generated/abi.js';
 
-/** Words of the plan header; layer l starts at word HEADER_WORDS + LAYER_WORDS * l. */
-export const HEADER_WORDS = 64;
-export const LAYER_WORDS = 32;
-/** Header word offsets (keep in sync with assembly/nn/net.ts). */
-export const H = { LAYERS: 0, INPUTS: 1, CAPACITY: 2, LOSS: 3, OPT: 4, LR: 5, B1: 6, B2: 7, EPS: 8, WD: 9, NESTEROV: 10, CLIP: 11, T: 12, B1T: 13, B2T: 14, SCRATCH: 15, DA: 16, DB: 17, DIAG: 19, DIAG_ON: 20 } as const;
-/** Layer word offsets (keep in sync with assembly/nn/net.ts). */
-export const L = { IN: 0, OUT: 1, W: 2, B: 3, ACT: 4, P: 5, PU: 6, Z: 7, Y: 8, DZ: 9, GW: 10, GB: 11, GP: 12, NP: 13, MASK: 14, MW: 15, VW: 16, MB: 17, VB: 18, MP: 19, VP: 20, HASPG: 21, LO: 22, HI: 23 } as const;
+export { H, L, HEADER_WORDS, LAYER_WORDS };
+
+// Name tables are Maps: a lookup never reaches Object.prototype ('toString', 'constructor', '__proto__').
+/** Loss codes (generated from the ABI description, scripts/gen-abi.mjs). */
+export const LOSS_CODES: ReadonlyMap<string, number> = new Map<LossName, number>(Object.entries(LOSSES) as [LossName, number][]);
+/** Optimizer codes. */
+export const OPTIMIZER_CODES: ReadonlyMap<string, number> = new Map<OptimizerName, number>(Object.entries(OPTIMIZERS) as [OptimizerName, number][]);
+/** Weight initializer codes. */
+export const INIT_CODES: ReadonlyMap<string, number> = new Map<InitName, number>(Object.entries(INITS) as [InitName, number][]);
 
 /** Word index of layer `li`'s first word, relative to the plan. */
 export function layerWord(li: number): number { return HEADER_WORDS + LAYER_WORDS * li; }
@@ -78,8 +76,8 @@ export function writePlanStatic(buf: ArrayBufferLike, plan: number, net: {
     const base = P + layerWord(li);
     i32[base + L.IN] = l.in; i32[base + L.OUT] = l.out; i32[base + L.W] = l.W; i32[base + L.B] = l.b;
     i32[base + L.ACT] = l.id; i32[base + L.P] = l.act.paramPtr;
-    // Kernel variant: 1 = per-unit parameters, 2 = sbaf's sigmoid domain policy (see assembly/nn/dispatch.ts).
-    i32[base + L.PU] = l.act.units !== undefined ? 1 : l.act.domain === 'sigmoid' ? 2 : 0;
+    // Kernel variant: per-unit parameters, or sbaf's sigmoid domain policy (see assembly/nn/dispatch.ts).
+    i32[base + L.PU] = l.act.units !== undefined ? VARIANT_CODES.perUnit : l.act.domain === 'sigmoid' ? VARIANT_CODES.sigmoidDomain : VARIANT_CODES.none;
     i32[base + L.GW] = l.gW; i32[base + L.GB] = l.gb; i32[base + L.GP] = l.gP; i32[base + L.NP] = l.np;
     i32[base + L.MASK] = l.mask; i32[base + L.HASPG] = l.hasPg ? 1 : 0; i32[base + L.LO] = l.lo; i32[base + L.HI] = l.hi;
     const [mW = 0, mb = 0, mP = 0, vW = 0, vb = 0, vP = 0] = l.opt;
@@ -120,3 +118,9 @@ export function boundF32(v: number, exclusive: boolean, dir: 1 | -1): number {
   u[0]! += (f[0]! > 0) === (dir > 0) ? 1 : -1;
   return f[0]!;
 }
+
+// The generated codes name exactly what the API accepts: a loss, optimizer or initializer missing from the ABI
+// description is a compile error here.
+LOSSES satisfies Record<LossName, number>;
+OPTIMIZERS satisfies Record<OptimizerName, number>;
+INITS satisfies Record<InitName, number>;

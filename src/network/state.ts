@@ -8,6 +8,7 @@ import type { Activation } from '../activation.js';
 import type { ActivationDef } from '../activations/types.js';
 import { ACTIVATIONS } from '../kernels.js';
 import type { EngineCore } from '../core.js';
+import type { WasmExports } from '../generated/abi.js';
 import { makeActivation } from '../make-activation.js';
 import { ShapeError } from '../errors.js';
 import { specObject } from './options.js';
@@ -18,8 +19,6 @@ import {
 import type { PreparedTargets } from './targets.js';
 import type { LayerSpec, LossName, NormalizedOptimizer, ParameterView } from './types.js';
 import { RELU_LIKE } from './roles.js';
-
-type Fn = (...args: number[]) => number;
 
 
 /** The settings a network's memory is laid out for (checked by the caller). */
@@ -35,7 +34,8 @@ export interface NetworkSettings {
 
 /** @internal A network's memory. Create with {@link NetworkState.create}; release with {@link NetworkState.free}. */
 export class NetworkState {
-  readonly fx: Record<string, Fn>;
+  /** The module's exports, typed (src/generated/abi.ts). */
+  readonly fx: WasmExports;
   readonly layers: LayerState[] = [];
   capacity = 0;
   plan = 0;
@@ -51,7 +51,7 @@ export class NetworkState {
   private readonly acts: Activation[] = [];
 
   private constructor(readonly core: EngineCore, readonly settings: NetworkSettings) {
-    this.fx = core.exports as unknown as Record<string, Fn>;
+    this.fx = core.exports as unknown as WasmExports;
   }
 
   /** Allocates every block for `capacity` rows and initializes the weights; frees everything if a step fails. */
@@ -122,7 +122,7 @@ export class NetworkState {
     const rb: number[] = [];
     let maxWidth: number = inputs;
     let scratch = 0;
-    const sb = this.fx.gemm_scratch_bytes!;
+    const sb = this.fx.gemm_scratch_bytes;
     for (const l of this.layers) {
       maxWidth = Math.max(maxWidth, l.out);
       scratch = Math.max(scratch, sb(rows, l.out, l.in), sb(l.in, l.out, rows), sb(rows, l.in, l.out));
@@ -148,11 +148,11 @@ export class NetworkState {
 
   /** Seeded initialization in the wasm (bit-identical on every engine). */
   private initialize(): void {
-    this.fx.rng_seed!(this.rng, this.settings.seed);
+    this.fx.rng_seed(this.rng, this.settings.seed);
     for (const l of this.layers) {
       const name = l.def.name;
       const kind = l.spec.init ?? (name === 'selu' ? 'lecunNormal' : RELU_LIKE.has(name) ? 'heNormal' : 'glorotUniform');
-      this.fx.init_weights!(this.rng, l.W, l.in, l.out, INIT_CODES.get(kind)!);
+      this.fx.init_weights(this.rng, l.W, l.in, l.out, INIT_CODES.get(kind)!);
     }
   }
 
@@ -225,8 +225,8 @@ export class NetworkState {
     for (let s = 0; s < rows; s += this.capacity) {
       const n = Math.min(this.capacity, rows - s);
       f32.set(n === rows ? x : x.subarray(s * inputs, (s + n) * inputs), this.xBuf >> 2);
-      this.fx.net_forward!(this.plan, this.xBuf, n);
-      const y = this.fx.net_output!(this.plan) >>> 0;
+      this.fx.net_forward(this.plan, this.xBuf, n);
+      const y = this.fx.net_output(this.plan) >>> 0;
       out.set(f32.subarray(y >> 2, (y >> 2) + n * outputs), s * outputs);
     }
     return out;
@@ -238,10 +238,10 @@ export class NetworkState {
     for (let s = 0; s < rows; s += this.capacity) {
       const n = Math.min(this.capacity, rows - s);
       const [tp, lp] = this.load(x, n, t, s);
-      loss += this.fx.net_loss!(this.plan, this.xBuf, tp, lp, n) * n;
+      loss += this.fx.net_loss(this.plan, this.xBuf, tp, lp, n) * n;
       if (t.classes) {
         new Int32Array(this.core.arena.f32.buffer).set(t.classes.subarray(s, s + n), this.cBuf >> 2);
-        correct += this.fx.count_correct!(this.fx.net_output!(this.plan), this.cBuf, n, this.settings.outputs);
+        correct += this.fx.count_correct(this.fx.net_output(this.plan), this.cBuf, n, this.settings.outputs);
       }
     }
     return t.classes ? { loss: loss / rows, accuracy: correct / rows } : { loss: loss / rows };
