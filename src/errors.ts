@@ -52,3 +52,10 @@ export class TrainingAbortedError extends RectifyError {
     super(message);
   }
 }
+
+/**
+ * A WebAssembly kernel failed although the host validated its arguments (a trap such as "memory access out of
+ * bounds"). This is a bug in rectify, not in the caller: please report it with the call that caused it. The engine
+ * may hold wrong values afterwards; create a new one with createEngine().
+ */
+export class KernelError extends RectifyError {}
