@@ -8,7 +8,7 @@ import { checkParam, describe } from './kernels.js';
 import {
   DisposedError, DomainError, InvalidArgumentError, InvalidParameterError, KernelError, RectifyError, ShapeError,
 } from './errors.js';
-import { Tensor } from './tensor.js';
+import { Tensor, detachedMessage, isDetached } from './tensor.js';
 import type { EngineCore } from './engine.js';
 
 /** A Float32Array, or a tensor of the same engine (no copy). */
@@ -377,7 +377,10 @@ export class Activation {
   }
 
   private lengthOf(v: unknown, what: string): number {
-    if (v instanceof Float32Array) return v.length;
+    if (v instanceof Float32Array) {
+      if (isDetached(v)) throw new InvalidArgumentError(`${this.def.name}: ${detachedMessage(what)}`);
+      return v.length;
+    }
     if (v instanceof Tensor) {
       v.check();
       if (!v.belongsTo(this.core)) throw new DisposedError(`${what} is a tensor of another engine; copy its data`);

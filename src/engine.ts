@@ -9,7 +9,7 @@ import {
   ACTIVATIONS, activationNames, describe, findActivation, type ActivationDef, type ActivationName, type ActivationSpec,
 } from './kernels.js';
 import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError } from './errors.js';
-import { Tensor } from './tensor.js';
+import { Tensor, detachedMessage, isDetached } from './tensor.js';
 import { networkBuilder, type Network, type NetworkBuilder } from './network.js';
 import { parseSaved, rebuild, type NetworkJSON } from './serialize.js';
 import {
@@ -112,6 +112,7 @@ function numbersOf(init: unknown, arena: Arena): Float32Array {
   if (typeof length !== 'number') {
     throw new InvalidArgumentError(`engine.tensor takes a length or an array of numbers, got ${describe(init)}`);
   }
+  if (ArrayBuffer.isView(init) && isDetached(init)) throw new InvalidArgumentError(`engine.tensor: ${detachedMessage('values')}`);
   checkLength(length, 'engine.tensor: the length of values', arena);
   if (ArrayBuffer.isView(init)) return new Float32Array(init as unknown as ArrayLike<number>); // numbers by type
   const src = init as ArrayLike<unknown>;

@@ -62,3 +62,20 @@ export class Tensor {
     if (!this.alive) throw new DisposedError('this tensor was disposed; create a new one with engine.tensor()');
   }
 }
+
+/**
+ * @internal Whether a typed array's buffer was detached (a `tensor.data` view taken before the memory grew, or a
+ * transferred buffer). Such a view reads as empty, and every method of it throws a plain TypeError.
+ */
+export function isDetached(v: ArrayBufferView): boolean {
+  if (v.byteLength !== 0) return false;
+  const b = v.buffer as ArrayBuffer & { detached?: boolean };
+  if (typeof b.detached === 'boolean') return b.detached;
+  try { b.slice(0, 0); return false; } catch { return true; }
+}
+
+/** @internal The error for a detached view passed as `what`. */
+export function detachedMessage(what: string): string {
+  return `${what} is a Float32Array whose memory was detached (a tensor.data view read before the engine's memory ` +
+    'grew, or a transferred buffer); read tensor.data again after each call that may allocate, or pass the Tensor itself';
+}

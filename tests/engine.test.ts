@@ -229,6 +229,20 @@ describe('issue 8.13: tensors', () => {
     expect(Array.from(t2.data)).toEqual([-3, -2, -1, 0]);
   });
 
+  it('a detached tensor.data view (read before the memory grew) is a typed error, not a TypeError', async () => {
+    const e = await createEngine();
+    const t = e.tensor(Float32Array.from([1, 2, 3]));
+    const stale = t.data;
+    e.tensor(1 << 20).dispose(); // grows the memory: `stale` is detached
+    expect(stale.length).toBe(0);
+    const relu = e.activation('relu');
+    for (const call of [() => relu.forward(stale), () => relu.backward(new Float32Array(0), stale), () => relu.forward(new Float32Array(0), { out: stale }), () => e.tensor(stale)]) {
+      expect(call).toThrow(InvalidArgumentError);
+      expect(call).toThrow(/detached.*read tensor.data again/);
+    }
+    expect(Array.from(relu.forward(t.data))).toEqual([1, 2, 3]);
+  });
+
   it('an OutOfMemoryError in the middle of a call releases what the call had allocated', async () => {
     const e = await createEngine({ maxMemoryBytes: 1 << 20 });
     const x = new Float32Array(100_000); // 400 kB: x and dy fit, the output block does not
