@@ -3,7 +3,7 @@
  * zero-copy tensors, all computed by the wasm kernels named in the kernel table.
  * @module
  */
-import type { ActivationDef } from './activations/types.js';
+import type { ActivationDef, ParamDef } from './activations/types.js';
 import { checkParam, describe } from './kernels.js';
 import {
   DisposedError, DomainError, InvalidArgumentError, InvalidParameterError, KernelError, RectifyError, ShapeError,
@@ -45,7 +45,10 @@ export class Activation {
   readonly domain: DomainPolicy | undefined;
   private readonly pptr: number;
   private readonly pcount: number;
-  private alive = true;
+  #alive = true;
+  /** Copies of the table row's kind and parameters: the kernel ABI and block sizes never follow a mutated table. */
+  readonly #kind: ActivationDef['kind'];
+  readonly #params: readonly ParamDef[];
   private readonly fwdName: string;
   private readonly bwdName: string;
   private readonly pgradName: string;
@@ -53,6 +56,8 @@ export class Activation {
   /** @internal Use `engine.activation(spec)`. */
   constructor(private readonly core: EngineCore, def: ActivationDef, spec: Record<string, unknown>) {
     this.def = def;
+    this.#kind = def.kind;
+    this.#params = Object.freeze(def.params.map((p) => Object.freeze({ ...p })));
     const known = new Set(['name', ...def.params.map((p) => p.name), ...(def.perUnit ? ['units'] : []),
       ...(def.name === 'sbaf' ? ['domain'] : [])]);
     for (const key of Object.keys(spec)) {
@@ -108,6 +113,10 @@ export class Activation {
     core.arena.f32.set(values, this.pptr >> 2);
     // An activation dropped without dispose() gives its parameter block back when it is garbage-collected.
     core.finalizer?.register(this, this.pptr, this);
+    // A mistaken assignment (act.units = 8) must not change what the kernels are told about the parameter block.
+    for (const k of ['def', 'units', 'domain', 'pptr', 'pcount', 'fwdName', 'bwdName', 'pgradName', 'core']) {
+      Object.defineProperty(this, k, { writable: false, configurable: false });
+    }
   }
 
   /** The activation's name (the table name, also when created through an alias). */
@@ -119,7 +128,7 @@ export class Activation {
     const out: ParamValues = {};
     const w = this.units ?? 1;
     const f32 = this.core.arena.f32;
-    this.def.params.forEach((p, i) => {
+    this.#params.forEach((p, i) => {
       const base = (this.pptr >> 2) + i * w;
       out[p.name] = this.units === undefined ? f32[base]! : f32.slice(base, base + w);
     });
@@ -136,12 +145,12 @@ export class Activation {
     const w = this.units ?? 1;
     const next = this.core.arena.f32.slice(this.pptr >> 2, (this.pptr >> 2) + this.pcount);
     for (const [k, v] of Object.entries(values)) {
-      const i = this.def.params.findIndex((p) => p.name === k);
+      const i = this.#params.findIndex((p) => p.name === k);
       if (i < 0) {
         throw new InvalidParameterError(`${this.def.name} has no parameter "${k}"; its parameters are: ` +
-          `${this.def.params.map((p) => p.name).join(', ') || '(none)'}`);
+          `${this.#params.map((p) => p.name).join(', ') || '(none)'}`);
       }
-      const p = this.def.params[i]!;
+      const p = this.#params[i]!;
       let arr: ArrayLike<unknown>;
       if (typeof v === 'number') arr = new Array<number>(w).fill(v);
       else if (v !== null && typeof v === 'object' && typeof (v as ArrayLike<unknown>).length === 'number') {
@@ -157,7 +166,7 @@ export class Activation {
         next[i * w + j] = x;
       }
     }
-    validateRelations(this.def.name, this.def.params.map((p, i) => [p.name, next[i * w]!] as const));
+    validateRelations(this.def.name, this.#params.map((p, i) => [p.name, next[i * w]!] as const));
     this.core.arena.f32.set(next, this.pptr >> 2);
   }
 
@@ -176,7 +185,7 @@ export class Activation {
   derivative(x: Input, options?: CallOptions): Input {
     this.check();
     this.arity('derivative(x, options?)', arguments.length, 1, 2);
-    if (this.def.kind === 'rowwise') {
+    if (this.#kind === 'rowwise') {
       throw new InvalidArgumentError(`${this.def.name} has a Jacobian, not an element-wise derivative; use backward(x, dy)`);
     }
     return this.run('derivative', x, undefined, this.callOptions('derivative', options, true)) as Input;
@@ -204,8 +213,8 @@ export class Activation {
 
   /** Frees the parameter block. Later calls throw DisposedError; disposing twice is a no-op. */
   dispose(): void {
-    if (!this.alive) return;
-    this.alive = false;
+    if (!this.#alive) return;
+    this.#alive = false;
     this.core.finalizer?.unregister(this);
     this.core.arena.release(this.pptr);
   }
@@ -214,7 +223,7 @@ export class Activation {
   get paramPtr(): number { return this.pptr; }
 
   private check(): void {
-    if (!this.alive) throw new DisposedError(`this ${this.def.name} activation was disposed`);
+    if (!this.#alive) throw new DisposedError(`this ${this.def.name} activation was disposed`);
     this.core.check();
   }
 
@@ -283,10 +292,10 @@ export class Activation {
     }
     if (this.domain === 'strict') this.checkDomain(x as Input, n);
     const grad = method === 'paramGrads';
-    if (grad && !this.def.params.some((p) => p.trainable)) return {};
+    if (grad && !this.#params.some((p) => p.trainable)) return {};
     const kernel = method === 'forward' ? this.fwdName : method === 'paramGrads' ? this.pgradName : this.bwdName;
     const fn = core.exports[kernel] as Fn | undefined;
-    const rowwiseBwd = this.def.kind === 'rowwise' && method === 'backward';
+    const rowwiseBwd = this.#kind === 'rowwise' && method === 'backward';
     const fwd = core.exports[this.fwdName] as Fn | undefined;
     if (typeof fn !== 'function' || (rowwiseBwd && typeof fwd !== 'function')) {
       throw new InvalidArgumentError(`${name}: this build has no kernel ${typeof fn !== 'function' ? kernel : this.fwdName}`);
@@ -316,7 +325,7 @@ export class Activation {
         core.arena.f32.fill(1, sp >> 2, (sp >> 2) + n);
       } else if (dys !== undefined) sp = dys === xs ? xp : place(dys);
       let g = 0;
-      if (grad) g = core.arena.alloc(this.def.params.length * (this.units ?? 1) * 4), temps.push(g);
+      if (grad) g = core.arena.alloc(this.#params.length * (this.units ?? 1) * 4), temps.push(g);
       let result: Input | undefined;
       let op = 0;
       if (!grad) {
@@ -340,7 +349,7 @@ export class Activation {
         const f32 = core.arena.f32;
         const w = this.units ?? 1;
         const grads: ParamValues = {};
-        this.def.params.forEach((p, i) => {
+        this.#params.forEach((p, i) => {
           if (!p.trainable) return;
           const base = (g >> 2) + i * w;
           grads[p.name] = this.units === undefined ? f32[base]! : f32.slice(base, base + w);
@@ -371,7 +380,7 @@ export class Activation {
   /** Calls a kernel with the ABI of its kind (see DEVELOPING.md). `target` is the output, or the gradient block. */
   private call(fn: Fn, ins: number[], rows: number, cols: number, n: number, target: number, isGrad: boolean): void {
     const size = this.units !== undefined ? [rows, cols] : [n];
-    if (this.def.kind === 'rowwise') fn(...ins, target, rows, cols);
+    if (this.#kind === 'rowwise') fn(...ins, target, rows, cols);
     else if (isGrad) fn(...ins, ...size, this.pptr, target);
     else fn(...ins, target, ...size, this.pptr);
   }
@@ -391,7 +400,7 @@ export class Activation {
   }
 
   private shape(n: number, o: CallOptions): { rows: number; cols: number } {
-    const need = this.def.kind === 'rowwise' || this.units !== undefined;
+    const need = this.#kind === 'rowwise' || this.units !== undefined;
     for (const k of ['rows', 'cols'] as const) {
       const v = o[k];
       if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_DIM)) {

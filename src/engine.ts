@@ -188,7 +188,7 @@ export class Engine implements EngineCore {
   readonly relaxedSimdUnavailable: boolean;
   /** Whether the scalar twins run instead of SIMD. */
   readonly scalar: boolean;
-  private alive = true;
+  #alive = true;
 
   /** @internal Use {@link createEngine}. */
   constructor(exports: RawExports, relaxed: boolean, unavailable: boolean, maxBytes: number, scalar: boolean) {
@@ -200,6 +200,9 @@ export class Engine implements EngineCore {
     // Tensors that are garbage-collected without dispose() give their memory back.
     this.finalizer = typeof FinalizationRegistry === 'function'
       ? new FinalizationRegistry<number>((ptr) => this.arena.release(ptr)) : undefined;
+    for (const k of ['arena', 'exports', 'finalizer', 'relaxedSimd', 'relaxedSimdUnavailable', 'scalar']) {
+      Object.defineProperty(this, k, { writable: false, configurable: false });
+    }
   }
 
   /**
@@ -273,9 +276,9 @@ export class Engine implements EngineCore {
 
   /** @internal Throws if disposed. */
   check(): void {
-    if (!this.alive) throw new DisposedError('this engine was disposed; create a new one with createEngine()');
+    if (!this.#alive) throw new DisposedError('this engine was disposed; create a new one with createEngine()');
   }
 
   /** Drops the engine; its memory is released when nothing references it any more. */
-  dispose(): void { this.alive = false; }
+  dispose(): void { this.#alive = false; }
 }

@@ -21,7 +21,7 @@ export class Tensor {
   /** Number of f32 elements. */
   readonly length: number;
   private view: Float32Array;
-  private alive = true;
+  #alive = true;
 
   /** @internal Use `engine.tensor(...)`. */
   constructor(private readonly owner: TensorOwner, length: number) {
@@ -29,6 +29,8 @@ export class Tensor {
     this.ptr = owner.arena.alloc(length * 4);
     this.view = new Float32Array(owner.arena.memory.buffer, this.ptr, length);
     owner.finalizer?.register(this, this.ptr, this);
+    // `t.length = n` must not make a kernel read or write past the block.
+    for (const k of ['ptr', 'length', 'owner']) Object.defineProperty(this, k, { writable: false, configurable: false });
   }
 
   /** The values, as a Float32Array view over WebAssembly memory (re-derived after memory growth). */
@@ -41,15 +43,15 @@ export class Tensor {
   }
 
   /** Whether `dispose()` was called. */
-  get disposed(): boolean { return !this.alive; }
+  get disposed(): boolean { return !this.#alive; }
 
   /** A copy of the values in an ordinary Float32Array. */
   toArray(): Float32Array { return this.data.slice(); }
 
   /** Frees the memory. Later use throws DisposedError; disposing twice is a no-op. */
   dispose(): void {
-    if (!this.alive) return;
-    this.alive = false;
+    if (!this.#alive) return;
+    this.#alive = false;
     this.owner.finalizer?.unregister(this);
     this.owner.arena.release(this.ptr);
   }
@@ -59,7 +61,7 @@ export class Tensor {
 
   /** @internal Throws if disposed. */
   check(): void {
-    if (!this.alive) throw new DisposedError('this tensor was disposed; create a new one with engine.tensor()');
+    if (!this.#alive) throw new DisposedError('this tensor was disposed; create a new one with engine.tensor()');
   }
 }
 

@@ -243,6 +243,21 @@ describe('issue 8.13: tensors', () => {
     expect(Array.from(relu.forward(t.data))).toEqual([1, 2, 3]);
   });
 
+  it('the sizes kernels are told cannot be reassigned (t.length = n, act.units = n throw; the call stays in bounds)', () => {
+    const t = engine.tensor(Float32Array.from([-1, 2]));
+    const prelu = engine.activation({ name: 'prelu', units: 2, alpha: [0.5, 0.25] });
+    expect(() => { (t as { length: number }).length = 1 << 20; }).toThrow(TypeError);
+    expect(() => { (t as unknown as { ptr: number }).ptr = 0; }).toThrow(TypeError);
+    expect(() => { (prelu as { units: number | undefined }).units = 1 << 20; }).toThrow(TypeError);
+    expect(() => { (t as unknown as { alive: boolean }).alive = true; t.dispose(); t.data; }).toThrow(DisposedError);
+    expect(t.length).toBe(2);
+    expect(prelu.units).toBe(2);
+    const x = Float32Array.from([-4, -4, 1, 1]);
+    expect(Array.from(prelu.forward(x))).toEqual([-2, -1, 1, 1]);
+    expect(Array.from(prelu.paramGrads(x, Float32Array.from([1, 1, 1, 1])).alpha as Float32Array)).toEqual([-4, -4]);
+    prelu.dispose();
+  });
+
   it('an OutOfMemoryError in the middle of a call releases what the call had allocated', async () => {
     const e = await createEngine({ maxMemoryBytes: 1 << 20 });
     const x = new Float32Array(100_000); // 400 kB: x and dy fit, the output block does not
