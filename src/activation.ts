@@ -37,27 +37,27 @@ export type DomainPolicy = 'clamp' | 'sigmoid' | 'strict';
  * Every method validates its input and throws a RectifyError subclass that says what to fix.
  */
 export class Activation {
-  /** The kernel-table row. */
-  readonly def: ActivationDef;
-  /** Number of units when the parameters are per unit; undefined when shared. */
-  readonly units: number | undefined;
-  /** Domain policy (sbaf only). */
-  readonly domain: DomainPolicy | undefined;
-  private readonly pptr: number;
-  private readonly pcount: number;
+  // #private: a mistaken assignment (act.units = 8) cannot change what the kernels are told about the parameter block.
+  readonly #def: ActivationDef;
+  readonly #units: number | undefined;
+  readonly #domain: DomainPolicy | undefined;
+  readonly #core: EngineCore;
+  readonly #pptr: number;
+  readonly #pcount: number;
   #alive = true;
   /** Copies of the table row's kind and parameters: the kernel ABI and block sizes never follow a mutated table. */
   readonly #kind: ActivationDef['kind'];
   readonly #params: readonly ParamDef[];
-  private readonly fwdName: string;
-  private readonly bwdName: string;
-  private readonly pgradName: string;
+  readonly #fwdName: string;
+  readonly #bwdName: string;
+  readonly #pgradName: string;
 
   /** @internal Use `engine.activation(spec)`. */
-  constructor(private readonly core: EngineCore, def: ActivationDef, spec: Record<string, unknown>) {
-    this.def = def;
+  constructor(core: EngineCore, def: ActivationDef, spec: Record<string, unknown>) {
+    this.#core = core;
+    this.#def = def;
     this.#kind = def.kind;
-    this.#params = Object.freeze(def.params.map((p) => Object.freeze({ ...p })));
+    this.#params = def.params.map((p) => ({ ...p })); // #private copies: nothing outside can reach them
     const known = new Set(['name', ...def.params.map((p) => p.name), ...(def.perUnit ? ['units'] : []),
       ...(def.name === 'sbaf' ? ['domain'] : [])]);
     for (const key of Object.keys(spec)) {
@@ -74,16 +74,16 @@ export class Activation {
       }
       units = u;
     }
-    this.units = units;
+    this.#units = units;
     if (def.name === 'sbaf') {
       const d = spec.domain ?? 'clamp';
       if (d !== 'clamp' && d !== 'sigmoid' && d !== 'strict') {
         throw new InvalidParameterError(`sbaf: domain must be 'clamp', 'sigmoid' or 'strict', got ${describe(d)}`);
       }
-      this.domain = d;
-    } else this.domain = undefined;
+      this.#domain = d;
+    } else this.#domain = undefined;
     const width = units ?? 1;
-    this.pcount = def.params.length * width;
+    this.#pcount = def.params.length * width;
     const values: number[] = [];
     for (const p of def.params) {
       const v = spec[p.name] ?? p.default;
@@ -105,32 +105,37 @@ export class Activation {
     }
     validateRelations(def.name, def.params.map((p, i) => [p.name, values[i * width]!] as const));
     // sbaf's sigmoid policy has its own kernels (sbaf_sigmoid_*); clamp and strict share sbaf_*.
-    const suffix = (units !== undefined ? '_pu' : '') + (this.domain === 'sigmoid' ? '_sigmoid' : '');
-    this.fwdName = `${def.name}${suffix}_fwd${core.scalar ? '_scalar' : ''}`;
-    this.bwdName = `${def.name}${suffix}_bwd${core.scalar ? '_scalar' : ''}`;
-    this.pgradName = `${def.name}${suffix}_pgrad${core.scalar ? '_scalar' : ''}`;
-    this.pptr = core.arena.alloc(Math.max(1, this.pcount) * 4);
-    core.arena.f32.set(values, this.pptr >> 2);
+    const suffix = (units !== undefined ? '_pu' : '') + (this.#domain === 'sigmoid' ? '_sigmoid' : '');
+    this.#fwdName = `${def.name}${suffix}_fwd${core.scalar ? '_scalar' : ''}`;
+    this.#bwdName = `${def.name}${suffix}_bwd${core.scalar ? '_scalar' : ''}`;
+    this.#pgradName = `${def.name}${suffix}_pgrad${core.scalar ? '_scalar' : ''}`;
+    this.#pptr = core.arena.alloc(Math.max(1, this.#pcount) * 4);
+    core.arena.f32.set(values, this.#pptr >> 2);
     // An activation dropped without dispose() gives its parameter block back when it is garbage-collected.
-    core.finalizer?.register(this, this.pptr, this);
-    // A mistaken assignment (act.units = 8) must not change what the kernels are told about the parameter block.
-    for (const k of ['def', 'units', 'domain', 'pptr', 'pcount', 'fwdName', 'bwdName', 'pgradName', 'core']) {
-      Object.defineProperty(this, k, { writable: false, configurable: false });
-    }
+    core.finalizer?.register(this, this.#pptr, this);
   }
 
+  /** The kernel-table row. */
+  get def(): ActivationDef { return this.#def; }
+
+  /** Number of units when the parameters are per unit; undefined when shared. */
+  get units(): number | undefined { return this.#units; }
+
+  /** Domain policy (sbaf only). */
+  get domain(): DomainPolicy | undefined { return this.#domain; }
+
   /** The activation's name (the table name, also when created through an alias). */
-  get name(): string { return this.def.name; }
+  get name(): string { return this.#def.name; }
 
   /** Current parameter values (copies): numbers for shared parameters, Float32Arrays per unit. */
   get params(): ParamValues {
     this.check();
     const out: ParamValues = {};
-    const w = this.units ?? 1;
-    const f32 = this.core.arena.f32;
+    const w = this.#units ?? 1;
+    const f32 = this.#core.arena.f32;
     this.#params.forEach((p, i) => {
-      const base = (this.pptr >> 2) + i * w;
-      out[p.name] = this.units === undefined ? f32[base]! : f32.slice(base, base + w);
+      const base = (this.#pptr >> 2) + i * w;
+      out[p.name] = this.#units === undefined ? f32[base]! : f32.slice(base, base + w);
     });
     return out;
   }
@@ -138,16 +143,16 @@ export class Activation {
   /** Sets parameter values (validated like the spec); on any error nothing changes. */
   setParams(values: Readonly<Record<string, number | ArrayLike<number>>>): void {
     this.check();
-    if (arguments.length !== 1) throw new InvalidArgumentError(`${this.def.name}.setParams(values) takes 1 argument, got ${arguments.length}`);
+    if (arguments.length !== 1) throw new InvalidArgumentError(`${this.#def.name}.setParams(values) takes 1 argument, got ${arguments.length}`);
     if (values === null || typeof values !== 'object' || Array.isArray(values) || ArrayBuffer.isView(values)) {
-      throw new InvalidArgumentError(`${this.def.name}.setParams takes an object { name: value }, got ${describe(values)}`);
+      throw new InvalidArgumentError(`${this.#def.name}.setParams takes an object { name: value }, got ${describe(values)}`);
     }
-    const w = this.units ?? 1;
-    const next = this.core.arena.f32.slice(this.pptr >> 2, (this.pptr >> 2) + this.pcount);
+    const w = this.#units ?? 1;
+    const next = this.#core.arena.f32.slice(this.#pptr >> 2, (this.#pptr >> 2) + this.#pcount);
     for (const [k, v] of Object.entries(values)) {
       const i = this.#params.findIndex((p) => p.name === k);
       if (i < 0) {
-        throw new InvalidParameterError(`${this.def.name} has no parameter "${k}"; its parameters are: ` +
+        throw new InvalidParameterError(`${this.#def.name} has no parameter "${k}"; its parameters are: ` +
           `${this.#params.map((p) => p.name).join(', ') || '(none)'}`);
       }
       const p = this.#params[i]!;
@@ -155,19 +160,19 @@ export class Activation {
       if (typeof v === 'number') arr = new Array<number>(w).fill(v);
       else if (v !== null && typeof v === 'object' && typeof (v as ArrayLike<unknown>).length === 'number') {
         arr = v as ArrayLike<unknown>;
-        if (arr.length !== w) throw new InvalidParameterError(`${this.def.name}: ${k} needs ${w} values, got ${arr.length}`);
+        if (arr.length !== w) throw new InvalidParameterError(`${this.#def.name}: ${k} needs ${w} values, got ${arr.length}`);
       } else {
-        throw new InvalidParameterError(`${this.def.name}: ${k} must be a number${w > 1 ? ` or ${w} numbers` : ''}, got ${describe(v)}`);
+        throw new InvalidParameterError(`${this.#def.name}: ${k} must be a number${w > 1 ? ` or ${w} numbers` : ''}, got ${describe(v)}`);
       }
       for (let j = 0; j < w; j++) {
         const x = arr[j] as number;
         const err = checkParam(p, x);
-        if (err) throw new InvalidParameterError(`${this.def.name}: ${k}${w > 1 ? `[${j}]` : ''} ${err}`);
+        if (err) throw new InvalidParameterError(`${this.#def.name}: ${k}${w > 1 ? `[${j}]` : ''} ${err}`);
         next[i * w + j] = x;
       }
     }
-    validateRelations(this.def.name, this.#params.map((p, i) => [p.name, next[i * w]!] as const));
-    this.core.arena.f32.set(next, this.pptr >> 2);
+    validateRelations(this.#def.name, this.#params.map((p, i) => [p.name, next[i * w]!] as const));
+    this.#core.arena.f32.set(next, this.#pptr >> 2);
   }
 
   /** y = f(x). */
@@ -186,7 +191,7 @@ export class Activation {
     this.check();
     this.arity('derivative(x, options?)', arguments.length, 1, 2);
     if (this.#kind === 'rowwise') {
-      throw new InvalidArgumentError(`${this.def.name} has a Jacobian, not an element-wise derivative; use backward(x, dy)`);
+      throw new InvalidArgumentError(`${this.#def.name} has a Jacobian, not an element-wise derivative; use backward(x, dy)`);
     }
     return this.run('derivative', x, undefined, this.callOptions('derivative', options, true)) as Input;
   }
@@ -215,22 +220,22 @@ export class Activation {
   dispose(): void {
     if (!this.#alive) return;
     this.#alive = false;
-    this.core.finalizer?.unregister(this);
-    this.core.arena.release(this.pptr);
+    this.#core.finalizer?.unregister(this);
+    this.#core.arena.release(this.#pptr);
   }
 
   /** @internal Address of the parameter block (networks train it in place). */
-  get paramPtr(): number { return this.pptr; }
+  get paramPtr(): number { return this.#pptr; }
 
   private check(): void {
-    if (!this.#alive) throw new DisposedError(`this ${this.def.name} activation was disposed`);
-    this.core.check();
+    if (!this.#alive) throw new DisposedError(`this ${this.#def.name} activation was disposed`);
+    this.#core.check();
   }
 
   /** Throws unless a method got between `min` and `max` arguments (a missing dy must never reach a kernel). */
   private arity(signature: string, got: number, min: number, max: number): void {
     if (got < min || got > max) {
-      throw new InvalidArgumentError(`${this.def.name}.${signature} takes ${min === max ? min : `${min} to ${max}`} ` +
+      throw new InvalidArgumentError(`${this.#def.name}.${signature} takes ${min === max ? min : `${min} to ${max}`} ` +
         `arguments, got ${got}` + (got < min && min === 2 ? '; dy (the gradient of the loss with respect to the output, ' +
         'as long as x) is required' : ''));
     }
@@ -245,18 +250,18 @@ export class Activation {
     const keys = allowOut ? ['out', 'rows', 'cols'] : ['rows', 'cols'];
     const signature = method === 'backward' || method === 'paramGrads' ? `${method}(x, dy, ` : `${method}(x, `;
     if (options instanceof Tensor || ArrayBuffer.isView(options)) {
-      throw new InvalidArgumentError(`${this.def.name}.${method}: the options argument is ${describeInput(options)}. ` +
+      throw new InvalidArgumentError(`${this.#def.name}.${method}: the options argument is ${describeInput(options)}. ` +
         (allowOut ? `To write the result into it, pass it as { out }: ${signature}{ out })`
           : `${method} returns the gradients as numbers and takes no out; options are { rows?, cols? }`));
     }
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new InvalidArgumentError(`${this.def.name}.${method}: options must be an object { ${keys.map((k) => `${k}?`).join(', ')} } ` +
+      throw new InvalidArgumentError(`${this.#def.name}.${method}: options must be an object { ${keys.map((k) => `${k}?`).join(', ')} } ` +
         `or left out, got ${describe(options)}`);
     }
     const o = options as Record<string, unknown>;
     for (const key of Object.keys(o)) {
       if (!keys.includes(key)) {
-        throw new InvalidArgumentError(`${this.def.name}.${method}: unknown option "${key}"; valid options: ${keys.join(', ')}` +
+        throw new InvalidArgumentError(`${this.#def.name}.${method}: unknown option "${key}"; valid options: ${keys.join(', ')}` +
           (key === 'out' ? ` (${method} takes no out)` : ''));
       }
     }
@@ -268,8 +273,8 @@ export class Activation {
    * Float32Arrays are copied into scratch blocks that are freed at the end (also when something fails).
    */
   private run(method: Method, x: unknown, dy: unknown, options: CallOptions): Input | ParamValues {
-    const core = this.core;
-    const name = this.def.name;
+    const core = this.#core;
+    const name = this.#def.name;
     // 1. Validate, before any allocation or wasm call.
     const n = this.lengthOf(x, 'x');
     const { rows, cols } = this.shape(n, options);
@@ -290,15 +295,15 @@ export class Activation {
           'move when the memory grows; pass the Tensor itself: { out: tensor } with a Tensor x');
       }
     }
-    if (this.domain === 'strict') this.checkDomain(x as Input, n);
+    if (this.#domain === 'strict') this.checkDomain(x as Input, n);
     const grad = method === 'paramGrads';
     if (grad && !this.#params.some((p) => p.trainable)) return {};
-    const kernel = method === 'forward' ? this.fwdName : method === 'paramGrads' ? this.pgradName : this.bwdName;
+    const kernel = method === 'forward' ? this.#fwdName : method === 'paramGrads' ? this.#pgradName : this.#bwdName;
     const fn = core.exports[kernel] as Fn | undefined;
     const rowwiseBwd = this.#kind === 'rowwise' && method === 'backward';
-    const fwd = core.exports[this.fwdName] as Fn | undefined;
+    const fwd = core.exports[this.#fwdName] as Fn | undefined;
     if (typeof fn !== 'function' || (rowwiseBwd && typeof fwd !== 'function')) {
-      throw new InvalidArgumentError(`${name}: this build has no kernel ${typeof fn !== 'function' ? kernel : this.fwdName}`);
+      throw new InvalidArgumentError(`${name}: this build has no kernel ${typeof fn !== 'function' ? kernel : this.#fwdName}`);
     }
     // Float32Arrays that view the engine's own memory (tensor.data) are copied first: an allocation below may grow
     // the memory and detach them.
@@ -325,7 +330,7 @@ export class Activation {
         core.arena.f32.fill(1, sp >> 2, (sp >> 2) + n);
       } else if (dys !== undefined) sp = dys === xs ? xp : place(dys);
       let g = 0;
-      if (grad) g = core.arena.alloc(this.#params.length * (this.units ?? 1) * 4), temps.push(g);
+      if (grad) g = core.arena.alloc(this.#params.length * (this.#units ?? 1) * 4), temps.push(g);
       let result: Input | undefined;
       let op = 0;
       if (!grad) {
@@ -347,12 +352,12 @@ export class Activation {
       });
       if (grad) {
         const f32 = core.arena.f32;
-        const w = this.units ?? 1;
+        const w = this.#units ?? 1;
         const grads: ParamValues = {};
         this.#params.forEach((p, i) => {
           if (!p.trainable) return;
           const base = (g >> 2) + i * w;
-          grads[p.name] = this.units === undefined ? f32[base]! : f32.slice(base, base + w);
+          grads[p.name] = this.#units === undefined ? f32[base]! : f32.slice(base, base + w);
         });
         return grads;
       }
@@ -371,7 +376,7 @@ export class Activation {
       body();
     } catch (e) {
       if (e instanceof RectifyError) throw e;
-      throw new KernelError(`${this.def.name}: the kernel ${kernel} failed (${e instanceof Error ? e.message : String(e)}) ` +
+      throw new KernelError(`${this.#def.name}: the kernel ${kernel} failed (${e instanceof Error ? e.message : String(e)}) ` +
         'although its arguments were validated. This is a bug in rectify: please report it with the call. The engine ' +
         'may hold wrong values now; create a new one with createEngine()');
     }
@@ -379,45 +384,45 @@ export class Activation {
 
   /** Calls a kernel with the ABI of its kind (see DEVELOPING.md). `target` is the output, or the gradient block. */
   private call(fn: Fn, ins: number[], rows: number, cols: number, n: number, target: number, isGrad: boolean): void {
-    const size = this.units !== undefined ? [rows, cols] : [n];
+    const size = this.#units !== undefined ? [rows, cols] : [n];
     if (this.#kind === 'rowwise') fn(...ins, target, rows, cols);
-    else if (isGrad) fn(...ins, ...size, this.pptr, target);
-    else fn(...ins, target, ...size, this.pptr);
+    else if (isGrad) fn(...ins, ...size, this.#pptr, target);
+    else fn(...ins, target, ...size, this.#pptr);
   }
 
   private lengthOf(v: unknown, what: string): number {
     if (v instanceof Float32Array) {
-      if (isDetached(v)) throw new InvalidArgumentError(`${this.def.name}: ${detachedMessage(what)}`);
+      if (isDetached(v)) throw new InvalidArgumentError(`${this.#def.name}: ${detachedMessage(what)}`);
       return v.length;
     }
     if (v instanceof Tensor) {
       v.check();
-      if (!v.belongsTo(this.core)) throw new DisposedError(`${what} is a tensor of another engine; copy its data`);
+      if (!v.belongsTo(this.#core)) throw new DisposedError(`${what} is a tensor of another engine; copy its data`);
       return v.length;
     }
-    throw new InvalidArgumentError(`${this.def.name}: ${what} must be a Float32Array or a Tensor, got ${describe(v)}` +
+    throw new InvalidArgumentError(`${this.#def.name}: ${what} must be a Float32Array or a Tensor, got ${describe(v)}` +
       (Array.isArray(v) ? '; convert it with Float32Array.from(...)' : ''));
   }
 
   private shape(n: number, o: CallOptions): { rows: number; cols: number } {
-    const need = this.#kind === 'rowwise' || this.units !== undefined;
+    const need = this.#kind === 'rowwise' || this.#units !== undefined;
     for (const k of ['rows', 'cols'] as const) {
       const v = o[k];
       if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_DIM)) {
-        throw new InvalidArgumentError(`${this.def.name}: ${k} must be a whole number in [0, ${MAX_DIM}], got ${describe(v)}`);
+        throw new InvalidArgumentError(`${this.#def.name}: ${k} must be a whole number in [0, ${MAX_DIM}], got ${describe(v)}`);
       }
     }
-    const cols = o.cols ?? this.units ?? (o.rows !== undefined && o.rows > 0 ? n / o.rows : n);
-    if (this.units !== undefined && cols !== this.units) {
-      throw new ShapeError(`${this.def.name} has ${this.units} units but the input has ${cols} columns`);
+    const cols = o.cols ?? this.#units ?? (o.rows !== undefined && o.rows > 0 ? n / o.rows : n);
+    if (this.#units !== undefined && cols !== this.#units) {
+      throw new ShapeError(`${this.#def.name} has ${this.#units} units but the input has ${cols} columns`);
     }
     if (!need) return { rows: 1, cols: n };
     if (!Number.isInteger(cols) || (cols === 0 && n > 0)) {
-      throw new ShapeError(`${this.def.name}: ${n} elements do not split into rows of equal length ${o.rows !== undefined ? `(rows = ${o.rows})` : ''}`);
+      throw new ShapeError(`${this.#def.name}: ${n} elements do not split into rows of equal length ${o.rows !== undefined ? `(rows = ${o.rows})` : ''}`);
     }
     const rows = o.rows ?? (cols === 0 ? 0 : n / cols);
     if (rows * cols !== n || !Number.isInteger(rows)) {
-      throw new ShapeError(`${this.def.name}: rows x cols = ${o.rows ?? '?'} x ${cols} does not match the ${n} elements of x`);
+      throw new ShapeError(`${this.#def.name}: rows x cols = ${o.rows ?? '?'} x ${cols} does not match the ${n} elements of x`);
     }
     // rows x 0 (or 0 x cols) is an empty matrix: the kernels see no rows at all.
     return n === 0 ? { rows: 0, cols } : { rows, cols };
@@ -428,7 +433,7 @@ export class Activation {
     for (let i = 0; i < n; i++) {
       const v = data[i]!;
       if (!(v >= 0 && v <= 1)) {
-        throw new DomainError(`${this.def.name} with domain 'strict' is defined on [0, 1] only; x[${i}] = ${v}. ` +
+        throw new DomainError(`${this.#def.name} with domain 'strict' is defined on [0, 1] only; x[${i}] = ${v}. ` +
           "Scale your inputs, or use domain: 'clamp' or 'sigmoid'");
       }
     }

@@ -179,9 +179,10 @@ const NETWORK_KERNELS = [
 
 /** An instance of rectify's WebAssembly module with its own memory. Create with {@link createEngine}. */
 export class Engine implements EngineCore {
-  /** @internal */ readonly arena: Arena;
-  /** @internal */ readonly exports: RawExports;
-  /** @internal */ readonly finalizer: FinalizationRegistry<number> | undefined;
+  // #private (with getters): what the kernels are told about memory cannot be reassigned from outside.
+  readonly #arena: Arena;
+  readonly #exports: RawExports;
+  readonly #finalizer: FinalizationRegistry<number> | undefined;
   /** Whether the relaxed-SIMD build is in use. */
   readonly relaxedSimd: boolean;
   /** True when relaxed SIMD was asked for but this JavaScript engine does not support it (baseline in use). */
@@ -192,18 +193,25 @@ export class Engine implements EngineCore {
 
   /** @internal Use {@link createEngine}. */
   constructor(exports: RawExports, relaxed: boolean, unavailable: boolean, maxBytes: number, scalar: boolean) {
-    this.exports = exports;
+    this.#exports = exports;
     this.relaxedSimd = relaxed;
     this.relaxedSimdUnavailable = unavailable;
     this.scalar = scalar;
-    this.arena = new Arena(exports.memory, (exports.heap_base as () => number)(), maxBytes);
+    this.#arena = new Arena(exports.memory, (exports.heap_base as () => number)(), maxBytes);
     // Tensors that are garbage-collected without dispose() give their memory back.
-    this.finalizer = typeof FinalizationRegistry === 'function'
-      ? new FinalizationRegistry<number>((ptr) => this.arena.release(ptr)) : undefined;
-    for (const k of ['arena', 'exports', 'finalizer', 'relaxedSimd', 'relaxedSimdUnavailable', 'scalar']) {
-      Object.defineProperty(this, k, { writable: false, configurable: false });
-    }
+    const arena = this.#arena;
+    this.#finalizer = typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry<number>((ptr) => arena.release(ptr)) : undefined;
   }
+
+  /** @internal The arena that owns the memory. */
+  get arena(): Arena { return this.#arena; }
+
+  /** @internal The module's exports. */
+  get exports(): RawExports { return this.#exports; }
+
+  /** @internal Releases the blocks of tensors and activations that are garbage-collected without dispose(). */
+  get finalizer(): FinalizationRegistry<number> | undefined { return this.#finalizer; }
 
   /**
    * An activation function with its parameters.

@@ -16,30 +16,35 @@ export interface TensorOwner {
  * that may allocate (the view is re-derived when the memory grows, so a stale view is never handed out).
  */
 export class Tensor {
-  /** @internal Byte address in linear memory. */
-  readonly ptr: number;
-  /** Number of f32 elements. */
-  readonly length: number;
-  private view: Float32Array;
+  // #private: `t.length = n` cannot make a kernel read or write past the block.
+  readonly #ptr: number;
+  readonly #length: number;
+  readonly #owner: TensorOwner;
+  #view: Float32Array;
   #alive = true;
 
   /** @internal Use `engine.tensor(...)`. */
-  constructor(private readonly owner: TensorOwner, length: number) {
-    this.length = length;
-    this.ptr = owner.arena.alloc(length * 4);
-    this.view = new Float32Array(owner.arena.memory.buffer, this.ptr, length);
-    owner.finalizer?.register(this, this.ptr, this);
-    // `t.length = n` must not make a kernel read or write past the block.
-    for (const k of ['ptr', 'length', 'owner']) Object.defineProperty(this, k, { writable: false, configurable: false });
+  constructor(owner: TensorOwner, length: number) {
+    this.#owner = owner;
+    this.#length = length;
+    this.#ptr = owner.arena.alloc(length * 4);
+    this.#view = new Float32Array(owner.arena.memory.buffer, this.#ptr, length);
+    owner.finalizer?.register(this, this.#ptr, this);
   }
+
+  /** @internal Byte address in linear memory. */
+  get ptr(): number { return this.#ptr; }
+
+  /** Number of f32 elements. */
+  get length(): number { return this.#length; }
 
   /** The values, as a Float32Array view over WebAssembly memory (re-derived after memory growth). */
   get data(): Float32Array {
     this.check();
-    if (this.view.buffer !== this.owner.arena.memory.buffer) {
-      this.view = new Float32Array(this.owner.arena.memory.buffer, this.ptr, this.length);
+    if (this.#view.buffer !== this.#owner.arena.memory.buffer) {
+      this.#view = new Float32Array(this.#owner.arena.memory.buffer, this.#ptr, this.#length);
     }
-    return this.view;
+    return this.#view;
   }
 
   /** Whether `dispose()` was called. */
@@ -52,12 +57,12 @@ export class Tensor {
   dispose(): void {
     if (!this.#alive) return;
     this.#alive = false;
-    this.owner.finalizer?.unregister(this);
-    this.owner.arena.release(this.ptr);
+    this.#owner.finalizer?.unregister(this);
+    this.#owner.arena.release(this.#ptr);
   }
 
   /** @internal */
-  belongsTo(owner: TensorOwner): boolean { return owner === this.owner; }
+  belongsTo(owner: TensorOwner): boolean { return owner === this.#owner; }
 
   /** @internal Throws if disposed. */
   check(): void {
