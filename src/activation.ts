@@ -393,9 +393,13 @@ export class Activation {
   private lengthOf(v: unknown, what: string): number {
     if (v instanceof Float32Array) {
       if (isDetached(v)) throw new InvalidArgumentError(`${this.#def.name}: ${detachedMessage(what)}`);
-      return v.length;
+      // The intrinsic length: a subclass that overrides `length` cannot make the host copy past the array.
+      return typedLength(v);
     }
     if (v instanceof Tensor) {
+      if (!Tensor.isGenuine(v)) {
+        throw new InvalidArgumentError(`${this.#def.name}: ${what} inherits from Tensor but was not made by engine.tensor()`);
+      }
       v.check();
       if (!v.belongsTo(this.#core)) throw new DisposedError(`${what} is a tensor of another engine; copy its data`);
       return v.length;
@@ -448,8 +452,13 @@ const MAX_DIM = 0x7fffffff;
 
 /** describe() that names tensors. */
 function describeInput(v: unknown): string {
-  return v instanceof Tensor ? `a Tensor of length ${v.length}` : describe(v);
+  return Tensor.isGenuine(v) ? `a Tensor of length ${v.length}` : v instanceof Tensor ? 'a fake Tensor' : describe(v);
 }
+
+const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype) as object, 'length')!.get!;
+
+/** The length of a typed array as the engine sees it, whatever its class overrides. */
+function typedLength(v: Float32Array): number { return typedArrayLength.call(v) as number; }
 
 /**
  * @internal The wasm exports an activation of this row calls (forward, backward, parameter gradients, per-unit and

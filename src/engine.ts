@@ -105,6 +105,10 @@ function numbersOf(init: unknown, arena: Arena): Float32Array {
   if (init === null || typeof init !== 'object') {
     throw new InvalidArgumentError(`engine.tensor takes a length or an array of numbers, got ${describe(init)}`);
   }
+  if (init instanceof Tensor) {
+    if (!Tensor.isGenuine(init)) throw new InvalidArgumentError('engine.tensor: values inherit from Tensor but were not made by engine.tensor()');
+    return init.toArray(); // a copy (DisposedError if it was disposed)
+  }
   if (init instanceof BigInt64Array || init instanceof BigUint64Array) {
     throw new InvalidArgumentError(`engine.tensor takes numbers, got ${describe(init)}; convert the BigInts to numbers first`);
   }

@@ -61,6 +61,11 @@ export class Tensor {
     this.#owner.arena.release(this.#ptr);
   }
 
+  /** @internal True for tensors made by an engine (not objects that merely inherit from Tensor.prototype). */
+  static isGenuine(v: unknown): v is Tensor {
+    return typeof v === 'object' && v !== null && #alive in v;
+  }
+
   /** @internal */
   belongsTo(owner: TensorOwner): boolean { return owner === this.#owner; }
 

@@ -7,7 +7,7 @@ import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ACTIVATIONS, DisposedError, InvalidArgumentError, InvalidParameterError, KernelError, OutOfMemoryError, RectifyError,
-  ShapeError, UnknownActivationError, WasmLoadError, createEngine, supportsRelaxedSimd, type Engine,
+  ShapeError, Tensor, UnknownActivationError, WasmLoadError, createEngine, supportsRelaxedSimd, type Engine,
 } from '../dist/index.js';
 
 let engine: Engine;
@@ -198,6 +198,7 @@ describe('issue 8.13: tensors', () => {
     ['{ length: -1 }', { length: -1 }, InvalidArgumentError], ['{ length: 1e12 }', { length: 1e12 }, OutOfMemoryError],
     ['{ length: NaN }', { length: NaN }, InvalidArgumentError], ['a string', '123', InvalidArgumentError],
     ['null', null, InvalidArgumentError], ['undefined', undefined, InvalidArgumentError],
+    ['a fake Tensor', Object.create(Tensor.prototype), InvalidArgumentError],
   ])('engine.tensor(%s): typed error, no allocation, no growth', (_what, init, type) => {
     const before = engine.memoryStats();
     expect(() => engine.tensor(init as never)).toThrow(type);
@@ -212,7 +213,11 @@ describe('issue 8.13: tensors', () => {
     expect(Array.from(t.data)).toEqual([1, -2, 3]);
     const u = engine.tensor({ length: 2, 0: 0.5, 1: -0.25 });
     expect(Array.from(u.data)).toEqual([0.5, -0.25]);
-    t.dispose(); u.dispose();
+    const v = engine.tensor(t); // a copy of another tensor
+    expect(Array.from(v.data)).toEqual([1, -2, 3]);
+    expect(v.ptr).not.toBe(t.ptr);
+    t.dispose(); u.dispose(); v.dispose();
+    expect(() => engine.tensor(t)).toThrow(DisposedError);
   });
 
   it('tensor.data as input survives a call that grows the memory (it is copied before any allocation)', async () => {
@@ -256,6 +261,21 @@ describe('issue 8.13: tensors', () => {
     expect(Array.from(prelu.forward(x))).toEqual([-2, -1, 1, 1]);
     expect(Array.from(prelu.paramGrads(x, Float32Array.from([1, 1, 1, 1])).alpha as Float32Array)).toEqual([-4, -4]);
     prelu.dispose();
+  });
+
+  it('a fake Tensor or a Float32Array subclass lying about its length cannot steer a kernel', () => {
+    class Lying extends Float32Array { override get length(): number { return 1 << 20; } }
+    const relu = engine.activation('relu');
+    const fake = Object.create(Tensor.prototype) as Tensor;
+    expect(() => relu.forward(fake)).toThrow(/not made by engine.tensor\(\)/);
+    expect(() => relu.forward(new Float32Array(1), fake as never)).toThrow(InvalidArgumentError);
+    const live = engine.memoryStats().liveAllocations;
+    expect(relu.forward(Lying.from([-1, 2, -3]) as Float32Array).length).toBe(3);
+    const out = new Lying(3);
+    relu.forward(Float32Array.from([-1, 2, -3]), { out });
+    expect(Array.from(new Float32Array(out.buffer))).toEqual([0, 2, 0]);
+    expect(engine.memoryStats().liveAllocations).toBe(live);
+    relu.dispose();
   });
 
   it('an OutOfMemoryError in the middle of a call releases what the call had allocated', async () => {
