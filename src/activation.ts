@@ -331,6 +331,8 @@ export class Activation {
       } else if (dys !== undefined) sp = dys === xs ? xp : place(dys);
       let g = 0;
       if (grad) g = core.arena.alloc(this.#params.length * (this.#units ?? 1) * 4), temps.push(g);
+      // Row-wise backward takes the forward output y: it is computed first, into a scratch block.
+      const yp = rowwiseBwd ? scratch() : 0;
       let result: Input | undefined;
       let op = 0;
       if (!grad) {
@@ -340,10 +342,8 @@ export class Activation {
         else { op = scratch(); result = out ?? new Float32Array(n); }
       }
       this.kernels(kernel, () => {
-        // Row-wise backward takes the forward output y: compute it first into a scratch block.
         let firstArg = xp;
         if (rowwiseBwd) {
-          const yp = scratch();
           fwd!(xp, yp, rows, cols);
           firstArg = yp;
         }
