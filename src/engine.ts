@@ -141,7 +141,7 @@ function checkEngineOptions(options: unknown): EngineOptions {
     throw new InvalidArgumentError(`createEngine takes an options object ({ wasm?, relaxedSimd?, relaxedWasm?, ` +
       `maxMemoryBytes?, scalar? }), got ${describe(options)}`);
   }
-  const o = options as Record<string, unknown>;
+  const o: Record<string, unknown> = { ...options };
   for (const key of Object.keys(o)) {
     if (!(ENGINE_OPTIONS as readonly string[]).includes(key)) {
       throw new InvalidArgumentError(`createEngine has no option "${key}"; its options are: ${ENGINE_OPTIONS.join(', ')}`);
@@ -165,7 +165,7 @@ function checkEngineOptions(options: unknown): EngineOptions {
     throw new InvalidArgumentError('createEngine: scalar and relaxedSimd cannot be combined (the scalar twins exist in ' +
       'the baseline twins build only); drop one of them');
   }
-  return o as EngineOptions;
+  return o as EngineOptions; // a copy, read once: a getter cannot answer differently after the checks
 }
 
 /** The kernels the host calls, so that a module without them fails at load with the missing name. */
