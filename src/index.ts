@@ -21,4 +21,5 @@ export {
   RectifyError, InvalidArgumentError, ShapeError, UnknownActivationError, InvalidParameterError, DomainError,
   DisposedError, OutOfMemoryError, WasmLoadError, DataError, ModelFormatError, TrainingAbortedError,
 } from './errors.js';
+export { TrainingDivergedError, NetworkBusyError } from './errors.js';
 export { KernelError } from './errors.js';
