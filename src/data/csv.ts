@@ -26,8 +26,12 @@ import { checkMaxBytes, checkOptions, fileError, openFileStream } from './gzip.j
  * whatever the line lengths or chunking); feature values must fit in float32 (|x| <= 3.4028235e38,
  * otherwise a DataFormatError names the line and column); class labels are integers in 0..65535
  * (at most {@link MAX_CLASSES} classes) and there may not be more classes (largest label + 1)
- * than rows; streamed input stops at `maxBytes` (default 256 MiB).
+ * than rows; a line has at most `maxColumns` cells (default 65,536); streamed input stops at `maxBytes`
+ * (default 256 MiB).
  */
+
+/** Default most cells per CSV line: 65,536 (raise it with the `maxColumns` option). */
+export const MAX_COLUMNS = 65536;
 
 /** Most classes a loader or {@link trainTestSplit} accepts: 65,536 (class ids 0..65535). */
 export const MAX_CLASSES = 65536;
@@ -42,6 +46,8 @@ export interface CsvOptions {
   delimiter?: string;
   /** Name used in error messages (e.g. the file path). Default 'CSV'. */
   name?: string;
+  /** Most cells per line (default 65,536); a longer line is a DataLimitError found before the line is split. */
+  maxColumns?: number;
   /**
    * Most input to read, in bytes (UTF-8 chunks) or characters (string chunks), for {@link parseCsvStream} and
    * {@link loadCsvFile} (after gunzip). Default 256 MiB; past it a DataLimitError stops the read.
@@ -121,7 +127,7 @@ function show(c: string): string {
  * (lines may span chunks), then call {@link CsvParser.end}. A failed call leaves the parser unusable.
  */
 export class CsvParser {
-  private readonly opts: { labelColumn: number; header: 'auto' | boolean; delimiter: string; name: string };
+  private readonly opts: { labelColumn: number; header: 'auto' | boolean; delimiter: string; name: string; maxColumns: number };
   private pending: string[] = [];
   private started = false;
   private line = 0;
@@ -156,7 +162,11 @@ export class CsvParser {
     }
     const name = o.name ?? 'CSV';
     if (typeof name !== 'string') throw new DataArgumentError(`CSV: name must be a string, got ${typeof name}`);
-    this.opts = { labelColumn, header, delimiter, name };
+    const maxColumns = o.maxColumns ?? MAX_COLUMNS;
+    if (typeof maxColumns !== 'number' || !Number.isInteger(maxColumns) || maxColumns < 2 || maxColumns > 2 ** 24) {
+      throw new DataArgumentError(`CSV: maxColumns must be an integer in [2, 2^24], got ${String(maxColumns)}`);
+    }
+    this.opts = { labelColumn, header, delimiter, name, maxColumns };
   }
 
   /**
@@ -244,6 +254,12 @@ export class CsvParser {
     this.examined += raw.length;
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.trim() === '') return;
+    const max = this.opts.maxColumns;
+    for (let i = text.indexOf(this.opts.delimiter), n = 1; i >= 0; i = text.indexOf(this.opts.delimiter, i + 1)) {
+      if (++n > max) {
+        throw new DataLimitError(`${this.opts.name}: line ${this.line} has more than maxColumns = ${max} cells (is the delimiter right? pass a larger maxColumns if the file is genuine)`);
+      }
+    }
     const cells = text.split(this.opts.delimiter).map(unquote);
     if (!this.seenFirst) {
       this.seenFirst = true;
