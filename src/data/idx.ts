@@ -179,8 +179,8 @@ export class IdxReader {
     if (rest === 0) return;
     if (this.filled + rest > this.expected) {
       throw new DataFormatError(
-        `${this.what}: file is longer than its header says: expected ${this.headerSize() + this.expected} bytes, ` +
-          `got at least ${this.received}`,
+        `${this.what}: file is longer than its header says: expected ${this.headerSize() + this.expected} bytes ` +
+          `(header ${this.dims.join(' x ')}), found more data after them`,
       );
     }
     this.reserve(this.filled + rest);
