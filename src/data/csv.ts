@@ -1,6 +1,7 @@
 import { DataArgumentError, DataFormatError, DataLimitError } from './errors.js';
 import type { Dataset } from './types.js';
-import { checkMaxBytes, checkOptions, fileError, openFileStream } from './gzip.js';
+import { openFileStream } from './gzip.js';
+import { checkMaxBytes, checkOptions, fileError } from './checks.js';
 
 /**
  * Streaming parser of numeric CSV files (features + one integer class label per row).

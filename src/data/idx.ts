@@ -1,5 +1,6 @@
 import { DataArgumentError, DataFormatError, DataLimitError } from './errors.js';
-import { checkBytes, checkMaxBytes, checkOptions, fileError, gunzipChunks, isGzip, openFileStream } from './gzip.js';
+import { gunzipChunks, isGzip, openFileStream } from './gzip.js';
+import { checkBytes, checkMaxBytes, checkOptions, fileError } from './checks.js';
 
 /**
  * Reader of the IDX format used by MNIST and Fashion-MNIST.
