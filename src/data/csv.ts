@@ -438,7 +438,8 @@ export interface Standardizer {
  * @throws DataArgumentError when x is not rows * cols long or rows is 0
  */
 export function fitStandardizer(x: Float32Array, rows: number, cols: number): Standardizer {
-  if (rows < 1 || cols < 1 || x.length !== rows * cols) {
+  if (!(x instanceof Float32Array)) throw new DataArgumentError('fitStandardizer: x must be a Float32Array');
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 1 || cols < 1 || x.length !== rows * cols) {
     throw new DataArgumentError(`fitStandardizer: x has ${x.length} values, expected rows * cols = ${rows} * ${cols} with rows, cols >= 1`);
   }
   const mean = new Float64Array(cols);
@@ -463,7 +464,11 @@ export function fitStandardizer(x: Float32Array, rows: number, cols: number): St
  * @throws DataArgumentError when the shapes do not match
  */
 export function applyStandardizer(x: Float32Array, rows: number, cols: number, s: Standardizer): Float32Array {
-  if (x.length !== rows * cols || s.mean.length !== cols || s.std.length !== cols) {
+  if (!(x instanceof Float32Array)) throw new DataArgumentError('applyStandardizer: x must be a Float32Array');
+  if (s === null || typeof s !== 'object' || !(s.mean instanceof Float64Array) || !(s.std instanceof Float64Array)) {
+    throw new DataArgumentError('applyStandardizer: s must be a standardizer { mean, std } from fitStandardizer');
+  }
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 1 || x.length !== rows * cols || s.mean.length !== cols || s.std.length !== cols) {
     throw new DataArgumentError(
       `applyStandardizer: x has ${x.length} values and the standardizer ${s.mean.length} features; expected ${rows} x ${cols}`,
     );

@@ -24,9 +24,10 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
  * Decodes standard base64 (with or without '=' padding) to bytes, without `Buffer` or `atob`.
- * @throws DataFormatError on a character outside the base64 alphabet
+ * @throws DataFormatError on a character outside the base64 alphabet; DataArgumentError when text is not a string
  */
 export function decodeBase64(text: string): Uint8Array {
+  if (typeof text !== 'string') throw new DataArgumentError(`base64: expected a string, got ${text === null ? 'null' : typeof text}`);
   const lut = new Int16Array(128).fill(-1);
   for (let i = 0; i < 64; i++) lut[B64.charCodeAt(i)] = i;
   let end = text.length;

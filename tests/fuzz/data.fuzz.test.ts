@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
-import { parseCsv, parseCsvStream, type CsvDataset } from '../../src/data/csv.js';
+import { parseCsv, parseCsvStream, fitStandardizer, applyStandardizer, type CsvDataset } from '../../src/data/csv.js';
+import { decodeBase64 } from '../../src/data/digits.js';
+import { fnv1a } from '../../src/data/random.js';
 import { gunzip, gunzipChunks } from '../../src/data/gzip.js';
 import { parseIdxImages, parseIdxLabels, IdxReader, type IdxImages } from '../../src/data/idx.js';
 import { trainTestSplit } from '../../src/data/digits.js';
@@ -284,4 +286,23 @@ describe('data loaders under generated input', () => {
       params(400, 40_000),
     );
   }, TIMEOUT);
+
+  it('helpers (standardizer, base64, fnv1a): any arguments give a result or a RectifyError', () => {
+    const arg = fc.oneof(
+      fc.constantFrom<unknown>(undefined, null, 0, -1, 1.5, NaN, 2 ** 40, 'x', [], {}, { mean: 1, std: 2 }),
+      fc.integer({ min: 0, max: 6 }),
+      fc.float32Array({ maxLength: 12 }),
+      fc.array(fc.double(), { maxLength: 4 }).map((a) => ({ mean: Float64Array.from(a), std: Float64Array.from(a) })),
+      fc.string({ maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(arg, arg, arg, arg, (a, b, c, d) => {
+        outcome(() => fitStandardizer(a as never, b as never, c as never));
+        outcome(() => applyStandardizer(a as never, b as never, c as never, d as never));
+        outcome(() => decodeBase64(a as never));
+        outcome(() => fnv1a(a as never));
+      }),
+      params(1000, 100_000),
+    );
+  });
 });
