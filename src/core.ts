@@ -4,14 +4,14 @@
  * @module
  */
 import type { Arena } from './arena.js';
-import type { RawExports } from './wasm.js';
+import type { WasmExports } from './generated/abi.js';
 
 /** @internal The engine as its activations, tensors and networks see it (the `Engine` class implements it). */
 export interface EngineCore {
   /** The engine's memory allocator (the only owner of `memory.grow`). */
   readonly arena: Arena;
-  /** The instantiated module's exports. */
-  readonly exports: RawExports;
+  /** The instantiated module's exports, typed (generated from the AssemblyScript signatures). */
+  readonly exports: WasmExports;
   /** Frees tensors that are garbage-collected without dispose() (undefined where the runtime has none). */
   readonly finalizer: FinalizationRegistry<number> | undefined;
   /** Whether the scalar twins run instead of the SIMD kernels. */

@@ -51,7 +51,7 @@ export class NetworkState {
   private readonly acts: Activation[] = [];
 
   private constructor(readonly core: EngineCore, readonly settings: NetworkSettings) {
-    this.fx = core.exports as unknown as WasmExports;
+    this.fx = core.exports;
   }
 
   /** Allocates every block for `capacity` rows and initializes the weights; frees everything if a step fails. */
