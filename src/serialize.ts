@@ -396,8 +396,12 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
     const def = findActivation(l.activation.name as string)!;
     const width = def.perUnit && typeof l.activation.units === 'number' ? l.activation.units : 1;
     expected.push({ name: `dense${i}.weight`, shape: [fanIn, l.units] }, { name: `dense${i}.bias`, shape: [l.units] });
-    for (const p of def.params) if (p.trainable) expected.push({ name: `dense${i}.${p.name}`, shape: [width] });
-    params += fanIn * l.units + l.units + def.params.length * width;
+    params += fanIn * l.units + l.units;
+    for (const p of def.params) {
+      if (!p.trainable) continue;
+      expected.push({ name: `dense${i}.${p.name}`, shape: [width] });
+      params += width;
+    }
     perLayer += 3 * Math.max(1, def.params.length * width);
     sumUnits += l.units;
     if (l.units > maxWidth) maxWidth = l.units;
