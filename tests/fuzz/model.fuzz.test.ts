@@ -83,7 +83,11 @@ function attempt(t: Tally, input: unknown, checksumOk: () => boolean | undefined
     if (!y.every((v) => Number.isFinite(v))) t.other.push('a loaded network predicts non-finite values');
     net.dispose();
   } catch (e) {
-    if (e instanceof RectifyError) t.typed[e.name] = (t.typed[e.name] ?? 0) + 1;
+    if (e instanceof RectifyError) {
+      // Refused by the checksum, or by the parser behind it.
+      const key = `${e.name}${/CRC-32 is|its checksum is/.test(e.message) ? ' (checksum)' : ''}`;
+      t.typed[key] = (t.typed[key] ?? 0) + 1;
+    }
     else t.other.push(`plain ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : typeof e}`);
   }
   const s = engine.memoryStats();
@@ -296,6 +300,7 @@ describe('model files, fuzzed', () => {
     // The mutations reach both outcomes: the parser is exercised, not only the checksum.
     expect(t.loaded).toBeGreaterThan(0);
     expect(t.typed.ModelFormatError).toBeGreaterThan(0);
+    expect(t.typed['ModelFormatError (checksum)']).toBeGreaterThan(0);
     engineIntact();
   }, TIMEOUT);
 
