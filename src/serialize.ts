@@ -55,11 +55,18 @@ const INIT_NAMES: readonly string[] = ['zeros', 'heNormal', 'heUniform', 'glorot
 /** Optimizer state slots per parameter, by optimizer name. */
 const OPTIMIZER_SLOTS: ReadonlyMap<string, number> = new Map([['sgd', 0], ['momentum', 1], ['rmsprop', 1], ['adam', 2], ['adamW', 2]]);
 
+/** The document without data and checksum (the binary header), from a live network. */
+function describeNetwork(net: Network) {
+  return {
+    format: 'rectify-network' as const, version: VERSION as 2, inputs: net.inputs, seed: net.seed, loss: net.loss,
+    optimizer: { ...net.optimizer }, clipNorm: net.clipNorm, layers: net.layerSpecs.map((l) => ({ ...l })),
+  };
+}
+
 /** @internal */
 export function networkToJSON(net: Network): NetworkJSON {
   const body = {
-    format: 'rectify-network' as const, version: VERSION as 2, inputs: net.inputs, seed: net.seed, loss: net.loss,
-    optimizer: { ...net.optimizer }, clipNorm: net.clipNorm, layers: net.layerSpecs.map((l) => ({ ...l })),
+    ...describeNetwork(net),
     parameters: net.parameters().map((p) => ({ name: p.name, shape: [...p.shape], data: base64(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)) })),
   };
   return { ...body, checksum: hex(canonicalCrc(body)) };
@@ -70,9 +77,8 @@ export function networkToJSON(net: Network): NetworkJSON {
  * and `checksum`), the f32 payload, then the CRC-32 of all the bytes before it (all integers little-endian).
  */
 export function networkToBytes(net: Network): Uint8Array {
-  const { checksum: _, ...json } = networkToJSON(net);
   const params = net.parameters();
-  const header = new TextEncoder().encode(JSON.stringify({ ...json, parameters: json.parameters.map((p) => ({ name: p.name, shape: p.shape })) }));
+  const header = new TextEncoder().encode(JSON.stringify({ ...describeNetwork(net), parameters: params.map((p) => ({ name: p.name, shape: [...p.shape] })) }));
   const total = params.reduce((s, p) => s + p.data.length, 0);
   const out = new Uint8Array(12 + header.length + total * 4 + 4);
   out.set(MAGIC, 0);
@@ -231,7 +237,7 @@ function parseObject(obj: unknown, budget: LoadBudget): ParsedNetwork {
     if (p.data.length !== len) {
       throw new ModelFormatError(`parameters[${i}] (${p.name}) has ${p.data.length} base64 characters, its shape [${p.shape.join(', ')}] needs ${len}`);
     }
-    const bytes = unbase64(p.data, `parameters[${i}].data`);
+    const bytes = unbase64(p.data, 4 * n, `parameters[${i}].data`);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const v = new Float32Array(n);
     for (let k = 0; k < n; k++) v[k] = dv.getFloat32(k * 4, true);
@@ -513,12 +519,7 @@ function hex(n: number): string { return (n >>> 0).toString(16).padStart(8, '0')
 export function canonicalCrc(doc: object): number {
   const enc = new TextEncoder();
   let c = 0xffffffff;
-  const feed = (s: string) => {
-    let ascii = true;
-    for (let i = 0; i < s.length && ascii; i++) if (s.charCodeAt(i) > 0x7f) ascii = false;
-    if (!ascii) { c = crcUpdate(c, enc.encode(s)); return; }
-    for (let i = 0; i < s.length; i++) c = CRC_TABLE[(c ^ s.charCodeAt(i)) & 0xff]! ^ (c >>> 8);
-  };
+  const feed = (s: string) => { c = crcUpdate(c, enc.encode(s)); };
   const walk = (v: unknown, top: boolean): void => {
     if (Array.isArray(v)) {
       feed('[');
@@ -537,25 +538,46 @@ export function canonicalCrc(doc: object): number {
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-/** Base64 without Buffer or btoa (works everywhere). */
+const B64_VALUE = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) t[B64.charCodeAt(i)] = i;
+  return t;
+})();
+
+/** Base64 without Buffer or btoa (works everywhere): ASCII bytes, decoded to a string once. */
 function base64(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 3) {
+  const out = new Uint8Array(4 * Math.ceil(b.length / 3));
+  for (let i = 0, o = 0; i < b.length; i += 3, o += 4) {
     const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    s += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + (i + 1 < b.length ? B64[(n >> 6) & 63]! : '=') + (i + 2 < b.length ? B64[n & 63]! : '=');
+    out[o] = B64.charCodeAt((n >> 18) & 63);
+    out[o + 1] = B64.charCodeAt((n >> 12) & 63);
+    out[o + 2] = i + 1 < b.length ? B64.charCodeAt((n >> 6) & 63) : 61;
+    out[o + 3] = i + 2 < b.length ? B64.charCodeAt(n & 63) : 61;
   }
-  return s;
+  return new TextDecoder().decode(out);
 }
 
-function unbase64(s: string, what: string): Uint8Array {
-  if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw new ModelFormatError(`${what} is not valid base64`);
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
+/** Decodes base64 that must hold exactly `n` bytes (the caller checked the length: 4 * ceil(n / 3)). */
+function unbase64(s: string, n: number, what: string): Uint8Array {
+  const pad = (3 - (n % 3)) % 3;
+  const out = new Uint8Array(n);
   for (let i = 0, o = 0; i < s.length; i += 4) {
-    const n = (B64.indexOf(s[i]!) << 18) | (B64.indexOf(s[i + 1]!) << 12) | ((B64.indexOf(s[i + 2]!) & 63) << 6) | (B64.indexOf(s[i + 3]!) & 63);
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      const c = s.charCodeAt(i + k);
+      let d: number;
+      if (i + k >= s.length - pad) {
+        if (c !== 61) throw new ModelFormatError(`${what} is not valid base64 (it must end with ${pad} "=")`);
+        d = 0;
+      } else {
+        d = c < 128 ? B64_VALUE[c]! : -1;
+        if (d < 0) throw new ModelFormatError(`${what} is not valid base64 (character ${i + k})`);
+      }
+      v = (v << 6) | d;
+    }
+    if (o < n) out[o++] = (v >> 16) & 255;
+    if (o < n) out[o++] = (v >> 8) & 255;
+    if (o < n) out[o++] = v & 255;
   }
   return out;
 }
