@@ -63,22 +63,8 @@ function describeNetwork(net: Network) {
   };
 }
 
-/** A network with a NaN or an infinity in its weights would write a file that no loader accepts: refuse at save time. */
-function checkFinite(params: readonly { readonly name: string; readonly data: Float32Array }[]): void {
-  for (const p of params) {
-    const d = p.data;
-    for (let i = 0; i < d.length; i++) {
-      if (!Number.isFinite(d[i]!)) {
-        throw new ModelFormatError(`cannot save: ${p.name}[${i}] is ${d[i]} (training diverged?); lower the learning rate or ` +
-          'set clipNorm, retrain or restore finite weights, then save');
-      }
-    }
-  }
-}
-
 /** @internal */
 export function networkToJSON(net: Network): NetworkJSON {
-  checkFinite(net.parameters());
   const body = {
     ...describeNetwork(net),
     parameters: net.parameters().map((p) => ({ name: p.name, shape: [...p.shape], data: base64(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)) })),
@@ -92,7 +78,6 @@ export function networkToJSON(net: Network): NetworkJSON {
  */
 export function networkToBytes(net: Network): Uint8Array {
   const params = net.parameters();
-  checkFinite(params);
   const header = new TextEncoder().encode(JSON.stringify({ ...describeNetwork(net), parameters: params.map((p) => ({ name: p.name, shape: [...p.shape] })) }));
   const total = params.reduce((s, p) => s + p.data.length, 0);
   const out = new Uint8Array(12 + header.length + total * 4 + 4);
