@@ -22,3 +22,4 @@ export {
   DisposedError, OutOfMemoryError, WasmLoadError, DataError, ModelFormatError, TrainingAbortedError,
 } from './errors.js';
 export { TrainingDivergedError, NetworkBusyError } from './errors.js';
+export { KernelError } from './errors.js';
