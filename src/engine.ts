@@ -13,8 +13,10 @@ import {
 } from './kernels.js';
 import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError } from './errors.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
-import { networkBuilder, type Network, type NetworkBuilder } from './network.js';
-import { checkLoadOptions, parseSaved, rebuild, type LoadOptions, type NetworkJSON } from './serialize.js';
+import { networkBuilder, type NetworkBuilder } from './network/builder.js';
+import type { Network } from './network/network.js';
+import type { LoadOptions, NetworkJSON } from './serialize/format.js';
+import { loadNetwork } from './serialize/load.js';
 import {
   checkExports, compileSource, defaultWasmUrl, instantiateModule, supportsRelaxedSimd, wasmSourceProblem,
   type BuildKind, type WasmSource,
@@ -261,15 +263,7 @@ export class Engine implements EngineCore {
    */
   loadNetwork(saved: NetworkJSON | string | Uint8Array | ArrayBuffer, options?: LoadOptions): Network {
     this.check();
-    const maxParameters = checkLoadOptions(options);
-    // The arena keeps its limit private; the loader needs it to refuse a network that cannot fit before building.
-    const limit = (this.arena as unknown as { readonly maxBytes: number }).maxBytes;
-    const parsed = parseSaved(saved, { maxParameters, headroomBytes: limit - this.arena.stats().usedBytes });
-    return rebuild((json, buildOptions) => {
-      let b = this.network({ inputs: json.inputs, seed: json.seed }) as NetworkBuilder<number, number>;
-      for (const l of json.layers) b = b.dense(l.units, l.activation as never, l.init ? { init: l.init } : {});
-      return b.build(buildOptions);
-    }, parsed);
+    return loadNetwork(this, saved, options);
   }
 
   /** Sizes and counters of the engine's memory. */

@@ -5,7 +5,7 @@
  */
 import { describe } from '../kernels.js';
 import type { EngineCore } from '../core.js';
-import { networkToBytes, networkToJSON, type NetworkJSON } from '../serialize.js';
+import { networkToBytes, networkToJSON, type NetworkJSON } from '../serialize/format.js';
 import { DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError } from '../errors.js';
 import { prepareFit, runFit } from './fit.js';
 import { activationName, checkKeys, F32_MAX, F32_MIN_NORMAL } from './options.js';
@@ -189,14 +189,14 @@ export class Network<I extends number = number, O extends number = number> {
   toJSON(): NetworkJSON {
     this.check();
     checkSavable(this.st, 'toJSON');
-    return networkToJSON(this as unknown as Network);
+    return networkToJSON(this);
   }
 
   /** The compact binary form; `engine.loadNetwork(bytes)` restores it bit for bit. */
   save(): Uint8Array {
     this.check();
     checkSavable(this.st, 'save');
-    return networkToBytes(this as unknown as Network);
+    return networkToBytes(this);
   }
 
   /**
