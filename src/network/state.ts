@@ -18,7 +18,6 @@ import {
 } from './plan.js';
 import type { PreparedTargets } from './targets.js';
 import type { LayerSpec, LossName, NormalizedOptimizer, ParameterView } from './types.js';
-import { RELU_LIKE } from './roles.js';
 
 
 /** The settings a network's memory is laid out for (checked by the caller). */
@@ -150,8 +149,8 @@ export class NetworkState {
   private initialize(): void {
     this.fx.rng_seed(this.rng, this.settings.seed);
     for (const l of this.layers) {
-      const name = l.def.name;
-      const kind = l.spec.init ?? (name === 'selu' ? 'lecunNormal' : RELU_LIKE.has(name) ? 'heNormal' : 'glorotUniform');
+      // The layer's own init, else the table row's default (He for the relu family, LeCun for selu), else Glorot.
+      const kind = l.spec.init ?? l.def.init ?? 'glorotUniform';
       this.fx.init_weights(this.rng, l.W, l.in, l.out, INIT_CODES.get(kind)!);
     }
   }

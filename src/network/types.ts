@@ -21,8 +21,9 @@ export type OptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam' | 'adamW';
 /** An optimizer with every default filled in (what `net.optimizer` holds). */
 export type NormalizedOptimizer = Required<{ name: OptimizerName; learningRate: number; weightDecay: number }> & Record<string, number | boolean | string>;
 
-/** Weight initializers. Default: He for the relu family, LeCun for selu, Glorot otherwise. */
-export type InitName = 'zeros' | 'heNormal' | 'heUniform' | 'glorotNormal' | 'glorotUniform' | 'lecunNormal' | 'lecunUniform';
+/** Weight initializers. Default: the activation's row says (He for the relu family, LeCun for selu), else Glorot. */
+export type { InitName } from '../activations/types.js';
+import type { InitName } from '../activations/types.js';
 
 /** Options of one dense layer. */
 export interface DenseOptions {
