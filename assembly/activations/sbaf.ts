@@ -26,13 +26,9 @@
 // fixed order (lane 0..3); the scalar twins emulate the same order, so the bits match.
 
 import { kload, vexp, sexp, vlog, slog, vlog1p, slog1p, vsoftplus, ssoftplus, spmax, spmin, V_ZERO, V_ONE } from '../math';
+import { at, nanPass, hsum64 } from './common';
 
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-/** Where x is NaN return x, otherwise r (SIMD). */
-// @ts-ignore: decorator
-@inline function nanPass(x: v128, r: v128): v128 { return v128.bitselect(x, r, f32x4.ne(x, x)); }
 
 // ---- x^n for x > 0, accurate for large |n log x| ---------------------------------------------------------------
 // exp(n log x) loses about |n log x| / 2 ulps to the rounding of n log x. Instead: x = 2^e m with m in
@@ -309,10 +305,8 @@ let gB: f64 = 0;
       accA = f32x4.add(accA, v128.and(f32x4.mul(yy, q), live));
       accB = f32x4.add(accB, v128.and(f32x4.mul(f32x4.mul(yy, t), f32x4.sub(lu, l1)), live));
     }
-    ta += <f64>f32x4.extract_lane(accA, 0) + <f64>f32x4.extract_lane(accA, 1)
-        + <f64>f32x4.extract_lane(accA, 2) + <f64>f32x4.extract_lane(accA, 3);
-    tb += <f64>f32x4.extract_lane(accB, 0) + <f64>f32x4.extract_lane(accB, 1)
-        + <f64>f32x4.extract_lane(accB, 2) + <f64>f32x4.extract_lane(accB, 3);
+    ta += hsum64(accA);
+    tb += hsum64(accB);
   }
   gA = ta; gB = tb;
   for (; i < n; i++) sbafPgradTail(load<f32>(at(x, i)), load<f32>(at(dy, i)), ks, as, a1s, sig);
@@ -508,10 +502,8 @@ export function arelu_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usiz
       accA = f32x4.add(accA, v128.and(f32x4.mul(d, q), pos));
       accB = f32x4.add(accB, v128.and(f32x4.mul(d, f32x4.mul(f32x4.mul(k, q), lx)), pos));
     }
-    ta += <f64>f32x4.extract_lane(accA, 0) + <f64>f32x4.extract_lane(accA, 1)
-        + <f64>f32x4.extract_lane(accA, 2) + <f64>f32x4.extract_lane(accA, 3);
-    tb += <f64>f32x4.extract_lane(accB, 0) + <f64>f32x4.extract_lane(accB, 1)
-        + <f64>f32x4.extract_lane(accB, 2) + <f64>f32x4.extract_lane(accB, 3);
+    ta += hsum64(accA);
+    tb += hsum64(accB);
   }
   for (; i < n; i++) {
     const xs = load<f32>(at(x, i)), d = load<f32>(at(dy, i));

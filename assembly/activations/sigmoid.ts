@@ -6,13 +6,9 @@ import {
   kload, vlogisticd, slogisticd, vsigmoid, ssigmoid, vtanh, stanh, vsoftplus, ssoftplus, spmax, spmin,
   V_ONE, V_ZERO, V_SIGN,
 } from '../math';
+import { at, nanPass } from './common';
 
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-/** Where x is NaN return x, otherwise r (SIMD). */
-// @ts-ignore: decorator
-@inline function nanPass(x: v128, r: v128): v128 { return v128.bitselect(x, r, f32x4.ne(x, x)); }
 
 const MTWO = memory.data<f32>([-2, -2, -2, -2], 16);
 const FOUR = memory.data<f32>([4, 4, 4, 4], 16);

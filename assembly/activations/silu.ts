@@ -1,7 +1,7 @@
 // The smooth gated family, part 1: silu (swish) {beta}, mish, softplus {beta, threshold}, hardSwish.
 // Each SIMD kernel sits next to its scalar twin (same IEEE operations in the same order, so the same bits).
 //
-// Shared techniques (see expk.ts):
+// Shared techniques (the exp variants are in assembly/math.ts):
 // - t = beta x is rounded; in the tails exp(t) would carry |t| 2^-24 of relative error from that rounding alone, so
 //   when beta != 1 the rounding error of the product is computed exactly (Dekker) and fed to the exponential as a
 //   second argument. With beta = 1 the error is exactly 0 and the kernels skip that work (a uniform branch).
@@ -9,11 +9,12 @@
 //   range (one rounding there instead of |x|/2 ulps of error).
 // - sigmoid and its complement come from one division by 1 + e with e = e^-|t|, never as 1 - s.
 
-import { kload, V_ONE, V_ZERO, V_SIGN, V_TWO, V_HALF, vlog1p, slog1p, spmax, spmin } from '../math';
-import { vexp24, vexp24a, sexp24, vprodErr, sprodErr, shi12b, V_TWOM24, S_TWOM24, vacc64lo, vacc64hi } from './expk';
+import {
+  kload, V_ONE, V_ZERO, V_SIGN, V_TWO, V_HALF, vlog1p, slog1p, spmax, spmin,
+  vexpNegSplit24, sexpNegSplit24, vexpNeg24, V_TWOM24, S_TWOM24,
+} from '../math';
+import { at, vprodErr, sprodErr, shi12b, vacc64lo, vacc64hi, fold64 } from './common';
 
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
 const M_ONE = memory.data<f32>([-1, -1, -1, -1], 16);
 const T_LIM = memory.data<f32>([200, 200, 200, 200], 16);
@@ -27,13 +28,13 @@ const T_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
 @inline function expNegAbsV(t: v128, err: v128): v128 {
   const a = v128.or(t, kload(V_SIGN));                              // -|t|
   const be = v128.xor(err, v128.andnot(kload(V_SIGN), t));          // error of -|t|: -err where t >= 0
-  return vexp24(a, be);
+  return vexpNegSplit24(a, be);
 }
 // @ts-ignore: decorator
 @inline function expNegAbsS(t: f32, err: f32): f32 {
   const a = reinterpret<f32>(reinterpret<i32>(t) | 0x80000000);
   const be = reinterpret<f32>(reinterpret<i32>(err) ^ (~reinterpret<i32>(t) & 0x80000000));
-  return sexp24(a, be);
+  return sexpNegSplit24(a, be);
 }
 
 // ---- silu {beta} (alias swish): f = x s(beta x), f' = s (1 + t (1 - s)), df/dbeta = x^2 s (1 - s) ----------------
@@ -43,7 +44,7 @@ const T_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
 @inline function siluV(x: v128, b: v128, bh: v128, bl: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const E = corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN)));
+  const E = corr ? expNegAbsV(t, err) : vexpNeg24(v128.or(t, kload(V_SIGN)));
   const neg = f32x4.lt(t, kload(V_ZERO));
   const d = f32x4.add(kload(V_ONE), f32x4.mul(E, kload(V_TWOM24)));
   // t < 0: s = e / d, computed scaled by 2^24; t >= 0: s = 1 / d.
@@ -89,7 +90,7 @@ export function silu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
 @inline function siluBwdV(x: v128, dy: v128, b: v128, bh: v128, bl: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const E = corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN)));
+  const E = corr ? expNegAbsV(t, err) : vexpNeg24(v128.or(t, kload(V_SIGN)));
   const neg = f32x4.lt(t, kload(V_ZERO));
   const e = f32x4.mul(E, kload(V_TWOM24));
   const q = f32x4.div(kload(V_ONE), f32x4.add(kload(V_ONE), e));
@@ -175,7 +176,7 @@ export function silu_pgrad(x: usize, dy: usize, n: i32, p: usize, g: usize): voi
     lo = vacc64lo(lo, v);
     hi = vacc64hi(hi, v);
   }
-  let total = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1);
+  let total = fold64(lo, hi);
   for (; i < n; i++) total += <f64>siluGradS(load<f32>(at(x, i)), load<f32>(at(dy, i)), bs, bhs, bls);
   store<f32>(g, <f32>total);
 }
@@ -204,7 +205,7 @@ export function silu_pgrad_scalar(x: usize, dy: usize, n: i32, p: usize, g: usiz
 @inline function softplusV(x: v128, b: v128, bh: v128, bl: v128, thr: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const e = f32x4.mul(corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN))), kload(V_TWOM24));
+  const e = f32x4.mul(corr ? expNegAbsV(t, err) : vexpNeg24(v128.or(t, kload(V_SIGN))), kload(V_TWOM24));
   const pos = f32x4.gt(t, kload(V_ZERO));
   const sp = f32x4.add(f32x4.add(f32x4.pmax(t, kload(V_ZERO)), v128.and(err, pos)), vlog1p(e));
   const r = corr ? f32x4.div(sp, b) : sp;
@@ -242,7 +243,7 @@ export function softplus_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void 
 @inline function softplusBwdV(x: v128, dy: v128, b: v128, bh: v128, bl: v128, thr: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const E = corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN)));
+  const E = corr ? expNegAbsV(t, err) : vexpNeg24(v128.or(t, kload(V_SIGN)));
   const neg = f32x4.lt(t, kload(V_ZERO));
   const d = f32x4.add(kload(V_ONE), f32x4.mul(E, kload(V_TWOM24)));
   const s = f32x4.div(v128.bitselect(E, kload(V_ONE), neg), d);
@@ -295,7 +296,7 @@ const X_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
 
 // @ts-ignore: decorator
 @inline function mishV(x: v128): v128 {
-  const E = vexp24a(v128.or(x, kload(V_SIGN)));
+  const E = vexpNeg24(v128.or(x, kload(V_SIGN)));
   const e = f32x4.mul(E, kload(V_TWOM24));
   const neg = f32x4.lt(x, kload(V_ZERO));
   const ee = f32x4.mul(e, e);
@@ -310,7 +311,7 @@ const X_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
 }
 // @ts-ignore: decorator
 @inline function mishS(x: f32): f32 {
-  const E = sexp24(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000), 0);
+  const E = sexpNegSplit24(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000), 0);
   const e = E * S_TWOM24;
   const neg = x < 0;
   const ee = e * e;
@@ -345,7 +346,7 @@ const SIXF = memory.data<f32>([6, 6, 6, 6], 16);
 
 // @ts-ignore: decorator
 @inline function mishBwdV(x: v128, dy: v128): v128 {
-  const E = vexp24a(v128.or(x, kload(V_SIGN)));
+  const E = vexpNeg24(v128.or(x, kload(V_SIGN)));
   const e = f32x4.mul(E, kload(V_TWOM24));
   const neg = f32x4.lt(x, kload(V_ZERO));
   const ee = f32x4.mul(e, e);
@@ -363,7 +364,7 @@ const SIXF = memory.data<f32>([6, 6, 6, 6], 16);
 }
 // @ts-ignore: decorator
 @inline function mishBwdS(x: f32, dy: f32): f32 {
-  const E = sexp24(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000), 0);
+  const E = sexpNegSplit24(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000), 0);
   const e = E * S_TWOM24;
   const neg = x < 0;
   const ee = e * e;
