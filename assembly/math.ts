@@ -475,6 +475,50 @@ function sexpSlow(x: f32): f32 {
   return w == 1.0 ? x : r;
 }
 
+const SQRT2M1 = memory.data<f32>([0.41421356237309503, 0.41421356237309503, 0.41421356237309503, 0.41421356237309503], 16);
+
+/**
+ * log(1 + e) for e in [0, 1] (or NaN), the log1p of softplus and logSigmoid (e = e^-|x|). No special cases and no
+ * division: for e < sqrt2 - 1, 1 + e = 1 + f with f = e exactly; otherwise 1 + e = 2 (1 + f) with f = (e - 1) / 2
+ * (e - 1 is exact for e >= 1/2 and off by at most 2^-26 below, ~0.2 ulp of the result). Then the Cephes logf
+ * polynomial on f in [sqrt(1/2) - 1, sqrt2 - 1], as vlog. NaN propagates through the arithmetic.
+ */
+// @ts-ignore: decorator
+@inline export function vlog1pUnit(e: v128): v128 {
+  const lo = f32x4.lt(e, K(SQRT2M1));
+  const f = v128.bitselect(e, f32x4.mul(f32x4.sub(e, K(ONE)), K(HALF)), lo);
+  const fe = v128.andnot(K(ONE), lo); // the exponent k as a float: 0 or 1
+  const z = f32x4.mul(f, f);
+  // The degree-8 polynomial by Estrin's scheme (dependency depth 8 instead of Horner's 16: the kernels using this
+  // are latency bound): p = (q0 + z q1) + z^2 ((q2 + z q3) + z^2 LP0), q0 = LP7 f + LP8, ..., q3 = LP1 f + LP2.
+  const z2 = f32x4.mul(z, z);
+  const q0 = vmadd(K(LP7), f, K(LP8)), q1 = vmadd(K(LP5), f, K(LP6));
+  const q2 = vmadd(K(LP3), f, K(LP4)), q3 = vmadd(K(LP1), f, K(LP2));
+  const p = vmadd(vmadd(z2, K(LP0), vmadd(q3, z, q2)), z2, vmadd(q1, z, q0));
+  let y = f32x4.mul(f32x4.mul(p, f), z);
+  y = vmadd(fe, K(LN2_LO), y);
+  y = f32x4.sub(y, f32x4.mul(z, K(HALF)));
+  const r = f32x4.add(f, y);
+  return vmadd(fe, K(LN2_HI), r);
+}
+/** Scalar twin of vlog1pUnit. */
+// @ts-ignore: decorator
+@inline export function slog1pUnit(e: f32): f32 {
+  const lo = e < S(SQRT2M1);
+  const f = lo ? e : (e - 1.0) * 0.5;
+  const fe: f32 = lo ? 0 : 1;
+  const z = f * f;
+  const z2 = z * z;
+  const q0 = smadd(S(LP7), f, S(LP8)), q1 = smadd(S(LP5), f, S(LP6));
+  const q2 = smadd(S(LP3), f, S(LP4)), q3 = smadd(S(LP1), f, S(LP2));
+  const p = smadd(smadd(z2, S(LP0), smadd(q3, z, q2)), z2, smadd(q1, z, q0));
+  let y = (p * f) * z;
+  y = smadd(fe, S(LN2_LO), y);
+  y = y - z * 0.5;
+  const r = f + y;
+  return smadd(fe, S(LN2_HI), r);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // sigmoid, tanh, softplus
 
@@ -547,18 +591,18 @@ const MAGIC_SIG = memory.data<f32>([12582975.0, 12582975.0, 12582975.0, 12582975
   return e / (d * d);
 }
 
-/** softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|); NaN propagates. */
+/** softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) (branch-free vexpNeg, vlog1pUnit); NaN propagates. */
 // @ts-ignore: decorator
 @inline export function vsoftplus(x: v128): v128 {
-  const e = vexp(v128.or(x, K(SIGN)));
-  return f32x4.add(f32x4.pmax(x, K(ZERO)), vlog1p(e));
+  const e = vexpNeg(v128.or(x, K(SIGN)));
+  return f32x4.add(f32x4.pmax(x, K(ZERO)), vlog1pUnit(e));
 }
 
 /** Scalar twin of vsoftplus. */
 // @ts-ignore: decorator
 @inline export function ssoftplus(x: f32): f32 {
-  const e = sexp(-abs<f32>(x));
-  return spmax(x, 0.0) + slog1p(e);
+  const e = sexpNeg(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000));
+  return spmax(x, 0.0) + slog1pUnit(e);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -663,6 +707,12 @@ export function math_log1p(x: usize, y: usize, n: i32): void {
     else r = sexpNegSplit24(v, v * <f32>0.015625);
     store<f32>(y + (<usize>i << 2), r);
   }
+}
+/** y[i] = log(1 + x[i]) by vlog1pUnit (x in [0, 1]). */
+export function math_log1punit(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), vlog1pUnit(v128.load(x + (<usize>i << 2))));
+  for (; i < n; i++) store<f32>(y + (<usize>i << 2), slog1pUnit(load<f32>(x + (<usize>i << 2))));
 }
 /** y[i] = e^x[i] by vexpNeg (x <= 0). */
 export function math_expneg(x: usize, y: usize, n: i32): void { probe(x, y, n, 0); }

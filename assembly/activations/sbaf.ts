@@ -25,7 +25,10 @@
 // Parameter gradients sum blocks of 1024 elements in 4 f32 lanes and fold every block into an f64 total in a
 // fixed order (lane 0..3); the scalar twins emulate the same order, so the bits match.
 
-import { kload, vexp, sexp, vlog, slog, vlog1p, slog1p, vsoftplus, ssoftplus, spmax, spmin, V_ZERO, V_ONE } from '../math';
+import {
+  kload, vexp, sexp, vlog, slog, vlog1p, slog1p, vsoftplus, ssoftplus, spmax, spmin, V_ZERO, V_ONE,
+  vlog1pUnit, slog1pUnit, vexpNeg, sexpNeg,
+} from '../math';
 import { at, nanPass, hsum64 } from './common';
 
 
@@ -195,7 +198,7 @@ const V_SIGNBIT = memory.data<i32>([0x80000000, 0x80000000, 0x80000000, 0x800000
     const xh = f32x4.sub(tt, f32x4.sub(tt, xc)), xl = f32x4.sub(xc, xh);
     const hi = f32x4.mul(c, xc);
     const lo = f32x4.add(f32x4.add(f32x4.add(f32x4.sub(f32x4.mul(ch, xh), hi), f32x4.mul(ch, xl)), f32x4.mul(cl, xh)), f32x4.mul(cl, xl));
-    const L = vlog1p(vexp(v128.or(x, kload(V_SIGNBIT))));
+    const L = vlog1pUnit(vexpNeg(v128.or(x, kload(V_SIGNBIT))));
     // lo is tiny unless hi < -104 (then e^hi = 0): the clamp keeps e^(lo - L) finite there, so t = 0, not NaN.
     const t = f32x4.mul(f32x4.mul(k, vexp(hi)), vexp(f32x4.pmin(f32x4.sub(lo, L), one)));
     const y = f32x4.div(one, f32x4.add(one, t));
@@ -221,7 +224,7 @@ const V_SIGNBIT = memory.data<i32>([0x80000000, 0x80000000, 0x80000000, 0x800000
     const xh = tt - (tt - xc), xl = xc - xh;
     const hi = c * xc;
     const lo = (((ch * xh - hi) + ch * xl) + cl * xh) + cl * xl;
-    const L = slog1p(sexp(-abs<f32>(x)));
+    const L = slog1pUnit(sexpNeg(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000)));
     const t = (k * sexp(hi)) * sexp(spmin(lo - L, 1));
     const y = <f32>1.0 / (<f32>1.0 + t);
     const u = sexp(luS(x, sig));

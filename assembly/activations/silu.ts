@@ -10,8 +10,8 @@
 // - sigmoid and its complement come from one division by 1 + e with e = e^-|t|, never as 1 - s.
 
 import {
-  kload, V_ONE, V_ZERO, V_SIGN, V_TWO, V_HALF, vlog1p, slog1p, spmax, spmin,
-  vexpNegSplit24, sexpNegSplit24, vexpNeg24, V_TWOM24, S_TWOM24,
+  kload, V_ONE, V_ZERO, V_SIGN, V_TWO, V_HALF, vlog1p, slog1p, vlog1pUnit, slog1pUnit, spmax, spmin,
+  vexpNegSplit24, sexpNegSplit24, vexpNeg24, V_TWOM24, S_TWOM24, vsigmoid, ssigmoid,
 } from '../math';
 import { at, vprodErr, sprodErr, shi12b, vacc64lo, vacc64hi, fold64 } from './common';
 
@@ -64,22 +64,47 @@ const T_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
   return s == 0 ? 0 : y;
 }
 
-/** y = x sigmoid(p[0] x). */
+/**
+ * x sigmoid(x) (beta = 1): one rounding more than sigmoid's; where sigmoid underflows to 0 (x < -103.3, and
+ * x = -Inf) the result is +0, not x 0 = -0 or NaN.
+ */
+// @ts-ignore: decorator
+@inline function silu1V(x: v128): v128 {
+  const s = vsigmoid(x);
+  return v128.andnot(f32x4.mul(x, s), f32x4.eq(s, kload(V_ZERO)));
+}
+// @ts-ignore: decorator
+@inline function silu1S(x: f32): f32 {
+  const s = ssigmoid(x);
+  return s == 0 ? 0 : x * s;
+}
+
+/** y = x sigmoid(p[0] x). beta = 1 (the default) takes x sigmoid(x) with the one-division sigmoid of math.ts. */
 export function silu_fwd(x: usize, y: usize, n: i32, p: usize): void {
   const bs = load<f32>(p), bhs = shi12b(bs), bls = bs - bhs;
   const b = f32x4.splat(bs), bh = f32x4.splat(bhs), bl = f32x4.splat(bls);
   let i = 0;
   if (bs != 1) {
     for (; i + 4 <= n; i += 4) v128.store(at(y, i), siluV(v128.load(at(x, i)), b, bh, bl, true));
-  } else {
-    for (; i + 4 <= n; i += 4) v128.store(at(y, i), siluV(v128.load(at(x, i)), b, bh, bl, false));
+    for (; i < n; i++) store<f32>(at(y, i), siluS(load<f32>(at(x, i)), bs, bhs, bls, true));
+    return;
   }
-  for (; i < n; i++) store<f32>(at(y, i), siluS(load<f32>(at(x, i)), bs, bhs, bls, bs != 1));
+  for (; i + 8 <= n; i += 8) {
+    const x0 = v128.load(at(x, i)), x1 = v128.load(at(x, i + 4));
+    v128.store(at(y, i), silu1V(x0));
+    v128.store(at(y, i + 4), silu1V(x1));
+  }
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), silu1V(v128.load(at(x, i))));
+  for (; i < n; i++) store<f32>(at(y, i), silu1S(load<f32>(at(x, i))));
 }
 /** Scalar twin of silu_fwd. */
 export function silu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   const bs = load<f32>(p), bhs = shi12b(bs), bls = bs - bhs;
-  for (let i = 0; i < n; i++) store<f32>(at(y, i), siluS(load<f32>(at(x, i)), bs, bhs, bls, bs != 1));
+  if (bs == 1) {
+    for (let i = 0; i < n; i++) store<f32>(at(y, i), silu1S(load<f32>(at(x, i))));
+    return;
+  }
+  for (let i = 0; i < n; i++) store<f32>(at(y, i), siluS(load<f32>(at(x, i)), bs, bhs, bls, true));
 }
 
 // Backward: q = 1 / d; t < 0: S = E q (scaled by 2^24), c = q; t >= 0: S = q, c = e q.
@@ -207,7 +232,7 @@ export function silu_pgrad_scalar(x: usize, dy: usize, n: i32, p: usize, g: usiz
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
   const e = f32x4.mul(corr ? expNegAbsV(t, err) : vexpNeg24(v128.or(t, kload(V_SIGN))), kload(V_TWOM24));
   const pos = f32x4.gt(t, kload(V_ZERO));
-  const sp = f32x4.add(f32x4.add(f32x4.pmax(t, kload(V_ZERO)), v128.and(err, pos)), vlog1p(e));
+  const sp = f32x4.add(f32x4.add(f32x4.pmax(t, kload(V_ZERO)), v128.and(err, pos)), vlog1pUnit(e));
   const r = corr ? f32x4.div(sp, b) : sp;
   return v128.bitselect(x, r, f32x4.gt(t, thr));
 }
@@ -216,7 +241,7 @@ export function silu_pgrad_scalar(x: usize, dy: usize, n: i32, p: usize, g: usiz
   const t = x * b;
   const err: f32 = corr ? sprodErr(x, t, bh, bl) : 0;
   const e = expNegAbsS(t, err) * S_TWOM24;
-  const sp = (spmax(t, 0) + (t > 0 ? err : <f32>0.0)) + slog1p(e);
+  const sp = (spmax(t, 0) + (t > 0 ? err : <f32>0.0)) + slog1pUnit(e);
   const r = corr ? sp / b : sp;
   return t > thr ? x : r;
 }
