@@ -94,18 +94,20 @@ const KS = memory.data(64, 16);
 // the exact error (two-sum) is carried as the correction of vexpNegSplit (assembly/math.ts), which adds it to the
 // reduced argument (and drops it where d is clamped).
 
-/** Rounding error of d = x + nm (two-sum), 0 where it is not finite (infinite operands). */
+/**
+ * Rounding error of d = x + nm (two-sum). It is NaN only where d is not finite (an infinite operand, or d = -Inf
+ * by overflow) or where x == m == +Inf; vexpNegSplit drops the correction of an argument below its clamp (d = -Inf,
+ * NaN) and the callers mask the x == m lanes, so no mask is needed here.
+ */
 // @ts-ignore: decorator
 @inline function twoSumErrV(x: v128, nm: v128, d: v128): v128 {
   const bb = f32x4.sub(d, x);
-  const err = f32x4.add(f32x4.sub(x, f32x4.sub(d, bb)), f32x4.sub(nm, bb));
-  return v128.and(err, f32x4.eq(err, err));
+  return f32x4.add(f32x4.sub(x, f32x4.sub(d, bb)), f32x4.sub(nm, bb));
 }
 // @ts-ignore: decorator
 @inline function twoSumErrS(x: f32, nm: f32, d: f32): f32 {
   const bb = d - x;
-  const err = (x - (d - bb)) + (nm - bb);
-  return err == err ? err : 0;
+  return (x - (d - bb)) + (nm - bb);
 }
 
 /** e^(x - m) with the rounding of x - m corrected; 1 where x == m (scalar, shared by tails and twins). */
