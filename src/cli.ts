@@ -205,7 +205,7 @@ async function plot(argv: string[]): Promise<void> {
   if (typeof flags.out !== 'string') throw new UsageError('plot needs --out FILE.svg');
   const names = positional[0]!.split(',').filter(Boolean);
   for (const n of names) if (!findActivation(n)) throw new UsageError(`unknown activation "${n}"; valid: ${activationNames().join(', ')}`);
-  const params: Record<string, number> = {};
+  const params: Record<string, number> = Object.create(null); // own keys only: --params __proto__=1 is a key, not a prototype
   if (typeof flags.params === 'string') {
     for (const kv of flags.params.split(',')) {
       const [k, v] = kv.split('=');
@@ -261,6 +261,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError || e instanceof RectifyError) {
       console.error(`rectify: ${e.message}`);
+      return 2;
+    }
+    // A file the command cannot read or write (--out in a missing folder, no permission): one line too.
+    const code = (e as { code?: unknown } | null)?.code;
+    if (e instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      console.error(`rectify: ${e.message.split('\n')[0]}`);
       return 2;
     }
     throw e;
