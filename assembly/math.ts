@@ -685,12 +685,14 @@ export function math_log1p(x: usize, y: usize, n: i32): void {
 
 // The variants of the exp family on their own domain (x <= 0; the split variants take b = x 2^-6, an exact f32
 // correction up to |b| = 2 that a + b in f32 could not hold). y[i] as the variant returns it (2^24-scaled ones too).
+// Inputs outside the domain are clamped into it first (x > 0 gives e^0): the runtimes probe feeds every math_*
+// export the same [-20, 20] inputs, and the variants' results outside their domain are unspecified.
 // @ts-ignore: decorator
 @inline function probe(x: usize, y: usize, n: i32, which: i32): void {
   const c = f32x4.splat(0.015625);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const v = v128.load(x + (<usize>i << 2));
+    const v = f32x4.pmin(v128.load(x + (<usize>i << 2)), K(ZERO)); // NaN passes through
     let r: v128;
     if (which == 0) r = vexpNeg(v);
     else if (which == 1) r = vexpNeg24(v);
@@ -699,7 +701,7 @@ export function math_log1p(x: usize, y: usize, n: i32): void {
     v128.store(y + (<usize>i << 2), r);
   }
   for (; i < n; i++) {
-    const v = load<f32>(x + (<usize>i << 2));
+    const v = spmin(load<f32>(x + (<usize>i << 2)), 0);
     let r: f32;
     if (which == 0) r = sexpNeg(v);
     else if (which == 1) r = sexpNeg24(v);
@@ -708,11 +710,14 @@ export function math_log1p(x: usize, y: usize, n: i32): void {
     store<f32>(y + (<usize>i << 2), r);
   }
 }
-/** y[i] = log(1 + x[i]) by vlog1pUnit (x in [0, 1]). */
+/** y[i] = log(1 + x[i]) by vlog1pUnit (x in [0, 1]; others are clamped into it, NaN passes). */
 export function math_log1punit(x: usize, y: usize, n: i32): void {
   let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), vlog1pUnit(v128.load(x + (<usize>i << 2))));
-  for (; i < n; i++) store<f32>(y + (<usize>i << 2), slog1pUnit(load<f32>(x + (<usize>i << 2))));
+  for (; i + 4 <= n; i += 4) {
+    const v = f32x4.pmin(f32x4.pmax(v128.load(x + (<usize>i << 2)), K(ZERO)), K(ONE));
+    v128.store(y + (<usize>i << 2), vlog1pUnit(v));
+  }
+  for (; i < n; i++) store<f32>(y + (<usize>i << 2), slog1pUnit(spmin(spmax(load<f32>(x + (<usize>i << 2)), 0), 1)));
 }
 /** y[i] = e^x[i] by vexpNeg (x <= 0). */
 export function math_expneg(x: usize, y: usize, n: i32): void { probe(x, y, n, 0); }
