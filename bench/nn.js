@@ -2,13 +2,15 @@
 //
 //   npm run build && node bench/nn.js [--filter matmul,mlp,tiny] [--time 300] [--reps 3]
 //
+// matmul: bench/gemm.js's table (GFLOP/s and % of the measured 128-bit ceiling, nn/nt/tn, baseline and relaxed, tfjs-wasm, numpy).
+//
 // --time: milliseconds per timed sample; each side is sampled --reps times, round-robin with the other sides of the
 // same workload (so a burst of load on the shared machine hits every side), and the median is reported.
 // The script re-runs itself under --experimental-wasm-relaxed-simd so the relaxed build is measured in the same run.
 // Writes the markdown table to bench/results/nn.md (gitignored).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,10 +34,11 @@ try {
   console.error(`bench/nn.js needs the build: run \`npm run build\` first (${e.message})`);
   process.exit(1);
 }
-const { plainMatmul, plainDense } = await import('./nn-peers/plainjs.js');
-const { tfjsMatmul, tfjsDense } = await import('./nn-peers/tfjs.js');
+const { plainDense } = await import('./nn-peers/plainjs.js');
+const { tfjsDense } = await import('./nn-peers/tfjs.js');
 const { ortDense } = await import('./nn-peers/onnx.js');
 const { brainDense } = await import('./nn-peers/brainjs.js');
+const { gemmTable, cpuModel } = await import('./gemm.js');
 
 const base = await createEngine();
 const relaxed = await createEngine({ relaxedSimd: true });
@@ -106,31 +109,7 @@ async function measure(sides, perCall) {
 const workloads = [];
 const ref = 'rectify';
 
-function gemmSide(engine, variant, n) {
-  return async () => {
-    const ex = engine.exports;
-    const a = engine.tensor(n * n), b = engine.tensor(n * n), c = engine.tensor(n * n);
-    const s = engine.tensor(Math.ceil(ex[`gemm_scratch_bytes`](n, n, n) / 4));
-    fill(a.data, 1); fill(b.data, 2);
-    const f = ex[variant], ap = a.ptr, bp = b.ptr, cp = c.ptr, sp = s.ptr;
-    return { fn: () => f(n, n, n, ap, bp, cp, 0, sp), dispose: () => { a.dispose(); b.dispose(); c.dispose(); s.dispose(); } };
-  };
-}
-
-for (const n of [64, 128, 256, 512, 1024]) {
-  const sides = {
-    rectify: gemmSide(base, 'gemm_nn', n),
-    'rectify nt': gemmSide(base, 'gemm_nt', n),
-    'rectify tn': gemmSide(base, 'gemm_tn', n),
-    'rectify relaxed': relaxed.relaxedSimd ? gemmSide(relaxed, 'gemm_nn', n) : async () => ({ skip: 'relaxed SIMD unavailable' }),
-    'relaxed nt': relaxed.relaxedSimd ? gemmSide(relaxed, 'gemm_nt', n) : async () => ({ skip: 'relaxed SIMD unavailable' }),
-    'relaxed tn': relaxed.relaxedSimd ? gemmSide(relaxed, 'gemm_tn', n) : async () => ({ skip: 'relaxed SIMD unavailable' }),
-    'tfjs-wasm': () => tfjsMatmul(n),
-    'plain JS': async () => (n <= 256 ? plainMatmul(n) : { skip: 'n > 256' }),
-  };
-  workloads.push({ group: 'matmul', name: `matmul ${n}^3 (gemm_nn; nt = A B^T, tn = A^T B)`, unit: 'GFLOP/s', perCall: 2 * n ** 3 / 1e9,
-    target: { base: 35, relaxed: 44 }, sides });
-}
+// The matmul group is bench/gemm.js's table (every GEMM figure with its % of the measured ceiling), run in this process.
 
 // MLP 784-256(relu)-128(relu)-10(softmax), cross-entropy, SGD.
 const MLP = [784, 256, 128, 10];
@@ -287,6 +266,11 @@ const pkgVersion = (name) => { try { return JSON.parse(readFileSync(join(here, '
 const load0 = loadavg();
 const started = performance.now();
 const results = [];
+let gemmMd = '';
+if (FILTER.includes('matmul')) {
+  process.stderr.write('matmul (bench/gemm.js) ...\n');
+  gemmMd = (await gemmTable({ base, relaxed, ms: TIME, reps: REPS, log: (s) => process.stderr.write(`  ${s}`) })).md;
+}
 for (const w of workloads) {
   if (!FILTER.includes(w.group)) continue;
   process.stderr.write(`${w.name} ...\n`);
@@ -296,16 +280,18 @@ const load1 = loadavg();
 
 const lines = [];
 lines.push(`# rectify dense-network benchmarks`, '');
-lines.push(`Node ${process.version}, ${cpus()[0]?.model ?? '?'} x${cpus().length}; one thread everywhere; ${REPS} samples of ${TIME} ms per side, ` +
+lines.push(`Node ${process.version}, ${cpuModel()}; one thread everywhere; ${REPS} samples of ${TIME} ms per side, ` +
   `round-robin; median (min-max in bench output). Load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}.`);
 lines.push(`Peers: @tensorflow/tfjs-core/-layers/-backend-wasm ${pkgVersion('@tensorflow/tfjs-core')}, onnxruntime-web ${pkgVersion('onnxruntime-web')} (wasm EP, 1 thread), ` +
   `brain.js ${pkgVersion('brain.js')}. rectify relaxed build: ${relaxed.relaxedSimd ? 'active' : 'unavailable (baseline ran)'}.`);
 lines.push(`Cells: median rate, and in parentheses how many times faster rectify (baseline build, the first column) is. "rectify wasm step only": `
   + `the exported wasm call alone (net_train_step / net_forward on data already in wasm memory), without trainBatch/predict's JS validation and copies.`, '');
-for (const group of ['matmul', 'mlp', 'tiny']) {
+if (gemmMd) lines.push(gemmMd, '');
+for (const group of ['mlp', 'tiny']) {
   const rs = results.filter((x) => x.w.group === group);
   if (!rs.length) continue;
   const cols = [...new Set(rs.flatMap((x) => Object.keys(x.r)))];
+  lines.push(`CPU: ${cpuModel()}.`, '');
   lines.push(`| workload (${rs[0].w.unit}) | ${cols.join(' | ')} | target | met |`);
   lines.push(`|---|${cols.map(() => '---:').join('|')}|---:|---|`);
   for (const { w, r } of rs) {
