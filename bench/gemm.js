@@ -3,7 +3,11 @@
 // baseline and relaxed builds side by side, with tfjs-wasm's matMul (same transposes) in the same run and numpy
 // (one OpenBLAS thread) when python3 with numpy is present.
 //
-//   npm run build && node bench/gemm.js [--time 200] [--reps 5]     writes bench/results/gemm.md
+//   npm run build && node bench/gemm.js [--time 200] [--reps 5] [--clock wall|cpu] [--dist other/dist]     writes bench/results/gemm.md
+//
+// --clock cpu: rates per second of process CPU time (every side, numpy included), for a machine shared with other busy
+// processes, where wall-clock samples are stretched by the time spent waiting for a core. The ceiling is then measured
+// with the same clock (the same twelve chains as calibrate.js, timed in CPU time), next to calibrate.js's wall-clock one.
 //
 // The script re-runs itself under --experimental-wasm-relaxed-simd (Node 20) so both builds run in one process.
 // Each side is sampled --reps times round-robin with the other sides of the same shape (a burst of load from other
@@ -13,9 +17,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { calibrate } from './calibrate.js';
-import { GEMM_SHAPES, GEMM_VARIANTS, VARIANT_TEXT, numpyGemm, rectifyGemm, tfjsGemm } from './nn-peers/gemm.js';
+import { GEMM_SHAPES, GEMM_VARIANTS, VARIANT_TEXT, cpuCeilings, numpyGemm, rectifyGemm, tfjsGemm } from './nn-peers/gemm.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -29,12 +33,13 @@ export function cpuModel() {
   } catch { return `${name} (${cpus().length} cores)`; }
 }
 
-/** Calls per second of fn over about `ms` milliseconds. */
-function sample(fn, ms) {
+/** Calls per second of fn over about `ms` milliseconds (of wall-clock time, or of process CPU time with cpu). */
+function sample(fn, ms, cpu = false) {
   let calls = 0, chunk = 1;
-  const t0 = performance.now();
+  const t0 = performance.now(), u0 = process.cpuUsage();
   let t = t0;
   do { for (let i = 0; i < chunk; i++) fn(); calls += chunk; t = performance.now(); if (t - t0 < ms / 20) chunk *= 2; } while (t - t0 < ms);
+  if (cpu) { const u = process.cpuUsage(u0); return calls / ((u.user + u.system) / 1e6); }
   return calls / ((t - t0) / 1000);
 }
 
@@ -44,10 +49,11 @@ const pct = (v, ceil) => (v === undefined || !ceil ? '-' : `${((v / ceil) * 100)
 /**
  * Measures every shape x variant: rectify baseline, rectify relaxed (when the engine has relaxed SIMD), tfjs-wasm,
  * numpy. Returns { md, rows, cal } where md is the markdown section.
- * @param {{ base: any, relaxed?: any, ms?: number, reps?: number, shapes?: typeof GEMM_SHAPES, numpy?: boolean, tfjs?: boolean, log?: (s: string) => void }} o
+ * @param {{ base: any, relaxed?: any, ms?: number, reps?: number, shapes?: typeof GEMM_SHAPES, numpy?: boolean, tfjs?: boolean, clock?: 'wall' | 'cpu', log?: (s: string) => void }} o
  */
 export async function gemmTable(o) {
   const ms = o.ms ?? 200, reps = o.reps ?? 5, shapes = o.shapes ?? GEMM_SHAPES, log = o.log ?? (() => {});
+  const cpu = o.clock === 'cpu';
   const cal0 = calibrate();
   log(`ceiling before: ${cal0.peakGflops.toFixed(1)} GFLOP/s mul+add, FMA ${cal0.peakFmaGflops?.toFixed(1) ?? '-'}\n`);
   const load0 = loadavg();
@@ -67,7 +73,7 @@ export async function gemmTable(o) {
           ready.push({ name, t, rates: [] });
         } catch (e) { log(`  ${name} failed: ${e.message}\n`); }
       }
-      for (let r = 0; r < reps; r++) for (const s of ready) s.rates.push((sample(s.t.fn, ms) * flop) / 1e9);
+      for (let r = 0; r < reps; r++) for (const s of ready) s.rates.push((sample(s.t.fn, ms, cpu) * flop) / 1e9);
       const row = { shape, variant };
       for (const s of ready) { row[s.name] = Math.max(...s.rates); row[`${s.name} spread`] = [Math.min(...s.rates), Math.max(...s.rates)]; s.t.dispose?.(); }
       rows.push(row);
@@ -76,25 +82,32 @@ export async function gemmTable(o) {
   const load1 = loadavg();
   const cal1 = calibrate();
   log(`ceiling after: ${cal1.peakGflops.toFixed(1)} GFLOP/s mul+add, FMA ${cal1.peakFmaGflops?.toFixed(1) ?? '-'}\n`);
-  const cal = {
+  const wall = {
     cpu: cal0.cpu, ghz: Math.max(cal0.ghz, cal1.ghz), peakGflops: Math.max(cal0.peakGflops, cal1.peakGflops),
     peakFmaGflops: cal0.peakFmaGflops === null ? null : Math.max(cal0.peakFmaGflops, cal1.peakFmaGflops ?? 0),
   };
+  let cal = wall, cpuCeil;
+  if (cpu) {
+    cpuCeil = cpuCeilings();
+    log(`ceiling in CPU time: ${cpuCeil.peakGflops.toFixed(1)} GFLOP/s mul+add, FMA ${cpuCeil.peakFmaGflops?.toFixed(1) ?? '-'}\n`);
+    cal = { ...wall, ...cpuCeil };
+  }
   let np = { unavailable: 'not run (--no-numpy)' };
   if (o.numpy !== false) {
     log('numpy ...\n');
     const jobs = rows.map((r, i) => ({ key: String(i), m: r.shape.m, n: r.shape.n, k: r.shape.k, variant: r.variant }));
-    np = numpyGemm(jobs, { ms, reps: Math.max(3, reps) });
+    np = numpyGemm(jobs, { ms, reps: Math.max(3, reps), clock: cpu ? 'cpu' : 'wall' });
     if (!np.unavailable) rows.forEach((r, i) => { r.numpy = np.results[String(i)]?.max; });
   }
 
   const lines = [];
   lines.push(`## GEMM: GFLOP/s and % of the measured 128-bit ceiling`, '');
   lines.push(`CPU: ${cpuModel()}. Node ${process.version}, one thread. Ceiling (bench/calibrate.js, 12 independent f32x4 chains, best of ` +
-    `two calibrations, before and after): mul+add ${cal.peakGflops.toFixed(1)} GFLOP/s (${(cal.peakGflops / cal.ghz).toFixed(1)} flop/cycle at ` +
-    `${cal.ghz.toFixed(2)} GHz), relaxed FMA ${cal.peakFmaGflops ? `${cal.peakFmaGflops.toFixed(1)} GFLOP/s` : 'not available'}. ` +
+    `two calibrations, before and after): mul+add ${wall.peakGflops.toFixed(1)} GFLOP/s (${(wall.peakGflops / wall.ghz).toFixed(1)} flop/cycle at ` +
+    `${wall.ghz.toFixed(2)} GHz), relaxed FMA ${wall.peakFmaGflops ? `${wall.peakFmaGflops.toFixed(1)} GFLOP/s` : 'not available'}` +
+    (cpuCeil ? `; the same chains in CPU time (the ceiling the % below divide by): mul+add ${cpuCeil.peakGflops.toFixed(1)}, FMA ${cpuCeil.peakFmaGflops?.toFixed(1) ?? 'not available'} GFLOP/s. ` : '. ') +
     `Load average ${load0.map((x) => x.toFixed(1)).join(' ')} at start, ${load1.map((x) => x.toFixed(1)).join(' ')} at end.`);
-  lines.push(`Best of ${reps} samples of ${ms} ms per side, round-robin. rectify baseline and tfjs-wasm (XNNPACK, wasm SIMD without FMA) ` +
+  lines.push(`Best of ${reps} samples of ${ms} ms per side, round-robin; ${cpu ? 'GFLOP/s per second of process CPU time (--clock cpu: the machine was shared, waiting for a core is left out)' : 'wall-clock GFLOP/s'}. rectify baseline and tfjs-wasm (XNNPACK, wasm SIMD without FMA) ` +
     `are divided by the mul+add ceiling, rectify relaxed by the FMA ceiling. numpy ${np.unavailable ? np.unavailable : `${np.version} (${np.blas || 'BLAS'}, ` +
     'OPENBLAS_NUM_THREADS=1, native AVX2/AVX-512 code: not bound by the 128-bit ceiling)'}. Shapes are m x n x k: C[m,n] = op(A) op(B); ` +
     `${GEMM_VARIANTS.map((v) => `${v}: ${VARIANT_TEXT[v]}`).join(', ')}.`, '');
@@ -122,7 +135,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const args = process.argv.slice(2);
   const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1] : dflt; };
   let createEngine;
-  try { ({ createEngine } = await import('../dist/index.js')); } catch (e) {
+  const dist = opt('dist', join(here, '..', 'dist'));
+  try { ({ createEngine } = await import(pathToFileURL(join(resolve(dist), 'index.js')).href)); } catch (e) {
     console.error(`bench/gemm.js needs the build: run \`npm run build\` first (${e.message})`);
     process.exit(1);
   }
@@ -131,8 +145,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const only = opt('shapes', '');
   const shapes = only ? GEMM_SHAPES.filter((s) => only.split(',').some((w) => s.label.includes(w))) : GEMM_SHAPES;
   const { md } = await gemmTable({ base, relaxed, ms: Number(opt('time', '200')), reps: Number(opt('reps', '5')), shapes,
-    numpy: !args.includes('--no-numpy'), tfjs: !args.includes('--no-tfjs'), log: (s) => process.stderr.write(s) });
-  const out = `# rectify GEMM benchmark\n\n${md}`;
+    numpy: !args.includes('--no-numpy'), tfjs: !args.includes('--no-tfjs'), clock: opt('clock', 'wall'), log: (s) => process.stderr.write(s) });
+  const out = `# rectify GEMM benchmark\n\nBuild: ${resolve(dist)}.\n\n${md}`;
   console.log(out);
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'gemm.md'), out);

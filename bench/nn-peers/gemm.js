@@ -1,6 +1,10 @@
 // GEMM workloads shared by bench/gemm.js and bench/nn.js: the shapes, the rectify side, tfjs-wasm's matMul with the
 // same transposes, and numpy (one OpenBLAS thread) in a subprocess when python3 with numpy is present.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tfjsWasm } from './tfjs.js';
 
 /**
@@ -50,6 +54,7 @@ const NUMPY_SCRIPT = `
 import json, sys, time
 import numpy as np
 jobs = json.loads(sys.argv[1]); ms = float(sys.argv[2]); reps = int(sys.argv[3])
+clock = time.process_time if sys.argv[4] == 'cpu' else time.perf_counter
 rng = np.random.default_rng(1)
 out = {}
 for j in jobs:
@@ -62,10 +67,10 @@ for j in jobs:
     np.matmul(A, B, out=c)
     rates = []
     for r in range(reps):
-        calls = 0; t0 = time.perf_counter(); t = t0
-        while t - t0 < ms / 1000:
-            np.matmul(A, B, out=c); calls += 1; t = time.perf_counter()
-        rates.append(2.0 * m * n * k * calls / (t - t0) / 1e9)
+        calls = 0; w0 = time.perf_counter(); c0 = clock()
+        while time.perf_counter() - w0 < ms / 1000:
+            np.matmul(A, B, out=c); calls += 1
+        rates.append(2.0 * m * n * k * calls / (clock() - c0) / 1e9)
     rates.sort()
     out[j['key']] = {'median': rates[len(rates) // 2], 'min': rates[0], 'max': rates[-1]}
 cfg = np.show_config(mode='dicts') if 'mode' in np.show_config.__code__.co_varnames else None
@@ -80,15 +85,50 @@ print(json.dumps({'version': np.__version__, 'blas': blas.strip(), 'results': ou
 
 /**
  * GFLOP/s of numpy's matmul (float32, one OpenBLAS thread) for each job { key, m, n, k, variant }, or
- * { unavailable: reason }. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset for that subprocess only (the image pins
+ * { unavailable: reason }. clock 'cpu': rates per second of process CPU time instead of wall-clock time. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset for that subprocess only (the image pins
  * them for other tools; they would hold OpenBLAS to an older kernel).
  */
-export function numpyGemm(jobs, { ms = 300, reps = 3 } = {}) {
+export function numpyGemm(jobs, { ms = 300, reps = 3, clock = 'wall' } = {}) {
   const r = spawnSync('env', ['-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE', 'OPENBLAS_NUM_THREADS=1',
-    'python3', '-c', NUMPY_SCRIPT, JSON.stringify(jobs), String(ms), String(reps)], { encoding: 'utf8', timeout: 600_000 });
+    'python3', '-c', NUMPY_SCRIPT, JSON.stringify(jobs), String(ms), String(reps), clock], { encoding: 'utf8', timeout: 600_000 });
   if (r.error || r.status !== 0) {
     const why = r.error ? r.error.message : (r.stderr || '').trim().split('\n').pop();
     return { unavailable: `not available (${why || 'python3 with numpy not found'})` };
   }
   try { return JSON.parse(r.stdout.trim().split('\n').pop()); } catch { return { unavailable: 'not available (unreadable numpy output)' }; }
+}
+
+/** Compiles bench/gemm-tiles/kernels.ts (the tile experiments and a 12-chain peak kernel) for one build. */
+export function compileTiles(relaxed) {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const root = path.resolve(here, '..', '..');
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'rectify-tiles-')), 'k.wasm');
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js'),
+    path.join(root, 'bench', 'gemm-tiles', 'kernels.ts'), '-o', out, '--runtime', 'stub', '-O3', '--noAssert',
+    '--enable', relaxed ? 'simd,relaxed-simd' : 'simd', '--config', path.join(root, 'bench', 'gemm-tiles', 'asconfig.json')],
+  { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`asc failed for bench/gemm-tiles/kernels.ts: ${r.stderr || r.stdout}`);
+  return new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), { env: { abort() { throw new Error('abort'); } } }).exports;
+}
+
+/**
+ * The 128-bit ceilings in GFLOP/s per second of process CPU time: the same twelve independent f32x4 chains as
+ * bench/calibrate.js (c = c * a + b; mul + add in the baseline build, relaxed_madd in the relaxed one), best of `reps`.
+ * For --clock cpu tables, so that rates and ceiling are measured with the same clock.
+ */
+export function cpuCeilings(reps = 7) {
+  const one = (ex) => {
+    const steps = 4_000_000;
+    ex.peak_muladd(100_000, 0.999, 0.001);
+    let best = 0;
+    for (let i = 0; i < reps; i++) {
+      const u0 = process.cpuUsage(); ex.peak_muladd(steps, 0.999, 0.001); const u = process.cpuUsage(u0);
+      best = Math.max(best, (steps * 12 * 4 * 2) / ((u.user + u.system) / 1e6) / 1e9);
+    }
+    return best;
+  };
+  const peakGflops = one(compileTiles(false));
+  let peakFmaGflops = null;
+  try { peakFmaGflops = one(compileTiles(true)); } catch { /* no relaxed SIMD in this engine */ }
+  return { peakGflops, peakFmaGflops };
 }
