@@ -205,7 +205,7 @@ async function plot(argv: string[]): Promise<void> {
   if (typeof flags.out !== 'string') throw new UsageError('plot needs --out FILE.svg');
   const names = positional[0]!.split(',').filter(Boolean);
   for (const n of names) if (!findActivation(n)) throw new UsageError(`unknown activation "${n}"; valid: ${activationNames().join(', ')}`);
-  const params: Record<string, number> = {};
+  const params: Record<string, number> = Object.create(null); // own keys only: --params __proto__=1 is a key, not a prototype
   if (typeof flags.params === 'string') {
     for (const kv of flags.params.split(',')) {
       const [k, v] = kv.split('=');

@@ -52,3 +52,22 @@ export class TrainingAbortedError extends RectifyError {
     super(message);
   }
 }
+
+/**
+ * `fit` stopped because the loss (or a parameter) stopped being finite. The network's weights and optimizer state are
+ * put back to their values at the start of the epoch in which it diverged (the last finite state); `.history` holds the
+ * completed epochs. Also thrown by `save()` / `toJSON()` of a network whose parameters are not all finite (`.history`
+ * is then undefined). Lower the learning rate, set `clipNorm`, or scale the inputs.
+ */
+export class TrainingDivergedError extends RectifyError {
+  constructor(message: string, readonly history: unknown) {
+    super(message);
+  }
+}
+
+/**
+ * A network was used in a way its running `fit` forbids: `dispose`, `trainBatch`, `lossAndGradients` or a second `fit`
+ * while `fit` is in progress (from a callback or another task). Wait for `fit` to settle, or stop it with its
+ * `signal` (or by returning `false` from `onEpochEnd`) first.
+ */
+export class NetworkBusyError extends RectifyError {}

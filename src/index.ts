@@ -21,3 +21,4 @@ export {
   RectifyError, InvalidArgumentError, ShapeError, UnknownActivationError, InvalidParameterError, DomainError,
   DisposedError, OutOfMemoryError, WasmLoadError, DataError, ModelFormatError, TrainingAbortedError,
 } from './errors.js';
+export { TrainingDivergedError, NetworkBusyError } from './errors.js';

@@ -42,7 +42,8 @@ export interface ActivationExtras {
 type ParamNames<D> = D extends { params: readonly (infer P)[] } ? (P extends { name: infer N extends string } ? N : never) : never;
 type SpecOf<D> = D extends { name: infer N extends string }
   ? { readonly name: N | (D extends { aliases: readonly (infer A)[] } ? A : never) }
-    & { readonly [K in ParamNames<D>]?: number }
+    // Parameters that ActivationExtras types itself (prelu's per-unit alpha: number | number[]) take that type.
+    & { readonly [K in Exclude<ParamNames<D>, N extends keyof ActivationExtras ? keyof ActivationExtras[N] : never>]?: number }
     & (N extends keyof ActivationExtras ? Readonly<ActivationExtras[N]> : unknown)
   : never;
 

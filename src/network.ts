@@ -10,14 +10,16 @@ import type { ActivationDef } from './activations/types.js';
 import type { EngineCore } from './engine.js';
 import { networkToBytes, networkToJSON, type NetworkJSON } from './serialize.js';
 import {
-  DataError, DisposedError, InvalidArgumentError, InvalidParameterError, ShapeError, TrainingAbortedError,
+  DataError, DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError, RectifyError, ShapeError, TrainingAbortedError,
+  TrainingDivergedError,
 } from './errors.js';
 
 type Fn = (...args: number[]) => number;
 
 /** Loss functions. crossEntropy needs a softmax output; binaryCrossEntropy a sigmoid output (both fused, stable). */
 export type LossName = 'mse' | 'crossEntropy' | 'binaryCrossEntropy';
-const LOSSES: Record<LossName, number> = { mse: 0, binaryCrossEntropy: 1, crossEntropy: 2 };
+// Name tables are Maps: a lookup never reaches Object.prototype ('toString', 'constructor', '__proto__').
+const LOSSES: ReadonlyMap<string, number> = new Map<LossName, number>([['mse', 0], ['binaryCrossEntropy', 1], ['crossEntropy', 2]]);
 
 /** Optimizer settings: a discriminated union on `name`. */
 export type OptimizerSpec =
@@ -25,14 +27,14 @@ export type OptimizerSpec =
   | { readonly name: 'momentum'; readonly learningRate?: number; readonly momentum?: number; readonly nesterov?: boolean; readonly weightDecay?: number }
   | { readonly name: 'rmsprop'; readonly learningRate?: number; readonly rho?: number; readonly epsilon?: number; readonly weightDecay?: number }
   | { readonly name: 'adam' | 'adamW'; readonly learningRate?: number; readonly beta1?: number; readonly beta2?: number; readonly epsilon?: number; readonly weightDecay?: number };
-const OPTIMIZERS = { sgd: 0, momentum: 1, rmsprop: 2, adam: 3, adamW: 4 } as const;
-type OptimizerName = keyof typeof OPTIMIZERS;
+type OptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam' | 'adamW';
+const OPTIMIZERS: ReadonlyMap<string, number> = new Map<OptimizerName, number>([['sgd', 0], ['momentum', 1], ['rmsprop', 2], ['adam', 3], ['adamW', 4]]);
 
 /** Weight initializers. Default: He for the relu family, LeCun for selu, Glorot otherwise. */
 export type InitName = 'zeros' | 'heNormal' | 'heUniform' | 'glorotNormal' | 'glorotUniform' | 'lecunNormal' | 'lecunUniform';
-const INITS: Record<InitName, number> = {
-  zeros: 0, heNormal: 1, heUniform: 2, glorotNormal: 3, glorotUniform: 4, lecunNormal: 5, lecunUniform: 6,
-};
+const INITS: ReadonlyMap<string, number> = new Map<InitName, number>([
+  ['zeros', 0], ['heNormal', 1], ['heUniform', 2], ['glorotNormal', 3], ['glorotUniform', 4], ['lecunNormal', 5], ['lecunUniform', 6],
+]);
 const RELU_LIKE = new Set(['relu', 'relu6', 'leakyRelu', 'prelu', 'elu', 'celu', 'gelu', 'geluTanh', 'silu', 'mish', 'hardSwish', 'arelu', 'softplus']);
 const SATURATING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'hardTanh', 'softsign', 'sbaf', 'logSigmoid']);
 
@@ -142,18 +144,31 @@ export class NetworkBuilder<I extends number, O extends number> {
     if (!Number.isInteger(units) || units < 1 || units > 1 << 16) {
       throw new InvalidArgumentError(`dense: units must be a whole number in [1, 65536], got ${describe(units)}`);
     }
-    if (options.init !== undefined && !(options.init in INITS)) {
-      throw new InvalidParameterError(`dense: unknown init "${String(options.init)}"; valid: ${Object.keys(INITS).join(', ')}`);
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`dense: options must be an object like { init: 'heNormal' }, got ${describe(options)}`);
+    checkKeys(options, ['init'], 'dense');
+    if (options.init !== undefined && (typeof options.init !== 'string' || !INITS.has(options.init))) {
+      throw new InvalidParameterError(`dense: unknown init ${describe(options.init)}; valid: ${[...INITS.keys()].join(', ')}`);
     }
-    // Validate the spec now (a typo fails here, not at build).
+    // Validate the spec now (a typo fails here, not at build); the probe is released whatever happens.
     this.core.check();
     const probe = (this.core as unknown as { activation(s: unknown): Activation }).activation(specObject(activation));
-    probe.dispose();
+    try {
+      if (probe.units !== undefined && probe.units !== units) {
+        throw new ShapeError(`dense: ${probe.def.name} has ${probe.units} units but the layer has ${units}; give the layer ${probe.units} units or the activation units: ${units}`);
+      }
+      if (probe.def.kind === 'rowwise' && units === 1) {
+        throw new InvalidArgumentError(`dense: ${probe.def.name} over one unit is a constant (softmax of one value is 1); ` +
+          `use at least 2 units, or one sigmoid unit with loss binaryCrossEntropy for two classes`);
+      }
+    } finally {
+      probe.dispose();
+    }
     return new NetworkBuilder<I, U>(this.core, this.inputs, this.seed, [...this.layers, { units, activation, init: options.init }]);
   }
 
   /** Allocates every buffer the network needs (sized for `capacity` rows) and initializes the weights from the seed. */
   build(options: BuildOptions): Network<I, O> {
+    this.core.check();
     if (this.layers.length === 0) throw new InvalidArgumentError('a network needs at least one dense layer: call .dense(units, activation) before build()');
     return new Network<I, O>(this.core, this.inputs, this.seed, this.layers, options);
   }
@@ -161,7 +176,14 @@ export class NetworkBuilder<I extends number, O extends number> {
 
 /** A spec as an object (per-unit parameters are checked against the layer width by the network). */
 function specObject(spec: ActivationName | ActivationSpec): Record<string, unknown> {
-  return typeof spec === 'string' ? { name: spec } : { ...(spec as object) };
+  return typeof spec === 'string' ? { name: spec } : spec === null || typeof spec !== 'object' ? { name: spec } : { ...(spec as object) };
+}
+
+/** Rejects keys an options object does not know (a misspelled option would otherwise be ignored). */
+function checkKeys(o: object, known: readonly string[], what: string): void {
+  for (const k of Object.keys(o)) {
+    if (!known.includes(k)) throw new InvalidArgumentError(`${what} has no option "${k}"; its options: ${known.join(', ')}`);
+  }
 }
 
 function checkSeed(seed: unknown): number {
@@ -175,6 +197,7 @@ function checkSeed(seed: unknown): number {
 /** @internal Entry point used by `engine.network(...)`. */
 export function networkBuilder<I extends number>(core: EngineCore, options: { inputs: I; seed?: number }): NetworkBuilder<I, I> {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('engine.network takes { inputs, seed? }');
+  checkKeys(options, ['inputs', 'seed'], 'engine.network');
   const { inputs } = options;
   if (!Number.isInteger(inputs) || inputs < 1 || inputs > 1 << 20) {
     throw new InvalidArgumentError(`inputs must be a whole number in [1, 2^20], got ${describe(inputs)}`);
@@ -213,7 +236,10 @@ export class Network<I extends number = number, O extends number = number> {
   readonly outputs: O;
   /** Loss used by fit, trainBatch and evaluate. */
   readonly loss: LossName;
-  /** The optimizer, with defaults filled in. */
+  /**
+   * The optimizer, with defaults filled in. Frozen: assigning `net.optimizer.learningRate` throws a TypeError (ES
+   * modules run in strict mode) instead of silently changing nothing; a learning-rate setter is planned (training issue).
+   */
   readonly optimizer: Required<{ name: OptimizerName; learningRate: number; weightDecay: number }> & Record<string, number | boolean | string>;
   readonly seed: number;
   readonly clipNorm: number;
@@ -232,6 +258,10 @@ export class Network<I extends number = number, O extends number = number> {
   private cBuf = 0;
   private diag = 0;
   private alive = true;
+  /** True while `fit` runs: dispose, trainBatch, lossAndGradients and a second fit throw NetworkBusyError. */
+  private busy = false;
+  /** Every activation this network created (released by free(), also when build fails halfway). */
+  private readonly acts: Activation[] = [];
 
   /** @internal Use the builder. */
   constructor(core: EngineCore, inputs: I, seed: number, specs: readonly LayerSpec[], options: BuildOptions) {
@@ -242,13 +272,17 @@ export class Network<I extends number = number, O extends number = number> {
     this.specs = specs;
     this.outputs = specs[specs.length - 1]!.units as O;
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('build takes { loss, optimizer?, clipNorm?, capacity? }');
-    if (!(options.loss in LOSSES)) {
-      throw new InvalidParameterError(`unknown loss ${describe(options.loss)}; valid: ${Object.keys(LOSSES).join(', ')}`);
+    checkKeys(options, ['loss', 'optimizer', 'clipNorm', 'capacity'], 'build');
+    if (typeof options.loss !== 'string' || !LOSSES.has(options.loss)) {
+      throw new InvalidParameterError(`unknown loss ${describe(options.loss)}; valid: ${[...LOSSES.keys()].join(', ')}`);
     }
     this.loss = options.loss;
-    this.optimizer = normalizeOptimizer(options.optimizer ?? 'adam');
+    this.optimizer = Object.freeze(normalizeOptimizer(options.optimizer ?? 'adam'));
     const clip = options.clipNorm ?? 0;
-    if (typeof clip !== 'number' || !(clip >= 0) || !Number.isFinite(clip)) throw new InvalidParameterError(`clipNorm must be >= 0, got ${describe(clip)}`);
+    // The kernel sees the f32 value: 1e-50 would become 0 (clipping off) and 1e39 Infinity.
+    if (typeof clip !== 'number' || !(clip >= 0) || !Number.isFinite(Math.fround(clip)) || (clip > 0 && !(Math.fround(clip) >= F32_MIN_NORMAL))) {
+      throw new InvalidParameterError(`clipNorm must be 0 (no clipping) or a number in [${F32_MIN_NORMAL}, ${F32_MAX}] (it is used as an f32), got ${describe(clip)}`);
+    }
     this.clipNorm = clip;
     const capacity = options.capacity ?? 256;
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 16) throw new InvalidParameterError(`capacity must be a whole number in [1, 65536], got ${describe(capacity)}`);
@@ -288,6 +322,7 @@ export class Network<I extends number = number, O extends number = number> {
     const defs = ACTIVATIONS as readonly ActivationDef[];
     for (const spec of this.specs) {
       const act = (this.core as unknown as { activation(s: unknown): Activation }).activation(specObject(spec.activation));
+      this.acts.push(act);
       const def = act.def;
       if (act.units !== undefined && act.units !== spec.units) {
         throw new ShapeError(`${def.name} has ${act.units} units but the layer has ${spec.units}`);
@@ -320,9 +355,9 @@ export class Network<I extends number = number, O extends number = number> {
   /** Row buffers (activations, gradients, scratch) for `rows` rows; called at build and before larger batches. */
   private ensureCapacity(rows: number): void {
     if (rows <= this.capacity) return;
-    for (const p of this.rowBuffers) this.core.arena.release(p);
-    this.rowBuffers = [];
-    const rb = this.rowBuffers;
+    // Allocate, then swap: every new buffer is secured before the old ones go, so an OutOfMemoryError leaves the
+    // network exactly as it was (still pointing at its old, live buffers).
+    const rb: number[] = [];
     let maxWidth: number = this.inputs;
     let scratch = 0;
     const sb = this.fx.gemm_scratch_bytes!;
@@ -331,12 +366,21 @@ export class Network<I extends number = number, O extends number = number> {
       scratch = Math.max(scratch, sb(rows, l.out, l.in), sb(l.in, l.out, rows), sb(rows, l.in, l.out));
     }
     const f32 = () => this.core.arena.f32;
-    const layerBufs = this.layers.map((l) => ({ Z: this.alloc(rows * l.out * 4, rb), Y: this.alloc(rows * l.out * 4, rb), dZ: this.alloc(rows * l.out * 4, rb) }));
-    const s = this.alloc(Math.max(16, scratch), rb), dA = this.alloc(rows * maxWidth * 4, rb), dB = this.alloc(rows * maxWidth * 4, rb);
-    this.xBuf = this.alloc(rows * this.inputs * 4, rb);
-    this.tBuf = this.alloc(rows * this.outputs * 4, rb);
-    this.lBuf = this.alloc(rows * 4, rb);
-    this.cBuf = this.alloc(rows * 4, rb);
+    let layerBufs: { Z: number; Y: number; dZ: number }[], s: number, dA: number, dB: number, xb: number, tb: number, lb: number, cb: number;
+    try {
+      layerBufs = this.layers.map((l) => ({ Z: this.alloc(rows * l.out * 4, rb), Y: this.alloc(rows * l.out * 4, rb), dZ: this.alloc(rows * l.out * 4, rb) }));
+      s = this.alloc(Math.max(16, scratch), rb); dA = this.alloc(rows * maxWidth * 4, rb); dB = this.alloc(rows * maxWidth * 4, rb);
+      xb = this.alloc(rows * this.inputs * 4, rb);
+      tb = this.alloc(rows * this.outputs * 4, rb);
+      lb = this.alloc(rows * 4, rb);
+      cb = this.alloc(rows * 4, rb);
+    } catch (e) {
+      for (const p of rb) this.core.arena.release(p);
+      throw e;
+    }
+    for (const p of this.rowBuffers) this.core.arena.release(p);
+    this.rowBuffers = rb;
+    this.xBuf = xb; this.tBuf = tb; this.lBuf = lb; this.cBuf = cb;
     this.capacity = rows;
     const P = this.plan >> 2;
     const i32 = new Int32Array(f32().buffer);
@@ -354,8 +398,8 @@ export class Network<I extends number = number, O extends number = number> {
     const o = this.optimizer;
     i32[P + H.LAYERS] = this.layers.length;
     i32[P + H.INPUTS] = this.inputs;
-    i32[P + H.LOSS] = LOSSES[this.loss];
-    i32[P + H.OPT] = OPTIMIZERS[o.name];
+    i32[P + H.LOSS] = LOSSES.get(this.loss)!;
+    i32[P + H.OPT] = OPTIMIZERS.get(o.name)!;
     f32[P + H.LR] = o.learningRate;
     f32[P + H.B1] = (o.beta1 ?? o.momentum ?? 0) as number;
     f32[P + H.B2] = (o.beta2 ?? o.rho ?? 0) as number;
@@ -385,7 +429,7 @@ export class Network<I extends number = number, O extends number = number> {
     for (const l of this.layers) {
       const name = l.def.name;
       const kind = l.spec.init ?? (name === 'selu' ? 'lecunNormal' : RELU_LIKE.has(name) ? 'heNormal' : 'glorotUniform');
-      this.fx.init_weights!(this.rng, l.W, l.in, l.out, INITS[kind]);
+      this.fx.init_weights!(this.rng, l.W, l.in, l.out, INITS.get(kind)!);
     }
   }
 
@@ -394,7 +438,20 @@ export class Network<I extends number = number, O extends number = number> {
     this.core.check();
   }
 
-  /** The network's trainable parameters as named, shaped, zero-copy views (per layer: weight, bias, trainable activation parameters). */
+  /** check(), and refuses calls that would change the network while fit runs. */
+  private checkIdle(what: string): void {
+    this.check();
+    if (this.busy) {
+      throw new NetworkBusyError(`${what} was called while fit is running on this network; await fit first ` +
+        '(or stop it with its signal, or by returning false from onEpochEnd)');
+    }
+  }
+
+  /**
+   * The network's trainable parameters as named, shaped, zero-copy views (per layer: weight, bias, trainable activation
+   * parameters). The view objects are frozen: assigning `trainable` or `shape` throws a TypeError in strict mode rather
+   * than doing nothing (freezing parameters is planned in the training issue); `data` values can be written.
+   */
   parameters(): ParameterView[] {
     this.check();
     const out: ParameterView[] = [];
@@ -402,13 +459,13 @@ export class Network<I extends number = number, O extends number = number> {
     const view = (ptr: number, n: number) => () => new Float32Array(arena.memory.buffer, ptr, n);
     this.layers.forEach((l, i) => {
       const w = view(l.W, l.in * l.out), b = view(l.b, l.out);
-      out.push({ name: `dense${i}.weight`, shape: [l.in, l.out], trainable: true, get data() { return w(); } });
-      out.push({ name: `dense${i}.bias`, shape: [l.out], trainable: true, get data() { return b(); } });
+      out.push(frozenView(`dense${i}.weight`, [l.in, l.out], w));
+      out.push(frozenView(`dense${i}.bias`, [l.out], b));
       const width = l.act.units ?? 1;
       l.def.params.forEach((p, k) => {
         if (!p.trainable) return; // fixed settings (leakyRelu slope, relu subgradient) are part of the layer spec
         const v = view(l.act.paramPtr + k * width * 4, width);
-        out.push({ name: `dense${i}.${p.name}`, shape: [width], trainable: true, get data() { return v(); } });
+        out.push(frozenView(`dense${i}.${p.name}`, [width], v));
       });
     });
     return out;
@@ -486,7 +543,7 @@ export class Network<I extends number = number, O extends number = number> {
 
   /** Mean loss over x and its gradients, aligned with parameters() (copies). Nothing is updated. */
   lossAndGradients(x: Float32Array, y: Targets): { loss: number; gradients: Float32Array[] } {
-    this.check();
+    this.checkIdle('lossAndGradients');
     const rows = this.rowsOf(x, 'x');
     const t = this.prepareTargets(y, rows, false);
     this.ensureCapacity(rows);
@@ -497,7 +554,7 @@ export class Network<I extends number = number, O extends number = number> {
 
   /** One optimizer step on one batch (all rows of x). Returns the loss before the step. */
   trainBatch(x: Float32Array, y: Targets): number {
-    this.check();
+    this.checkIdle('trainBatch');
     const rows = this.rowsOf(x, 'x');
     const t = this.prepareTargets(y, rows, false);
     this.ensureCapacity(rows);
@@ -508,9 +565,17 @@ export class Network<I extends number = number, O extends number = number> {
   /**
    * Trains for `epochs` epochs of mini-batches and returns the history. Yields to the event loop between batches;
    * stops early on `earlyStopping`, on `onEpochEnd` returning false, or when `signal` aborts (TrainingAbortedError).
+   *
+   * While fit runs the network is locked: `dispose()`, `trainBatch`, `lossAndGradients` and a second `fit` on it
+   * (from a callback or from another task) throw NetworkBusyError and change nothing; `predict`, `evaluate`,
+   * `parameters`, `summary`, `save` and `toJSON` work. After every await fit re-checks the network and the engine
+   * (a disposed engine ends it with DisposedError).
+   *
+   * If the loss or a parameter stops being finite, fit puts back the weights and optimizer state saved at the start
+   * of that epoch (the last finite state) and throws TrainingDivergedError carrying the history of the completed epochs.
    */
   async fit(x: Float32Array, y: Targets, options: FitOptions = {}): Promise<History> {
-    this.check();
+    this.checkIdle('fit');
     const o = checkFitOptions(options);
     const allRows = this.rowsOf(x, 'x');
     const allT = this.prepareTargets(y, allRows);
@@ -533,6 +598,7 @@ export class Network<I extends number = number, O extends number = number> {
     const temps: number[] = [];
     const take = (bytes: number) => { const p = arena.alloc(bytes); temps.push(p); return p; };
     const history: History = { epochs: [], stoppedEarly: false };
+    this.busy = true;
     try {
       const xs = take(trainRows * this.inputs * 4);
       arena.f32.set(x.subarray(0, trainRows * this.inputs), xs >> 2);
@@ -547,7 +613,17 @@ export class Network<I extends number = number, O extends number = number> {
       let best = Infinity, bestEpoch = -1, wait = 0;
       let bestWeights: Float32Array[] | undefined;
       let lastYield = now();
+      const recheck = () => this.check();
+      const aborted = () => new TrainingAbortedError('training was aborted by its AbortSignal; the weights are those after the last completed batch', history);
       for (let epoch = 0; epoch < o.epochs; epoch++) {
+        // The last finite state (weights, activation parameters, optimizer moments and step counters, generator):
+        // one copy per epoch, put back if this epoch diverges.
+        const saved = this.stateBlocks();
+        const diverged = (what: string) => {
+          this.restoreState(saved);
+          return new TrainingDivergedError(`training diverged in epoch ${epoch}: ${what}; the weights and optimizer state ` +
+            `are back to those at the start of epoch ${epoch}. Lower the learning rate, set clipNorm, or scale the inputs`, history);
+        };
         const t0 = now();
         const i32 = () => new Int32Array(arena.memory.buffer);
         if (o.shuffle) this.fx.rng_permutation!(this.rng, idx, trainRows);
@@ -561,19 +637,24 @@ export class Network<I extends number = number, O extends number = number> {
           if (ls) this.fx.gather_i32!(ls, idx, s, n, this.lBuf);
           else this.fx.gather_rows!(ts, idx, s, n, this.outputs, this.tBuf);
           const loss = this.fx.net_train_step!(this.plan, this.xBuf, ls ? 0 : this.tBuf, ls ? this.lBuf : 0, n);
+          if (!Number.isFinite(loss)) throw diverged(`the loss of batch ${b} is ${loss}`);
           lossSum += loss * n; steps++;
           if (cs) {
             this.fx.gather_i32!(cs, idx, s, n, this.cBuf);
             correct += this.fx.count_correct!(this.fx.net_output!(this.plan), this.cBuf, n, this.outputs);
           }
-          if (o.onBatchEnd) await o.onBatchEnd({ epoch, batch: b, loss });
-          if (o.signal?.aborted) throw new TrainingAbortedError('training was aborted by its AbortSignal; the weights are those after the last completed batch', history);
-          if (now() - lastYield > o.yieldEveryMs) { await yieldToEventLoop(); lastYield = now(); }
-          if (o.signal?.aborted) throw new TrainingAbortedError('training was aborted by its AbortSignal; the weights are those after the last completed batch', history);
+          if (o.onBatchEnd) { await o.onBatchEnd({ epoch, batch: b, loss }); recheck(); }
+          if (o.signal?.aborted) throw aborted();
+          if (now() - lastYield > o.yieldEveryMs) { await yieldToEventLoop(); recheck(); lastYield = now(); }
+          if (o.signal?.aborted) throw aborted();
         }
+        this.setDiagnostics(false);
+        const bad = this.firstNonFinite();
+        if (bad) throw diverged(bad);
         const diag = new Float64Array(arena.memory.buffer, this.diag, this.layers.length);
         const gradNorms = Array.from(diag, (v) => v / steps);
         const train = { loss: lossSum / trainRows, accuracy: cs ? correct / trainRows : undefined };
+        if (!Number.isFinite(train.loss)) throw diverged(`the epoch's mean loss is ${train.loss}`);
         const v = val ? this.evaluatePrepared(val.x, val.rows, val.t) : undefined;
         const probe = this.probeUnits(x, Math.min(trainRows, 512));
         const log: EpochLog = {
@@ -584,7 +665,11 @@ export class Network<I extends number = number, O extends number = number> {
         };
         history.epochs.push(log);
         let stop = false;
-        if (o.onEpochEnd && (await o.onEpochEnd(log)) === false) stop = true;
+        if (o.onEpochEnd) {
+          const r = await o.onEpochEnd(log);
+          recheck();
+          if (r === false) stop = true;
+        }
         if (o.earlyStopping) {
           const es = o.earlyStopping;
           const metric = es.monitor === 'loss' || !v ? log.loss : log.valLoss!;
@@ -601,9 +686,55 @@ export class Network<I extends number = number, O extends number = number> {
       }
       return history;
     } finally {
-      this.setDiagnostics(false);
+      this.busy = false;
+      if (this.alive) this.setDiagnostics(false);
       for (const p of temps) arena.release(p);
     }
+  }
+
+  /** Every block that training changes (parameters, optimizer moments, generator) plus the plan's step counters. */
+  private stateRanges(): [number, number][] {
+    const r: [number, number][] = [];
+    for (const l of this.layers) {
+      r.push([l.W, l.in * l.out * 4], [l.b, l.out * 4]);
+      if (l.np > 0) r.push([l.act.paramPtr, l.np * 4]);
+      for (const p of l.opt) r.push([p, this.core.arena.sizeOf(p)!]);
+    }
+    r.push([this.rng, 16], [this.plan + H.T * 4, 12]);
+    return r;
+  }
+
+  /** Copies of the training state (bit for bit). */
+  private stateBlocks(): Uint8Array[] {
+    const buf = this.core.arena.memory.buffer;
+    return this.stateRanges().map(([p, n]) => new Uint8Array(buf, p, n).slice());
+  }
+
+  private restoreState(blocks: readonly Uint8Array[]): void {
+    const bytes = new Uint8Array(this.core.arena.memory.buffer);
+    this.stateRanges().forEach(([p], i) => bytes.set(blocks[i]!, p));
+  }
+
+  /**
+   * @internal The whole training state as one byte string (weights, activation parameters, optimizer moments, step
+   * counters, generator): tests compare it to check that a failed call changed nothing.
+   */
+  stateBytes(): Uint8Array {
+    this.check();
+    const blocks = this.stateBlocks();
+    const out = new Uint8Array(blocks.reduce((s, b) => s + b.length, 0));
+    let at = 0;
+    for (const b of blocks) { out.set(b, at); at += b.length; }
+    return out;
+  }
+
+  /** A description of the first non-finite parameter, or undefined when all are finite. */
+  private firstNonFinite(): string | undefined {
+    for (const p of this.parameters()) {
+      const d = p.data;
+      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return `${p.name}[${i}] is ${d[i]}`;
+    }
+    return undefined;
   }
 
   private setDiagnostics(on: boolean): void {
@@ -622,8 +753,18 @@ export class Network<I extends number = number, O extends number = number> {
       const i32 = new Int32Array(this.core.arena.memory.buffer);
       const z = i32[P + 64 + 32 * li + L.Z]!;
       const zs = new Float32Array(this.core.arena.memory.buffer, z, n * l.out).slice();
-      const d = l.act.derivative(zs);
-      const d0 = Math.abs(l.act.derivative(new Float32Array([0]))[0]!);
+      // Per-unit activations (prelu with units) take whole rows: pass rows x units, and a row of zeros for f'(0).
+      const perUnit = l.act.units !== undefined;
+      let d: Float32Array, d0: number;
+      try {
+        d = perUnit ? l.act.derivative(zs, { rows: n, cols: l.out }) : l.act.derivative(zs);
+        d0 = Math.abs((perUnit ? l.act.derivative(new Float32Array(l.out), { rows: 1, cols: l.out }) : l.act.derivative(new Float32Array(1)))[0]!);
+      } catch (e) {
+        // A diagnostic must not fail fit after the weights were updated: sbaf with domain 'strict' refuses
+        // pre-activations outside [0, 1] in derivative(), while the network's kernels clamp them. No figure then.
+        if (!(e instanceof RectifyError)) throw e;
+        dead.push(null); saturated.push(null); return;
+      }
       if (RELU_LIKE.has(l.def.name) || l.def.piecewiseLinear) {
         let deadUnits = 0;
         for (let j = 0; j < l.out; j++) {
@@ -672,25 +813,42 @@ export class Network<I extends number = number, O extends number = number> {
   /** The JSON form (weights as base64 of little-endian f32); `engine.loadNetwork(json)` restores it bit for bit. */
   toJSON(): NetworkJSON {
     this.check();
+    this.checkFinite('toJSON');
     return networkToJSON(this as unknown as Network);
   }
 
   /** The compact binary form; `engine.loadNetwork(bytes)` restores it bit for bit. */
   save(): Uint8Array {
     this.check();
+    this.checkFinite('save');
     return networkToBytes(this as unknown as Network);
   }
 
-  /** Frees all of the network's memory. Later calls throw DisposedError; disposing twice is a no-op. */
+  /** A saved file must load: a network with a NaN or infinite parameter (it diverged) is refused at save time. */
+  private checkFinite(what: string): void {
+    const bad = this.firstNonFinite();
+    if (bad) {
+      throw new TrainingDivergedError(`${what}: ${bad}; a network with non-finite parameters cannot be saved (it diverged: ` +
+        'retrain with a lower learning rate or clipNorm)', undefined);
+    }
+  }
+
+  /**
+   * Frees all of the network's memory. Later calls throw DisposedError; disposing twice is a no-op. While `fit` runs
+   * on this network (for example from its `onBatchEnd`), dispose throws NetworkBusyError and frees nothing: stop fit
+   * first (its `signal`, or `false` from `onEpochEnd`) and dispose after it settles.
+   */
   dispose(): void {
     if (!this.alive) return;
+    if (this.busy) this.checkIdle('dispose');
     this.alive = false;
     this.free();
   }
 
   private free(): void {
     for (const p of [...this.owned, ...this.rowBuffers]) if (p >= 0) this.core.arena.release(p);
-    for (const l of this.layers) l.act.dispose();
+    for (const a of this.acts) a.dispose();
+    this.acts.length = 0;
     this.owned.length = 0;
     this.rowBuffers = [];
   }
@@ -721,7 +879,8 @@ export class Network<I extends number = number, O extends number = number> {
     const asLabels = isIntArray || Array.isArray(y);
     if (asLabels) {
       if (y.length !== rows) throw new ShapeError(`there are ${rows} rows of x but ${y.length} labels; give one class id per row`);
-      const classes = this.outputs === 1 ? 2 : this.outputs;
+      // One output means 0/1 targets (mse, binaryCrossEntropy); crossEntropy class ids index the softmax row.
+      const classes = this.outputs === 1 && this.loss !== 'crossEntropy' ? 2 : this.outputs;
       const labels = new Int32Array(rows);
       for (let i = 0; i < rows; i++) {
         const v = y[i]!;
@@ -748,6 +907,11 @@ export class Network<I extends number = number, O extends number = number> {
     }
     return needClasses ? { targets: t, classes: classesOf(t, rows, this.outputs) } : { targets: t };
   }
+}
+
+/** A parameter view whose name, shape and trainable flag cannot be reassigned (strict-mode assignments throw). */
+function frozenView(name: string, shape: number[], data: () => Float32Array): ParameterView {
+  return Object.freeze({ name, shape: Object.freeze(shape), trainable: true, get data() { return data(); } });
 }
 
 function copySmall(dst: Float32Array, src: Float32Array, at: number): void {
@@ -799,8 +963,8 @@ function plainParams(a: Activation): Record<string, number | number[]> {
 
 function normalizeOptimizer(spec: OptimizerName | OptimizerSpec): Network['optimizer'] {
   const s = (typeof spec === 'string' ? { name: spec } : spec) as Record<string, unknown>;
-  if (s === null || typeof s !== 'object' || typeof s.name !== 'string' || !(s.name in OPTIMIZERS)) {
-    throw new InvalidParameterError(`unknown optimizer ${describe(typeof spec === 'string' ? spec : (spec as { name?: unknown })?.name)}; valid: ${Object.keys(OPTIMIZERS).join(', ')}`);
+  if (s === null || typeof s !== 'object' || typeof s.name !== 'string' || !OPTIMIZERS.has(s.name)) {
+    throw new InvalidParameterError(`unknown optimizer ${describe(typeof spec === 'string' ? spec : (spec as { name?: unknown })?.name)}; valid: ${[...OPTIMIZERS.keys()].join(', ')}`);
   }
   const name = s.name as OptimizerName;
   const defaults: Record<OptimizerName, Record<string, number | boolean>> = {
@@ -812,21 +976,27 @@ function normalizeOptimizer(spec: OptimizerName | OptimizerSpec): Network['optim
   };
   const d = defaults[name];
   for (const k of Object.keys(s)) {
-    if (k !== 'name' && !(k in d)) throw new InvalidParameterError(`optimizer ${name} has no setting "${k}"; its settings: ${Object.keys(d).join(', ')}`);
+    if (k !== 'name' && !Object.hasOwn(d, k)) throw new InvalidParameterError(`optimizer ${name} has no setting "${k}"; its settings: ${Object.keys(d).join(', ')}`);
   }
   const out: Record<string, number | boolean | string> = { name, ...d };
   for (const [k, dv] of Object.entries(d)) {
-    const v = s[k] ?? dv;
+    const v = Object.hasOwn(s, k) && s[k] !== undefined ? s[k] : dv;
+    // The kernels see each setting as an f32: the checks apply to that value (0.99999999 rounds to 1, 1e300 to Infinity,
+    // 1e-50 to 0).
+    const f = typeof v === 'number' ? Math.fround(v) : NaN;
+    const asF32 = typeof v === 'number' && f !== v ? ` (${v} is ${f} as an f32, the value the kernel uses)` : '';
     if (typeof dv === 'boolean') {
       if (typeof v !== 'boolean') throw new InvalidParameterError(`optimizer ${name}: ${k} must be true or false, got ${describe(v)}`);
-    } else if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new InvalidParameterError(`optimizer ${name}: ${k} must be a finite number, got ${describe(v)}`);
-    } else if (k === 'learningRate' && !(v > 0)) {
-      throw new InvalidParameterError(`optimizer ${name}: learningRate must be > 0, got ${v}`);
-    } else if ((k === 'momentum' || k === 'rho' || k === 'beta1' || k === 'beta2') && !(v >= 0 && v < 1)) {
-      throw new InvalidParameterError(`optimizer ${name}: ${k} must be in [0, 1), got ${v}`);
-    } else if ((k === 'epsilon' && !(v > 0)) || (k === 'weightDecay' && !(v >= 0))) {
-      throw new InvalidParameterError(`optimizer ${name}: ${k} must be ${k === 'epsilon' ? '> 0' : '>= 0'}, got ${v}`);
+    } else if (typeof v !== 'number' || !Number.isFinite(f)) {
+      throw new InvalidParameterError(`optimizer ${name}: ${k} must be a finite number within the f32 range (|v| <= ${F32_MAX}), got ${describe(v)}${asF32}`);
+    } else if (k === 'learningRate' && !(f > 0)) {
+      throw new InvalidParameterError(`optimizer ${name}: learningRate must be > 0, got ${v}${asF32}`);
+    } else if ((k === 'momentum' || k === 'rho' || k === 'beta1' || k === 'beta2') && !(f >= 0 && f < 1)) {
+      throw new InvalidParameterError(`optimizer ${name}: ${k} must be in [0, 1), got ${v}${asF32}; the largest f32 below 1 is ${F32_BELOW_1}`);
+    } else if (k === 'epsilon' && !(f >= F32_MIN_NORMAL)) {
+      throw new InvalidParameterError(`optimizer ${name}: epsilon must be >= ${F32_MIN_NORMAL} (the smallest normal f32), got ${v}${asF32}`);
+    } else if (k === 'weightDecay' && !(f >= 0)) {
+      throw new InvalidParameterError(`optimizer ${name}: weightDecay must be >= 0, got ${v}${asF32}`);
     }
     out[k] = v as number | boolean;
   }
@@ -851,12 +1021,50 @@ function checkFitOptions(o: FitOptions): CheckedFit {
   if (o.validationData !== undefined && (!Array.isArray(o.validationData) || o.validationData.length !== 2)) {
     throw new InvalidArgumentError('validationData must be [x, y]');
   }
+  const shuffle = o.shuffle ?? true, yieldEveryMs = o.yieldEveryMs ?? 16;
+  if (typeof shuffle !== 'boolean') throw new InvalidArgumentError(`shuffle must be true or false, got ${describe(o.shuffle)}`);
+  if (typeof yieldEveryMs !== 'number' || !(yieldEveryMs >= 0) || !Number.isFinite(yieldEveryMs)) {
+    throw new InvalidArgumentError(`yieldEveryMs must be a finite number of milliseconds >= 0, got ${describe(o.yieldEveryMs)}`);
+  }
+  for (const k of ['onBatchEnd', 'onEpochEnd'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'function') throw new InvalidArgumentError(`${k} must be a function, got ${describe(o[k])}`);
+  }
+  if (o.signal !== undefined) {
+    const sg = o.signal as unknown as { aborted?: unknown; addEventListener?: unknown } | null;
+    if (sg === null || typeof sg !== 'object' || typeof sg.aborted !== 'boolean' || typeof sg.addEventListener !== 'function') {
+      throw new InvalidArgumentError(`signal must be an AbortSignal (new AbortController().signal), got ${describe(o.signal)}`);
+    }
+  }
+  if (o.earlyStopping !== undefined) checkEarlyStopping(o.earlyStopping);
   return {
-    epochs, batchSize, shuffle: o.shuffle ?? true, validationSplit: split, yieldEveryMs: o.yieldEveryMs ?? 16,
+    epochs, batchSize, shuffle, validationSplit: split, yieldEveryMs,
     ...(o.validationData ? { validationData: o.validationData } : {}),
     ...(o.onBatchEnd ? { onBatchEnd: o.onBatchEnd } : {}), ...(o.onEpochEnd ? { onEpochEnd: o.onEpochEnd } : {}),
-    ...(o.earlyStopping ? { earlyStopping: o.earlyStopping } : {}), ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.earlyStopping !== undefined ? { earlyStopping: o.earlyStopping } : {}), ...(o.signal !== undefined ? { signal: o.signal } : {}),
   };
+}
+
+/** Largest finite f32, smallest positive normal f32, largest f32 below 1. */
+const F32_MAX = 3.4028234663852886e38;
+const F32_MIN_NORMAL = 1.1754943508222875e-38;
+const F32_BELOW_1 = 0.9999999403953552;
+
+function checkEarlyStopping(es: unknown): void {
+  if (es === null || typeof es !== 'object') throw new InvalidArgumentError(`earlyStopping must be an object like { patience: 5 }, got ${describe(es)}`);
+  checkKeys(es, ['monitor', 'patience', 'minDelta', 'restoreBest'], 'earlyStopping');
+  const e = es as Record<string, unknown>;
+  if (e.monitor !== undefined && e.monitor !== 'loss' && e.monitor !== 'valLoss') {
+    throw new InvalidArgumentError(`earlyStopping.monitor must be 'loss' or 'valLoss', got ${describe(e.monitor)}`);
+  }
+  if (e.patience !== undefined && (typeof e.patience !== 'number' || !Number.isInteger(e.patience) || e.patience < 0)) {
+    throw new InvalidArgumentError(`earlyStopping.patience must be a whole number of epochs >= 0, got ${describe(e.patience)}`);
+  }
+  if (e.minDelta !== undefined && (typeof e.minDelta !== 'number' || !(e.minDelta >= 0) || !Number.isFinite(e.minDelta))) {
+    throw new InvalidArgumentError(`earlyStopping.minDelta must be a finite number >= 0, got ${describe(e.minDelta)}`);
+  }
+  if (e.restoreBest !== undefined && typeof e.restoreBest !== 'boolean') {
+    throw new InvalidArgumentError(`earlyStopping.restoreBest must be true or false, got ${describe(e.restoreBest)}`);
+  }
 }
 
 /** A parameter bound as an f32: infinite bounds become the largest finite f32, exclusive ones move one step inside. */

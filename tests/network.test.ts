@@ -1,12 +1,17 @@
 // Dense networks end to end: gradients against an f64 reference MLP and finite differences, XOR, real data,
 // determinism, memory stability, save/load, and every bad input.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import {
-  ACTIVATIONS, createEngine, DataError, DisposedError, InvalidArgumentError, InvalidParameterError, ShapeError,
-  type ActivationDef, type Engine, type Network,
+  ACTIVATIONS, createEngine, DataError, DisposedError, InvalidArgumentError, InvalidParameterError, ModelFormatError,
+  NetworkBusyError, OutOfMemoryError, RectifyError, ShapeError, TrainingDivergedError,
+  type ActivationDef, type BuildOptions, type Engine, type History, type Network,
 } from '../dist/index.js';
 import { refGrads, refLoss, refNumericGrads, type RefLayer, type RefLoss } from './reference/mlp.js';
 import { rng } from './util.js';
+
+const require = createRequire(import.meta.url);
 
 let engine: Engine;
 beforeAll(async () => { engine = await createEngine(); });
@@ -189,5 +194,247 @@ describe('real data: the embedded digits', () => {
     expect(accuracy).toBeGreaterThanOrEqual(0.95);
     expect(history.epochs[14]!.loss).toBeLessThan(history.epochs[0]!.loss);
     net.dispose();
+  });
+});
+
+// Issue 8 (memory safety), the network part: each block is a regression test of one defect of the issue.
+describe('issue 8: memory safety of networks', () => {
+  const small = (e: Engine, seed = 1) => e.network({ inputs: 3, seed }).dense(5, 'relu').dense(2, 'softmax').build({ loss: 'crossEntropy' });
+  const X = Float32Array.from({ length: 24 }, (_, i) => Math.fround(Math.sin(i * 1.7)));
+  const Y = [0, 1, 1, 0, 1, 0, 0, 1];
+  const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+  it('defect 2: an OutOfMemoryError while growing the row buffers changes nothing (allocate, then swap)', async () => {
+    const e = await createEngine({ maxMemoryBytes: 4 << 20 });
+    const net = e.network({ inputs: 8, seed: 3 }).dense(16, 'tanh').dense(4, 'softmax').build({ loss: 'crossEntropy', capacity: 4 });
+    const x = Float32Array.from({ length: 32 }, (_, i) => Math.fround(Math.cos(i)));
+    const canary = e.tensor(Float32Array.from({ length: 64 }, (_, i) => i + 0.5));
+    const before = net.predict(x), state = net.stateBytes(), live = e.memoryStats().liveAllocations;
+    // 100,000 rows need far more than 4 MiB of row buffers.
+    const big = new Float32Array(100_000 * 8);
+    expect(() => net.trainBatch(big, new Int32Array(100_000))).toThrow(OutOfMemoryError);
+    const liveAfter = e.memoryStats().liveAllocations;
+    // Small tensors allocated now (first fit: they would land in freed row buffers) must not share memory with the
+    // network's buffers.
+    const after = Array.from({ length: 64 }, (_, k) => e.tensor(Float32Array.from({ length: 4 }, (_, i) => -i - 4 * k)));
+    expect(bits(net.predict(x))).toEqual(bits(before));
+    net.trainBatch(x.subarray(0, 16), [0, 1]);
+    after.forEach((t, k) => expect(bits(t.data)).toEqual(bits(Float32Array.from({ length: 4 }, (_, i) => -i - 4 * k))));
+    expect(bits(canary.data)).toEqual(bits(Float32Array.from({ length: 64 }, (_, i) => i + 0.5)));
+    expect(net.stateBytes()).not.toEqual(state); // the small step trained
+    expect(liveAfter).toBe(live);
+    for (const t of after) t.dispose();
+  });
+
+  it('defect 3: the network is locked while fit runs (dispose, trainBatch, lossAndGradients, a second fit)', async () => {
+    const net = small(engine);
+    const seen: string[] = [];
+    const p = net.fit(X, Y, {
+      epochs: 2, batchSize: 4,
+      onBatchEnd: () => {
+        for (const [name, f] of [['dispose', () => net.dispose()], ['trainBatch', () => net.trainBatch(X, Y)],
+          ['lossAndGradients', () => net.lossAndGradients(X, Y)]] as const) {
+          try { f(); seen.push(`${name}: no error`); } catch (err) { seen.push(`${name}: ${(err as Error).constructor.name}`); }
+        }
+        net.predict(X); // reading is allowed
+      },
+    });
+    await expect(net.fit(X, Y)).rejects.toBeInstanceOf(NetworkBusyError);
+    await p;
+    expect(new Set(seen)).toEqual(new Set(['dispose: NetworkBusyError', 'trainBatch: NetworkBusyError', 'lossAndGradients: NetworkBusyError']));
+    // After fit settles the lock is gone.
+    net.trainBatch(X, Y);
+    net.dispose();
+    expect(() => net.predict(X)).toThrow(DisposedError);
+  });
+
+  it('defect 3: dispose from onBatchEnd rejects fit with NetworkBusyError and frees nothing; a later network is unharmed', async () => {
+    const e = await createEngine();
+    const base = e.memoryStats().liveAllocations;
+    const net = small(e);
+    await expect(net.fit(X, Y, { epochs: 3, batchSize: 2, onBatchEnd: () => net.dispose() })).rejects.toBeInstanceOf(NetworkBusyError);
+    const other = small(e, 9), ref = small(e, 9);
+    expect(bits(other.predict(X))).toEqual(bits(ref.predict(X)));
+    net.dispose(); other.dispose(); ref.dispose();
+    expect(e.memoryStats().liveAllocations).toBe(base);
+  });
+
+  it('defect 3: every await in fit re-checks the engine', async () => {
+    const e = await createEngine();
+    const net = small(e);
+    let calls = 0;
+    await expect(net.fit(X, Y, { epochs: 3, batchSize: 2, onBatchEnd: () => { calls++; e.dispose(); } })).rejects.toBeInstanceOf(DisposedError);
+    expect(calls).toBe(1); // no batch ran after the engine was disposed
+    const e2 = await createEngine();
+    const net2 = small(e2);
+    const p = net2.fit(X, Y, { epochs: 50, batchSize: 1, yieldEveryMs: 0 });
+    await Promise.resolve();
+    e2.dispose();
+    await expect(p).rejects.toBeInstanceOf(DisposedError);
+  });
+
+  it('defect 4: Object.prototype names are not losses, optimizers or initializers, also in saved models', () => {
+    const b = () => engine.network({ inputs: 2 }).dense(2, 'softmax');
+    for (const name of ['toString', 'constructor', 'valueOf', '__proto__', 'hasOwnProperty']) {
+      expect(() => b().build({ loss: name as never }), name).toThrow(InvalidParameterError);
+      expect(() => b().build({ loss: 'crossEntropy', optimizer: name as never }), name).toThrow(InvalidParameterError);
+      expect(() => b().build({ loss: 'crossEntropy', optimizer: { name } as never }), name).toThrow(InvalidParameterError);
+      expect(() => engine.network({ inputs: 2 }).dense(2, 'relu', { init: name as never }), name).toThrow(InvalidParameterError);
+    }
+    expect(() => b().build({ loss: 'crossEntropy', optimizer: { name: 'sgd', toString: 1 } as never })).toThrow(InvalidParameterError);
+    const json = small(engine).toJSON();
+    for (const patch of [{ loss: 'constructor' }, { optimizer: { name: 'toString' } }, { layers: [{ ...json.layers[0]!, init: 'toString' }, json.layers[1]!] }]) {
+      expect(() => engine.loadNetwork({ ...json, ...patch } as never), JSON.stringify(patch)).toThrow(ModelFormatError);
+    }
+  });
+
+  it('defect 4: the CLI parameter table uses own keys (--params __proto__=1 is an unknown parameter, not ignored)', () => {
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'plot', 'relu', '--params', '__proto__=1', '--out', 'build/never-written.svg'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('__proto__');
+  });
+
+  it('defect 5: settings are checked as the f32 values the kernels see', () => {
+    const b = () => engine.network({ inputs: 2 }).dense(2, 'softmax');
+    const bad: [string, BuildOptions][] = [
+      ['beta1 0.99999999', { loss: 'crossEntropy', optimizer: { name: 'adam', beta1: 0.99999999 } }],
+      ['beta2 0.99999999', { loss: 'crossEntropy', optimizer: { name: 'adam', beta2: 0.99999999 } }],
+      ['rho 0.99999999', { loss: 'crossEntropy', optimizer: { name: 'rmsprop', rho: 0.99999999 } }],
+      ['momentum 0.99999999', { loss: 'crossEntropy', optimizer: { name: 'momentum', momentum: 0.99999999 } }],
+      ['learningRate 1e300', { loss: 'crossEntropy', optimizer: { name: 'sgd', learningRate: 1e300 } }],
+      ['learningRate 1e-50', { loss: 'crossEntropy', optimizer: { name: 'sgd', learningRate: 1e-50 } }],
+      ['weightDecay 1e300', { loss: 'crossEntropy', optimizer: { name: 'adamW', weightDecay: 1e300 } }],
+      ['epsilon 1e-50', { loss: 'crossEntropy', optimizer: { name: 'adam', epsilon: 1e-50 } }],
+      ['clipNorm 1e-50', { loss: 'crossEntropy', clipNorm: 1e-50 }],
+      ['clipNorm 1e39', { loss: 'crossEntropy', clipNorm: 1e39 }],
+    ];
+    for (const [what, o] of bad) expect(() => b().build(o), what).toThrow(InvalidParameterError);
+    // The largest f32 below 1 and other edge values that are fine as f32 still build.
+    b().build({ loss: 'crossEntropy', optimizer: { name: 'adam', beta2: 0.9999999403953552, epsilon: 1e-30 }, clipNorm: 1e-30 }).dispose();
+  });
+
+  it('defect 6: fit with a per-unit prelu layer works and reports its diagnostics', async () => {
+    const net = engine.network({ inputs: 3, seed: 2 }).dense(4, { name: 'prelu', units: 4, alpha: [0.1, 0.2, 0.3, 0.4] })
+      .dense(2, 'softmax').build({ loss: 'crossEntropy' });
+    const h = await net.fit(X, Y, { epochs: 2, batchSize: 4 });
+    expect(h.epochs).toHaveLength(2);
+    expect(typeof h.epochs[1]!.deadFraction[0]).toBe('number');
+    expect(h.epochs[1]!.activationParams[0]!.alpha).toHaveLength(4);
+  });
+
+  it('defect 6 (same cause): fit with an sbaf strict-domain layer does not fail in the diagnostics after training', async () => {
+    const net = engine.network({ inputs: 3, seed: 1 }).dense(4, { name: 'sbaf', domain: 'strict' }).dense(2, 'softmax').build({ loss: 'crossEntropy' });
+    const h = await net.fit(Float32Array.from(X, (v) => v * 3), Y, { epochs: 1 });
+    expect(h.epochs).toHaveLength(1);
+  });
+
+  it('defect 6: the documented per-unit alpha: number[] type compiles (tsc --noEmit over tests/types/prelu-spec.ts)', () => {
+    const r = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', '--target', 'es2022',
+      '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', 'tests/types/prelu-spec.ts'], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }, 60_000);
+
+  it('defect 11: fit stops on divergence with TrainingDivergedError and puts back the last finite state', async () => {
+    const mk = () => engine.network({ inputs: 3, seed: 4 }).dense(8, 'relu').dense(2, 'linear')
+      .build({ loss: 'mse', optimizer: { name: 'sgd', learningRate: 1e6 } });
+    const t = Float32Array.from({ length: 16 }, (_, i) => i % 3);
+    const net = mk();
+    let err: unknown;
+    try { await net.fit(X, t, { epochs: 20, batchSize: 2 }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(TrainingDivergedError);
+    const done = ((err as TrainingDivergedError).history as History).epochs.length;
+    for (const p of net.parameters()) expect(p.data.every(Number.isFinite)).toBe(true);
+    // The state is that of a twin trained for exactly the completed epochs (weights, optimizer state, generator).
+    const twin = mk();
+    if (done > 0) await twin.fit(X, t, { epochs: done, batchSize: 2 });
+    expect(net.stateBytes()).toEqual(twin.stateBytes());
+    expect(() => engine.loadNetwork(net.save())).not.toThrow();
+  });
+
+  it('defect 11: save() and toJSON() of a network with non-finite parameters throw at save time', () => {
+    const net = engine.network({ inputs: 3, seed: 4 }).dense(8, 'relu').dense(2, 'linear')
+      .build({ loss: 'mse', optimizer: { name: 'sgd', learningRate: 1e6 } });
+    const t = Float32Array.from({ length: 16 }, (_, i) => i % 3);
+    for (let i = 0; i < 20 && net.parameters().every((p) => p.data.every(Number.isFinite)); i++) net.trainBatch(X, t);
+    expect(net.parameters().every((p) => p.data.every(Number.isFinite))).toBe(false);
+    expect(() => net.save()).toThrow(TrainingDivergedError);
+    expect(() => net.toJSON()).toThrow(TrainingDivergedError);
+  });
+
+  it('defect 12: a softmax over one unit is rejected (it is the constant 1), also in saved models', () => {
+    expect(() => engine.network({ inputs: 2 }).dense(1, 'softmax')).toThrow(InvalidArgumentError);
+    expect(() => engine.network({ inputs: 2 }).dense(1, 'logSoftmax')).toThrow(InvalidArgumentError);
+    const json = small(engine).toJSON();
+    const one = { ...json, layers: [json.layers[0]!, { ...json.layers[1]!, units: 1 }] };
+    expect(() => engine.loadNetwork(one as never)).toThrow(ModelFormatError);
+  });
+
+  it('defect 13: no failing build path leaks an allocation', async () => {
+    const e = await createEngine({ maxMemoryBytes: 8 << 20 });
+    const b = () => e.network({ inputs: 4, seed: 1 }).dense(3, 'relu');
+    const failing: [string, () => unknown][] = [
+      ['unknown loss', () => b().dense(2, 'softmax').build({ loss: 'nope' as never })],
+      ['bad optimizer', () => b().dense(2, 'softmax').build({ loss: 'crossEntropy', optimizer: 'nope' as never })],
+      ['bad clipNorm', () => b().dense(2, 'softmax').build({ loss: 'crossEntropy', clipNorm: -1 })],
+      ['bad capacity', () => b().dense(2, 'softmax').build({ loss: 'crossEntropy', capacity: 0 })],
+      ['crossEntropy without softmax', () => b().dense(2, 'relu').build({ loss: 'crossEntropy' })],
+      ['misspelled key', () => b().dense(2, 'softmax').build({ loss: 'crossEntropy', optimiser: 'sgd' } as never)],
+      ['per-unit width mismatch', () => b().dense(2, { name: 'prelu', units: 3 })],
+      ['bad activation parameter', () => b().dense(2, { name: 'elu', alpha: NaN })],
+      ['OOM in the parameters', () => e.network({ inputs: 4096 }).dense(4096, 'relu').build({ loss: 'mse' })],
+      ['OOM in the row buffers', () => e.network({ inputs: 64 }).dense(64, 'relu').dense(2, 'softmax').build({ loss: 'crossEntropy', capacity: 65536 })],
+      ['OOM in the last layer', () => b().dense(8, { name: 'prelu', units: 8 }).dense(1 << 16, 'linear').dense(600, 'linear').build({ loss: 'mse' })],
+    ];
+    const base = e.memoryStats().liveAllocations;
+    for (const [what, f] of failing) {
+      expect(f, what).toThrow(RectifyError);
+      expect(e.memoryStats().liveAllocations, what).toBe(base);
+    }
+    const json = small(e).toJSON();
+    const afterBuild = e.memoryStats().liveAllocations;
+    expect(() => e.loadNetwork({ ...json, parameters: json.parameters.slice(1) } as never)).toThrow(ModelFormatError);
+    expect(e.memoryStats().liveAllocations).toBe(afterBuild);
+  });
+
+  it('defect 16: optimizer settings and parameter flags are read-only (assignments throw instead of doing nothing)', () => {
+    const net = small(engine);
+    const o = net.optimizer as { learningRate: number };
+    expect(() => { o.learningRate = 1; }).toThrow(TypeError);
+    expect(net.optimizer.learningRate).toBe(0.001);
+    const p = net.parameters()[0]! as { trainable: boolean; shape: number[] };
+    expect(() => { p.trainable = false; }).toThrow(TypeError);
+    expect(() => { p.shape.push(1); }).toThrow(TypeError);
+    expect(p.trainable).toBe(true);
+    p.data[0] = 0.5; // the values stay writable
+    expect(net.parameters()[0]!.data[0]).toBe(0.5);
+  });
+
+  it('defect 17: misspelled keys, wrong option types and null options are typed errors', async () => {
+    const net = small(engine);
+    const cases: [string, () => unknown][] = [
+      ['build optimiser', () => engine.network({ inputs: 2 }).dense(2, 'softmax').build({ loss: 'crossEntropy', optimiser: 'sgd' } as never)],
+      ['build clipnorm', () => engine.network({ inputs: 2 }).dense(2, 'softmax').build({ loss: 'crossEntropy', clipnorm: 1 } as never)],
+      ['network seeed', () => engine.network({ inputs: 2, seeed: 1 } as never)],
+      ['dense inits', () => engine.network({ inputs: 2 }).dense(2, 'relu', { inits: 'zeros' } as never)],
+      ['dense null options', () => engine.network({ inputs: 2 }).dense(2, 'relu', null as never)],
+      ['build null', () => engine.network({ inputs: 2 }).dense(2, 'relu').build(null as never)],
+      ['network null', () => engine.network(null as never)],
+    ];
+    for (const [what, f] of cases) expect(f, what).toThrow(InvalidArgumentError);
+    const state = net.stateBytes();
+    const fits: [string, unknown][] = [
+      ['earlyStopping patiense', { earlyStopping: { patiense: 3 } }],
+      ['earlyStopping null', { earlyStopping: null }],
+      ['patience -1', { earlyStopping: { patience: -1 } }],
+      ['monitor typo', { earlyStopping: { monitor: 'val_loss' } }],
+      ['yieldEveryMs NaN', { yieldEveryMs: NaN }],
+      ["shuffle 'no'", { shuffle: 'no' }],
+      ['signal {}', { signal: {} }],
+      ['onBatchEnd not a function', { onBatchEnd: 1 }],
+      ['null options', null],
+    ];
+    for (const [what, o] of fits) await expect(net.fit(X, Y, o as never), what).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(net.stateBytes()).toEqual(state);
   });
 });

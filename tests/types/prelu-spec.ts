@@ -1,0 +1,11 @@
+// Compile-only check (tests/network.test.ts runs tsc --noEmit over this file): the documented ActivationSpec forms.
+import type { ActivationSpec } from '../../src/kernels.js';
+
+export const perUnitArray: ActivationSpec = { name: 'prelu', units: 3, alpha: [0.1, 0.2, 0.3] };
+export const perUnitTyped: ActivationSpec = { name: 'prelu', units: 2, alpha: new Float32Array([0.1, 0.2]) };
+export const shared: ActivationSpec = { name: 'prelu', alpha: 0.25 };
+export const elu: ActivationSpec = { name: 'elu', alpha: 0.5 };
+// @ts-expect-error elu's alpha is one number, not an array
+export const eluArray: ActivationSpec = { name: 'elu', alpha: [0.5] };
+// @ts-expect-error a misspelled parameter is a compile error
+export const typo: ActivationSpec = { name: 'prelu', alpah: 0.25 };
