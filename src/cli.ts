@@ -263,6 +263,12 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`rectify: ${e.message}`);
       return 2;
     }
+    // A file the command cannot read or write (--out in a missing folder, no permission): one line too.
+    const code = (e as { code?: unknown } | null)?.code;
+    if (e instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      console.error(`rectify: ${e.message.split('\n')[0]}`);
+      return 2;
+    }
     throw e;
   }
 }

@@ -1,6 +1,7 @@
-import { DataArgumentError, DataFormatError } from './errors.js';
+import { DataArgumentError, DataFormatError, DataLimitError } from './errors.js';
 import type { Dataset } from './types.js';
 import { openFileStream } from './gzip.js';
+import { checkMaxBytes, checkOptions, fileError } from './checks.js';
 
 /**
  * Streaming parser of numeric CSV files (features + one integer class label per row).
@@ -21,7 +22,20 @@ import { openFileStream } from './gzip.js';
  * Cells are trimmed; one pair of surrounding double quotes is removed; quoted delimiters are not
  * supported (numeric data has none). Empty lines are skipped. Line numbers in errors are 1-based
  * lines of the input, column numbers 1-based cells.
+ *
+ * Limits: parsing is linear in the input (each character is examined a bounded number of times,
+ * whatever the line lengths or chunking); feature values must fit in float32 (|x| <= 3.4028235e38,
+ * otherwise a DataFormatError names the line and column); class labels are integers in 0..65535
+ * (at most {@link MAX_CLASSES} classes) and there may not be more classes (largest label + 1)
+ * than rows; a line has at most `maxColumns` cells (default 65,536); streamed input stops at `maxBytes`
+ * (default 256 MiB).
  */
+
+/** Default most cells per CSV line: 65,536 (raise it with the `maxColumns` option). */
+export const MAX_COLUMNS = 65536;
+
+/** Most classes a loader or {@link trainTestSplit} accepts: 65,536 (class ids 0..65535). */
+export const MAX_CLASSES = 65536;
 
 /** Options of the CSV parser. */
 export interface CsvOptions {
@@ -33,6 +47,13 @@ export interface CsvOptions {
   delimiter?: string;
   /** Name used in error messages (e.g. the file path). Default 'CSV'. */
   name?: string;
+  /** Most cells per line (default 65,536); a longer line is a DataLimitError found before the line is split. */
+  maxColumns?: number;
+  /**
+   * Most input to read, in bytes (UTF-8 chunks) or characters (string chunks), for {@link parseCsvStream} and
+   * {@link loadCsvFile} (after gunzip). Default 256 MiB; past it a DataLimitError stops the read.
+   */
+  maxBytes?: number;
 }
 
 /** A parsed CSV data set. */
@@ -45,8 +66,42 @@ export interface CsvDataset extends Dataset {
   classNames?: string[];
 }
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const UINT = /^\d+$/;
+const C0 = 48, C9 = 57, PLUS = 43, MINUS = 45, DOT = 46, LOWER_E = 101, UPPER_E = 69;
+
+function isDigit(c: number): boolean {
+  return c >= C0 && c <= C9;
+}
+
+/**
+ * True when `s` is a decimal number: optional sign, digits with an optional fraction (or a fraction alone), optional
+ * exponent. One left-to-right pass (a regular expression with nested quantifiers backtracks quadratically).
+ */
+function isNumber(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  if (i < n && (s.charCodeAt(i) === PLUS || s.charCodeAt(i) === MINUS)) i++;
+  let digits = 0;
+  while (i < n && isDigit(s.charCodeAt(i))) { i++; digits++; }
+  if (i < n && s.charCodeAt(i) === DOT) {
+    i++;
+    while (i < n && isDigit(s.charCodeAt(i))) { i++; digits++; }
+  }
+  if (digits === 0) return false;
+  if (i < n && (s.charCodeAt(i) === LOWER_E || s.charCodeAt(i) === UPPER_E)) {
+    i++;
+    if (i < n && (s.charCodeAt(i) === PLUS || s.charCodeAt(i) === MINUS)) i++;
+    let exp = 0;
+    while (i < n && isDigit(s.charCodeAt(i))) { i++; exp++; }
+    if (exp === 0) return false;
+  }
+  return i === n;
+}
+
+function isUint(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
+}
 
 function unquote(cell: string): string {
   const t = cell.trim();
@@ -54,21 +109,28 @@ function unquote(cell: string): string {
 }
 
 function isSklearnHeader(cells: string[]): boolean {
-  return cells.length >= 3 && UINT.test(cells[0]) && UINT.test(cells[1]) && cells.slice(2).some((c) => c !== '' && !NUMBER.test(c));
+  if (cells.length < 3 || !isUint(cells[0]) || !isUint(cells[1])) return false;
+  for (let j = 2; j < cells.length; j++) if (cells[j] !== '' && !isNumber(cells[j])) return true;
+  return false;
 }
 
 function looksLikeHeader(cells: string[]): boolean {
   if (isSklearnHeader(cells)) return true;
-  return cells.every((c) => !NUMBER.test(c)) && cells.some((c) => c !== '');
+  return cells.every((c) => !isNumber(c)) && cells.some((c) => c !== '');
+}
+
+function show(c: string): string {
+  return JSON.stringify(c.length > 40 ? c.slice(0, 40) + '...' : c);
 }
 
 /**
  * Incremental CSV parser: feed text with {@link CsvParser.push} in chunks of any size
- * (lines may span chunks), then call {@link CsvParser.end}.
+ * (lines may span chunks), then call {@link CsvParser.end}. A failed call leaves the parser unusable.
  */
 export class CsvParser {
-  private readonly opts: Required<Omit<CsvOptions, 'labelColumn'>> & { labelColumn: number };
-  private pending = '';
+  private readonly opts: { labelColumn: number; header: 'auto' | boolean; delimiter: string; name: string; maxColumns: number };
+  private pending: string[] = [];
+  private started = false;
   private line = 0;
   private seenFirst = false;
   private width = -1;
@@ -78,45 +140,84 @@ export class CsvParser {
   private labels = new Int32Array(64);
   private rows = 0;
   private maxLabel = -1;
+  private maxLabelLine = 0;
   private header?: string[];
   private classNames?: string[];
   private declared?: { rows: number; cols: number; line: number };
+  private examined = 0;
 
-  /** @param options see {@link CsvOptions} */
+  /** @param options see {@link CsvOptions} (`maxBytes` is used by the stream readers only) */
   constructor(options: CsvOptions = {}) {
-    const delimiter = options.delimiter ?? ',';
-    if (delimiter.length !== 1 || delimiter === '\n' || delimiter === '\r' || delimiter === '"') {
+    const o = checkOptions(options, 'CSV');
+    const delimiter = o.delimiter ?? ',';
+    if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '\n' || delimiter === '\r' || delimiter === '"') {
       throw new DataArgumentError(`CSV: delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`);
     }
-    const labelColumn = options.labelColumn ?? -1;
-    if (!Number.isInteger(labelColumn)) {
+    const labelColumn = o.labelColumn ?? -1;
+    if (typeof labelColumn !== 'number' || !Number.isSafeInteger(labelColumn)) {
       throw new DataArgumentError(`CSV: labelColumn must be an integer, got ${String(labelColumn)}`);
     }
-    this.opts = { labelColumn, header: options.header ?? 'auto', delimiter, name: options.name ?? 'CSV' };
+    const header = o.header ?? 'auto';
+    if (header !== 'auto' && header !== true && header !== false) {
+      throw new DataArgumentError(`CSV: header must be 'auto', true or false, got ${String(header)}`);
+    }
+    const name = o.name ?? 'CSV';
+    if (typeof name !== 'string') throw new DataArgumentError(`CSV: name must be a string, got ${typeof name}`);
+    const maxColumns = o.maxColumns ?? MAX_COLUMNS;
+    if (typeof maxColumns !== 'number' || !Number.isInteger(maxColumns) || maxColumns < 2 || maxColumns > 2 ** 24) {
+      throw new DataArgumentError(`CSV: maxColumns must be an integer in [2, 2^24], got ${String(maxColumns)}`);
+    }
+    this.opts = { labelColumn, header, delimiter, name, maxColumns };
+  }
+
+  /**
+   * Characters examined so far, counting every pass over the input (newline search, line assembly, cell checks).
+   * It stays within a small constant times the input length, whatever the line lengths or chunk sizes.
+   */
+  get charactersExamined(): number {
+    return this.examined;
   }
 
   /** Feeds the next chunk of text. @throws DataFormatError on a malformed line */
   push(text: string): void {
-    let s = this.pending + text;
-    if (this.line === 0 && s.charCodeAt(0) === 0xfeff) s = s.slice(1); // UTF-8 byte order mark
-    let start = 0;
-    for (;;) {
-      const nl = s.indexOf('\n', start);
-      if (nl < 0) break;
-      this.onLine(s.slice(start, nl));
-      start = nl + 1;
+    if (typeof text !== 'string') throw new DataArgumentError(`CSV: push takes a string, got ${typeof text}`);
+    let from = 0;
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) from = 1; // UTF-8 byte order mark
     }
-    this.pending = s.slice(start);
+    for (;;) {
+      const nl = text.indexOf('\n', from);
+      if (nl < 0) break;
+      this.examined += nl + 1 - from;
+      const piece = text.slice(from, nl);
+      let whole = piece;
+      if (this.pending.length > 0) {
+        this.pending.push(piece);
+        whole = this.pending.join('');
+        this.examined += whole.length;
+        this.pending = [];
+      }
+      this.onLine(whole);
+      from = nl + 1;
+    }
+    if (from < text.length) {
+      this.examined += text.length - from;
+      this.pending.push(from === 0 ? text : text.slice(from));
+    }
   }
 
   /**
    * Finishes parsing.
-   * @throws DataFormatError when there is no data or a declared header count does not match
+   * @throws DataFormatError when there is no data, a declared header count does not match, or there are more
+   *   classes than rows
    */
   end(): CsvDataset {
     if (this.pending.length > 0) {
-      this.onLine(this.pending);
-      this.pending = '';
+      const whole = this.pending.join('');
+      this.examined += whole.length;
+      this.pending = [];
+      this.onLine(whole);
     }
     const name = this.opts.name;
     if (this.rows === 0) throw new DataFormatError(`${name}: no data rows`);
@@ -129,6 +230,12 @@ export class CsvParser {
             `but the file has ${this.rows} rows x ${cols} features`,
         );
       }
+    }
+    if (this.maxLabel + 1 > this.rows) {
+      throw new DataFormatError(
+        `${name}: class label ${this.maxLabel} on line ${this.maxLabelLine} means ${this.maxLabel + 1} classes, more than the ` +
+          `${this.rows} rows; labels must be class ids 0..classes-1 (is labelColumn the right column?)`,
+      );
     }
     const classes = Math.max(this.maxLabel + 1, this.classNames?.length ?? 0);
     const out: CsvDataset = {
@@ -145,8 +252,15 @@ export class CsvParser {
 
   private onLine(raw: string): void {
     this.line++;
+    this.examined += raw.length;
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.trim() === '') return;
+    const max = this.opts.maxColumns;
+    for (let i = text.indexOf(this.opts.delimiter), n = 1; i >= 0; i = text.indexOf(this.opts.delimiter, i + 1)) {
+      if (++n > max) {
+        throw new DataLimitError(`${this.opts.name}: line ${this.line} has more than maxColumns = ${max} cells (is the delimiter right? pass a larger maxColumns if the file is genuine)`);
+      }
+    }
     const cells = text.split(this.opts.delimiter).map(unquote);
     if (!this.seenFirst) {
       this.seenFirst = true;
@@ -163,6 +277,9 @@ export class CsvParser {
     if (isSklearnHeader(cells)) {
       this.declared = { rows: Number(cells[0]), cols: Number(cells[1]), line: this.line };
       this.classNames = cells.slice(2);
+      if (this.classNames.length > MAX_CLASSES) {
+        throw new DataLimitError(`${this.opts.name}: header on line ${this.line} names ${this.classNames.length} classes; at most ${MAX_CLASSES} are supported`);
+      }
     } else {
       this.header = cells;
     }
@@ -174,13 +291,14 @@ export class CsvParser {
       if (cells.length < 2) {
         throw new DataFormatError(`${name}: line ${this.line} has ${cells.length} cell; need at least one feature and a label`);
       }
-      this.width = cells.length;
-      this.widthLine = this.line;
       const lc = this.opts.labelColumn;
-      this.labelAt = lc < 0 ? cells.length + lc : lc;
-      if (this.labelAt < 0 || this.labelAt >= cells.length) {
+      const labelAt = lc < 0 ? cells.length + lc : lc;
+      if (labelAt < 0 || labelAt >= cells.length) {
         throw new DataArgumentError(`${name}: labelColumn ${lc} is outside the ${cells.length} columns`);
       }
+      this.width = cells.length;
+      this.widthLine = this.line;
+      this.labelAt = labelAt;
       if (this.header !== undefined && this.header.length === cells.length) {
         this.header = this.header.filter((_, j) => j !== this.labelAt);
       }
@@ -190,6 +308,29 @@ export class CsvParser {
       );
     }
     const cols = this.width - 1;
+    // Check every cell before growing or writing anything, so a failed line changes nothing.
+    let label = 0;
+    for (let j = 0; j < cells.length; j++) {
+      const c = cells[j];
+      if (!isNumber(c)) {
+        throw new DataFormatError(`${name}: non-numeric cell ${show(c)} at line ${this.line}, column ${j + 1}`);
+      }
+      if (j === this.labelAt) {
+        const v = Number(c);
+        if (!Number.isInteger(v) || v < 0) {
+          throw new DataFormatError(
+            `${name}: class label ${show(c)} at line ${this.line}, column ${j + 1} is not an integer >= 0`,
+          );
+        }
+        if (v >= MAX_CLASSES) {
+          throw new DataLimitError(
+            `${name}: class label ${show(c)} at line ${this.line}, column ${j + 1} is too large: class ids must be in 0..${MAX_CLASSES - 1} ` +
+              `(at most ${MAX_CLASSES} classes; is labelColumn the right column?)`,
+          );
+        }
+        label = v;
+      }
+    }
     if ((this.rows + 1) * cols > this.x.length) {
       const bigger = new Float32Array(Math.max(this.x.length * 2, (this.rows + 1) * cols));
       bigger.set(this.x);
@@ -200,37 +341,34 @@ export class CsvParser {
       bigger.set(this.labels);
       this.labels = bigger;
     }
-    let k = this.rows * cols;
+    const base = this.rows * cols;
+    let k = base;
     for (let j = 0; j < cells.length; j++) {
-      const c = cells[j];
-      if (!NUMBER.test(c)) {
+      if (j === this.labelAt) continue;
+      this.x[k] = Number(cells[j]);
+      // The value the network will see is the float32 one: past +-3.4028235e38 it would be Infinity.
+      if (!Number.isFinite(this.x[k])) {
+        this.x.fill(0, base, k + 1);
         throw new DataFormatError(
-          `${name}: non-numeric cell ${JSON.stringify(c.length > 40 ? c.slice(0, 40) + '...' : c)} at line ${this.line}, column ${j + 1}`,
+          `${name}: value ${show(cells[j])} at line ${this.line}, column ${j + 1} is outside the float32 range ` +
+            `(|x| <= 3.4028235e38); rescale the column`,
         );
       }
-      const v = Number(c);
-      if (j === this.labelAt) {
-        if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
-          throw new DataFormatError(
-            `${name}: class label ${JSON.stringify(c)} at line ${this.line}, column ${j + 1} is not an integer >= 0`,
-          );
-        }
-        this.labels[this.rows] = v;
-        if (v > this.maxLabel) this.maxLabel = v;
-      } else {
-        if (!Number.isFinite(v)) {
-          throw new DataFormatError(`${name}: value ${c} at line ${this.line}, column ${j + 1} overflows`);
-        }
-        this.x[k++] = v;
-      }
+      k++;
+    }
+    this.labels[this.rows] = label;
+    if (label > this.maxLabel) {
+      this.maxLabel = label;
+      this.maxLabelLine = this.line;
     }
     this.rows++;
   }
 }
 
 /**
- * Parses CSV text in one go. See {@link CsvParser} for the rules.
- * @throws DataFormatError on non-numeric cells, ragged rows, bad labels or header count mismatch
+ * Parses CSV text in one go. See {@link CsvParser} for the rules and limits.
+ * @throws DataFormatError on non-numeric cells, ragged rows, bad labels, values outside float32 or a header count
+ *   mismatch; DataLimitError past 65,536 classes; DataArgumentError on bad options
  */
 export function parseCsv(text: string, options: CsvOptions = {}): CsvDataset {
   const p = new CsvParser(options);
@@ -240,34 +378,49 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvDataset {
 
 /**
  * Parses CSV from an (async) iterable of text or UTF-8 byte chunks, e.g. a fetch body or a Node stream.
- * @throws DataFormatError as {@link parseCsv}
+ * Reading stops with a DataLimitError once more than `maxBytes` (default 256 MiB) have arrived.
+ * @throws DataFormatError as {@link parseCsv}; DataLimitError past `maxBytes`
  */
 export async function parseCsvStream(
   chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
   options: CsvOptions = {},
 ): Promise<CsvDataset> {
   const p = new CsvParser(options);
+  const maxBytes = checkMaxBytes(options.maxBytes, 'parseCsvStream');
+  const name = options.name ?? 'CSV';
+  if (chunks === null || typeof chunks !== 'object' || !(Symbol.asyncIterator in chunks || Symbol.iterator in chunks)) {
+    throw new DataArgumentError(`parseCsvStream: expected an iterable of string or Uint8Array chunks, got ${chunks === null ? 'null' : typeof chunks}`);
+  }
   const dec = new TextDecoder();
-  for await (const c of chunks) p.push(typeof c === 'string' ? c : dec.decode(c, { stream: true }));
+  let total = 0;
+  for await (const c of chunks) {
+    if (typeof c !== 'string' && !(c instanceof Uint8Array)) {
+      throw new DataArgumentError(`parseCsvStream: chunks must be strings or Uint8Arrays, got ${c === null ? 'null' : typeof c}`);
+    }
+    total += c.length;
+    if (total > maxBytes) {
+      throw new DataLimitError(`${name}: input is larger than maxBytes = ${maxBytes} bytes; stopped there (pass a larger maxBytes if the file is genuine)`);
+    }
+    p.push(typeof c === 'string' ? c : dec.decode(c, { stream: true }));
+  }
   p.push(dec.decode());
   return p.end();
 }
 
 /**
  * Streams a CSV file (optionally gzip-compressed, detected by its .gz name) from disk. Node only;
- * `node:fs`/`node:zlib` are imported dynamically.
- * @throws DataFormatError as {@link parseCsv}
+ * `node:fs`/`node:zlib` are imported dynamically. `maxBytes` (default 256 MiB) bounds the decompressed size.
+ * @throws DataFormatError as {@link parseCsv} or on corrupt gzip; DataLimitError past `maxBytes`;
+ *   DataFileError when the file cannot be read (missing, a directory, ...), with the fs `code`
  */
 export async function loadCsvFile(path: string, options: CsvOptions = {}): Promise<CsvDataset> {
-  const source = await openFileStream(path, path.endsWith('.gz'));
+  if (typeof path !== 'string' || path === '') throw new DataArgumentError(`loadCsvFile: path must be a non-empty string, got ${String(path)}`);
+  const o = checkOptions(options, 'loadCsvFile');
   try {
-    return await parseCsvStream(source, { name: path, ...options });
+    const source = await openFileStream(path, path.endsWith('.gz'));
+    return await parseCsvStream(source, { name: path, ...o });
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (typeof code === 'string' && code.startsWith('Z_')) {
-      throw new DataFormatError(`${path}: gzip data is corrupt or truncated (${(e as Error).message})`);
-    }
-    throw e;
+    throw fileError(path, e);
   }
 }
 
@@ -285,7 +438,8 @@ export interface Standardizer {
  * @throws DataArgumentError when x is not rows * cols long or rows is 0
  */
 export function fitStandardizer(x: Float32Array, rows: number, cols: number): Standardizer {
-  if (rows < 1 || cols < 1 || x.length !== rows * cols) {
+  if (!(x instanceof Float32Array)) throw new DataArgumentError('fitStandardizer: x must be a Float32Array');
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 1 || cols < 1 || x.length !== rows * cols) {
     throw new DataArgumentError(`fitStandardizer: x has ${x.length} values, expected rows * cols = ${rows} * ${cols} with rows, cols >= 1`);
   }
   const mean = new Float64Array(cols);
@@ -310,7 +464,11 @@ export function fitStandardizer(x: Float32Array, rows: number, cols: number): St
  * @throws DataArgumentError when the shapes do not match
  */
 export function applyStandardizer(x: Float32Array, rows: number, cols: number, s: Standardizer): Float32Array {
-  if (x.length !== rows * cols || s.mean.length !== cols || s.std.length !== cols) {
+  if (!(x instanceof Float32Array)) throw new DataArgumentError('applyStandardizer: x must be a Float32Array');
+  if (s === null || typeof s !== 'object' || !(s.mean instanceof Float64Array) || !(s.std instanceof Float64Array)) {
+    throw new DataArgumentError('applyStandardizer: s must be a standardizer { mean, std } from fitStandardizer');
+  }
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 1 || x.length !== rows * cols || s.mean.length !== cols || s.std.length !== cols) {
     throw new DataArgumentError(
       `applyStandardizer: x has ${x.length} values and the standardizer ${s.mean.length} features; expected ${rows} x ${cols}`,
     );

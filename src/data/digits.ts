@@ -1,5 +1,5 @@
 import { DIGITS_BASE64, DIGITS_FNV1A, DIGITS_ROWS } from './digits-data.js';
-import { DataArgumentError, DataFormatError } from './errors.js';
+import { DataArgumentError, DataFormatError, DataLimitError } from './errors.js';
 import { createRng, fnv1a } from './random.js';
 import type { Dataset } from './types.js';
 
@@ -24,9 +24,10 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
  * Decodes standard base64 (with or without '=' padding) to bytes, without `Buffer` or `atob`.
- * @throws DataFormatError on a character outside the base64 alphabet
+ * @throws DataFormatError on a character outside the base64 alphabet; DataArgumentError when text is not a string
  */
 export function decodeBase64(text: string): Uint8Array {
+  if (typeof text !== 'string') throw new DataArgumentError(`base64: expected a string, got ${text === null ? 'null' : typeof text}`);
   const lut = new Int16Array(128).fill(-1);
   for (let i = 0; i < 64; i++) lut[B64.charCodeAt(i)] = i;
   let end = text.length;
@@ -88,6 +89,37 @@ export interface Split<D extends Dataset> {
   testIndex: Uint32Array;
 }
 
+const MAX_CLASSES = 65536;
+
+/** Checks the shape of a data set before anything is allocated from its sizes. */
+function checkDataset(data: Dataset, who: string): void {
+  if (data === null || typeof data !== 'object') {
+    throw new DataArgumentError(`${who}: data must be a data set { x, rows, cols, labels, classes }, got ${data === null ? 'null' : typeof data}`);
+  }
+  const { x, rows, cols, labels, classes } = data;
+  if (!(x instanceof Float32Array)) throw new DataArgumentError(`${who}: data.x must be a Float32Array`);
+  if (!(labels instanceof Uint8Array || labels instanceof Int32Array)) {
+    throw new DataArgumentError(`${who}: data.labels must be a Uint8Array or Int32Array`);
+  }
+  if (!Number.isSafeInteger(rows) || rows < 1 || !Number.isSafeInteger(cols) || cols < 1) {
+    throw new DataArgumentError(`${who}: data.rows and data.cols must be integers >= 1, got ${String(rows)} x ${String(cols)}`);
+  }
+  if (x.length !== rows * cols || labels.length !== rows) {
+    throw new DataArgumentError(
+      `${who}: data.x has ${x.length} values and data.labels ${labels.length}; expected rows * cols = ${rows * cols} and rows = ${rows}`,
+    );
+  }
+  if (!Number.isSafeInteger(classes) || classes < 1) {
+    throw new DataArgumentError(`${who}: data.classes must be an integer >= 1, got ${String(classes)}`);
+  }
+  if (classes > MAX_CLASSES) {
+    throw new DataLimitError(`${who}: data.classes is ${classes}; at most ${MAX_CLASSES} classes are supported (are the labels class ids?)`);
+  }
+  if (classes > rows) {
+    throw new DataLimitError(`${who}: data.classes is ${classes}, more than the ${rows} rows; labels must be class ids 0..classes-1`);
+  }
+}
+
 function subset<D extends Dataset>(data: D, index: Uint32Array): SplitPart<D> {
   const { cols } = data;
   const x = new Float32Array(index.length * cols);
@@ -105,15 +137,21 @@ function subset<D extends Dataset>(data: D, index: Uint32Array): SplitPart<D> {
  * integer generator of `random.ts`) and `round(count * testFraction)` of them go to the test set,
  * so class proportions are kept. Both parts keep the original order of rows (shuffle for training
  * yourself). Deterministic on every engine for a given seed.
+ * Memory is proportional to rows + classes; `classes` must be an integer in 1..65,536 and at most `rows`.
  * @param data any data set (digits, CSV, synthetic)
  * @param testFraction in (0, 1)
  * @param seed integer seed
- * @throws DataArgumentError on a fraction outside (0, 1) or labels outside 0..classes-1
+ * @throws DataArgumentError on a fraction outside (0, 1), a malformed data set (x not rows * cols, labels of the wrong
+ *   length) or labels outside 0..classes-1; DataLimitError on more than 65,536 classes or more classes than rows
  */
 export function trainTestSplit<D extends Dataset>(data: D, testFraction: number, seed: number): Split<D> {
-  if (!(testFraction > 0 && testFraction < 1)) {
+  if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) {
     throw new DataArgumentError(`trainTestSplit: testFraction must be in (0, 1), got ${String(testFraction)}`);
   }
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+    throw new DataArgumentError(`trainTestSplit: seed must be an integer, got ${String(seed)}`);
+  }
+  checkDataset(data, 'trainTestSplit');
   const byClass: number[][] = Array.from({ length: data.classes }, () => []);
   for (let i = 0; i < data.rows; i++) {
     const c = data.labels[i];

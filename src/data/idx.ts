@@ -1,5 +1,6 @@
-import { DataFormatError } from './errors.js';
-import { gunzip, isGzip, openFileStream } from './gzip.js';
+import { DataArgumentError, DataFormatError, DataLimitError } from './errors.js';
+import { gunzipChunks, isGzip, openFileStream } from './gzip.js';
+import { checkBytes, checkMaxBytes, checkOptions, fileError } from './checks.js';
 
 /**
  * Reader of the IDX format used by MNIST and Fashion-MNIST.
@@ -8,7 +9,20 @@ import { gunzip, isGzip, openFileStream } from './gzip.js';
  * then DD big-endian u32 dimension sizes, then the elements in row-major order.
  * rectify reads unsigned-byte files (TT = 0x08): images `0x00000803` (count, height, width) and
  * labels `0x00000801` (count). Files may be gzip-compressed (detected by the 1f 8b magic).
+ *
+ * Limits: the header is read and checked first (magic, every dimension >= 1, the element count at most `maxBytes`,
+ * default 256 MiB), from the first bytes of the file or of its inflated stream, before the rest is read or inflated.
+ * Output memory grows with the data that actually arrives, never with what a header claims.
  */
+
+/** Options of the IDX readers. */
+export interface IdxOptions {
+  /**
+   * Most data bytes (elements) a file may declare and hold, after gunzip. Default 256 MiB (MNIST training images
+   * are 47 MB). A header declaring more is a DataLimitError before anything else is read or inflated.
+   */
+  maxBytes?: number;
+}
 
 /** IDX element type codes and their names (only 0x08 is supported). */
 const IDX_TYPES: Record<number, string> = {
@@ -54,6 +68,8 @@ function hex(n: number): string {
 export class IdxReader {
   private readonly kind: IdxKind;
   private readonly what: string;
+  private readonly maxBytes: number;
+  private readonly sizeHint: number;
   private header: Uint8Array | null = new Uint8Array(16);
   private headerLen = 0;
   private dims: number[] = [];
@@ -66,10 +82,18 @@ export class IdxReader {
   /**
    * @param kind 'images' (magic 0x00000803) or 'labels' (magic 0x00000801)
    * @param what a name for the data (e.g. a file path), used in error messages
+   * @param options `maxBytes`: most data bytes the header may declare (default 256 MiB)
+   * @param sizeHint expected total length of the (decompressed) input when known, to size the output at once
+   * @throws DataArgumentError on a bad kind or option
    */
-  constructor(kind: IdxKind, what = kind === 'images' ? 'IDX images' : 'IDX labels') {
+  constructor(kind: IdxKind, what?: string, options: IdxOptions = {}, sizeHint = 0) {
+    if (kind !== 'images' && kind !== 'labels') {
+      throw new DataArgumentError(`IDX: kind must be 'images' or 'labels', got ${String(kind)}`);
+    }
     this.kind = kind;
-    this.what = what;
+    this.what = typeof what === 'string' ? what : kind === 'images' ? 'IDX images' : 'IDX labels';
+    this.maxBytes = checkMaxBytes(checkOptions(options, 'IDX').maxBytes, 'IDX');
+    this.sizeHint = Number.isSafeInteger(sizeHint) && sizeHint > 0 ? sizeHint : 0;
   }
 
   private headerSize(): number {
@@ -100,15 +124,39 @@ export class IdxReader {
     const nd = this.kind === 'images' ? 3 : 1;
     this.dims = [];
     for (let d = 0; d < nd; d++) this.dims.push(dv.getUint32(4 + 4 * d, false));
+    const names = this.kind === 'images' ? ['image count', 'height', 'width'] : ['label count'];
+    this.dims.forEach((d, i) => {
+      if (d === 0) throw new DataFormatError(`${this.what}: IDX header declares ${names[i]} 0 (dimensions ${this.dims.join(' x ')}); every dimension must be >= 1`);
+    });
     let n = 1;
     for (const d of this.dims) n *= d;
-    if (n > 2 ** 31) {
-      throw new DataFormatError(`${this.what}: IDX dimensions ${this.dims.join(' x ')} are too large`);
+    if (n > this.maxBytes) {
+      throw new DataLimitError(
+        `${this.what}: IDX header declares ${this.dims.join(' x ')} = ${n} bytes of data, more than maxBytes = ${this.maxBytes} ` +
+          `(pass a larger maxBytes if the file is genuine)`,
+      );
     }
     this.expected = n;
-    if (this.kind === 'images') this.f32 = new Float32Array(n);
-    else this.u8 = new Uint8Array(n);
+    // Size the output by what is known to arrive (never by the header alone); grow as data comes.
+    const first = Math.min(n, this.sizeHint > 0 ? Math.max(0, this.sizeHint - this.headerSize()) : 1 << 16);
+    if (this.kind === 'images') this.f32 = new Float32Array(first);
+    else this.u8 = new Uint8Array(first);
     this.header = null;
+  }
+
+  private reserve(size: number): void {
+    const cap = this.f32 !== null ? this.f32.length : (this.u8 as Uint8Array).length;
+    if (size <= cap) return;
+    const next = Math.min(this.expected, Math.max(size, cap * 2));
+    if (this.f32 !== null) {
+      const bigger = new Float32Array(next);
+      bigger.set(this.f32.subarray(0, this.filled));
+      this.f32 = bigger;
+    } else {
+      const bigger = new Uint8Array(next);
+      bigger.set((this.u8 as Uint8Array).subarray(0, this.filled));
+      this.u8 = bigger;
+    }
   }
 
   /**
@@ -116,6 +164,7 @@ export class IdxReader {
    * @throws DataFormatError on a wrong magic number, unsupported type or data past the declared end
    */
   push(chunk: Uint8Array): void {
+    checkBytes(chunk, 'IdxReader.push');
     let off = 0;
     this.received += chunk.length;
     if (this.header !== null) {
@@ -131,10 +180,11 @@ export class IdxReader {
     if (rest === 0) return;
     if (this.filled + rest > this.expected) {
       throw new DataFormatError(
-        `${this.what}: file is longer than its header says: expected ${this.headerSize() + this.expected} bytes, ` +
-          `got at least ${this.received}`,
+        `${this.what}: file is longer than its header says: expected ${this.headerSize() + this.expected} bytes ` +
+          `(header ${this.dims.join(' x ')}), found more data after them`,
       );
     }
+    this.reserve(this.filled + rest);
     if (this.f32 !== null) {
       const out = this.f32;
       let j = this.filled;
@@ -164,38 +214,50 @@ export class IdxReader {
           `(header ${this.dims.join(' x ')}), got ${this.received}`,
       );
     }
-    if (this.u8 !== null) return this.u8;
+    if (this.u8 !== null) return this.u8.length === this.expected ? this.u8 : this.u8.slice(0, this.expected);
     const [rows, height, width] = this.dims;
-    return { x: this.f32 as Float32Array, rows, cols: height * width, height, width };
+    const x = this.f32 as Float32Array;
+    return { x: x.length === this.expected ? x : x.slice(0, this.expected), rows, cols: height * width, height, width };
   }
 }
 
-async function decompressed(bytes: Uint8Array, what: string): Promise<Uint8Array> {
-  return isGzip(bytes) ? gunzip(bytes, what) : bytes;
+async function parseBytes(kind: IdxKind, bytes: Uint8Array, what: string, options: IdxOptions): Promise<IdxImages | Uint8Array> {
+  checkBytes(bytes, kind === 'images' ? 'parseIdxImages' : 'parseIdxLabels');
+  const o = checkOptions(options, 'IDX');
+  const maxBytes = checkMaxBytes(o.maxBytes, 'IDX');
+  if (!isGzip(bytes)) {
+    const r = new IdxReader(kind, what, o, bytes.length);
+    r.push(bytes);
+    return r.end();
+  }
+  const r = new IdxReader(kind, what, o);
+  // The reader checks the header on the first inflated bytes and rejects data past the declared size, so inflation
+  // stops there; maxBytes (+ the header) also bounds the gunzip itself.
+  for await (const chunk of gunzipChunks(bytes, what, { maxBytes: Math.min(maxBytes + 16, 2 ** 32) })) r.push(chunk);
+  return r.end();
 }
 
 /**
- * Parses an IDX images file (raw or gzip) from bytes.
+ * Parses an IDX images file (raw or gzip) from bytes. The header is checked before the rest is inflated.
  * @param bytes file contents
  * @param what name used in error messages
- * @throws DataFormatError on a wrong magic number, unsupported dtype, truncated or over-long data
+ * @param options `maxBytes` (default 256 MiB): most data bytes the file may hold
+ * @throws DataFormatError on a wrong magic number, unsupported dtype, a zero dimension, truncated or over-long data,
+ *   corrupt gzip; DataLimitError when the header declares more than `maxBytes`
  */
-export async function parseIdxImages(bytes: Uint8Array, what = 'IDX images'): Promise<IdxImages> {
-  const r = new IdxReader('images', what);
-  r.push(await decompressed(bytes, what));
-  return r.end() as IdxImages;
+export async function parseIdxImages(bytes: Uint8Array, what = 'IDX images', options: IdxOptions = {}): Promise<IdxImages> {
+  return (await parseBytes('images', bytes, what, options)) as IdxImages;
 }
 
 /**
- * Parses an IDX labels file (raw or gzip) from bytes.
+ * Parses an IDX labels file (raw or gzip) from bytes. The header is checked before the rest is inflated.
  * @param bytes file contents
  * @param what name used in error messages
- * @throws DataFormatError on a wrong magic number, unsupported dtype, truncated or over-long data
+ * @param options `maxBytes` (default 256 MiB)
+ * @throws DataFormatError / DataLimitError as {@link parseIdxImages}
  */
-export async function parseIdxLabels(bytes: Uint8Array, what = 'IDX labels'): Promise<Uint8Array> {
-  const r = new IdxReader('labels', what);
-  r.push(await decompressed(bytes, what));
-  return r.end() as Uint8Array;
+export async function parseIdxLabels(bytes: Uint8Array, what = 'IDX labels', options: IdxOptions = {}): Promise<Uint8Array> {
+  return (await parseBytes('labels', bytes, what, options)) as Uint8Array;
 }
 
 function attach(images: IdxImages, labels: Uint8Array, what: string): IdxImages {
@@ -211,10 +273,14 @@ function attach(images: IdxImages, labels: Uint8Array, what: string): IdxImages 
 
 /**
  * Parses an images file and its labels file (each raw or gzip) from bytes.
+ * @param images the images file's contents
+ * @param labels the labels file's contents
+ * @param options `maxBytes` per file (default 256 MiB)
  * @throws DataFormatError as {@link parseIdxImages}, or when the counts differ
  */
-export async function parseIdxPair(images: Uint8Array, labels: Uint8Array): Promise<IdxImages> {
-  const [im, lb] = await Promise.all([parseIdxImages(images), parseIdxLabels(labels)]);
+export async function parseIdxPair(images: Uint8Array, labels: Uint8Array, options: IdxOptions = {}): Promise<IdxImages> {
+  const im = await parseIdxImages(images, 'IDX images', options);
+  const lb = await parseIdxLabels(labels, 'IDX labels', options);
   return attach(im, lb, 'IDX pair');
 }
 
@@ -223,33 +289,31 @@ export async function parseIdxPair(images: Uint8Array, labels: Uint8Array): Prom
  * Gzip is detected from the first two bytes and decompressed on the fly.
  * @param path file path
  * @param kind 'images' (default) or 'labels'
+ * @param options `maxBytes` (default 256 MiB): most data bytes the header may declare
  * @returns images for kind 'images', label bytes for kind 'labels'
- * @throws DataFormatError on malformed or truncated data; the fs error when the file cannot be read
+ * @throws DataFormatError on malformed or truncated data; DataLimitError past `maxBytes`; DataFileError (with the fs
+ *   `code`, e.g. ENOENT) when the file cannot be read
  */
-export async function loadIdxFile(path: string, kind?: 'images'): Promise<IdxImages>;
-export async function loadIdxFile(path: string, kind: 'labels'): Promise<Uint8Array>;
-export async function loadIdxFile(path: string, kind: IdxKind = 'images'): Promise<IdxImages | Uint8Array> {
-  const fs = await import('node:fs');
-  const fh = await fs.promises.open(path, 'r');
-  let gz = false;
+export async function loadIdxFile(path: string, kind?: 'images', options?: IdxOptions): Promise<IdxImages>;
+export async function loadIdxFile(path: string, kind: 'labels', options?: IdxOptions): Promise<Uint8Array>;
+export async function loadIdxFile(path: string, kind: IdxKind = 'images', options: IdxOptions = {}): Promise<IdxImages | Uint8Array> {
+  if (typeof path !== 'string' || path === '') throw new DataArgumentError(`loadIdxFile: path must be a non-empty string, got ${String(path)}`);
+  const reader = new IdxReader(kind, path, options);
   try {
-    const head = new Uint8Array(2);
-    const { bytesRead } = await fh.read(head, 0, 2, 0);
-    gz = isGzip(head.subarray(0, bytesRead));
-  } finally {
-    await fh.close();
-  }
-  const reader = new IdxReader(kind, path);
-  const source = await openFileStream(path, gz);
-  try {
+    const fs = await import('node:fs');
+    const fh = await fs.promises.open(path, 'r');
+    let gz = false;
+    try {
+      const head = new Uint8Array(2);
+      const { bytesRead } = await fh.read(head, 0, 2, 0);
+      gz = isGzip(head.subarray(0, bytesRead));
+    } finally {
+      await fh.close();
+    }
+    const source = await openFileStream(path, gz);
     for await (const chunk of source) reader.push(chunk);
   } catch (e) {
-    if (e instanceof DataFormatError) throw e;
-    const code = (e as { code?: string }).code;
-    if (gz && typeof code === 'string' && code.startsWith('Z_')) {
-      throw new DataFormatError(`${path}: gzip data is corrupt or truncated (${(e as Error).message})`);
-    }
-    throw e;
+    throw fileError(path, e);
   }
   return reader.end();
 }
@@ -258,9 +322,11 @@ export async function loadIdxFile(path: string, kind: IdxKind = 'images'): Promi
  * Streams an images file and its labels file from disk (Node only) and checks the counts match.
  * @param imagesPath e.g. `train-images-idx3-ubyte.gz`
  * @param labelsPath e.g. `train-labels-idx1-ubyte.gz`
+ * @param options `maxBytes` per file (default 256 MiB)
  * @throws DataFormatError as {@link loadIdxFile}, or on a label count mismatch
  */
-export async function loadIdxPair(imagesPath: string, labelsPath: string): Promise<IdxImages> {
-  const [im, lb] = await Promise.all([loadIdxFile(imagesPath, 'images'), loadIdxFile(labelsPath, 'labels')]);
+export async function loadIdxPair(imagesPath: string, labelsPath: string, options: IdxOptions = {}): Promise<IdxImages> {
+  const im = await loadIdxFile(imagesPath, 'images', options);
+  const lb = await loadIdxFile(labelsPath, 'labels', options);
   return attach(im, lb, `${imagesPath} + ${labelsPath}`);
 }

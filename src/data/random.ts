@@ -1,3 +1,5 @@
+import { DataArgumentError } from './errors.js';
+
 /**
  * Integer-only seeded pseudo-random numbers for data generation and splitting.
  *
@@ -67,8 +69,10 @@ export function createRng(seed: number): Rng {
  * Used to pin deterministic outputs in tests and to check embedded data.
  * @param view any typed array or DataView-compatible view
  * @returns unsigned 32-bit hash
+ * @throws DataArgumentError when view is not a typed array or DataView
  */
 export function fnv1a(view: ArrayBufferView): number {
+  if (!ArrayBuffer.isView(view)) throw new DataArgumentError('fnv1a: expected a typed array or DataView');
   const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
   let h = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) {

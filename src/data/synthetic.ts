@@ -66,15 +66,31 @@ export function polyCos(x: number): number {
   return polySin(x + HALF_PI);
 }
 
+/** Most points a synthetic generator makes: 2^24 (16,777,216; 128 MiB of coordinates). */
+export const MAX_SYNTHETIC_POINTS = 2 ** 24;
+
 function checkCount(n: number, min: number, name: string): void {
-  if (!Number.isInteger(n) || n < min) {
-    throw new DataArgumentError(`${name}: n must be an integer >= ${min}, got ${String(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > MAX_SYNTHETIC_POINTS) {
+    throw new DataArgumentError(`${name}: n must be an integer >= ${min} and <= ${MAX_SYNTHETIC_POINTS}, got ${String(n)}`);
   }
 }
 
+/** Checks the options object and its seed; returns it (or {} when undefined). */
+function checkSynthetic<T extends SyntheticOptions>(options: T | undefined, name: string): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new DataArgumentError(`${name}: options must be an object like { noise: 0.1, seed: 1 }, got ${options === null ? 'null' : typeof options}`);
+  }
+  const seed = options.seed;
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) {
+    throw new DataArgumentError(`${name}: seed must be an integer, got ${String(seed)}`);
+  }
+  return options;
+}
+
 function checkNoise(noise: number, name: string): void {
-  if (!Number.isFinite(noise) || noise < 0) {
-    throw new DataArgumentError(`${name}: noise must be a finite number >= 0, got ${String(noise)}`);
+  if (typeof noise !== 'number' || !Number.isFinite(noise) || noise < 0 || noise > 1e6) {
+    throw new DataArgumentError(`${name}: noise must be a number in [0, 1e6], got ${String(noise)}`);
   }
 }
 
@@ -102,14 +118,15 @@ function put(d: Dataset, i: number, px: number, py: number, label: number): void
  * @returns a data set with cols = 2 and Uint8Array labels
  */
 export function spirals(n: number, options: SpiralOptions = {}): Dataset {
+  options = checkSynthetic(options, 'spirals');
   const k = options.classes ?? 2;
   const turns = options.turns ?? 1.5;
   const noise = options.noise ?? 0.1;
-  if (!Number.isInteger(k) || k < 2 || k > 255) {
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 2 || k > 255) {
     throw new DataArgumentError(`spirals: classes must be an integer in 2..255, got ${String(k)}`);
   }
-  if (!Number.isFinite(turns) || turns <= 0) {
-    throw new DataArgumentError(`spirals: turns must be a finite number > 0, got ${String(turns)}`);
+  if (typeof turns !== 'number' || !Number.isFinite(turns) || turns <= 0 || turns > 1e4) {
+    throw new DataArgumentError(`spirals: turns must be a number in (0, 10000], got ${String(turns)}`);
   }
   checkCount(n, k, 'spirals');
   checkNoise(noise, 'spirals');
@@ -137,6 +154,7 @@ export function spirals(n: number, options: SpiralOptions = {}): Dataset {
  * @returns a data set with cols = 2, classes = 2
  */
 export function moons(n: number, options: SyntheticOptions = {}): Dataset {
+  options = checkSynthetic(options, 'moons');
   const noise = options.noise ?? 0.1;
   checkCount(n, 2, 'moons');
   checkNoise(noise, 'moons');
@@ -168,6 +186,7 @@ function uniformIn(rng: Rng, lo: number, hi: number): number {
  * @returns a data set with cols = 2, classes = 2
  */
 export function xor(n: number, options: SyntheticOptions = {}): Dataset {
+  options = checkSynthetic(options, 'xor');
   const noise = options.noise ?? 0.05;
   checkCount(n, 4, 'xor');
   checkNoise(noise, 'xor');

@@ -1,5 +1,5 @@
 // The activation lab's command line, its claims and its report (rendered in headless Chromium).
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -35,11 +35,40 @@ describe('rectify CLI', () => {
     [['plot', 'relu'], /plot needs --out/],
     [['plot', 'relu', '--out', 'x.svg', '--range', '3,1'], /--range takes lo,hi with lo < hi/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['plot', 'relu', '--out', '/nonexistent-rectify-dir/x.svg'], /ENOENT: no such file or directory, open '\/nonexistent-rectify-dir\/x.svg'/],
   ])('%j is a one-line error with exit code 2', async (args, message) => {
     const r = await cli(...args);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.err.split('\n')).toHaveLength(1);
+  });
+
+  it('a missing or bad --data file is a one-line error with exit code 2, no stack trace (issue 8, defect 18)', async () => {
+    writeFileSync(join(dir, 'ragged.csv'), '1,2,0\n1,2\n');
+    writeFileSync(join(dir, 'huge.csv'), '1,2,0\n3,1e39,1\n');
+    writeFileSync(join(dir, 'labels.csv'), '1,2,0\n3,4,2147483647\n');
+    writeFileSync(join(dir, 'empty.csv'), '');
+    writeFileSync(join(dir, 'img.idx'), 'not idx at all');
+    const cases: [string, RegExp][] = [
+      ['missing.csv', /^rectify: missing\.csv: cannot read the file \(no such file\)$/],
+      [join(dir, 'missing.csv'), /cannot read the file \(no such file\)$/],
+      [dir + '/', /unknown data set/],
+      [join(dir, 'ragged.csv'), /ragged row: line 2 has 2 cells/],
+      [join(dir, 'huge.csv'), /value "1e39" at line 2, column 2 is outside the float32 range/],
+      [join(dir, 'labels.csv'), /class label "2147483647" at line 2, column 3 is too large/],
+      [join(dir, 'empty.csv'), /no data rows/],
+      [`${join(dir, 'img.idx')},${join(dir, 'nolabels.idx')}`, /wrong magic number|cannot read the file/],
+      [`${join(dir, 'missing-images.idx')},${join(dir, 'missing-labels.idx')}`, /missing-images\.idx: cannot read the file \(no such file\)/],
+      [',', /path must be a non-empty string/],
+    ];
+    for (const [data, message] of cases) {
+      const r = await cli('lab', '--data', data, '--no-claims', '--out', join(dir, 'never'));
+      expect(r.code, data).toBe(2);
+      expect(r.err, data).toMatch(message);
+      expect(r.err.split('\n'), data).toHaveLength(1);
+      expect(r.err, data).not.toMatch(/\n\s+at /);
+    }
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
   it('--help on each command', async () => {

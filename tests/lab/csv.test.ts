@@ -4,7 +4,10 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsv, parseCsvStream, loadCsvFile, fitStandardizer, applyStandardizer } from '../../src/data/csv.js';
-import { DataArgumentError, DataFormatError } from '../../src/data/errors.js';
+import { DataArgumentError, DataFileError, DataFormatError, DataLimitError } from '../../src/data/errors.js';
+import { CsvParser } from '../../src/data/csv.js';
+import { trainTestSplit } from '../../src/data/digits.js';
+import { RectifyError } from '../../src/errors.js';
 
 const IRIS = '/work/shared/data/iris.csv';
 const WINE = '/work/shared/data/wine_data.csv';
@@ -60,6 +63,69 @@ describe('CSV', () => {
     expect([d.rows, d.cols]).toEqual([2, 2]);
     await expect(loadCsvFile(join(dir, 'b.csv.gz'))).rejects.toThrow(/gzip data is corrupt or truncated/);
     await expect(loadCsvFile(join(dir, 'missing.csv.gz'))).rejects.toMatchObject({ code: 'ENOENT' });
+    for (const p of [join(dir, 'missing.csv'), join(dir, 'missing.csv.gz'), dir]) {
+      const e = await loadCsvFile(p).then(() => null, (err: unknown) => err);
+      expect(e).toBeInstanceOf(DataFileError);
+      expect(e).toBeInstanceOf(RectifyError);
+      expect((e as Error).message).toMatch(/cannot read the file \((no such file|is a directory)\)/);
+    }
+  });
+
+  it('values outside the float32 range are an error naming line and column (issue 8, defect 15)', () => {
+    fails(() => parseCsv('1,2,0\n3,1e39,1\n'), /value "1e39" at line 2, column 2 is outside the float32 range/);
+    fails(() => parseCsv('x,y,c\n-3.5e38,0,0\n'), /value "-3.5e38" at line 2, column 1 is outside the float32 range/);
+    fails(() => parseCsv('1,' + '9'.repeat(400) + ',0\n'), /column 2 is outside the float32 range/);
+    // The largest float32 and values that round to it are fine.
+    const d = parseCsv('3.4028235e38,-3.40282356e38,0\n1e-50,0,0\n');
+    expect(Array.from(d.x)).toEqual([3.4028234663852886e38, -3.4028234663852886e38, 0, 0]);
+  });
+
+  it('class ids are bounded: at most 65,536 classes and no more classes than rows (issue 8, defect 7)', () => {
+    const e = (() => { try { parseCsv('1,2,0\n3,4,2147483647\n'); } catch (err) { return err; } return null; })();
+    expect(e).toBeInstanceOf(DataLimitError);
+    expect((e as Error).message).toMatch(/class label "2147483647" at line 2, column 3 is too large: class ids must be in 0\.\.65535/);
+    fails(() => parseCsv('1,2,65536\n'), /too large/, DataLimitError);
+    fails(() => parseCsv('1,2,0\n3,4,5\n'), /class label 5 on line 2 means 6 classes, more than the 2 rows/);
+    expect(parseCsv('1,2,0\n3,4,1\n').classes).toBe(2);
+    // trainTestSplit checks classes before allocating per-class lists (2^31 of them aborted V8).
+    const data = { x: new Float32Array(4), rows: 2, cols: 2, labels: new Int32Array([0, 1]) };
+    fails(() => trainTestSplit({ ...data, classes: 2 ** 31 }, 0.5, 1), /at most 65536 classes/, DataLimitError);
+    fails(() => trainTestSplit({ ...data, classes: 1000 }, 0.5, 1), /data.classes is 1000, more than the 2 rows/, DataLimitError);
+    fails(() => trainTestSplit({ ...data, classes: 2, rows: 3 }, 0.5, 1), /expected rows \* cols/, DataArgumentError);
+    fails(() => trainTestSplit(null as never, 0.5, 1), /must be a data set/, DataArgumentError);
+    fails(() => trainTestSplit({ ...data, classes: 2 }, 0.5, 1.5), /seed must be an integer/, DataArgumentError);
+  });
+
+  it('parses in time linear in its input: long lines, any chunking (issue 8, defect 9)', async () => {
+    const MiB = 2 ** 20;
+    // A 16 MiB cell that is not a number: the old regular expression backtracked quadratically (minutes).
+    fails(() => parseCsv('1,' + '1'.repeat(16 * MiB) + 'x,0\n'), /non-numeric cell "1111.*\.\.\." at line 1, column 2/);
+    fails(() => parseCsv('1,2,' + '7'.repeat(16 * MiB)), /class label "7777.*" at line 1, column 3 is not an integer/);
+    // 16 MiB with no newline, fed in 4 KiB chunks: the old parser rescanned everything pending on every chunk.
+    const line = '1.5,'.repeat(4 * MiB - 1) + '0';
+    const p = new CsvParser({ maxColumns: 2 ** 24 });
+    for (let i = 0; i < line.length; i += 4096) p.push(line.slice(i, i + 4096));
+    expect(p.end().cols).toBe(4 * MiB - 1);
+    expect(p.charactersExamined).toBeLessThanOrEqual(3 * line.length);
+    // The same text as one chunk examines the same number of characters (within a line's join).
+    const q = new CsvParser({ maxColumns: 2 ** 24 });
+    q.push(line);
+    q.end();
+    expect(q.charactersExamined).toBeLessThanOrEqual(p.charactersExamined);
+    // A line with millions of cells is refused before it is split.
+    fails(() => parseCsv(line), /line 1 has more than maxColumns = 65536 cells/, DataLimitError);
+  }, 60_000);
+
+  it('streams stop at maxBytes; options are checked', async () => {
+    const chunks = Array.from({ length: 100 }, () => '1,2,0\n');
+    await expect(parseCsvStream(chunks, { maxBytes: 60 })).rejects.toThrow(/input is larger than maxBytes = 60 bytes/);
+    expect((await parseCsvStream(chunks, { maxBytes: 600 })).rows).toBe(100);
+    await expect(parseCsvStream(chunks, { maxBytes: -1 })).rejects.toBeInstanceOf(DataArgumentError);
+    await expect(parseCsvStream(null as never)).rejects.toBeInstanceOf(DataArgumentError);
+    await expect(parseCsvStream([1 as never])).rejects.toBeInstanceOf(DataArgumentError);
+    fails(() => parseCsv('1,2,0', null as never), /options must be an object/, DataArgumentError);
+    fails(() => parseCsv('1,2,0', { header: 'yes' as never }), /header must be/, DataArgumentError);
+    fails(() => parseCsv(42 as never), /push takes a string/, DataArgumentError);
   });
 
   it('streams chunks split anywhere, including inside a UTF-8 sequence and a line', async () => {

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import {
   parseIdxImages, parseIdxLabels, parseIdxPair, loadIdxFile, loadIdxPair, IdxReader,
 } from '../../src/data/idx.js';
-import { DataFormatError } from '../../src/data/errors.js';
+import { DataArgumentError, DataFileError, DataFormatError, DataLimitError } from '../../src/data/errors.js';
+import { gunzip, gunzipChunks, DEFAULT_MAX_BYTES } from '../../src/data/gzip.js';
 import { RectifyError } from '../../src/errors.js';
+import { gzipBomb, peakRss } from './bomb.js';
 
 function idx(magic: number, dims: number[], data: number[]): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length + data.length);
@@ -101,9 +103,82 @@ describe('IDX', () => {
     await rejects(parseIdxImages(long), /longer than its header says/);
   });
 
-  it('propagates a missing file as the fs error, raw or gzip', async () => {
+  it('reports a missing or unreadable file as a DataFileError with the fs code', async () => {
+    for (const p of [loadIdxFile(join(dir, 'missing.gz')), loadIdxPair(join(dir, 'missing'), join(dir, 'lab.gz')), loadIdxFile(dir)]) {
+      const e = await p.then(() => null, (err: unknown) => err);
+      expect(e).toBeInstanceOf(DataFileError);
+      expect(e).toBeInstanceOf(RectifyError);
+      expect((e as Error).message).toMatch(/cannot read the file/);
+    }
     await expect(loadIdxFile(join(dir, 'missing.gz'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  it('rejects a zero dimension, and a header declaring more than maxBytes before allocating for it', async () => {
+    await rejects(parseIdxImages(idx(0x803, [0, 28, 28], [])), /image count 0/);
+    await rejects(parseIdxLabels(idx(0x801, [0], [])), /label count 0/);
+    // 2000 x 512 x 512 = 524 M bytes: the old reader allocated a 2 GiB Float32Array for it.
+    const e = await parseIdxImages(idx(0x803, [2000, 512, 512], [1, 2, 3])).then(() => null, (err: unknown) => err);
+    expect(e).toBeInstanceOf(DataLimitError);
+    expect((e as Error).message).toMatch(/declares 2000 x 512 x 512 = 524288000 bytes of data, more than maxBytes = 268435456/);
+    // Within the limit but short: a truncation error, and the output is sized by the bytes present.
+    await rejects(parseIdxImages(idx(0x803, [1000, 256, 256], [1, 2, 3])), /truncated file: expected 65536016 bytes/);
+    await expect(parseIdxImages(images, 'small', { maxBytes: 11 })).rejects.toThrow(new DataLimitError('small: IDX header declares 3 x 2 x 2 = 12 bytes of data, more than maxBytes = 11 (pass a larger maxBytes if the file is genuine)'));
+    expect((await parseIdxImages(images, 'exact', { maxBytes: 12 })).rows).toBe(3);
+    for (const bad of [0, -1, 1.5, NaN, '1e6', 2 ** 33]) {
+      await expect(parseIdxImages(images, 'x', { maxBytes: bad as number })).rejects.toBeInstanceOf(DataArgumentError);
+    }
+    await expect(parseIdxImages('not bytes' as unknown as Uint8Array)).rejects.toBeInstanceOf(DataArgumentError);
+    await expect(parseIdxImages(images, 'x', null as unknown as {})).rejects.toBeInstanceOf(DataArgumentError);
+  });
+});
+
+describe('gzip limits (issue 8, defect 8)', () => {
+  const GiB = 2 ** 30;
+  let zeros: Uint8Array;
+  let hugeHeader: Uint8Array;
+  let smallHeader: Uint8Array;
+  beforeAll(async () => {
+    zeros = await gzipBomb(new Uint8Array(0), GiB);
+    hugeHeader = await gzipBomb(idx(0x803, [60000, 4096, 4096], []), GiB);
+    smallHeader = await gzipBomb(idx(0x803, [10, 28, 28], []), GiB);
+  }, 120_000);
+
+  it('a 1 MiB gzip bomb stops at maxBytes with a DataLimitError, in bounded memory', async () => {
+    expect(zeros.length).toBeLessThan(1.1 * 2 ** 20);
+    expect(DEFAULT_MAX_BYTES).toBe(256 * 2 ** 20);
+    for (const decompressionStream of [true, false]) {
+      const saved = globalThis.DecompressionStream;
+      if (!decompressionStream) (globalThis as { DecompressionStream?: unknown }).DecompressionStream = undefined;
+      try {
+        const r = await peakRss(() => gunzip(zeros, 'bomb.gz', { maxBytes: 16 * 2 ** 20 }));
+        expect(r.error).toBeInstanceOf(DataLimitError);
+        expect((r.error as Error).message).toMatch(/bomb\.gz: gzip data inflates to more than maxBytes = 16777216 bytes/);
+        expect(r.peak).toBeLessThan(200 * 2 ** 20); // inflating all of it would take > 1 GiB
+        // Incremental: the bytes handed out before the error never pass the limit.
+        let seen = 0;
+        const e = await (async () => { for await (const c of gunzipChunks(zeros, 'bomb', { maxBytes: 2 ** 20 })) seen += c.length; })()
+          .then(() => null, (err: unknown) => err);
+        expect(e).toBeInstanceOf(DataLimitError);
+        expect(seen).toBeLessThanOrEqual(2 ** 20);
+      } finally {
+        globalThis.DecompressionStream = saved;
+      }
+    }
+  }, 60_000);
+
+  it('parseIdxImages reads the header from the first inflated bytes and stops there', async () => {
+    let r = await peakRss(() => parseIdxImages(hugeHeader, 'huge.gz'));
+    expect(r.error).toBeInstanceOf(DataLimitError);
+    expect((r.error as Error).message).toMatch(/huge\.gz: IDX header declares 60000 x 4096 x 4096/);
+    expect(r.peak).toBeLessThan(200 * 2 ** 20);
+    r = await peakRss(() => parseIdxImages(zeros, 'zeros.gz'));
+    expect((r.error as Error).message).toMatch(/zeros\.gz: wrong magic number 0x00000000/);
+    expect(r.peak).toBeLessThan(200 * 2 ** 20);
+    r = await peakRss(() => parseIdxImages(smallHeader, 'long.gz'));
+    expect(r.error).toBeInstanceOf(DataFormatError);
+    expect((r.error as Error).message).toMatch(/longer than its header says/);
+    expect(r.peak).toBeLessThan(200 * 2 ** 20);
+  }, 60_000);
 
   it('reports label count mismatches', async () => {
     await rejects(parseIdxPair(images, idx(0x801, [2], [1, 2])), /label count mismatch: 3 images but 2 labels/);
