@@ -67,7 +67,31 @@ export function prepareTargets(y: Targets, rows: number, outputs: number, loss: 
   for (let i = 0; i < t.length; i++) {
     if (!Number.isFinite(t[i]!)) throw new DataError(`targets[${i}] is ${t[i]}; targets must be finite`);
   }
+  if (loss !== 'mse') checkProbabilities(t, rows, outputs, loss);
   return needClasses ? { targets: t, classes: classesOf(t, rows, outputs) } : { targets: t };
+}
+
+/**
+ * Soft targets of the cross-entropy losses are probabilities: each value in [0, 1] and, for crossEntropy, each row
+ * summing to 1 (within 1e-3, room for label smoothing written in f32). Anything else makes the loss meaningless
+ * (it can go negative and training diverges), so it is a DataError.
+ */
+function checkProbabilities(t: Float32Array, rows: number, outputs: number, loss: LossName): void {
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let j = 0; j < outputs; j++) {
+      const v = t[r * outputs + j]!;
+      if (!(v >= 0 && v <= 1)) {
+        throw new DataError(`targets[${r * outputs + j}] (row ${r}, output ${j}) is ${v}; ${loss} targets are probabilities ` +
+          'in [0, 1] (or pass class ids)');
+      }
+      sum += v;
+    }
+    if (loss === 'crossEntropy' && Math.abs(sum - 1) > 1e-3) {
+      throw new DataError(`the targets of row ${r} sum to ${sum}; crossEntropy targets are one probability distribution ` +
+        'per row (summing to 1), or pass class ids');
+    }
+  }
 }
 
 /** Rows [from, to) of prepared targets (views, no copies). */
