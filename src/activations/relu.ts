@@ -58,4 +58,15 @@ export const RELU_FAMILY = [
     source: 'Collobert 2004; PyTorch Hardtanh.',
     tolerance: { forward: 0, backward: 0 }, range: [-3, 3], piecewiseLinear: true,
   },
+  {
+    name: 'hardShrink', diagnostics: ['dead'], kind: 'elementwise',
+    params: [{
+      name: 'lambda', default: 0.5, min: 0, max: Infinity, trainable: false,
+      doc: 'Half-width of the band mapped to 0, lambda >= 0; 0.5 as in PyTorch Hardshrink (lambd=0.5).',
+    }],
+    formula: '|x| > lambda ? x : 0', derivative: '|x| > lambda ? 1 : 0 (0 at x = +-lambda)',
+    source: 'Hard thresholding (Donoho and Johnstone 1994, Ideal spatial adaptation by wavelet shrinkage, Biometrika ' +
+      '81(3)); PyTorch torch.nn.Hardshrink: x if x > lambd or x < -lambd, else 0. The band maps -0 to +0.',
+    tolerance: { forward: 0, backward: 0 }, range: [-3, 3], piecewiseLinear: true,
+  },
 ] as const satisfies readonly ActivationDef[];
