@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `rectify` command: `rectify lab` (the activation lab, what `npm start` runs), `rectify plot`, `rectify claims`.
+ * The `rectify` command: `rectify lab` (the activation lab, what `npm start` runs), `rectify plot`, `rectify claims`,
+ * `rectify --version`. `rectify` alone prints the help.
  * @module
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { createEngine } from './engine.js';
 import { ACTIVATIONS, activationNames, findActivation, type ActivationSpec } from './kernels.js';
@@ -24,11 +25,11 @@ const HELP: Record<string, string> = {
 usage: rectify <command> [options]
 
 commands:
-  lab       train the same network once per activation and write an HTML report (default)
+  lab       train the same network once per activation and write an HTML report (what npm start runs)
   plot      draw activation curves and derivatives to an SVG file
   claims    check the activation tutorial's claims and print the measured numbers
 
-rectify <command> --help shows each command's options.`,
+rectify <command> --help shows each command's options; rectify --version prints the version.`,
   lab: `usage: rectify lab [options]
 
   --data NAME         digits (default), spirals, moons, xor, a .csv file (last column = class),
@@ -45,7 +46,11 @@ rectify <command> --help shows each command's options.`,
   --json              print the results as JSON instead of a table`,
   plot: `usage: rectify plot <activation>[,<activation>...] [--params k=0.9,alpha=0.3] [--range -6,6] --out FILE.svg
 
-  draws each activation and its derivative (computed by the wasm kernels).`,
+  draws each activation and its derivative (computed by the wasm kernels); the title lists the parameters.
+  --params NAME=VALUE,...   any parameter or option of the activations named, e.g. alpha=0.3, minVal=-2,maxVal=2,
+                            domain=sigmoid (sbaf); a name applies to every activation that has it, and
+                            ACTIVATION.NAME=VALUE (elu.alpha=0.5) to one activation only
+  --range LO,HI             the x range (default -6,6)`,
   claims: `usage: rectify claims [--epochs N] [--seed N] [--json]
 
   runs every claim check; exit code 0 when every check ran (a claim that does not hold is a finding).`,
@@ -198,6 +203,29 @@ async function lab(argv: string[]): Promise<void> {
   }
 }
 
+/** `k=v` pairs of `plot --params`: numbers where the text is a number, other values (sbaf's domain) as text. */
+function parsePlotParams(text: string): [scope: string | undefined, key: string, value: number | string][] {
+  return text.split(',').map((kv) => {
+    const eq = kv.indexOf('=');
+    const lhs = eq < 0 ? '' : kv.slice(0, eq).trim();
+    const v = eq < 0 ? '' : kv.slice(eq + 1).trim();
+    const dot = lhs.indexOf('.');
+    const scope = dot < 0 ? undefined : lhs.slice(0, dot);
+    const key = dot < 0 ? lhs : lhs.slice(dot + 1);
+    if (!key || key === 'name' || v === '' || (scope !== undefined && !scope)) {
+      throw new UsageError(`--params takes name=value pairs like k=0.9,alpha=0.3,domain=sigmoid or elu.alpha=0.5; got ${kv}`);
+    }
+    const n = Number(v);
+    return [scope, key, Number.isFinite(n) ? n : v];
+  });
+}
+
+/** The parameters of a spec as `k=0.9, domain=sigmoid` (empty when it has none). */
+function describeSpec(spec: Readonly<Record<string, unknown>>): string {
+  const kv = Object.entries(spec).filter(([k]) => k !== 'name').map(([k, v]) => `${k}=${String(v)}`);
+  return kv.length ? `${String(spec.name)} (${kv.join(', ')})` : String(spec.name);
+}
+
 async function plot(argv: string[]): Promise<void> {
   const { positional, flags } = parseArgs(argv, ['params', 'range', 'out'], []);
   if (flags.help) { console.log(HELP.plot); return; }
@@ -205,15 +233,7 @@ async function plot(argv: string[]): Promise<void> {
   if (typeof flags.out !== 'string') throw new UsageError('plot needs --out FILE.svg');
   const names = positional[0]!.split(',').filter(Boolean);
   for (const n of names) if (!findActivation(n)) throw new UsageError(`unknown activation "${n}"; valid: ${activationNames().join(', ')}`);
-  const params: Record<string, number> = Object.create(null); // own keys only: --params __proto__=1 is a key, not a prototype
-  if (typeof flags.params === 'string') {
-    for (const kv of flags.params.split(',')) {
-      const [k, v] = kv.split('=');
-      const n = Number(v);
-      if (!k || v === undefined || v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--params takes name=value pairs like k=0.9,alpha=0.3; got ${kv}`);
-      params[k] = n;
-    }
-  }
+  const pairs = typeof flags.params === 'string' ? parsePlotParams(flags.params) : [];
   let range: [number, number] = [-6, 6];
   if (typeof flags.range === 'string') {
     const [a, b] = flags.range.split(',').map(Number);
@@ -221,14 +241,43 @@ async function plot(argv: string[]): Promise<void> {
     range = [a!, b!];
   }
   const engine = await createEngine();
-  const specs = names.map((name) => {
+  // Which activation takes which key: its numeric parameters from the table; any other key (an option such as sbaf's
+  // domain) when the engine accepts a spec with it. The engine then checks every value and relation (hardTanh min < max).
+  const rejections: string[] = [];
+  const accepts = (name: string, key: string, value: number | string): boolean => {
     const def = findActivation(name)!;
-    const own = Object.fromEntries(Object.entries(params).filter(([k]) => def.params.some((p) => p.name === k) || k === 'domain'));
-    return { name: def.name, ...own } as ActivationSpec;
+    if (def.params.some((p) => p.name === key)) return true;
+    try {
+      engine.activation({ name: def.name, [key]: value } as unknown as ActivationSpec).dispose();
+      return true;
+    } catch (e) {
+      if (e instanceof RectifyError) { rejections.push(e.message); return false; }
+      throw e;
+    }
+  };
+  const specs: Record<string, unknown>[] = names.map((name) => {
+    const spec: Record<string, unknown> = Object.create(null); // own keys only: --params __proto__=1 is a key, not a prototype
+    spec.name = findActivation(name)!.name;
+    return spec;
   });
-  const unused = Object.keys(params).filter((k) => !names.some((n) => findActivation(n)!.params.some((p) => p.name === k)));
-  if (unused.length) throw new UsageError(`no activation named here has the parameter ${unused.join(', ')}`);
-  const svg = activationCurves(engine, specs, range);
+  for (const [scope, key, value] of pairs) {
+    if (scope !== undefined && !names.some((n) => n === scope || findActivation(n)!.name === scope)) {
+      throw new UsageError(`--params ${scope}.${key}: ${scope} is not one of the activations plotted (${names.join(', ')})`);
+    }
+    let used = false;
+    rejections.length = 0;
+    names.forEach((n, i) => {
+      if (scope !== undefined && n !== scope && findActivation(n)!.name !== scope) return;
+      if (!accepts(n, key, value)) return;
+      const def = findActivation(n)!;
+      if (typeof value !== 'number' && def.params.some((p) => p.name === key)) throw new UsageError(`--params ${key} must be a number, got ${value}`);
+      specs[i]![key] = value;
+      used = true;
+    });
+    if (!used) throw new UsageError(`no activation named here accepts ${key}=${value}: ${rejections.join('; ')}`);
+  }
+  const title = `Activations: ${specs.map(describeSpec).join(', ')}`;
+  const svg = activationCurves(engine, specs.map((s) => ({ ...s }) as unknown as ActivationSpec), range, title);
   await writeFile(flags.out, svg);
   console.log(`wrote ${resolve(flags.out)}`);
 }
@@ -248,12 +297,21 @@ async function claims(argv: string[]): Promise<void> {
   else console.log(`${results.filter((r) => r.holds).length} of ${results.length} claims hold as stated`);
 }
 
-/** Runs the command line; returns the exit code. */
+/** The package's version, read from the package.json next to `src/` and `dist/` (both one level below it). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  if (typeof pkg.version !== 'string') throw new Error('package.json has no version');
+  return pkg.version;
+}
+
+/** Runs the command line; returns the exit code. `rectify` alone prints the help. */
 export async function main(argv: string[]): Promise<number> {
-  const [cmd = 'lab', ...rest] = argv;
+  const [cmd, ...rest] = argv;
   try {
-    if (cmd === '--help' || cmd === '-h' || cmd === 'help') { console.log(HELP.main); return 0; }
-    if (cmd === 'lab' || cmd.startsWith('--')) await lab(cmd === 'lab' ? rest : argv);
+    if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') { console.log(HELP.main); return 0; }
+    if (cmd === '--version' || cmd === '-v') { console.log(packageVersion()); return 0; }
+    if (cmd.startsWith('-')) throw new UsageError(`unknown option ${cmd}; lab options go after the command: rectify lab ${cmd} (rectify --help)`);
+    if (cmd === 'lab') await lab(rest);
     else if (cmd === 'plot') await plot(rest);
     else if (cmd === 'claims') await claims(rest);
     else throw new UsageError(`unknown command "${cmd}"; commands: lab, plot, claims (rectify --help)`);

@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../dist/cli.js';
 import { checkClaims, type ClaimResult } from '../../dist/lab/claims.js';
@@ -35,6 +36,13 @@ describe('rectify CLI', () => {
     [['plot', 'relu'], /plot needs --out/],
     [['plot', 'relu', '--out', 'x.svg', '--range', '3,1'], /--range takes lo,hi with lo < hi/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['--epochs', '3'], /unknown option --epochs; lab options go after the command: rectify lab --epochs/],
+    [['plot', 'sbaf', '--params', 'domain=bogus', '--out', 'x.svg'], /domain must be 'clamp', 'sigmoid' or 'strict'/],
+    [['plot', 'relu', '--params', 'domain=sigmoid', '--out', 'x.svg'], /no activation named here accepts domain=sigmoid/],
+    [['plot', 'sbaf', '--params', 'k=fast', '--out', 'x.svg'], /--params k must be a number, got fast/],
+    [['plot', 'hardTanh', '--params', 'minVal=2,maxVal=1', '--out', 'x.svg'], /maxVal|minVal/],
+    [['plot', 'elu', '--params', 'relu.alpha=1', '--out', 'x.svg'], /relu is not one of the activations plotted/],
+    [['plot', 'elu', '--params', 'name=relu', '--out', 'x.svg'], /--params takes name=value pairs/],
     [['plot', 'relu', '--out', '/nonexistent-rectify-dir/x.svg'], /ENOENT: no such file or directory, open '\/nonexistent-rectify-dir\/x.svg'/],
   ])('%j is a one-line error with exit code 2', async (args, message) => {
     const r = await cli(...args);
@@ -69,6 +77,42 @@ describe('rectify CLI', () => {
       expect(r.err, data).not.toMatch(/\n\s+at /);
     }
     expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
+  it('rectify alone prints the help (the lab runs with `rectify lab`)', async () => {
+    const r = await cli();
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^rectify — /);
+    expect(r.out).toMatch(/usage: rectify <command>/);
+    expect(r.out).not.toMatch(/Results per activation|trained \d+ networks/);
+  });
+
+  it('--version prints the version of package.json, from dist/ as installed', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    const r = await cli('--version');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(version);
+    // Run from another folder: the version comes from the file next to dist/, not from the working directory.
+    const spawned = spawnSync(process.execPath, [join(process.cwd(), 'dist/cli.js'), '--version'], { encoding: 'utf8', cwd: tmpdir() });
+    expect(spawned.status).toBe(0);
+    expect(spawned.stdout.trim()).toBe(version);
+  });
+
+  it('plot takes every parameter and option (sbaf domain, per-activation scope) and shows them in the title', async () => {
+    const file = join(dir, 'plot-params.svg');
+    const r = await cli('plot', 'sbaf,elu,celu', '--params', 'k=0.8,alpha=0.3,domain=sigmoid,celu.alpha=2', '--range', '-3,3', '--out', file);
+    expect(r.code, r.err).toBe(0);
+    const svg = readFileSync(file, 'utf8');
+    expect(svg).toContain('Activations: sbaf (k=0.8, alpha=0.3, domain=sigmoid), elu (alpha=0.3), celu (alpha=2)');
+    // domain=sigmoid changes the curve: sbaf at x = -3 is finite and differs from the clamp policy's value.
+    const clampFile = join(dir, 'plot-clamp.svg');
+    expect((await cli('plot', 'sbaf', '--params', 'k=0.8,alpha=0.3', '--range', '-3,3', '--out', clampFile)).code).toBe(0);
+    const firstPath = (t: string) => /<path[^>]* d="([^"]+)"/.exec(t)?.[1];
+    expect(firstPath(svg)).toBeDefined();
+    expect(firstPath(svg)).not.toBe(firstPath(readFileSync(clampFile, 'utf8')));
+    const hard = join(dir, 'plot-hardtanh.svg');
+    expect((await cli('plot', 'hardTanh', '--params', 'minVal=-2,maxVal=0.5', '--out', hard)).code).toBe(0);
+    expect(readFileSync(hard, 'utf8')).toContain('hardTanh (minVal=-2, maxVal=0.5)');
   });
 
   it('--help on each command', async () => {
