@@ -43,6 +43,7 @@ rectify <command> --help shows each command's options; rectify --version prints 
   --seed N            seed of initialization, shuffling and the split (default 1)
   --out DIR           report folder (default ./lab-report)
   --no-claims         skip the claim checks in the report
+  --claim-seeds N     seeds each claim runs at, from --seed on (default 5; the verdict is the majority)
   --json              print the results as JSON instead of a table`,
   plot: `usage: rectify plot <activation>[,<activation>...] [--params k=0.9,alpha=0.3] [--range -6,6] --out FILE.svg
 
@@ -51,9 +52,11 @@ rectify <command> --help shows each command's options; rectify --version prints 
                             domain=sigmoid (sbaf); a name applies to every activation that has it, and
                             ACTIVATION.NAME=VALUE (elu.alpha=0.5) to one activation only
   --range LO,HI             the x range (default -6,6)`,
-  claims: `usage: rectify claims [--epochs N] [--seed N] [--json]
+  claims: `usage: rectify claims [--epochs N] [--seed N] [--seeds N] [--json]
 
-  runs every claim check; exit code 0 when every check ran (a claim that does not hold is a finding).`,
+  runs every claim check at N seeds (default 5: seed, seed + 1, ...) and prints the verdict of the majority with the
+  spread (min / median / max) of each measured number; exit code 0 when every check ran (a claim that does not
+  hold is a finding).`,
 };
 
 type Flags = Record<string, string | true>;
@@ -148,10 +151,11 @@ function progress(total: number): { tick(label: string): void; done(): void } {
 }
 
 async function lab(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, ['data', 'activations', 'layers', 'epochs', 'batch', 'optimizer', 'lr', 'seed', 'out'], ['json', 'no-claims']);
+  const { positional, flags } = parseArgs(argv, ['data', 'activations', 'layers', 'epochs', 'batch', 'optimizer', 'lr', 'seed', 'out', 'claim-seeds'], ['json', 'no-claims']);
   if (flags.help) { console.log(HELP.lab); return; }
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const seed = int(flags, 'seed', 1, 0, 2 ** 32 - 1);
+  const claimSeeds = int(flags, 'claim-seeds', 5, 1, 100);
   // The 2-D sets (spirals, moons, xor) have few rows and curved boundaries: more epochs at a larger step by default.
   const twoD = ['spirals', 'moons', 'xor'].includes(String(flags.data));
   const epochs = int(flags, 'epochs', twoD ? 150 : 15, 1, 10000);
@@ -185,7 +189,7 @@ async function lab(argv: string[]): Promise<void> {
   if (!flags['no-claims']) {
     const digits = data.name === 'digits' ? data : await loadLabData('digits', seed);
     const cb = progress(9);
-    claims = await checkClaims(engine, { data: digits, seed, epochs: 10 }, (c) => cb.tick(`claim ${c.id} ${c.holds ? 'PASS' : 'DOES NOT HOLD AS STATED'}`));
+    claims = await checkClaims(engine, { data: digits, seed, seeds: claimSeeds, epochs: 10 }, (c) => cb.tick(`claim ${c.id} ${verdict(c)}`));
     cb.done();
   }
   await mkdir(join(out, 'charts'), { recursive: true });
@@ -198,7 +202,7 @@ async function lab(argv: string[]): Promise<void> {
     console.log(`\nrectify lab: ${data.name} (${data.trainY.length} train / ${data.testY.length} test rows), layers ${layers.join('-')}, ${epochs} epochs, ${optName} lr ${lr}, seed ${seed}\n`);
     console.log(resultsTable(results, target));
     console.log(`\ntrained ${results.length} networks in ${trainSeconds.toFixed(1)} s`);
-    for (const c of claims) console.log(`claim ${c.id} ${c.holds ? 'PASS' : 'DOES NOT HOLD AS STATED'}: ${c.title} — ${c.summary}`);
+    for (const c of claims) console.log(`claim ${c.id} ${verdict(c)}: ${c.title} — ${c.summary}`);
     console.log(`\nreport: ${join(out, 'report.html')}`);
   }
 }
@@ -283,15 +287,16 @@ async function plot(argv: string[]): Promise<void> {
 }
 
 async function claims(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, ['epochs', 'seed'], ['json']);
+  const { positional, flags } = parseArgs(argv, ['epochs', 'seed', 'seeds'], ['json']);
   if (flags.help) { console.log(HELP.claims); return; }
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const seed = int(flags, 'seed', 1, 0, 2 ** 32 - 1);
+  const seeds = int(flags, 'seeds', 5, 1, 100);
   const epochs = int(flags, 'epochs', 10, 1, 1000);
   const engine = await createEngine();
   const data = await loadLabData('digits', seed);
-  const results = await checkClaims(engine, { data, seed, epochs }, (c) => {
-    if (!flags.json) console.log(`claim ${c.id}: ${c.holds ? 'PASS' : 'DOES NOT HOLD AS STATED'} — ${c.title}\n  ${c.statement}\n  measured: ${c.summary}\n`);
+  const results = await checkClaims(engine, { data, seed, seeds, epochs }, (c) => {
+    if (!flags.json) console.log(`claim ${c.id}: ${verdict(c)} — ${c.title}\n  ${c.statement}\n  measured: ${c.summary}\n${spreadLines(c)}`);
   });
   if (flags.json) console.log(JSON.stringify(results.map(({ charts: _c, ...c }) => c), null, 2));
   else console.log(`${results.filter((r) => r.holds).length} of ${results.length} claims hold as stated`);
@@ -302,6 +307,23 @@ export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
   if (typeof pkg.version !== 'string') throw new Error('package.json has no version');
   return pkg.version;
+}
+
+/** PASS or DOES NOT HOLD AS STATED, with the count of seeds when they disagree. */
+function verdict(c: ClaimResult): string {
+  const held = c.holdsAt.filter(Boolean).length;
+  const word = c.holds ? 'PASS' : 'DOES NOT HOLD AS STATED';
+  return held === 0 || held === c.holdsAt.length ? word : `${word} (${held} of ${c.holdsAt.length} seeds)`;
+}
+
+/** The spread of a claim's numbers over the seeds, one indented line each (nothing for a single seed). */
+function spreadLines(c: ClaimResult): string {
+  if (c.seeds.length < 2) return '';
+  const f = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(3));
+  // Numbers that do not depend on the seed (the analytic parts of a claim) would repeat themselves: left out.
+  const lines = Object.entries(c.spread).filter(([, s]) => s.min !== s.max).map(([k, s]) => `    ${k}: ${f(s.min)} / ${f(s.median)} / ${f(s.max)}`);
+  if (!lines.length) return '';
+  return `  over seeds ${c.seeds.join(', ')} (min / median / max):\n${lines.join('\n')}\n`;
 }
 
 /** Runs the command line; returns the exit code. `rectify` alone prints the help. */

@@ -7,36 +7,76 @@ import type { Engine } from '../engine.js';
 import type { ActivationSpec } from '../kernels.js';
 import type { Network, NetworkBuilder } from '../network.js';
 import type { LabData } from './experiment.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** A series for a chart: x values and y values. */
 export interface Series { readonly name: string; readonly x: number[]; readonly y: number[] }
 
-/** What checking one claim measured. */
+/** A chart of a claim's report section. */
+export interface ClaimChart {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly logY?: boolean;
+  readonly caption?: string;
+  readonly series: Series[];
+}
+
+/** What checking one claim measured at one seed. */
+interface ClaimRun {
+  readonly id: number;
+  readonly title: string;
+  readonly statement: string;
+  readonly holds: boolean;
+  readonly summary: string;
+  readonly numbers: Record<string, number | string>;
+  readonly charts: ClaimChart[];
+}
+
+/** Smallest, median and largest value of one measured number over the seeds. */
+export interface Spread { readonly min: number; readonly median: number; readonly max: number }
+
+/** What checking one claim measured, over several seeds. */
 export interface ClaimResult {
   readonly id: number;
   readonly title: string;
   /** The claim as the tutorial states it. */
   readonly statement: string;
-  /** Whether the measurement supports the statement. */
+  /**
+   * The verdict over the seeds: the claim holds when the measurement supports it at a majority of them (3 of 5), so
+   * one unlucky initialization does not flip it. `holdsAt` has the verdict per seed.
+   */
   readonly holds: boolean;
-  /** One-line verdict with the numbers. */
+  /** One-line verdict with the numbers of the first seed and the count of seeds at which the claim held. */
   readonly summary: string;
-  /** The measured numbers by name. */
+  /** The measured numbers of the first seed, by name (`spread` has them over every seed). */
   readonly numbers: Record<string, number | string>;
-  /** Data for the report's charts. */
-  readonly charts: { readonly title: string; readonly xLabel: string; readonly yLabel: string; readonly logY?: boolean; readonly caption?: string; readonly series: Series[] }[];
+  /** The seeds of initialization and shuffling the claim was checked at (the data split stays the same). */
+  readonly seeds: readonly number[];
+  /** Whether the measurement supported the claim at each seed (same order as `seeds`). */
+  readonly holdsAt: readonly boolean[];
+  /** Every numeric entry of `numbers` over the seeds. */
+  readonly spread: Readonly<Record<string, Spread>>;
+  /** Data for the report's charts (from the first seed). */
+  readonly charts: ClaimChart[];
 }
 
 /** Options of the claim checks. */
 export interface ClaimOptions {
   /** Real data for the training claims (the digits by default). */
   readonly data: LabData;
+  /** The first seed; the others follow it (seed + 1, seed + 2, ...). */
   readonly seed: number;
+  /** How many seeds each claim runs at (default 5); the verdict is the majority. */
+  readonly seeds?: number;
   /** Epochs of the training claims (kept small so `rectify claims` runs in seconds). */
   readonly epochs: number;
 }
 
-type Claim = (engine: Engine, o: ClaimOptions) => Promise<ClaimResult>;
+/** One seed's options, with a cache for the parts of a claim that do not depend on the seed. */
+interface RunOptions extends ClaimOptions { readonly cache: Map<string, unknown> }
+
+type Claim = (engine: Engine, o: RunOptions) => Promise<ClaimRun>;
 
 /** A seeded uniform generator for inputs of the analyses (integer arithmetic only). */
 function uniform(seed: number): () => number {
@@ -218,23 +258,40 @@ const claim5: Claim = async (engine, o) => {
   };
 };
 
-/** Number of linear pieces of a relu network along a segment: changes of the activation pattern over a fine sampling. */
+/**
+ * Number of linear pieces of a relu network along a segment: changes of the activation pattern over a fine sampling.
+ * (Same f64 arithmetic in the same order as a plain per-sample evaluation; only the pattern bookkeeping is typed.)
+ */
 function countRegions(net: Network, depth: number, samples: number, seed: number): number {
   const ps = net.parameters();
   const r = uniform(seed);
   const a = [r() * 4 - 2, r() * 4 - 2], b = [r() * 4 - 2, r() * 4 - 2];
-  let prev = '', regions = 0;
+  const layers = Array.from({ length: depth }, (_, l) => ({ W: ps[2 * l]!.data, bias: ps[2 * l + 1]!.data, out: ps[2 * l]!.shape[1]! }));
+  const units = layers.reduce((n, l) => n + l.out, 0);
+  const widest = Math.max(2, ...layers.map((l) => l.out));
+  let prev = new Uint8Array(units), cur = new Uint8Array(units);
+  let h = new Float64Array(widest), z = new Float64Array(widest);
+  let regions = 0;
   for (let s = 0; s < samples; s++) {
     const t = s / (samples - 1);
-    let h = [a[0]! + (b[0]! - a[0]!) * t, a[1]! + (b[1]! - a[1]!) * t];
-    let pattern = '';
-    for (let l = 0; l < depth; l++) {
-      const W = ps[2 * l]!.data, bias = ps[2 * l + 1]!.data, out = ps[2 * l]!.shape[1]!;
-      const z = Array.from({ length: out }, (_, j) => { let v = bias[j]!; for (let i = 0; i < h.length; i++) v += h[i]! * W[i * out + j]!; return v; });
-      pattern += z.map((v) => (v > 0 ? '1' : '0')).join('');
-      h = z.map((v) => Math.max(0, v));
+    h[0] = a[0]! + (b[0]! - a[0]!) * t;
+    h[1] = a[1]! + (b[1]! - a[1]!) * t;
+    let width = 2, k = 0;
+    for (const { W, bias, out } of layers) {
+      for (let j = 0; j < out; j++) {
+        let v = bias[j]!;
+        for (let i = 0; i < width; i++) v += h[i]! * W[i * out + j]!;
+        z[j] = v;
+        cur[k++] = v > 0 ? 1 : 0;
+      }
+      for (let j = 0; j < out; j++) z[j] = Math.max(0, z[j]!);
+      [h, z] = [z, h];
+      width = out;
     }
-    if (pattern !== prev) { regions++; prev = pattern; }
+    let same = s > 0;
+    for (let i = 0; same && i < units; i++) same = cur[i] === prev[i];
+    if (!same) regions++;
+    [prev, cur] = [cur, prev];
   }
   return regions;
 }
@@ -270,8 +327,11 @@ const claim7: Claim = async (engine, o) => {
   const xs = linspace(-4, 4, 801);
   const sig = engine.activation('sigmoid').forward(xs), relu = engine.activation('relu').forward(xs);
   type Fit = { k: number; alpha: number; domain: string; rmse: number };
-  const best: Record<string, Fit> = {};
-  for (const domain of ['clamp', 'sigmoid'] as const) {
+  // The grid search does not depend on the seed: once per checkClaims call.
+  const cached = o.cache.get('claim7.best') as Record<string, Fit> | undefined;
+  const best: Record<string, Fit> = cached ?? {};
+  if (!cached) o.cache.set('claim7.best', best);
+  if (!cached) for (const domain of ['clamp', 'sigmoid'] as const) {
     for (let k = 0.05; k <= 4.001; k += 0.05) {
       for (let a = 0.05; a <= 0.951; a += 0.05) {
         const act = engine.activation({ name: 'sbaf', k, alpha: a, domain } as never);
@@ -360,13 +420,56 @@ const claim9: Claim = async (engine, o) => {
 };
 
 /** Every claim check, in the tutorial's order. */
-export const CLAIMS: readonly Claim[] = [claim1, claim2, claim3, claim4, claim5, claim6, claim7, claim8, claim9];
+const CLAIMS: readonly Claim[] = [claim1, claim2, claim3, claim4, claim5, claim6, claim7, claim8, claim9];
 
-/** Runs every claim check; `onResult` is called as each finishes. */
+/** The claims' numbers, 1 to 9 in the tutorial's order. */
+export const CLAIM_IDS: readonly number[] = CLAIMS.map((_, i) => i + 1);
+
+function median(sorted: readonly number[]): number {
+  const m = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
+}
+
+/** Checks one claim (1-9) at `o.seeds` seeds (default 5) starting at `o.seed`; the verdict is the majority. */
+export async function checkClaim(engine: Engine, id: number, o: ClaimOptions): Promise<ClaimResult> {
+  return runClaim(engine, id, o, new Map());
+}
+
+async function runClaim(engine: Engine, id: number, o: ClaimOptions, cache: Map<string, unknown>): Promise<ClaimResult> {
+  const claim = CLAIMS[id - 1];
+  if (!Number.isInteger(id) || !claim) throw new InvalidArgumentError(`claim ${id} does not exist; claims are 1 to ${CLAIMS.length}`);
+  const count = o.seeds ?? 5;
+  if (!Number.isInteger(count) || count < 1 || count > 100) throw new InvalidArgumentError(`seeds must be a whole number in [1, 100], got ${count}`);
+  const seeds = Array.from({ length: count }, (_, i) => (o.seed + i) >>> 0);
+  const runs: ClaimRun[] = [];
+  for (const seed of seeds) runs.push(await claim(engine, { ...o, seed, cache }));
+  const first = runs[0]!;
+  const holdsAt = runs.map((r) => r.holds);
+  const held = holdsAt.filter(Boolean).length;
+  const spread: Record<string, Spread> = {};
+  for (const [key, v] of Object.entries(first.numbers)) {
+    if (typeof v !== 'number') continue;
+    const values = runs.map((r) => r.numbers[key]).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+    spread[key] = { min: values[0]!, median: median(values), max: values[values.length - 1]! };
+  }
+  const seedText = count === 1 ? `seed ${seeds[0]}` : `seeds ${seeds[0]}-${seeds[count - 1]}`;
+  return {
+    id: first.id, title: first.title, statement: first.statement, charts: first.charts, numbers: first.numbers,
+    holds: held * 2 > count, seeds, holdsAt, spread,
+    summary: `${first.summary} (seed ${seeds[0]}); holds at ${held} of ${count} ${count === 1 ? 'seed' : 'seeds'} (${seedText})`,
+  };
+}
+
+/**
+ * Runs every claim check at `o.seeds` seeds (default 5) starting at `o.seed`; `onResult` is called as each finishes.
+ * A claim holds when it holds at a majority of the seeds; each result lists the verdict per seed and the spread
+ * (min, median, max) of every measured number.
+ */
 export async function checkClaims(engine: Engine, o: ClaimOptions, onResult?: (r: ClaimResult) => void): Promise<ClaimResult[]> {
   const out: ClaimResult[] = [];
-  for (const c of CLAIMS) {
-    const r = await c(engine, o);
+  const cache = new Map<string, unknown>();
+  for (const id of CLAIM_IDS) {
+    const r = await runClaim(engine, id, o, cache);
     out.push(r);
     onResult?.(r);
   }
