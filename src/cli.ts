@@ -13,7 +13,7 @@ import type { OptimizerSpec } from './network.js';
 import { RectifyError } from './errors.js';
 import { runComparison, type LabData, type RunResult } from './lab/experiment.js';
 import { checkClaims, type ClaimResult } from './lab/claims.js';
-import { buildReport, activationCurves } from './lab/lab-report.js';
+import { buildReport, activationCurves } from './lab/report-builder.js';
 import { loadLabData } from './lab/datasets.js';
 
 /** A command-line mistake: printed as one line, exit code 2. */

@@ -183,7 +183,6 @@ const claim2: Claim = async (engine, o) => {
     numbers: { maxDerivative: best, argmax: at, sigmoidRatio: ratio(sig), sigmoidPerLayerFactor: perLayer, reluRatio: ratio(norms.relu!), leakyReluRatio: ratio(norms.leakyRelu!), eluRatio: ratio(norms.elu!) },
     charts: [{
       title: 'Gradient norm per layer at initialization (10 layers of 32, digits)', xLabel: 'layer (1 = input side)', yLabel: '||dL/dW||', logY: true,
-      caption: 'relu lies under leakyRelu: with a slope of 0.01 their gradient norms differ by less than the line width.',
       series: Object.entries(norms).map(([name, v]) => ({ name, x: v.map((_, i) => i + 1), y: v })),
     }],
   };
@@ -474,6 +473,52 @@ export async function checkClaims(engine: Engine, o: ClaimOptions, onResult?: (r
     onResult?.(r);
   }
   return out;
+}
+
+const NUMBER_NAMES: Readonly<Record<string, string>> = {
+  maxDifference: 'max |two layers - one layer|',
+  xorAccuracyLinear: 'XOR accuracy, linear network',
+  xorAccuracyRelu: 'XOR accuracy, relu network',
+  maxDerivative: "max sigmoid'(x)",
+  argmax: "x where sigmoid' peaks",
+  sigmoidRatio: 'gradient norm first / last layer, sigmoid',
+  sigmoidPerLayerFactor: 'gradient shrink per layer, sigmoid',
+  reluRatio: 'gradient norm first / last layer, relu',
+  leakyReluRatio: 'gradient norm first / last layer, leakyRelu',
+  eluRatio: 'gradient norm first / last layer, elu',
+  testAccuracySubgradient0: "test accuracy, relu'(0) = 0",
+  testAccuracySubgradient1: "test accuracy, relu'(0) = 1",
+  difference: 'difference of the two accuracies',
+  preluAlphas: 'alpha prelu learned (layer 1, layer 2)',
+  epochsSigmoid: 'epochs to 90% test accuracy, sigmoid',
+  epochsTanh: 'epochs to 90% test accuracy, tanh',
+  testSigmoid: 'final test accuracy, sigmoid',
+  testTanh: 'final test accuracy, tanh',
+  sigmoidRmse: 'RMSE of the best fit to sigmoid',
+  sigmoidK: 'k of the best fit to sigmoid',
+  sigmoidAlpha: 'alpha of the best fit to sigmoid',
+  sigmoidDomain: 'domain of the best fit to sigmoid',
+  reluRmse: 'RMSE of the best fit to relu',
+  reluK: 'k of the best fit to relu',
+  reluAlpha: 'alpha of the best fit to relu',
+  reluDomain: 'domain of the best fit to relu',
+  digitsTestAccuracy: 'test accuracy on the digits',
+  eluAtMinus40: 'elu(-40), alpha 1',
+  meanElu: 'mean first-layer activation, elu',
+  meanRelu: 'mean first-layer activation, relu',
+};
+
+/** A readable name for a key of {@link ClaimResult.numbers} (`maxErrorN1.5` is "max |arelu - relu|, n = 1.5"). */
+export function describeNumber(key: string): string {
+  const named = NUMBER_NAMES[key];
+  if (named !== undefined) return named;
+  let m = /^maxErrorN(.+)$/.exec(key);
+  if (m) return `max |arelu - relu|, n = ${m[1]}`;
+  m = /^depth(\d+)$/.exec(key);
+  if (m) return `linear pieces at depth ${m[1]}`;
+  m = /^dead (\S+) \((.+)\)$/.exec(key);
+  if (m) return `dead units, ${m[1]} (${m[2]})`;
+  return key;
 }
 
 function pct(v: number): string { return `${(v * 100).toFixed(1)}%`; }

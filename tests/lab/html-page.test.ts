@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderReport, formatCell } from '../../src/lab/report.js';
+import { renderReport, formatCell } from '../../src/lab/html-page.js';
 import { lineChart } from '../../src/lab/svg.js';
 import { ReportError } from '../../src/lab/errors.js';
 import { xmlProblems } from './xml-check.js';
