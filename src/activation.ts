@@ -3,10 +3,12 @@
  * zero-copy tensors, all computed by the wasm kernels named in the kernel table.
  * @module
  */
-import type { ActivationDef } from './activations/types.js';
+import type { ActivationDef, ParamDef } from './activations/types.js';
 import { checkParam, describe } from './kernels.js';
-import { DisposedError, DomainError, InvalidArgumentError, InvalidParameterError, ShapeError } from './errors.js';
-import { Tensor } from './tensor.js';
+import {
+  DisposedError, DomainError, InvalidArgumentError, InvalidParameterError, KernelError, RectifyError, ShapeError,
+} from './errors.js';
+import { Tensor, detachedMessage, isDetached } from './tensor.js';
 import type { EngineCore } from './engine.js';
 
 /** A Float32Array, or a tensor of the same engine (no copy). */
@@ -35,22 +37,27 @@ export type DomainPolicy = 'clamp' | 'sigmoid' | 'strict';
  * Every method validates its input and throws a RectifyError subclass that says what to fix.
  */
 export class Activation {
-  /** The kernel-table row. */
-  readonly def: ActivationDef;
-  /** Number of units when the parameters are per unit; undefined when shared. */
-  readonly units: number | undefined;
-  /** Domain policy (sbaf only). */
-  readonly domain: DomainPolicy | undefined;
-  private readonly pptr: number;
-  private readonly pcount: number;
-  private alive = true;
-  private readonly fwdName: string;
-  private readonly bwdName: string;
-  private readonly pgradName: string;
+  // #private: a mistaken assignment (act.units = 8) cannot change what the kernels are told about the parameter block.
+  readonly #def: ActivationDef;
+  readonly #units: number | undefined;
+  readonly #domain: DomainPolicy | undefined;
+  readonly #core: EngineCore;
+  readonly #pptr: number;
+  readonly #pcount: number;
+  #alive = true;
+  /** Copies of the table row's kind and parameters: the kernel ABI and block sizes never follow a mutated table. */
+  readonly #kind: ActivationDef['kind'];
+  readonly #params: readonly ParamDef[];
+  readonly #fwdName: string;
+  readonly #bwdName: string;
+  readonly #pgradName: string;
 
   /** @internal Use `engine.activation(spec)`. */
-  constructor(private readonly core: EngineCore, def: ActivationDef, spec: Record<string, unknown>) {
-    this.def = def;
+  constructor(core: EngineCore, def: ActivationDef, spec: Record<string, unknown>) {
+    this.#core = core;
+    this.#def = def;
+    this.#kind = def.kind;
+    this.#params = def.params.map((p) => ({ ...p })); // #private copies: nothing outside can reach them
     const known = new Set(['name', ...def.params.map((p) => p.name), ...(def.perUnit ? ['units'] : []),
       ...(def.name === 'sbaf' ? ['domain'] : [])]);
     for (const key of Object.keys(spec)) {
@@ -67,16 +74,16 @@ export class Activation {
       }
       units = u;
     }
-    this.units = units;
+    this.#units = units;
     if (def.name === 'sbaf') {
       const d = spec.domain ?? 'clamp';
       if (d !== 'clamp' && d !== 'sigmoid' && d !== 'strict') {
         throw new InvalidParameterError(`sbaf: domain must be 'clamp', 'sigmoid' or 'strict', got ${describe(d)}`);
       }
-      this.domain = d;
-    } else this.domain = undefined;
+      this.#domain = d;
+    } else this.#domain = undefined;
     const width = units ?? 1;
-    this.pcount = def.params.length * width;
+    this.#pcount = def.params.length * width;
     const values: number[] = [];
     for (const p of def.params) {
       const v = spec[p.name] ?? p.default;
@@ -98,222 +105,331 @@ export class Activation {
     }
     validateRelations(def.name, def.params.map((p, i) => [p.name, values[i * width]!] as const));
     // sbaf's sigmoid policy has its own kernels (sbaf_sigmoid_*); clamp and strict share sbaf_*.
-    const suffix = (units !== undefined ? '_pu' : '') + (this.domain === 'sigmoid' ? '_sigmoid' : '');
-    this.fwdName = `${def.name}${suffix}_fwd${core.scalar ? '_scalar' : ''}`;
-    this.bwdName = `${def.name}${suffix}_bwd${core.scalar ? '_scalar' : ''}`;
-    this.pgradName = `${def.name}${suffix}_pgrad${core.scalar ? '_scalar' : ''}`;
-    this.pptr = core.arena.alloc(Math.max(1, this.pcount) * 4);
-    core.arena.f32.set(values, this.pptr >> 2);
+    const suffix = (units !== undefined ? '_pu' : '') + (this.#domain === 'sigmoid' ? '_sigmoid' : '');
+    this.#fwdName = `${def.name}${suffix}_fwd${core.scalar ? '_scalar' : ''}`;
+    this.#bwdName = `${def.name}${suffix}_bwd${core.scalar ? '_scalar' : ''}`;
+    this.#pgradName = `${def.name}${suffix}_pgrad${core.scalar ? '_scalar' : ''}`;
+    this.#pptr = core.arena.alloc(Math.max(1, this.#pcount) * 4);
+    core.arena.f32.set(values, this.#pptr >> 2);
+    // An activation dropped without dispose() gives its parameter block back when it is garbage-collected.
+    core.finalizer?.register(this, this.#pptr, this);
   }
 
+  /** The kernel-table row. */
+  get def(): ActivationDef { return this.#def; }
+
+  /** Number of units when the parameters are per unit; undefined when shared. */
+  get units(): number | undefined { return this.#units; }
+
+  /** Domain policy (sbaf only). */
+  get domain(): DomainPolicy | undefined { return this.#domain; }
+
   /** The activation's name (the table name, also when created through an alias). */
-  get name(): string { return this.def.name; }
+  get name(): string { return this.#def.name; }
 
   /** Current parameter values (copies): numbers for shared parameters, Float32Arrays per unit. */
   get params(): ParamValues {
     this.check();
     const out: ParamValues = {};
-    const w = this.units ?? 1;
-    const f32 = this.core.arena.f32;
-    this.def.params.forEach((p, i) => {
-      const base = (this.pptr >> 2) + i * w;
-      out[p.name] = this.units === undefined ? f32[base]! : f32.slice(base, base + w);
+    const w = this.#units ?? 1;
+    const f32 = this.#core.arena.f32;
+    this.#params.forEach((p, i) => {
+      const base = (this.#pptr >> 2) + i * w;
+      out[p.name] = this.#units === undefined ? f32[base]! : f32.slice(base, base + w);
     });
     return out;
   }
 
-  /** Sets parameter values (validated like the spec). */
+  /** Sets parameter values (validated like the spec); on any error nothing changes. */
   setParams(values: Readonly<Record<string, number | ArrayLike<number>>>): void {
     this.check();
-    const w = this.units ?? 1;
-    const next = new Float32Array(this.core.arena.f32.buffer, this.pptr, this.pcount).slice();
-    for (const [k, v] of Object.entries(values)) {
-      const i = this.def.params.findIndex((p) => p.name === k);
-      if (i < 0) throw new InvalidParameterError(`${this.def.name} has no parameter "${k}"`);
-      const p = this.def.params[i]!;
-      const arr = typeof v === 'number' ? new Array<number>(w).fill(v) : Array.from(v);
-      if (arr.length !== w) throw new InvalidParameterError(`${this.def.name}: ${k} needs ${w} values, got ${arr.length}`);
-      arr.forEach((x, j) => {
-        const err = checkParam(p, x);
-        if (err) throw new InvalidParameterError(`${this.def.name}: ${k} ${err}`);
-        next[i * w + j] = x;
-      });
+    if (arguments.length !== 1) throw new InvalidArgumentError(`${this.#def.name}.setParams(values) takes 1 argument, got ${arguments.length}`);
+    if (values === null || typeof values !== 'object' || Array.isArray(values) || ArrayBuffer.isView(values)) {
+      throw new InvalidArgumentError(`${this.#def.name}.setParams takes an object { name: value }, got ${describe(values)}`);
     }
-    validateRelations(this.def.name, this.def.params.map((p, i) => [p.name, next[i * w]!] as const));
-    this.core.arena.f32.set(next, this.pptr >> 2);
+    const w = this.#units ?? 1;
+    const next = this.#core.arena.f32.slice(this.#pptr >> 2, (this.#pptr >> 2) + this.#pcount);
+    for (const [k, v] of Object.entries(values)) {
+      const i = this.#params.findIndex((p) => p.name === k);
+      if (i < 0) {
+        throw new InvalidParameterError(`${this.#def.name} has no parameter "${k}"; its parameters are: ` +
+          `${this.#params.map((p) => p.name).join(', ') || '(none)'}`);
+      }
+      const p = this.#params[i]!;
+      let arr: ArrayLike<unknown>;
+      if (typeof v === 'number') arr = new Array<number>(w).fill(v);
+      else if (v !== null && typeof v === 'object' && typeof (v as ArrayLike<unknown>).length === 'number') {
+        arr = v as ArrayLike<unknown>;
+        if (arr.length !== w) throw new InvalidParameterError(`${this.#def.name}: ${k} needs ${w} values, got ${arr.length}`);
+      } else {
+        throw new InvalidParameterError(`${this.#def.name}: ${k} must be a number${w > 1 ? ` or ${w} numbers` : ''}, got ${describe(v)}`);
+      }
+      for (let j = 0; j < w; j++) {
+        const x = arr[j] as number;
+        const err = checkParam(p, x);
+        if (err) throw new InvalidParameterError(`${this.#def.name}: ${k}${w > 1 ? `[${j}]` : ''} ${err}`);
+        next[i * w + j] = x;
+      }
+    }
+    validateRelations(this.#def.name, this.#params.map((p, i) => [p.name, next[i * w]!] as const));
+    this.#core.arena.f32.set(next, this.#pptr >> 2);
   }
 
   /** y = f(x). */
   forward(x: Float32Array, options?: CallOptions<Float32Array>): Float32Array;
   forward(x: Tensor, options?: CallOptions<Tensor>): Tensor;
-  forward(x: Input, options: CallOptions = {}): Input {
+  forward(x: Input, options?: CallOptions): Input {
     this.check();
-    return this.run(this.fwdName, x, undefined, options, false);
+    this.arity('forward(x, options?)', arguments.length, 1, 2);
+    return this.run('forward', x, undefined, this.callOptions('forward', options, true)) as Input;
   }
 
   /** f'(x), element by element (for softmax/logSoftmax use `backward`, which applies the Jacobian). */
   derivative(x: Float32Array, options?: CallOptions<Float32Array>): Float32Array;
   derivative(x: Tensor, options?: CallOptions<Tensor>): Tensor;
-  derivative(x: Input, options: CallOptions = {}): Input {
+  derivative(x: Input, options?: CallOptions): Input {
     this.check();
-    if (this.def.kind === 'rowwise') {
-      throw new InvalidArgumentError(`${this.def.name} has a Jacobian, not an element-wise derivative; use backward(x, dy)`);
+    this.arity('derivative(x, options?)', arguments.length, 1, 2);
+    if (this.#kind === 'rowwise') {
+      throw new InvalidArgumentError(`${this.#def.name} has a Jacobian, not an element-wise derivative; use backward(x, dy)`);
     }
-    return this.run(this.bwdName, x, 'ones', options, false);
+    return this.run('derivative', x, undefined, this.callOptions('derivative', options, true)) as Input;
   }
 
   /** dx = dy * f'(x) (for softmax and logSoftmax: the row-wise vector-Jacobian product). */
   backward(x: Float32Array, dy: Float32Array, options?: CallOptions<Float32Array>): Float32Array;
   backward(x: Tensor, dy: Tensor, options?: CallOptions<Tensor>): Tensor;
-  backward(x: Input, dy: Input, options: CallOptions = {}): Input {
+  backward(x: Input, dy: Input, options?: CallOptions): Input {
     this.check();
-    return this.run(this.bwdName, x, dy, options, false);
+    this.arity('backward(x, dy, options?)', arguments.length, 2, 3);
+    return this.run('backward', x, dy, this.callOptions('backward', options, true)) as Input;
   }
 
   /**
    * Gradients of sum(dy * f(x)) with respect to each trainable parameter: a number for a shared parameter, a
    * Float32Array (one per unit) for per-unit parameters. Empty for activations without trainable parameters.
    */
-  paramGrads(x: Input, dy: Input, options: Omit<CallOptions, 'out'> = {}): ParamValues {
+  paramGrads(x: Input, dy: Input, options?: Omit<CallOptions, 'out'>): ParamValues {
     this.check();
-    if (!this.def.params.some((p) => p.trainable)) return {};
-    const w = this.units ?? 1;
-    const g = this.core.arena.alloc(this.def.params.length * w * 4);
-    try {
-      this.run(this.pgradName, x, dy, options, g);
-      const f32 = this.core.arena.f32;
-      const out: ParamValues = {};
-      this.def.params.forEach((p, i) => {
-        if (!p.trainable) return;
-        const base = (g >> 2) + i * w;
-        out[p.name] = this.units === undefined ? f32[base]! : f32.slice(base, base + w);
-      });
-      return out;
-    } finally {
-      this.core.arena.release(g);
-    }
+    this.arity('paramGrads(x, dy, options?)', arguments.length, 2, 3);
+    // Validated like a call with gradients, also when there is nothing to compute: a wrong call is wrong either way.
+    return this.run('paramGrads', x, dy, this.callOptions('paramGrads', options, false)) as ParamValues;
   }
 
-  /** Frees the parameter block. Later calls throw DisposedError. */
+  /** Frees the parameter block. Later calls throw DisposedError; disposing twice is a no-op. */
   dispose(): void {
-    if (!this.alive) return;
-    this.alive = false;
-    this.core.arena.release(this.pptr);
+    if (!this.#alive) return;
+    this.#alive = false;
+    this.#core.finalizer?.unregister(this);
+    this.#core.arena.release(this.#pptr);
   }
 
   /** @internal Address of the parameter block (networks train it in place). */
-  get paramPtr(): number { return this.pptr; }
+  get paramPtr(): number { return this.#pptr; }
 
   private check(): void {
-    if (!this.alive) throw new DisposedError(`this ${this.def.name} activation was disposed`);
-    this.core.check();
+    if (!this.#alive) throw new DisposedError(`this ${this.#def.name} activation was disposed`);
+    this.#core.check();
+  }
+
+  /** Throws unless a method got between `min` and `max` arguments (a missing dy must never reach a kernel). */
+  private arity(signature: string, got: number, min: number, max: number): void {
+    if (got < min || got > max) {
+      throw new InvalidArgumentError(`${this.#def.name}.${signature} takes ${min === max ? min : `${min} to ${max}`} ` +
+        `arguments, got ${got}` + (got < min && min === 2 ? '; dy (the gradient of the loss with respect to the output, ' +
+        'as long as x) is required' : ''));
+    }
   }
 
   /**
-   * Runs one kernel. `second`: undefined (forward), 'ones' (derivative) or dy. `grad`: false, or the address of the
-   * parameter-gradient block (then the kernel writes gradients, not an output array).
+   * Checks a call's options object and returns a copy (read once: a getter cannot change it between checks). A
+   * Float32Array or Tensor in its place is the `out` of a call written positionally: the message shows `{ out }`.
    */
-  private run(kernel: string, x: Input, second: Input | 'ones' | undefined, options: CallOptions, grad: number | false): Input {
-    const core = this.core;
-    const n = this.lengthOf(x, 'x');
-    const { rows, cols } = this.shape(n, options);
-    if (second !== undefined && second !== 'ones' && this.lengthOf(second, 'dy') !== n) {
-      throw new ShapeError(`${this.def.name}: dy has ${this.lengthOf(second, 'dy')} elements but x has ${n}; they must match`);
+  private callOptions(method: Method, options: unknown, allowOut: boolean): CallOptions {
+    if (options === undefined) return {};
+    const keys = allowOut ? ['out', 'rows', 'cols'] : ['rows', 'cols'];
+    const signature = method === 'backward' || method === 'paramGrads' ? `${method}(x, dy, ` : `${method}(x, `;
+    if (options instanceof Tensor || ArrayBuffer.isView(options)) {
+      throw new InvalidArgumentError(`${this.#def.name}.${method}: the options argument is ${describeInput(options)}. ` +
+        (allowOut ? `To write the result into it, pass it as { out }: ${signature}{ out })`
+          : `${method} returns the gradients as numbers and takes no out; options are { rows?, cols? }`));
     }
-    const out = options.out;
-    if (out !== undefined && grad === false) {
-      if (this.lengthOf(out, 'out') !== n) throw new ShapeError(`${this.def.name}: out has ${out.length} elements but x has ${n}`);
-      if ((x instanceof Tensor) !== (out instanceof Tensor)) {
-        throw new InvalidArgumentError(`${this.def.name}: out must be of the same kind as x (both Float32Array or both Tensor)`);
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new InvalidArgumentError(`${this.#def.name}.${method}: options must be an object { ${keys.map((k) => `${k}?`).join(', ')} } ` +
+        `or left out, got ${describe(options)}`);
+    }
+    const o = options as Record<string, unknown>;
+    for (const key of Object.keys(o)) {
+      if (!keys.includes(key)) {
+        throw new InvalidArgumentError(`${this.#def.name}.${method}: unknown option "${key}"; valid options: ${keys.join(', ')}` +
+          (key === 'out' ? ` (${method} takes no out)` : ''));
       }
     }
-    if (this.domain === 'strict') this.checkDomain(x, n);
-    const fn = core.exports[kernel] as Fn | undefined;
-    if (typeof fn !== 'function') throw new InvalidArgumentError(`${this.def.name}: this build has no kernel ${kernel}`);
+    return { out: o.out as Input | undefined, rows: o.rows as number | undefined, cols: o.cols as number | undefined };
+  }
 
-    // Inputs: tensors are used in place; arrays are copied into scratch blocks freed at the end.
+  /**
+   * Runs one call: validates every argument, then allocates, then calls the kernels. Tensors are used in place;
+   * Float32Arrays are copied into scratch blocks that are freed at the end (also when something fails).
+   */
+  private run(method: Method, x: unknown, dy: unknown, options: CallOptions): Input | ParamValues {
+    const core = this.#core;
+    const name = this.#def.name;
+    // 1. Validate, before any allocation or wasm call.
+    const n = this.lengthOf(x, 'x');
+    const { rows, cols } = this.shape(n, options);
+    const hasDy = method === 'backward' || method === 'paramGrads';
+    if (hasDy) {
+      const m = this.lengthOf(dy, 'dy');
+      if (m !== n) throw new ShapeError(`${name}: dy has ${m} elements but x has ${n}; they must match`);
+    }
+    const out = options.out;
+    if (out !== undefined) {
+      const m = this.lengthOf(out, 'out');
+      if (m !== n) throw new ShapeError(`${name}: out has ${m} elements but x has ${n}`);
+      if ((x instanceof Tensor) !== (out instanceof Tensor)) {
+        throw new InvalidArgumentError(`${name}: out must be of the same kind as x (both Float32Array or both Tensor)`);
+      }
+      if (out instanceof Float32Array && out.buffer === core.arena.memory.buffer) {
+        throw new InvalidArgumentError(`${name}: out is a view of the engine's memory (tensor.data), which the call may ` +
+          'move when the memory grows; pass the Tensor itself: { out: tensor } with a Tensor x');
+      }
+    }
+    if (this.#domain === 'strict') this.checkDomain(x as Input, n);
+    const grad = method === 'paramGrads';
+    if (grad && !this.#params.some((p) => p.trainable)) return {};
+    const kernel = method === 'forward' ? this.#fwdName : method === 'paramGrads' ? this.#pgradName : this.#bwdName;
+    const fn = core.exports[kernel] as Fn | undefined;
+    const rowwiseBwd = this.#kind === 'rowwise' && method === 'backward';
+    const fwd = core.exports[this.#fwdName] as Fn | undefined;
+    if (typeof fn !== 'function' || (rowwiseBwd && typeof fwd !== 'function')) {
+      throw new InvalidArgumentError(`${name}: this build has no kernel ${typeof fn !== 'function' ? kernel : this.#fwdName}`);
+    }
+    // Float32Arrays that view the engine's own memory (tensor.data) are copied first: an allocation below may grow
+    // the memory and detach them.
+    const mem = core.arena.memory.buffer;
+    const own = (v: Input): Input => (v instanceof Float32Array && v.buffer === mem ? v.slice() : v);
+    const xs = own(x as Input);
+    const dys = !hasDy ? undefined : dy === x ? xs : own(dy as Input);
+
+    // 2. Allocate (scratch copies of arrays, the result), 3. call the kernels.
     const temps: number[] = [];
+    let made: Tensor | undefined;
+    const scratch = (): number => { const p = core.arena.alloc(n * 4); temps.push(p); return p; };
     const place = (v: Input): number => {
       if (v instanceof Tensor) return v.ptr;
-      const p = core.arena.alloc(n * 4);
-      temps.push(p);
+      const p = scratch();
       core.arena.f32.set(v, p >> 2);
       return p;
     };
     try {
-      const xp = place(x);
+      const xp = place(xs);
       let sp = 0;
-      if (second === 'ones') {
-        sp = core.arena.alloc(n * 4);
-        temps.push(sp);
+      if (method === 'derivative') {
+        sp = scratch();
         core.arena.f32.fill(1, sp >> 2, (sp >> 2) + n);
-      } else if (second !== undefined) sp = second === x ? xp : place(second);
-      // Row-wise backward takes the forward output y: compute it first into a scratch block.
-      let firstArg = xp;
-      if (this.def.kind === 'rowwise' && second !== undefined) {
-        const yp = core.arena.alloc(n * 4);
-        temps.push(yp);
-        (core.exports[this.fwdName] as Fn)(xp, yp, rows, cols);
-        firstArg = yp;
+      } else if (dys !== undefined) sp = dys === xs ? xp : place(dys);
+      let g = 0;
+      if (grad) g = core.arena.alloc(this.#params.length * (this.#units ?? 1) * 4), temps.push(g);
+      // Row-wise backward takes the forward output y: it is computed first, into a scratch block.
+      const yp = rowwiseBwd ? scratch() : 0;
+      let result: Input | undefined;
+      let op = 0;
+      if (!grad) {
+        if (out instanceof Tensor) { result = out; op = out.ptr; }
+        else if (xs instanceof Tensor) { made = new Tensor(core, n); result = made; op = made.ptr; }
+        else if (out !== undefined && out === x) { result = out; op = xp; }
+        else { op = scratch(); result = out ?? new Float32Array(n); }
       }
-      if (grad !== false) {
-        this.call(fn, [firstArg, sp], rows, cols, n, grad, true);
-        return x;
+      this.kernels(kernel, () => {
+        let firstArg = xp;
+        if (rowwiseBwd) {
+          fwd!(xp, yp, rows, cols);
+          firstArg = yp;
+        }
+        if (grad) this.call(fn, [firstArg, sp], rows, cols, n, g, true);
+        else this.call(fn, method === 'forward' ? [firstArg] : [firstArg, sp], rows, cols, n, op, false);
+      });
+      if (grad) {
+        const f32 = core.arena.f32;
+        const w = this.#units ?? 1;
+        const grads: ParamValues = {};
+        this.#params.forEach((p, i) => {
+          if (!p.trainable) return;
+          const base = (g >> 2) + i * w;
+          grads[p.name] = this.#units === undefined ? f32[base]! : f32.slice(base, base + w);
+        });
+        return grads;
       }
-      let result: Input;
-      let op: number;
-      if (out instanceof Tensor) { out.check(); result = out; op = out.ptr; }
-      else if (x instanceof Tensor) { result = new Tensor(core, n); op = (result as Tensor).ptr; }
-      else if (out !== undefined && out === x) { result = out; op = xp; }
-      else { op = core.arena.alloc(n * 4); temps.push(op); result = out ?? new Float32Array(n); }
-      this.call(fn, second === undefined ? [firstArg] : [firstArg, sp], rows, cols, n, op, false);
       if (!(result instanceof Tensor)) (result as Float32Array).set(core.arena.f32.subarray(op >> 2, (op >> 2) + n));
-      return result;
+      made = undefined; // handed to the caller
+      return result!;
     } finally {
+      made?.dispose();
       for (const p of temps) core.arena.release(p);
+    }
+  }
+
+  /** Runs kernel calls; a trap (which validation should make impossible) becomes a KernelError, never a RuntimeError. */
+  private kernels(kernel: string, body: () => void): void {
+    try {
+      body();
+    } catch (e) {
+      if (e instanceof RectifyError) throw e;
+      throw new KernelError(`${this.#def.name}: the kernel ${kernel} failed (${e instanceof Error ? e.message : String(e)}) ` +
+        'although its arguments were validated. This is a bug in rectify: please report it with the call. The engine ' +
+        'may hold wrong values now; create a new one with createEngine()');
     }
   }
 
   /** Calls a kernel with the ABI of its kind (see DEVELOPING.md). `target` is the output, or the gradient block. */
   private call(fn: Fn, ins: number[], rows: number, cols: number, n: number, target: number, isGrad: boolean): void {
-    const size = this.units !== undefined ? [rows, cols] : [n];
-    if (this.def.kind === 'rowwise') fn(...ins, target, rows, cols);
-    else if (isGrad) fn(...ins, ...size, this.pptr, target);
-    else fn(...ins, target, ...size, this.pptr);
+    const size = this.#units !== undefined ? [rows, cols] : [n];
+    if (this.#kind === 'rowwise') fn(...ins, target, rows, cols);
+    else if (isGrad) fn(...ins, ...size, this.#pptr, target);
+    else fn(...ins, target, ...size, this.#pptr);
   }
 
   private lengthOf(v: unknown, what: string): number {
-    if (v instanceof Float32Array) return v.length;
+    if (v instanceof Float32Array) {
+      if (isDetached(v)) throw new InvalidArgumentError(`${this.#def.name}: ${detachedMessage(what)}`);
+      // The intrinsic length: a subclass that overrides `length` cannot make the host copy past the array.
+      return typedLength(v);
+    }
     if (v instanceof Tensor) {
+      if (!Tensor.isGenuine(v)) {
+        throw new InvalidArgumentError(`${this.#def.name}: ${what} inherits from Tensor but was not made by engine.tensor()`);
+      }
       v.check();
-      if (!v.belongsTo(this.core)) throw new DisposedError(`${what} is a tensor of another engine; copy its data`);
+      if (!v.belongsTo(this.#core)) throw new DisposedError(`${what} is a tensor of another engine; copy its data`);
       return v.length;
     }
-    throw new InvalidArgumentError(`${this.def.name}: ${what} must be a Float32Array or a Tensor, got ${describe(v)}` +
+    throw new InvalidArgumentError(`${this.#def.name}: ${what} must be a Float32Array or a Tensor, got ${describe(v)}` +
       (Array.isArray(v) ? '; convert it with Float32Array.from(...)' : ''));
   }
 
   private shape(n: number, o: CallOptions): { rows: number; cols: number } {
-    const need = this.def.kind === 'rowwise' || this.units !== undefined;
+    const need = this.#kind === 'rowwise' || this.#units !== undefined;
     for (const k of ['rows', 'cols'] as const) {
       const v = o[k];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) {
-        throw new InvalidArgumentError(`${this.def.name}: ${k} must be a whole number >= 0, got ${describe(v)}`);
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_DIM)) {
+        throw new InvalidArgumentError(`${this.#def.name}: ${k} must be a whole number in [0, ${MAX_DIM}], got ${describe(v)}`);
       }
     }
-    const cols = o.cols ?? this.units ?? (o.rows !== undefined && o.rows > 0 ? n / o.rows : n);
-    if (this.units !== undefined && cols !== this.units) {
-      throw new ShapeError(`${this.def.name} has ${this.units} units but the input has ${cols} columns`);
+    const cols = o.cols ?? this.#units ?? (o.rows !== undefined && o.rows > 0 ? n / o.rows : n);
+    if (this.#units !== undefined && cols !== this.#units) {
+      throw new ShapeError(`${this.#def.name} has ${this.#units} units but the input has ${cols} columns`);
     }
     if (!need) return { rows: 1, cols: n };
     if (!Number.isInteger(cols) || (cols === 0 && n > 0)) {
-      throw new ShapeError(`${this.def.name}: ${n} elements do not split into rows of equal length ${o.rows !== undefined ? `(rows = ${o.rows})` : ''}`);
+      throw new ShapeError(`${this.#def.name}: ${n} elements do not split into rows of equal length ${o.rows !== undefined ? `(rows = ${o.rows})` : ''}`);
     }
     const rows = o.rows ?? (cols === 0 ? 0 : n / cols);
     if (rows * cols !== n || !Number.isInteger(rows)) {
-      throw new ShapeError(`${this.def.name}: rows x cols = ${o.rows ?? '?'} x ${cols} does not match the ${n} elements of x`);
+      throw new ShapeError(`${this.#def.name}: rows x cols = ${o.rows ?? '?'} x ${cols} does not match the ${n} elements of x`);
     }
-    return { rows, cols };
+    // rows x 0 (or 0 x cols) is an empty matrix: the kernels see no rows at all.
+    return n === 0 ? { rows: 0, cols } : { rows, cols };
   }
 
   private checkDomain(x: Input, n: number): void {
@@ -321,11 +437,44 @@ export class Activation {
     for (let i = 0; i < n; i++) {
       const v = data[i]!;
       if (!(v >= 0 && v <= 1)) {
-        throw new DomainError(`${this.def.name} with domain 'strict' is defined on [0, 1] only; x[${i}] = ${v}. ` +
+        throw new DomainError(`${this.#def.name} with domain 'strict' is defined on [0, 1] only; x[${i}] = ${v}. ` +
           "Scale your inputs, or use domain: 'clamp' or 'sigmoid'");
       }
     }
   }
+}
+
+/** The public methods that run kernels. */
+type Method = 'forward' | 'derivative' | 'backward' | 'paramGrads';
+
+/** Largest rows or cols a call accepts (kernels take i32 counts). */
+const MAX_DIM = 0x7fffffff;
+
+/** describe() that names tensors. */
+function describeInput(v: unknown): string {
+  return Tensor.isGenuine(v) ? `a Tensor of length ${v.length}` : v instanceof Tensor ? 'a fake Tensor' : describe(v);
+}
+
+const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype) as object, 'length')!.get!;
+
+/** The length of a typed array as the engine sees it, whatever its class overrides. */
+function typedLength(v: Float32Array): number { return typedArrayLength.call(v) as number; }
+
+/**
+ * @internal The wasm exports an activation of this row calls (forward, backward, parameter gradients, per-unit and
+ * sbaf-sigmoid variants), with the `_scalar` suffix when the engine runs the scalar twins.
+ */
+export function kernelNames(def: ActivationDef, scalar: boolean): string[] {
+  const variants = [''];
+  if (def.perUnit) variants.push('_pu');
+  if (def.name === 'sbaf') variants.push('_sigmoid');
+  const tail = scalar ? '_scalar' : '';
+  const names: string[] = [];
+  for (const v of variants) {
+    names.push(`${def.name}${v}_fwd${tail}`, `${def.name}${v}_bwd${tail}`);
+    if (def.params.some((p) => p.trainable)) names.push(`${def.name}${v}_pgrad${tail}`);
+  }
+  return names;
 }
 
 /** Checks relations between parameters that single ranges cannot express. */

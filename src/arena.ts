@@ -3,7 +3,7 @@
  * Blocks are 16-byte aligned (SIMD loads), handed out first-fit from a free list that coalesces neighbours.
  * @module
  */
-import { OutOfMemoryError } from './errors.js';
+import { InvalidArgumentError, OutOfMemoryError } from './errors.js';
 
 const ALIGN = 16;
 const PAGE = 65536;
@@ -33,13 +33,21 @@ export class Arena {
   /** Current Float32Array over the whole memory; re-derived after growth. */
   private f32cache: Float32Array;
 
-  constructor(readonly memory: WebAssembly.Memory, heapBase: number, private readonly maxBytes: number) {
+  constructor(readonly memory: WebAssembly.Memory, heapBase: number, readonly maxBytes: number) {
     this.top = alignUp(heapBase);
     this.f32cache = new Float32Array(memory.buffer);
   }
 
   /** Allocates `bytes` (rounded up to 16), 16-byte aligned, and returns the byte address. */
   alloc(bytes: number): number {
+    // Callers validate sizes first; this guard keeps a bad size (NaN, negative, huge) from ever reaching `top`.
+    if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 0) {
+      throw new InvalidArgumentError(`rectify: cannot allocate ${String(bytes)} bytes (a size must be a whole number >= 0)`);
+    }
+    if (bytes > this.maxBytes) {
+      throw new OutOfMemoryError(`rectify needs a block of ${bytes} bytes but the WebAssembly memory limit is ` +
+        `${this.maxBytes} bytes; use smaller tensors or batches, or raise createEngine({ maxMemoryBytes })`);
+    }
     const size = Math.max(ALIGN, alignUp(bytes));
     for (let i = 0; i < this.free.length; i++) {
       const b = this.free[i]!;

@@ -4,14 +4,17 @@
  * @module
  */
 import { Arena, type MemoryStats } from './arena.js';
-import { Activation } from './activation.js';
-import { activationNames, describe, findActivation, type ActivationName, type ActivationSpec } from './kernels.js';
-import { DisposedError, InvalidArgumentError, UnknownActivationError } from './errors.js';
-import { Tensor } from './tensor.js';
-import { networkBuilder, type Network, type NetworkBuilder } from './network.js';
-import { parseSaved, rebuild, type NetworkJSON } from './serialize.js';
+import { Activation, kernelNames } from './activation.js';
 import {
-  compileSource, defaultWasmUrl, instantiateModule, supportsRelaxedSimd, type BuildKind, type RawExports, type WasmSource,
+  ACTIVATIONS, activationNames, describe, findActivation, type ActivationDef, type ActivationName, type ActivationSpec,
+} from './kernels.js';
+import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError } from './errors.js';
+import { Tensor, detachedMessage, isDetached } from './tensor.js';
+import { networkBuilder, type Network, type NetworkBuilder } from './network.js';
+import { checkLoadOptions, parseSaved, rebuild, type LoadOptions, type NetworkJSON } from './serialize.js';
+import {
+  checkExports, compileSource, defaultWasmUrl, instantiateModule, supportsRelaxedSimd, wasmSourceProblem,
+  type BuildKind, type RawExports, type WasmSource,
 } from './wasm.js';
 
 /** Options of {@link createEngine}. */
@@ -56,8 +59,8 @@ const MAX_MEMORY = 16384 * 65536;
  * const engine = await createEngine();
  * const y = engine.activation('relu').forward(new Float32Array([-1, 2]));   // [0, 2]
  */
-export function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  return createEngineWith(options, defaultWasmUrl);
+export function createEngine(options?: EngineOptions): Promise<Engine> {
+  return createEngineWith(options as EngineOptions, defaultWasmUrl);
 }
 
 /**
@@ -65,15 +68,14 @@ export function createEngine(options: EngineOptions = {}): Promise<Engine> {
  * do not say: the files next to dist/index.js, or the Module imported by the Workers entry (dist/index.workerd.js).
  */
 export async function createEngineWith(options: EngineOptions, defaults: (kind: BuildKind) => WasmSource | undefined): Promise<Engine> {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError(`createEngine takes an options object, got ${describe(options)}`);
-  }
-  const wantRelaxed = options.relaxedSimd === true;
+  // Everything the options say is checked before anything is loaded.
+  const o = checkEngineOptions(options);
+  const wantRelaxed = o.relaxedSimd === true;
   const relaxed = wantRelaxed && supportsRelaxedSimd();
   let source: WasmSource | undefined;
-  const scalar = options.scalar === true;
-  if (relaxed) source = options.relaxedWasm ?? (options.wasm === undefined ? defaults('relaxed') : undefined);
-  else source = options.wasm ?? defaults(scalar ? 'twins' : 'baseline');
+  const scalar = o.scalar === true;
+  if (relaxed) source = o.relaxedWasm ?? (o.wasm === undefined ? defaults('relaxed') : undefined);
+  else source = o.wasm ?? defaults(scalar ? 'twins' : 'baseline');
   if (source === undefined && scalar && !relaxed) {
     throw new InvalidArgumentError("scalar: true here needs the twins build passed as wasm (import wasm from 'rectify/rectify-twins.wasm')");
   }
@@ -81,39 +83,139 @@ export async function createEngineWith(options: EngineOptions, defaults: (kind: 
     throw new InvalidArgumentError('relaxedSimd here needs the relaxed build passed as relaxedWasm ' +
       "(e.g. import relaxedWasm from 'rectify/rectify-relaxed.wasm')");
   }
+  const maxBytes = o.maxMemoryBytes ?? MAX_MEMORY;
   const mod = await compileSource(source);
-  const exports = await instantiateModule(mod);
-  const maxBytes = options.maxMemoryBytes ?? MAX_MEMORY;
-  if (typeof maxBytes !== 'number' || !(maxBytes > 0) || maxBytes > MAX_MEMORY) {
-    throw new InvalidArgumentError(`maxMemoryBytes must be in (0, ${MAX_MEMORY}], got ${describe(maxBytes)}`);
-  }
+  const exports = checkExports(await instantiateModule(mod), requiredKernels(scalar));
   return new Engine(exports, relaxed, wantRelaxed && !relaxed, maxBytes, scalar);
 }
 
+/** Checks a tensor length: a whole number >= 0 that fits in the engine's memory limit. */
+function checkLength(n: unknown, what: string, arena: Arena): asserts n is number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError(`${what} must be a whole number >= 0, got ${describe(n)}`);
+  }
+  if (n * 4 > arena.maxBytes) {
+    throw new OutOfMemoryError(`${what} ${n} needs ${n * 4} bytes, more than the engine's memory limit of ` +
+      `${arena.maxBytes} bytes (createEngine({ maxMemoryBytes })); use a smaller tensor`);
+  }
+}
+
+/** The values of `engine.tensor(values)` as a Float32Array copy; throws InvalidArgumentError for anything else. */
+function numbersOf(init: unknown, arena: Arena): Float32Array {
+  if (init === null || typeof init !== 'object') {
+    throw new InvalidArgumentError(`engine.tensor takes a length or an array of numbers, got ${describe(init)}`);
+  }
+  if (init instanceof Tensor) {
+    if (!Tensor.isGenuine(init)) throw new InvalidArgumentError('engine.tensor: values inherit from Tensor but were not made by engine.tensor()');
+    return init.toArray(); // a copy (DisposedError if it was disposed)
+  }
+  if (init instanceof BigInt64Array || init instanceof BigUint64Array) {
+    throw new InvalidArgumentError(`engine.tensor takes numbers, got ${describe(init)}; convert the BigInts to numbers first`);
+  }
+  const length = (init as { length?: unknown }).length;
+  if (typeof length !== 'number') {
+    throw new InvalidArgumentError(`engine.tensor takes a length or an array of numbers, got ${describe(init)}`);
+  }
+  if (ArrayBuffer.isView(init) && isDetached(init)) throw new InvalidArgumentError(`engine.tensor: ${detachedMessage('values')}`);
+  checkLength(length, 'engine.tensor: the length of values', arena);
+  if (ArrayBuffer.isView(init)) return new Float32Array(init as unknown as ArrayLike<number>); // numbers by type
+  const src = init as ArrayLike<unknown>;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const v = src[i];
+    if (typeof v !== 'number') {
+      throw new InvalidArgumentError(`engine.tensor: values[${i}] is ${describe(v)}, not a number` +
+        (v === undefined && Array.isArray(src) ? ' (a hole in a sparse array?)' : ''));
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+const ENGINE_OPTIONS = ['wasm', 'relaxedSimd', 'relaxedWasm', 'maxMemoryBytes', 'scalar'] as const;
+
+/** Validates createEngine's options: an object with known keys of the right types. */
+function checkEngineOptions(options: unknown): EngineOptions {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    throw new InvalidArgumentError(`createEngine takes an options object ({ wasm?, relaxedSimd?, relaxedWasm?, ` +
+      `maxMemoryBytes?, scalar? }), got ${describe(options)}`);
+  }
+  const o: Record<string, unknown> = { ...options };
+  for (const key of Object.keys(o)) {
+    if (!(ENGINE_OPTIONS as readonly string[]).includes(key)) {
+      throw new InvalidArgumentError(`createEngine has no option "${key}"; its options are: ${ENGINE_OPTIONS.join(', ')}`);
+    }
+  }
+  for (const key of ['relaxedSimd', 'scalar'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'boolean') {
+      throw new InvalidArgumentError(`createEngine: ${key} must be true or false, got ${describe(o[key])}`);
+    }
+  }
+  for (const key of ['wasm', 'relaxedWasm'] as const) {
+    if (o[key] === undefined) continue;
+    const problem = wasmSourceProblem(o[key]);
+    if (problem !== undefined) throw new InvalidArgumentError(`createEngine: ${key}: ${problem}`);
+  }
+  const maxBytes = o.maxMemoryBytes;
+  if (maxBytes !== undefined && (typeof maxBytes !== 'number' || !(maxBytes > 0) || maxBytes > MAX_MEMORY)) {
+    throw new InvalidArgumentError(`createEngine: maxMemoryBytes must be a number in (0, ${MAX_MEMORY}], got ${describe(maxBytes)}`);
+  }
+  if (o.scalar === true && o.relaxedSimd === true) {
+    throw new InvalidArgumentError('createEngine: scalar and relaxedSimd cannot be combined (the scalar twins exist in ' +
+      'the baseline twins build only); drop one of them');
+  }
+  return o as EngineOptions; // a copy, read once: a getter cannot answer differently after the checks
+}
+
+/** The kernels the host calls, so that a module without them fails at load with the missing name. */
+function requiredKernels(scalar: boolean): string[] {
+  const names: string[] = [...NETWORK_KERNELS];
+  for (const def of ACTIVATIONS as readonly ActivationDef[]) names.push(...kernelNames(def, scalar));
+  return names;
+}
+
+/** Exports src/network.ts calls. */
+const NETWORK_KERNELS = [
+  'count_correct', 'gather_i32', 'gather_rows', 'gemm_scratch_bytes', 'init_weights', 'net_forward', 'net_gradients',
+  'net_loss', 'net_output', 'net_train_step', 'rng_permutation', 'rng_seed',
+] as const;
+
 /** An instance of rectify's WebAssembly module with its own memory. Create with {@link createEngine}. */
 export class Engine implements EngineCore {
-  /** @internal */ readonly arena: Arena;
-  /** @internal */ readonly exports: RawExports;
-  /** @internal */ readonly finalizer: FinalizationRegistry<number> | undefined;
+  // #private (with getters): what the kernels are told about memory cannot be reassigned from outside.
+  readonly #arena: Arena;
+  readonly #exports: RawExports;
+  readonly #finalizer: FinalizationRegistry<number> | undefined;
   /** Whether the relaxed-SIMD build is in use. */
   readonly relaxedSimd: boolean;
   /** True when relaxed SIMD was asked for but this JavaScript engine does not support it (baseline in use). */
   readonly relaxedSimdUnavailable: boolean;
   /** Whether the scalar twins run instead of SIMD. */
   readonly scalar: boolean;
-  private alive = true;
+  #alive = true;
 
   /** @internal Use {@link createEngine}. */
   constructor(exports: RawExports, relaxed: boolean, unavailable: boolean, maxBytes: number, scalar: boolean) {
-    this.exports = exports;
+    this.#exports = exports;
     this.relaxedSimd = relaxed;
     this.relaxedSimdUnavailable = unavailable;
     this.scalar = scalar;
-    this.arena = new Arena(exports.memory, (exports.heap_base as () => number)(), maxBytes);
+    this.#arena = new Arena(exports.memory, (exports.heap_base as () => number)(), maxBytes);
     // Tensors that are garbage-collected without dispose() give their memory back.
-    this.finalizer = typeof FinalizationRegistry === 'function'
-      ? new FinalizationRegistry<number>((ptr) => this.arena.release(ptr)) : undefined;
+    const arena = this.#arena;
+    this.#finalizer = typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry<number>((ptr) => arena.release(ptr)) : undefined;
   }
+
+  /** @internal The arena that owns the memory. */
+  get arena(): Arena { return this.#arena; }
+
+  /** @internal The module's exports. */
+  get exports(): RawExports { return this.#exports; }
+
+  /** @internal Releases the blocks of tensors and activations that are garbage-collected without dispose(). */
+  get finalizer(): FinalizationRegistry<number> | undefined { return this.#finalizer; }
 
   /**
    * An activation function with its parameters.
@@ -141,17 +243,20 @@ export class Engine implements EngineCore {
    */
   tensor(init: number | ArrayLike<number>): Tensor {
     this.check();
+    if (arguments.length !== 1) {
+      throw new InvalidArgumentError(`engine.tensor takes one argument (a length or an array of numbers), got ${arguments.length}`);
+    }
     if (typeof init === 'number') {
-      if (!Number.isInteger(init) || init < 0) throw new InvalidArgumentError(`tensor length must be a whole number >= 0, got ${init}`);
+      checkLength(init, 'tensor length', this.arena);
       const t = new Tensor(this, init);
       t.data.fill(0);
       return t;
     }
-    if (init === null || typeof init !== 'object' || typeof (init as ArrayLike<number>).length !== 'number') {
-      throw new InvalidArgumentError(`engine.tensor takes a length or an array of numbers, got ${describe(init)}`);
-    }
-    const t = new Tensor(this, init.length);
-    t.data.set(init);
+    // Everything is checked, and the values are copied out of `init`, before anything is allocated: an allocation
+    // may grow the memory, which detaches a view of it (another tensor's data).
+    const values = numbersOf(init, this.arena);
+    const t = new Tensor(this, values.length);
+    t.data.set(values);
     return t;
   }
 
@@ -165,16 +270,22 @@ export class Engine implements EngineCore {
   }
 
   /**
-   * Restores a network saved with `net.toJSON()` (object or string) or `net.save()` (bytes), bit for bit.
-   * A corrupt, truncated or hostile input throws ModelFormatError.
+   * Restores a network saved with `net.toJSON()` (object or string) or `net.save()` (bytes), bit for bit. Version 2
+   * files carry a CRC-32 that must match; version 1 files (no checksum) still load. Everything is checked before
+   * anything is allocated: a corrupt, truncated, hostile or oversized input throws ModelFormatError (a network that
+   * is valid but does not fit in the engine's memory limit: OutOfMemoryError), and the engine's memory is unchanged.
+   * @param options `maxParameters`: the most parameters the file may describe (default 2^24 = 16,777,216).
    */
-  loadNetwork(saved: NetworkJSON | string | Uint8Array | ArrayBuffer): Network {
+  loadNetwork(saved: NetworkJSON | string | Uint8Array | ArrayBuffer, options?: LoadOptions): Network {
     this.check();
-    const parsed = parseSaved(saved);
-    return rebuild((json, options) => {
+    const maxParameters = checkLoadOptions(options);
+    // The arena keeps its limit private; the loader needs it to refuse a network that cannot fit before building.
+    const limit = (this.arena as unknown as { readonly maxBytes: number }).maxBytes;
+    const parsed = parseSaved(saved, { maxParameters, headroomBytes: limit - this.arena.stats().usedBytes });
+    return rebuild((json, buildOptions) => {
       let b = this.network({ inputs: json.inputs, seed: json.seed }) as NetworkBuilder<number, number>;
       for (const l of json.layers) b = b.dense(l.units, l.activation as never, l.init ? { init: l.init } : {});
-      return b.build(options);
+      return b.build(buildOptions);
     }, parsed);
   }
 
@@ -183,9 +294,9 @@ export class Engine implements EngineCore {
 
   /** @internal Throws if disposed. */
   check(): void {
-    if (!this.alive) throw new DisposedError('this engine was disposed; create a new one with createEngine()');
+    if (!this.#alive) throw new DisposedError('this engine was disposed; create a new one with createEngine()');
   }
 
   /** Drops the engine; its memory is released when nothing references it any more. */
-  dispose(): void { this.alive = false; }
+  dispose(): void { this.#alive = false; }
 }

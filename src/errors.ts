@@ -71,3 +71,10 @@ export class TrainingDivergedError extends RectifyError {
  * `signal` (or by returning `false` from `onEpochEnd`) first.
  */
 export class NetworkBusyError extends RectifyError {}
+
+/**
+ * A WebAssembly kernel failed although the host validated its arguments (a trap such as "memory access out of
+ * bounds"). This is a bug in rectify, not in the caller: please report it with the call that caused it. The engine
+ * may hold wrong values afterwards; create a new one with createEngine().
+ */
+export class KernelError extends RectifyError {}

@@ -16,49 +16,78 @@ export interface TensorOwner {
  * that may allocate (the view is re-derived when the memory grows, so a stale view is never handed out).
  */
 export class Tensor {
-  /** @internal Byte address in linear memory. */
-  readonly ptr: number;
-  /** Number of f32 elements. */
-  readonly length: number;
-  private view: Float32Array;
-  private alive = true;
+  // #private: `t.length = n` cannot make a kernel read or write past the block.
+  readonly #ptr: number;
+  readonly #length: number;
+  readonly #owner: TensorOwner;
+  #view: Float32Array;
+  #alive = true;
 
   /** @internal Use `engine.tensor(...)`. */
-  constructor(private readonly owner: TensorOwner, length: number) {
-    this.length = length;
-    this.ptr = owner.arena.alloc(length * 4);
-    this.view = new Float32Array(owner.arena.memory.buffer, this.ptr, length);
-    owner.finalizer?.register(this, this.ptr, this);
+  constructor(owner: TensorOwner, length: number) {
+    this.#owner = owner;
+    this.#length = length;
+    this.#ptr = owner.arena.alloc(length * 4);
+    this.#view = new Float32Array(owner.arena.memory.buffer, this.#ptr, length);
+    owner.finalizer?.register(this, this.#ptr, this);
   }
+
+  /** @internal Byte address in linear memory. */
+  get ptr(): number { return this.#ptr; }
+
+  /** Number of f32 elements. */
+  get length(): number { return this.#length; }
 
   /** The values, as a Float32Array view over WebAssembly memory (re-derived after memory growth). */
   get data(): Float32Array {
     this.check();
-    if (this.view.buffer !== this.owner.arena.memory.buffer) {
-      this.view = new Float32Array(this.owner.arena.memory.buffer, this.ptr, this.length);
+    if (this.#view.buffer !== this.#owner.arena.memory.buffer) {
+      this.#view = new Float32Array(this.#owner.arena.memory.buffer, this.#ptr, this.#length);
     }
-    return this.view;
+    return this.#view;
   }
 
   /** Whether `dispose()` was called. */
-  get disposed(): boolean { return !this.alive; }
+  get disposed(): boolean { return !this.#alive; }
 
   /** A copy of the values in an ordinary Float32Array. */
   toArray(): Float32Array { return this.data.slice(); }
 
   /** Frees the memory. Later use throws DisposedError; disposing twice is a no-op. */
   dispose(): void {
-    if (!this.alive) return;
-    this.alive = false;
-    this.owner.finalizer?.unregister(this);
-    this.owner.arena.release(this.ptr);
+    if (!this.#alive) return;
+    this.#alive = false;
+    this.#owner.finalizer?.unregister(this);
+    this.#owner.arena.release(this.#ptr);
+  }
+
+  /** @internal True for tensors made by an engine (not objects that merely inherit from Tensor.prototype). */
+  static isGenuine(v: unknown): v is Tensor {
+    return typeof v === 'object' && v !== null && #alive in v;
   }
 
   /** @internal */
-  belongsTo(owner: TensorOwner): boolean { return owner === this.owner; }
+  belongsTo(owner: TensorOwner): boolean { return owner === this.#owner; }
 
   /** @internal Throws if disposed. */
   check(): void {
-    if (!this.alive) throw new DisposedError('this tensor was disposed; create a new one with engine.tensor()');
+    if (!this.#alive) throw new DisposedError('this tensor was disposed; create a new one with engine.tensor()');
   }
+}
+
+/**
+ * @internal Whether a typed array's buffer was detached (a `tensor.data` view taken before the memory grew, or a
+ * transferred buffer). Such a view reads as empty, and every method of it throws a plain TypeError.
+ */
+export function isDetached(v: ArrayBufferView): boolean {
+  if (v.byteLength !== 0) return false;
+  const b = v.buffer as ArrayBuffer & { detached?: boolean };
+  if (typeof b.detached === 'boolean') return b.detached;
+  try { b.slice(0, 0); return false; } catch { return true; }
+}
+
+/** @internal The error for a detached view passed as `what`. */
+export function detachedMessage(what: string): string {
+  return `${what} is a Float32Array whose memory was detached (a tensor.data view read before the engine's memory ` +
+    'grew, or a transferred buffer); read tensor.data again after each call that may allocate, or pass the Tensor itself';
 }

@@ -39,6 +39,59 @@ function isResponse(x: unknown): x is Response {
   return typeof Response !== 'undefined' && Object.prototype.toString.call(x) === '[object Response]';
 }
 
+function isBufferSource(x: unknown): x is BufferSource {
+  // The tag, not instanceof: bytes from another realm are accepted too.
+  return ArrayBuffer.isView(x) || Object.prototype.toString.call(x) === '[object ArrayBuffer]' ||
+    Object.prototype.toString.call(x) === '[object SharedArrayBuffer]';
+}
+
+function isUrl(x: unknown): x is URL {
+  return Object.prototype.toString.call(x) === '[object URL]';
+}
+
+/** The message of anything thrown (a thrown non-Error included). */
+function errorText(e: unknown): string {
+  return e instanceof Error || (typeof e === 'object' && e !== null && typeof (e as Error).message === 'string')
+    ? (e as Error).message : String(e);
+}
+
+/**
+ * @internal Checks that a value can be a {@link WasmSource}; returns an error text naming what was given, or undefined.
+ * Called before anything is loaded, so a wrong option fails at once with a typed error.
+ */
+export function wasmSourceProblem(src: unknown): string | undefined {
+  if (isModule(src) || isResponse(src) || isBufferSource(src) || isUrl(src)) return undefined;
+  if (typeof src === 'string') {
+    try { new URL(src, import.meta.url); return undefined; } catch { return `the string ${JSON.stringify(src)} is not a URL`; }
+  }
+  return `${src === null ? 'null' : Array.isArray(src) ? 'an array' : typeof src === 'object'
+    ? `an object (${Object.prototype.toString.call(src)})` : `${typeof src} ${String(src)}`} is not a WebAssembly.Module, bytes, a Response or a URL`;
+}
+
+/** The type tag of a WebAssembly.Memory (no instanceof: the module may come from another realm). */
+function isMemory(x: unknown): x is WebAssembly.Memory {
+  return Object.prototype.toString.call(x) === '[object WebAssembly.Memory]';
+}
+
+/**
+ * @internal Checks that an instance has everything the host calls: `memory`, `heap_base` and each named kernel.
+ * Throws WasmLoadError naming the first missing export (so a wrong module fails at load, not at first use).
+ */
+export function checkExports(exports: Record<string, unknown>, kernels: readonly string[]): RawExports {
+  if (!isMemory(exports.memory)) {
+    throw new WasmLoadError("this WebAssembly module is not rectify's: it exports no memory named \"memory\". " +
+      "Pass rectify's own build (rectify.wasm, rectify-relaxed.wasm or rectify-twins.wasm)");
+  }
+  for (const name of ['heap_base', ...kernels]) {
+    if (typeof exports[name] !== 'function') {
+      throw new WasmLoadError(`this WebAssembly module is not rectify's (or is another version): it has no export ` +
+        `"${name}". Pass rectify's own build (rectify.wasm, rectify-relaxed.wasm or rectify-twins.wasm; for scalar: ` +
+        'true the twins build)');
+    }
+  }
+  return exports as unknown as RawExports;
+}
+
 interface FsPromises { readFile(path: URL): Promise<Uint8Array<ArrayBuffer>> }
 
 /** fs/promises where the runtime offers it without an import (Node >= 20.16, Deno, Bun); undefined elsewhere. */
@@ -50,21 +103,23 @@ function builtinFs(): FsPromises | undefined {
 /** @internal Resolves a source to a compiled module. */
 export async function compileSource(src: WasmSource): Promise<WebAssembly.Module> {
   try {
+    // Every promise is awaited inside the try: a rejected compile must become a WasmLoadError, not escape as a
+    // plain CompileError.
     if (isModule(src)) return src;
     const any = src as unknown;
-    if (isResponse(any)) return WebAssembly.compile(await any.arrayBuffer());
-    if (any instanceof ArrayBuffer || ArrayBuffer.isView(any)) return WebAssembly.compile(any as BufferSource);
+    if (isResponse(any)) return await WebAssembly.compile(await any.arrayBuffer());
+    if (isBufferSource(any)) return await WebAssembly.compile(any);
     const url = typeof src === 'string' ? new URL(src, import.meta.url) : src;
     if (url.protocol === 'file:') {
       // Node's fetch cannot read files. No `node:` import here (Workers and bundlers reject them): ask the runtime.
       const fs = builtinFs();
-      if (fs) return WebAssembly.compile(await fs.readFile(url));
+      if (fs) return await WebAssembly.compile(await fs.readFile(url));
     }
     const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.href}`);
-    return WebAssembly.compile(await res.arrayBuffer());
+    return await WebAssembly.compile(await res.arrayBuffer());
   } catch (e) {
-    throw new WasmLoadError(`could not load rectify's WebAssembly module: ${(e as Error).message}. ` +
+    throw new WasmLoadError(`could not load rectify's WebAssembly module: ${errorText(e)}. ` +
       'Pass it yourself with createEngine({ wasm: module | bytes | response | url }).');
   }
 }
@@ -95,7 +150,7 @@ export async function instantiateModule(mod: WebAssembly.Module): Promise<RawExp
     memory = instance.exports.memory as WebAssembly.Memory;
     return instance.exports as unknown as RawExports;
   } catch (e) {
-    throw new WasmLoadError(`could not instantiate rectify's WebAssembly module: ${(e as Error).message}`);
+    throw new WasmLoadError(`could not instantiate rectify's WebAssembly module: ${errorText(e)}`);
   }
 }
 
