@@ -8,6 +8,8 @@ import type { ActivationSpec } from '../kernels.js';
 import type { Network, NetworkBuilder } from '../network.js';
 import type { LabData } from './experiment.js';
 import { InvalidArgumentError } from '../errors.js';
+import { xorshift32Uniform } from '../util/random.js';
+import { xorTruthTable } from '../util/xor.js';
 
 /** A series for a chart: x values and y values. */
 export interface Series { readonly name: string; readonly x: number[]; readonly y: number[] }
@@ -78,25 +80,12 @@ interface RunOptions extends ClaimOptions { readonly cache: Map<string, unknown>
 
 type Claim = (engine: Engine, o: RunOptions) => Promise<ClaimRun>;
 
-/** A seeded uniform generator for inputs of the analyses (integer arithmetic only). */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
 function linspace(lo: number, hi: number, n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 }
 
-function xor(): { x: Float32Array; y: Int32Array } {
-  return { x: Float32Array.from([0, 0, 0, 1, 1, 0, 1, 1]), y: Int32Array.from([0, 1, 1, 0]) };
-}
-
 async function trainXor(engine: Engine, act: ActivationSpec, seed: number): Promise<number> {
-  const { x, y } = xor();
+  const { x, y } = xorTruthTable();
   let b: NetworkBuilder<number, number> = engine.network({ inputs: 2, seed }).dense(8, act);
   if ((act as { name: string }).name === 'linear') b = b.dense(8, act);
   const net = b.dense(2, 'softmax').build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.05 } });
@@ -130,7 +119,7 @@ const claim1: Claim = async (engine, o) => {
   for (let j = 0; j < 3; j++) { let s = b2![j]!; for (let k = 0; k < 7; k++) s += b1![k]! * W2![k * 3 + j]!; b[j] = s; }
   const one = engine.network({ inputs: 5, seed: o.seed }).dense(3, 'linear').build({ loss: 'mse' });
   one.parameters()[0]!.data.set(W); one.parameters()[1]!.data.set(b);
-  const r = uniform(o.seed + 1);
+  const r = xorshift32Uniform(o.seed + 1);
   const x = Float32Array.from({ length: 1000 * 5 }, () => r() * 4 - 2);
   const y2 = net.predict(x), y1 = one.predict(x);
   let maxDiff = 0, maxAbs = 0;
@@ -263,7 +252,7 @@ const claim5: Claim = async (engine, o) => {
  */
 function countRegions(net: Network, depth: number, samples: number, seed: number): number {
   const ps = net.parameters();
-  const r = uniform(seed);
+  const r = xorshift32Uniform(seed);
   const a = [r() * 4 - 2, r() * 4 - 2], b = [r() * 4 - 2, r() * 4 - 2];
   const layers = Array.from({ length: depth }, (_, l) => ({ W: ps[2 * l]!.data, bias: ps[2 * l + 1]!.data, out: ps[2 * l]!.shape[1]! }));
   const units = layers.reduce((n, l) => n + l.out, 0);
@@ -305,7 +294,7 @@ const claim6: Claim = async (engine, o) => {
       for (let l = 0; l < depth; l++) b = b.dense(width, 'relu');
       const net = b.dense(1, 'linear').build({ loss: 'mse' });
       // Random biases so that the hyperplanes do not all pass through the origin.
-      const rb = uniform(o.seed * 31 + rep);
+      const rb = xorshift32Uniform(o.seed * 31 + rep);
       net.parameters().filter((p) => p.name.endsWith('.bias')).forEach((p) => p.data.forEach((_, i, d) => { d[i] = rb() - 0.5; }));
       total += countRegions(net, depth, samples, o.seed + 100 * rep);
       net.dispose();

@@ -1,4 +1,5 @@
 import { ChartError } from './errors.js';
+import { fnv1a32String } from '../util/hash.js';
 
 /**
  * A tiny dependency-free SVG chart module for the lab report: line charts, grouped bar charts and
@@ -157,9 +158,7 @@ function truncate(s: string, max: number): string {
 }
 
 function hashString(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(36);
+  return fnv1a32String(s).toString(36);
 }
 
 /** 10^e for integer e, by repeated multiplication (no Math.pow rounding differences). */

@@ -70,6 +70,7 @@ export function canonicalBits(values) {
   return u;
 }
 
+// A standalone copy of FNV-1a (src/util/hash.ts): the probe runs as plain JS in every runtime, without the build.
 function fnv1a(u32) {
   let h = 0x811c9dc5;
   for (let i = 0; i < u32.length; i++) {
