@@ -1,5 +1,5 @@
 import { DIGITS_BASE64, DIGITS_FNV1A, DIGITS_ROWS } from './digits-data.js';
-import { DataArgumentError, DataFormatError, DataLimitError } from './errors.js';
+import { DataArgumentError, DataFormatError, DataLimitError } from '../errors.js';
 import { createRng, fnv1a } from './random.js';
 import type { Dataset } from './types.js';
 import { base64Value } from '../util/base64.js';

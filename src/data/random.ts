@@ -1,4 +1,4 @@
-import { DataArgumentError } from './errors.js';
+import { DataArgumentError } from '../errors.js';
 
 /** Seeded generators live in src/util/random.ts; rectify/data exports the data one. */
 export { createRng, type Rng } from '../util/random.js';

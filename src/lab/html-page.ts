@@ -1,4 +1,4 @@
-import { ReportError } from './errors.js';
+import { ReportError } from '../errors.js';
 import { escapeXml } from './svg.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ChartError } from './errors.js';
+import { ChartError } from '../errors.js';
 import { fnv1a32String } from '../util/hash.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lineChart, barChart, decisionBoundary, heatmap, niceTicks, escapeXml, PALETTE } from '../../src/lab/svg.js';
-import { ChartError } from '../../src/lab/errors.js';
+import { ChartError } from '../../src/errors.js';
 import { RectifyError } from '../../src/errors.js';
 import { xmlProblems } from './xml-check.js';
 
