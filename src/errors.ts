@@ -3,6 +3,8 @@
  * what to fix. After any of them the engine (and any network) is still usable and unchanged.
  * @module
  */
+// Type only (erased at run time): errors.ts imports nothing at run time, so no module cycle appears.
+import type { History } from './network.js';
 
 /** Base class of every error rectify throws. */
 export class RectifyError extends Error {
@@ -46,9 +48,12 @@ export class DataError extends RectifyError {}
 /** A saved network that cannot be loaded: corrupt, truncated, of an unknown version, or hostile. */
 export class ModelFormatError extends RectifyError {}
 
-/** `fit` stopped because its AbortSignal fired. The weights are those after the last completed batch. */
+/**
+ * `fit` stopped because its AbortSignal fired. The weights are those after the last completed batch; `.history` holds
+ * the epochs completed before it (the same {@link History} `fit` resolves with).
+ */
 export class TrainingAbortedError extends RectifyError {
-  constructor(message: string, readonly history: unknown) {
+  constructor(message: string, readonly history: History) {
     super(message);
   }
 }
@@ -60,7 +65,7 @@ export class TrainingAbortedError extends RectifyError {
  * is then undefined). Lower the learning rate, set `clipNorm`, or scale the inputs.
  */
 export class TrainingDivergedError extends RectifyError {
-  constructor(message: string, readonly history: unknown) {
+  constructor(message: string, readonly history: History | undefined) {
     super(message);
   }
 }
