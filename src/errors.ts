@@ -4,7 +4,7 @@
  * @module
  */
 // Type only (erased at run time): errors.ts imports nothing at run time, so no module cycle appears.
-import type { History } from './network.js';
+import type { History } from './network/types.js';
 
 /** Base class of every error rectify throws. */
 export class RectifyError extends Error {
