@@ -15,7 +15,10 @@ export const ROWS = 79;
 export const COLS = 13;
 export const N = ROWS * COLS;
 
-/** xorshift32: the same integers in every engine (no Math.random, no floating point). */
+/**
+ * xorshift32: the same integers in every engine (no Math.random, no floating point). A standalone copy of
+ * src/util/random.ts's xorshift32 (integers here): the probe runs as plain JS in every runtime, without the build.
+ */
 function xorshift(seed) {
   let s = seed >>> 0 || 1;
   return () => {
