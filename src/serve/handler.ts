@@ -299,8 +299,8 @@ export function createPredictHandler(net: Predictor, options: PredictHandlerOpti
         const e: unknown = row[j];
         if (typeof e !== 'number') throw new ClientError('not_a_number', `${at}[${j}] must be a number, got ${describe(e)}`);
         if (!Number.isFinite(e)) throw new ClientError('not_finite', `${at}[${j}] is ${String(e)}: send finite numbers (JSON read a literal too large for a double)`);
-        const f = (x[r * inputs + j] = e);
-        if (!Number.isFinite(f)) {
+        x[r * inputs + j] = e;
+        if (!Number.isFinite(x[r * inputs + j]!)) {
           throw new ClientError('f32_overflow', `${at}[${j}] is ${e}, beyond the f32 range (magnitudes up to 3.4028234663852886e38): the network computes in f32`);
         }
       }
