@@ -253,4 +253,34 @@ describe('rectify/serve in other runtimes', () => {
   });
 });
 
+describe('examples/serve (Node, Deno, Bun): each serves the handler, asks itself, and answers as Node\'s net.predict', () => {
+  let expected: Float32Array;
+  beforeAll(async () => {
+    // The examples' recipe, in this process.
+    const { train, test } = trainTestSplit(loadDigits(), 0.2, 1);
+    const n = engine.network({ inputs: 64, seed: 7 }).dense(32, 'relu').dense(10, 'softmax')
+      .build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.01 } });
+    await n.fit(train.x, train.labels, { epochs: 10, batchSize: 32 });
+    expected = n.predict(test.x.slice(0, 64));
+    n.dispose();
+  });
+  const checkExample = (out: string, runtime: RegExp) => {
+    const r = lastJson<{ runtime: string; status: number; answer: { probabilities: number[]; top: { class: number }[] } }>(out);
+    expect(r.runtime).toMatch(runtime);
+    expect(r.status).toBe(200);
+    expect(Array.from(new Uint32Array(Float32Array.from(r.answer.probabilities, Math.fround).buffer)))
+      .toEqual(Array.from(new Uint32Array(expected.buffer)));
+    expect(r.answer.top[0]!.class).toBe(expected.indexOf(Math.max(...expected)));
+  };
+  it('examples/serve/node.mjs (node:http through toNodeListener)', async () => {
+    checkExample(await run(process.execPath, ['examples/serve/node.mjs', '--check'], 60_000), /^node /);
+  });
+  it.skipIf(!DENO)('examples/serve/deno.ts (Deno.serve)', async () => {
+    checkExample(await run(DENO!, ['run', '--allow-read', '--allow-net=127.0.0.1', '--no-prompt', 'examples/serve/deno.ts', '--check'], 60_000), /^deno /);
+  });
+  it.skipIf(!BUN)('examples/serve/bun.ts (Bun.serve)', async () => {
+    checkExample(await run(BUN!, ['examples/serve/bun.ts', '--check'], 60_000), /^bun /);
+  });
+});
+
 void requestOf;
