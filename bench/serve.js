@@ -38,7 +38,7 @@ for (let r = 0; r < ROWS; r++) {
   const x = test.x.slice(r * 64, r * 64 + 64);
   valid.push({ body: JSON.stringify({ inputs: Array.from(x) }), bits: Array.from(new Uint32Array(net.predict(x).buffer)) });
 }
-const FIVE_MB = `{"inputs":[${'0.5,'.repeat(5 * 1024 * 1024 / 4)}0]}`;
+const FIVE_MB = Buffer.from(`{"inputs":[${'0.5,'.repeat(5 * 1024 * 1024 / 4)}0]}`);   // encoded once
 const MALFORMED = [
   { kind: 'bad JSON', method: 'POST', type: 'application/json', body: '{"inputs": [1, 2', status: 400 },
   { kind: 'wrong length', method: 'POST', type: 'application/json', body: '{"inputs":[0,0.5,1]}', status: 400 },
@@ -55,7 +55,7 @@ function send(agent, url, method, type, body) {
     const headers = type ? { 'content-type': type } : {};
     if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
     // A 5 MB body goes on its own connection: a server may close it after answering 413 without reading the rest.
-    const big = body !== undefined && body.length > 1e6;
+    const big = body !== undefined && Buffer.byteLength(body) > 1e6;
     if (big) headers.connection = 'close';
     const req = http.request(url, { method, agent: big ? false : agent, headers }, (r) => {
       const chunks = [];

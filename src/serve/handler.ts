@@ -95,6 +95,8 @@ export type ServeErrorCode = keyof typeof SERVE_ERROR_STATUS;
 const ALLOW = 'POST, OPTIONS';
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
 const MAX_FINDINGS = 10;
+/** Cloudflare's runtime (its navigator.userAgent): it resets a connection whose request body is cancelled. */
+const IN_WORKERD = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers';
 const EXPOSED = 'X-Request-Id, Server-Timing, X-Rectify-Warning';
 
 class ClientError {
@@ -253,7 +255,10 @@ export function createPredictHandler(net: Predictor, options: PredictHandlerOpti
       if (done) break;
       total += value.byteLength;
       if (total > maxBodyBytes) {
-        reader.cancel().catch(() => undefined);
+        // Stop reading. Cancelling closes the connection once the 413 is sent (Node, Deno, Bun), but workerd resets it
+        // at once and the client never sees the 413: there the body is only left unread (workerd then closes it).
+        if (IN_WORKERD) reader.releaseLock();
+        else reader.cancel().catch(() => undefined);
         throw new ClientError('body_too_large', `the body is over the limit of ${maxBodyBytes} bytes: send at most ${maxBatch} rows per request`);
       }
       chunks.push(value);
@@ -337,6 +342,26 @@ export function createPredictHandler(net: Predictor, options: PredictHandlerOpti
     return idx.slice(0, topK).map((c) => ({ class: c, label: labels[c]!, probability: p[o + c]! }));
   }
 
+  /**
+   * Reads and drops a body the answer did not need (405, 415, 403), up to maxBodyBytes: workerd closes a keep-alive
+   * connection whose request body was left unread, and the client's next request on it fails (ECONNRESET).
+   */
+  async function drain(request: Request): Promise<void> {
+    if (request.body === null || request.bodyUsed) return;
+    const declared = request.headers.get('content-length');
+    if (declared !== null && !(Number(declared) <= maxBodyBytes)) return;
+    try {
+      const reader = request.body.getReader();
+      let total = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        total += value.byteLength;
+        if (total > maxBodyBytes) { reader.releaseLock(); return; }
+      }
+    } catch { /* the client went away: nothing to answer */ }
+  }
+
   function respond(status: number, body: unknown, h: Headers, id: string, timing: string): Response {
     h.set('content-type', 'application/json; charset=utf-8');
     h.set('cache-control', 'no-store');
@@ -363,6 +388,7 @@ export function createPredictHandler(net: Predictor, options: PredictHandlerOpti
       const corsOk = corsHeaders(request, h);
       if (request.method === 'OPTIONS') {
         if (!corsOk) {
+          await drain(request);
           return fail(new ClientError('origin_not_allowed',
             `origin ${JSON.stringify((request.headers.get('origin') ?? '').slice(0, 100))} may not call this API; allowed: ${origins === '*' ? 'any' : origins.length ? origins.join(', ') : 'none (same origin only)'}`));
         }
@@ -375,6 +401,7 @@ export function createPredictHandler(net: Predictor, options: PredictHandlerOpti
         return respond(204, null, h, id, timing());
       }
       if (request.method !== 'POST') {
+        await drain(request);
         return fail(new ClientError('method_not_allowed', `method ${request.method.slice(0, 20)} is not allowed: use POST with ${usage}`));
       }
       checkMediaType(request);
@@ -416,7 +443,10 @@ export function createPredictHandler(net: Predictor, options: PredictHandlerOpti
       }
       return respond(200, answer, h, id, timing());
     } catch (e) {
-      if (e instanceof ClientError) return fail(e);
+      if (e instanceof ClientError) {
+        if (e.code === 'unsupported_media_type' || e.code === 'bad_content_length') await drain(request);
+        return fail(e);
+      }
       return respond(500, { error: { code: 'internal_error', message: 'the server failed to answer this request (not a problem with the request); retry later' } },
         h, id, timing());
     }

@@ -136,6 +136,29 @@ describe('rectify/serve in Node', () => {
     expect(req.bodyUsed).toBe(false);
   });
 
+  it('a body the answer does not need (405, 415) is read to its end, up to the limit; one over the limit is cancelled (outside workerd)', async () => {
+    const h = serve.createPredictHandler(net, { maxBodyBytes: 1000 });
+    const tracked = (bytes: number) => {
+      const state = { pulled: 0, cancelled: false };
+      const body = new ReadableStream<Uint8Array>({
+        pull(c) { if (state.pulled >= bytes) { c.close(); return; } state.pulled += 100; c.enqueue(new Uint8Array(100)); },
+        cancel() { state.cancelled = true; },
+      }, { highWaterMark: 0 });
+      return { body, state };
+    };
+    for (const [method, type, status] of [['PUT', 'application/json', 405], ['POST', 'text/plain', 415]] as const) {
+      const t = tracked(500);
+      const r = await h(new Request('http://x/', { method, headers: { 'content-type': type }, body: t.body, duplex: 'half' } as RequestInit));
+      expect(r.status).toBe(status);
+      expect(t.state.pulled, `${method} ${type}`).toBe(500);
+    }
+    const t = tracked(5000);
+    const r = await h(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: t.body, duplex: 'half' } as RequestInit));
+    expect(r.status).toBe(413);
+    expect(t.state.cancelled).toBe(true);
+    expect(t.state.pulled).toBeLessThan(5000);
+  });
+
   it('a predictor that fails gets a JSON 500 internal_error (never for client input), with the headers', async () => {
     const broken = { inputs: 2, outputs: 2, predict(): Float32Array { throw new Error('boom'); } };
     const r = await serve.createPredictHandler(broken)(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inputs":[1,2]}' }));
@@ -233,6 +256,39 @@ describe('rectify/serve in other runtimes', () => {
       const inside = await mf.dispatchFetch('http://localhost/__cases');
       check(await inside.json() as Result[], 'workerd (inside the isolate)');
     } finally {
+      await mf.dispose();
+    }
+  });
+
+  it('workerd over real HTTP keep-alive: after a 415 or 405 with a body, the next request on the connection is answered', async () => {
+    const { Miniflare } = await import('miniflare');
+    const mf = new Miniflare({
+      modules: true, modulesRoot: dir, scriptPath: join(dir, 'worker.js'), compatibilityDate: '2025-09-01', host: '127.0.0.1', port: 0,
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }, { type: 'Data', include: ['**/*.bin'] }],
+      bindings: { FIXTURE: fixture },
+    });
+    const { request, Agent } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const base = await mf.ready;
+      const statuses: (number | string)[] = [];
+      const one = (method: string, type: string, body: string) => new Promise<number | string>((res) => {
+        const req = request(new URL('/predict', base), { method, agent, headers: { 'content-type': type, 'content-length': Buffer.byteLength(body) } }, (r) => {
+          r.resume(); r.on('end', () => res(r.statusCode!));
+        });
+        req.on('error', (e: NodeJS.ErrnoException) => res(e.code ?? String(e)));
+        req.end(body);
+      });
+      const valid = JSON.stringify({ inputs: fixture.rows[0] });
+      for (let i = 0; i < 3; i++) {
+        statuses.push(await one('POST', 'application/json', valid));
+        statuses.push(await one('POST', 'text/plain', valid));
+        statuses.push(await one('PUT', 'application/json', valid));
+      }
+      statuses.push(await one('POST', 'application/json', valid));
+      expect(statuses).toEqual([200, 415, 405, 200, 415, 405, 200, 415, 405, 200]);
+    } finally {
+      agent.destroy();
       await mf.dispose();
     }
   });
