@@ -2,7 +2,7 @@
 // and against Node (node:http + toNodeListener, in its own process), at concurrency 1, 8 and 32; then the same with
 // 10% malformed requests. Every valid answer is checked bit for bit against net.predict in this process; every
 // malformed one must get its 4xx. Bounded: at most --requests per run and --time seconds per run.
-//   node bench/serve.js [--time 5] [--requests 20000] [--conc 1,8,32] [--only node|workerd]
+//   node bench/serve.js [--time 6] [--requests 20000] [--conc 1,8,32] [--only node|workerd]
 // Writes bench/results/serve.md.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -17,10 +17,11 @@ import { loadDigits, trainTestSplit } from '../dist/data/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
-const TIME_MS = Number(arg('time', '5')) * 1000;
+const TIME_MS = Number(arg('time', '6')) * 1000 / 3;   // per mix and concurrency, in 3 rounds
 const MAX_REQUESTS = Number(arg('requests', '20000'));
 const CONC = arg('conc', '1,8,32').split(',').map(Number);
 const ONLY = arg('only', '');
+const ROUNDS = 3;
 const CPU = os.cpus()[0]?.model ?? 'unknown CPU';
 const lines = [];
 const say = (s = '') => { console.log(s); lines.push(s); };
@@ -227,7 +228,7 @@ if (ONLY !== 'workerd') {
 say(`# rectify/serve under load`);
 say();
 say(`CPU: ${CPU} (${os.cpus().length} logical cores, shared with other jobs); Node ${process.versions.node}; ` +
-  `loopback 127.0.0.1; each run at most ${MAX_REQUESTS} requests or ${TIME_MS / 1000} s; model 64-32-10 (digits), ` +
+  `loopback 127.0.0.1; each mix and concurrency: 3 alternating rounds of at most ${MAX_REQUESTS} requests or ${TIME_MS / 1000} s; model 64-32-10 (digits), ` +
   `one row per request, answers { probabilities, top-3 }, checked bit for bit against net.predict.`);
 say(`Malformed mix (every 10th request): ${MALFORMED.map((m) => `${m.kind} -> ${m.status}`).join(', ')}.`);
 for (const s of servers) {
@@ -239,23 +240,34 @@ for (const s of servers) {
   say(`- Memory: ${srv.memory}`);
   say(`- Server CPU: ${srv.cpuNote}`);
   say();
-  say('| mix | conc | requests | req/s | p50 ms | p95 ms | p99 ms | server CPU/req | valid bit-exact | wrong | no answer | 5xx | malformed -> 4xx | 5 MB: closed unread | p95 vs clean |');
+  say('| mix | conc | requests | req/s | p50 ms | p95 ms | p99 ms | server CPU/req | valid bit-exact | valid wrong | valid unanswered | 5xx | malformed -> 4xx | 5 MB: closed unread | p95 vs clean |');
   say('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  const clean = new Map();
-  await load(srv.url, 8, false);   // warm-up (JIT, connections), not reported
-  for (const malformed of [false, true]) {
-    for (const conc of CONC) {
-      const c0 = await srv.cpuUs();
-      const r = await load(srv.url, conc, malformed);
-      const c1 = await srv.cpuUs();
-      const p95 = pct(r.lat, 0.95);
-      if (!malformed) clean.set(conc, p95);
-      const ratio = malformed ? `${(p95 / clean.get(conc)).toFixed(2)}x` : '';
-      say(`| ${malformed ? '10% malformed' : 'valid'} | ${conc} | ${r.sent} | ${(r.sent / (r.ms / 1000)).toFixed(0)} | ${pct(r.lat, 0.5).toFixed(2)} | ` +
-        `${p95.toFixed(2)} | ${pct(r.lat, 0.99).toFixed(2)} | ${((c1 - c0) / r.sent).toFixed(0)} us | ${r.ok} | ${r.wrong} | ${r.errors} | ${r.fivexx} | ` +
-        `${malformed ? `${r.malformedOk}` : ''} | ${malformed ? r.resets : ''} | ${ratio} |`);
-      if (r.malformedWrong.length) say(`  - malformed, unexpected: ${[...new Set(r.malformedWrong)].slice(0, 5).join('; ')}`);
-      if (r.validErrors.length) say(`  - valid requests without an answer: ${r.validErrors.length} (${[...new Set(r.validErrors)].join(', ')})`);
+  // The machine is shared: the clean and malformed runs alternate in ROUNDS short rounds at each concurrency and
+  // their latencies are pooled, so a burst of outside load hits both mixes alike.
+  for (const conc of CONC) {
+    const pooled = { false: [], true: [] };
+    const cpu = { false: 0, true: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const malformed of [false, true]) {
+        const c0 = await srv.cpuUs();
+        pooled[malformed].push(await load(srv.url, conc, malformed));
+        cpu[malformed] += (await srv.cpuUs()) - c0;
+      }
+    }
+    let cleanP95 = NaN;
+    for (const malformed of [false, true]) {
+      const rs = pooled[malformed];
+      const sum = (k) => rs.reduce((a, r) => a + r[k], 0);
+      const lat = rs.flatMap((r) => r.lat).sort((a, b) => a - b);
+      const sent = sum('sent'), ms = sum('ms');
+      const p95 = pct(lat, 0.95);
+      if (!malformed) cleanP95 = p95;
+      say(`| ${malformed ? '10% malformed' : 'valid'} | ${conc} | ${sent} | ${(sent / (ms / 1000)).toFixed(0)} | ${pct(lat, 0.5).toFixed(2)} | ` +
+        `${p95.toFixed(2)} | ${pct(lat, 0.99).toFixed(2)} | ${(cpu[malformed] / sent).toFixed(0)} us | ${sum('ok')} | ${sum('wrong')} | ${rs.reduce((a, r) => a + r.validErrors.length, 0)} | ${sum('fivexx')} | ` +
+        `${malformed ? sum('malformedOk') : ''} | ${malformed ? sum('resets') : ''} | ${malformed ? `${(p95 / cleanP95).toFixed(2)}x` : ''} |`);
+      const mw = rs.flatMap((r) => r.malformedWrong), ve = rs.flatMap((r) => r.validErrors);
+      if (mw.length) say(`  - malformed, unexpected: ${mw.length} (${[...new Set(mw)].slice(0, 5).join('; ')})`);
+      if (ve.length) say(`  - valid requests without an answer: ${ve.length} (${[...new Set(ve)].join(', ')})`);
     }
   }
   say();
