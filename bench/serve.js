@@ -230,6 +230,7 @@ say();
 say(`CPU: ${CPU} (${os.cpus().length} logical cores, shared with other jobs); Node ${process.versions.node}; ` +
   `loopback 127.0.0.1; each mix and concurrency: 3 alternating rounds of at most ${MAX_REQUESTS} requests or ${TIME_MS / 1000} s; model 64-32-10 (digits), ` +
   `one row per request, answers { probabilities, top-3 }, checked bit for bit against net.predict.`);
+say(`Load average at start (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.`);
 say(`Malformed mix (every 10th request): ${MALFORMED.map((m) => `${m.kind} -> ${m.status}`).join(', ')}.`);
 for (const s of servers) {
   say();

@@ -139,7 +139,8 @@ function bounds(inputs: number, stats: FeatureStats | undefined, range: PredictH
       if (mn[j]! > mx[j]!) throw new InvalidArgumentError(`createPredictHandler: min[${j}] (${mn[j]}) is above max[${j}] (${mx[j]})`);
       const span = mx[j]! - mn[j]! > 0 ? mx[j]! - mn[j]! : 1;
       lo[j] = mn[j]! - t * span; hi[j] = mx[j]! + t * span;
-      basis.push(`the training range [${mn[j]}, ${mx[j]}] widened by ${t} x its span`);
+      basis.push(mx[j]! > mn[j]! ? `the training range [${mn[j]}, ${mx[j]}] widened by ${t} x its span`
+        : `the feature was always ${mn[j]} in training; allowed +- ${t}`);
     }
     return { lo, hi, basis };
   }
