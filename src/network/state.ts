@@ -172,13 +172,14 @@ export class NetworkState {
     const view = (ptr: number, n: number) => () => new Float32Array(arena.memory.buffer, ptr, n);
     this.layers.forEach((l, i) => {
       const w = view(l.W, l.in * l.out), b = view(l.b, l.out);
-      out.push(frozenView(`dense${i}.weight`, [l.in, l.out], w));
-      out.push(frozenView(`dense${i}.bias`, [l.out], b));
+      const on = this.isTrainable(i);
+      out.push(frozenView(`dense${i}.weight`, [l.in, l.out], w, on));
+      out.push(frozenView(`dense${i}.bias`, [l.out], b, on));
       const width = l.act.units ?? 1;
       l.def.params.forEach((p, k) => {
         if (!p.trainable) return; // fixed settings (leakyRelu slope, relu subgradient) are part of the layer spec
         const v = view(l.act.paramPtr + k * width * 4, width);
-        out.push(frozenView(`dense${i}.${p.name}`, [width], v));
+        out.push(frozenView(`dense${i}.${p.name}`, [width], v, on));
       });
     });
     return out;
@@ -280,6 +281,16 @@ export class NetworkState {
     return undefined;
   }
 
+  /** Whether layer `li` is updated by training (the plan's FROZEN word, read by net_train_step). */
+  isTrainable(li: number): boolean {
+    return new Int32Array(this.core.arena.memory.buffer)[(this.plan >> 2) + layerWord(li) + L.FROZEN] === 0;
+  }
+
+  /** Freezes (false) or unfreezes (true) layer `li` (checked by the caller). */
+  setTrainable(li: number, on: boolean): void {
+    new Int32Array(this.core.arena.memory.buffer)[(this.plan >> 2) + layerWord(li) + L.FROZEN] = on ? 0 : 1;
+  }
+
   /** Turns the per-step gradient-norm accumulation on or off. */
   setDiagnostics(on: boolean): void {
     new Int32Array(this.core.arena.memory.buffer)[(this.plan >> 2) + H.DIAG_ON] = on ? 1 : 0;
@@ -292,8 +303,8 @@ export class NetworkState {
 }
 
 /** A parameter view whose name, shape and trainable flag cannot be reassigned (strict-mode assignments throw). */
-function frozenView(name: string, shape: number[], data: () => Float32Array): ParameterView {
-  return Object.freeze({ name, shape: Object.freeze(shape), trainable: true, get data() { return data(); } });
+function frozenView(name: string, shape: number[], data: () => Float32Array, trainable: boolean): ParameterView {
+  return Object.freeze({ name, shape: Object.freeze(shape), trainable, get data() { return data(); } });
 }
 
 function copySmall(dst: Float32Array, src: Float32Array, at: number): void {
