@@ -5,7 +5,7 @@
  */
 import { describe } from '../kernels.js';
 import type { EngineCore } from '../core.js';
-import { networkToBytes, networkToJSON, type NetworkJSON } from '../serialize/format.js';
+import { networkToBytes, networkToJSON, type NetworkJSON, type SavedTraining, type TrainingJSON } from '../serialize/format.js';
 import { DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError } from '../errors.js';
 import { prepareFit, runFit } from './fit.js';
 import { activationName, checkKeys, F32_MAX, F32_MIN_NORMAL } from './options.js';
@@ -196,6 +196,18 @@ export class Network<I extends number = number, O extends number = number> {
     let at = 0;
     for (const b of blocks) { out.set(b, at); at += b.length; }
     return out;
+  }
+
+  /** @internal The training state beyond the parameters (views into the engine's memory), for saving. */
+  trainingState(): SavedTraining {
+    this.check();
+    return this.st.trainingState();
+  }
+
+  /** @internal Puts back a saved training state (the loader checked it against this network). */
+  restoreTraining(t: TrainingJSON, moments: readonly Float32Array[]): void {
+    this.checkIdle('restoreTraining');
+    this.st.restoreTraining(t, moments);
   }
 
   /** A text table of the layers and parameter counts. */

@@ -125,5 +125,5 @@ export interface SavedLayerSpec {
   readonly activation: Record<string, unknown>;
   readonly init?: InitName;
   /** Version 3: written (as false) only for a frozen layer. */
-  readonly trainable?: boolean;
+  readonly trainable?: false;
 }
