@@ -73,8 +73,8 @@ export interface NetworkJSON {
 /** Options of `engine.loadNetwork`. */
 export interface LoadOptions {
   /**
-   * The most parameters (weights, biases and trainable activation parameters) the file may describe; larger files
-   * are rejected before anything is allocated. Default 16,777,216 (2^24, 64 MiB of f32 weights).
+   * The most values the file may store (weights, biases, trainable activation parameters and, in version 3, the
+   * optimizer's moments); larger files are rejected before anything is allocated. Default 16,777,216 (2^24, 64 MiB of f32 weights).
    */
   readonly maxParameters?: number;
 }
