@@ -12,7 +12,7 @@ export type { ActivationDef, ActivationName, ActivationSpec, ActivationExtras, P
 export type { MemoryStats } from './arena.js';
 export { Network, NetworkBuilder } from './network.js';
 export type {
-  BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LossName, OptimizerSpec, ParameterView, Targets,
+  BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LearningRateSchedule, LossName, OptimizerSpec, ParameterView, Targets,
 } from './network.js';
 export type { LoadOptions, NetworkJSON } from './serialize/format.js';
 export { supportsRelaxedSimd } from './wasm.js';

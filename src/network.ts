@@ -8,6 +8,6 @@
 export { Network } from './network/network.js';
 export { NetworkBuilder, networkBuilder } from './network/builder.js';
 export type {
-  BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LossName, OptimizerName, OptimizerSpec,
+  BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LearningRateSchedule, LossName, OptimizerName, OptimizerSpec,
   ParameterView, Targets,
 } from './network/types.js';

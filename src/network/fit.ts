@@ -9,6 +9,7 @@ import { plainParams, probeUnits } from './diagnostics.js';
 import { checkFitOptions, type CheckedFit } from './options.js';
 import { prepareTargets, rowsOf, sliceTargets, type PreparedTargets } from './targets.js';
 import type { NetworkState } from './state.js';
+import { readLearningRate, Scheduler, writeLearningRate } from './schedule.js';
 import type { EpochLog, FitOptions, History, ParameterView, Targets } from './types.js';
 
 /** A checked fit call: its options, training rows and targets, and validation set. */
@@ -76,6 +77,7 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
     let bestWeights: Float32Array[] | undefined;
     let lastYield = now();
     const recheck = () => host.check();
+    const sched = o.schedule ? new Scheduler(o.schedule, readLearningRate(st)) : undefined;
     const aborted = () => new TrainingAbortedError('training was aborted by its AbortSignal; the weights are those after the last completed batch', history);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       // The last finite state (weights, activation parameters, optimizer moments and step counters, generator):
@@ -87,6 +89,8 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
           `are back to those at the start of epoch ${epoch}. Lower the learning rate, set clipNorm, or scale the inputs`, history);
       };
       const t0 = now();
+      if (sched) writeLearningRate(st, sched.rate(epoch));
+      const learningRate = readLearningRate(st);
       const i32 = () => new Int32Array(arena.memory.buffer);
       if (o.shuffle) fx.rng_permutation(st.rng, idx, trainRows);
       else { const v = i32(); for (let i = 0; i < trainRows; i++) v[(idx >> 2) + i] = i; }
@@ -122,10 +126,11 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
       const log: EpochLog = {
         epoch, loss: train.loss, ...(train.accuracy !== undefined ? { accuracy: train.accuracy } : {}),
         ...(v ? { valLoss: v.loss, ...(v.accuracy !== undefined ? { valAccuracy: v.accuracy } : {}) } : {}),
-        timeMs: now() - t0, gradNorms, deadFraction: probe.dead, saturatedFraction: probe.saturated,
+        learningRate, timeMs: now() - t0, gradNorms, deadFraction: probe.dead, saturatedFraction: probe.saturated,
         activationParams: st.layers.map((l) => plainParams(l.act)),
       };
       history.epochs.push(log);
+      sched?.observe(log.loss, log.valLoss, readLearningRate(st));
       let stop = false;
       if (o.onEpochEnd) {
         const r = await o.onEpochEnd(log);

@@ -8,6 +8,7 @@ import type { EngineCore } from '../core.js';
 import { networkToBytes, networkToJSON, type NetworkJSON } from '../serialize/format.js';
 import { DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError } from '../errors.js';
 import { prepareFit, runFit } from './fit.js';
+import { checkLearningRate, readLearningRate, writeLearningRate } from './schedule.js';
 import { activationName, checkKeys, F32_MAX, F32_MIN_NORMAL } from './options.js';
 import { normalizeOptimizer } from './optimizer.js';
 import { LOSS_CODES } from './plan.js';
@@ -31,8 +32,9 @@ export class Network<I extends number = number, O extends number = number> {
   /** Loss used by fit, trainBatch and evaluate. */
   readonly loss: LossName;
   /**
-   * The optimizer, with defaults filled in. Frozen: assigning `net.optimizer.learningRate` throws a TypeError (ES
-   * modules run in strict mode) instead of silently changing nothing; a learning-rate setter is planned (training issue).
+   * The optimizer, with defaults filled in, as built. Frozen: assigning `net.optimizer.learningRate` throws a TypeError
+   * (ES modules run in strict mode) instead of silently changing nothing. Its `learningRate` is the initial rate; the
+   * rate in effect is {@link Network.learningRate} (change it with {@link Network.setLearningRate} or a fit `schedule`).
    */
   readonly optimizer: NormalizedOptimizer;
   readonly seed: number;
@@ -98,6 +100,23 @@ export class Network<I extends number = number, O extends number = number> {
   parameters(): ParameterView[] {
     this.check();
     return this.st.parameters();
+  }
+
+  /** The learning rate the next training step uses (an f32 value; the optimizer's initial rate until changed). */
+  get learningRate(): number {
+    this.check();
+    return readLearningRate(this.st);
+  }
+
+  /**
+   * Sets the learning rate of the following training steps (stored as an f32: it must be finite and > 0 as an f32,
+   * otherwise InvalidParameterError and nothing changes). Allowed while fit runs (from `onBatchEnd` / `onEpochEnd`,
+   * between batches): the next batch uses it. A fit `schedule` writes the rate again at the start of each epoch
+   * (reduceOnPlateau continues from the rate in effect).
+   */
+  setLearningRate(lr: number): void {
+    this.check();
+    writeLearningRate(this.st, checkLearningRate(lr));
   }
 
   /** Runs the network on rows x inputs values and returns rows x outputs values. */

@@ -56,6 +56,27 @@ export interface ParameterView {
 /** Targets: rows x outputs floats, or one integer class id per row. */
 export type Targets = Float32Array | Int32Array | Uint8Array | Uint16Array | readonly number[];
 
+/**
+ * A learning-rate schedule of `fit` (a name, or `{ name, ...settings }`). `lr0` is the rate in effect when fit starts
+ * (`net.learningRate`); epochs count from 0 in each fit call; the schedule writes the rate at the start of every epoch.
+ * - `constant`: lr0.
+ * - `step`: lr0 * gamma^floor(epoch / every) (gamma default 0.1).
+ * - `exponential`: lr0 * gamma^epoch.
+ * - `cosine`: linear warmup lr0 * (epoch + 1) / warmup for the first `warmup` epochs (default 0), then
+ *   minLr + (lr0 - minLr) * (1 + cos(pi * (epoch - warmup) / (epochs - warmup))) / 2; `epochs` defaults to the fit's.
+ * - `reduceOnPlateau`: multiplies the rate by `factor` (default 0.1, not below `minLr`) after `patience` epochs
+ *   (default 10) in which the monitored loss (`valLoss`, or `loss` when fit has no validation set) did not fall by more
+ *   than `minDelta` (default 0) below its best.
+ */
+export type LearningRateSchedule =
+  | 'constant' | 'cosine' | 'reduceOnPlateau'
+  | { readonly name: 'constant' }
+  | { readonly name: 'step'; readonly every: number; readonly gamma?: number }
+  | { readonly name: 'exponential'; readonly gamma: number }
+  | { readonly name: 'cosine'; readonly epochs?: number; readonly warmup?: number; readonly minLr?: number }
+  | { readonly name: 'reduceOnPlateau'; readonly factor?: number; readonly patience?: number; readonly minLr?: number;
+      readonly minDelta?: number; readonly monitor?: 'loss' | 'valLoss' };
+
 /** Options of {@link Network.fit}. */
 export interface FitOptions {
   readonly epochs?: number;
@@ -76,6 +97,8 @@ export interface FitOptions {
     readonly restoreBest?: boolean;
   };
   readonly signal?: AbortSignal;
+  /** Learning-rate schedule (default: none, the rate stays as it is). See {@link LearningRateSchedule}. */
+  readonly schedule?: LearningRateSchedule;
   /** How often (ms of work) fit yields to the event loop. Default 16. */
   readonly yieldEveryMs?: number;
 }
@@ -87,6 +110,8 @@ export interface EpochLog {
   readonly accuracy?: number;
   readonly valLoss?: number;
   readonly valAccuracy?: number;
+  /** The learning rate the epoch started with (the f32 the training step used, unless a callback changed it). */
+  readonly learningRate: number;
   readonly timeMs: number;
   /** Mean over the epoch's steps of each layer's gradient L2 norm (weights, bias and activation parameters). */
   readonly gradNorms: readonly number[];
