@@ -7,7 +7,7 @@
 import { InvalidArgumentError, TrainingAbortedError, TrainingDivergedError } from '../errors.js';
 import { plainParams, probeUnits } from './diagnostics.js';
 import { checkFitOptions, type CheckedFit } from './options.js';
-import { prepareTargets, rowsOf, sliceTargets, type PreparedTargets } from './targets.js';
+import { permuteRows, permuteTargets, prepareTargets, rowsOf, sliceTargets, stratifiedOrder, type PreparedTargets } from './targets.js';
 import type { NetworkState } from './state.js';
 import { readLearningRate, Scheduler, writeLearningRate } from './schedule.js';
 import type { EpochLog, FitOptions, History, ParameterView, Targets } from './types.js';
@@ -31,10 +31,11 @@ export interface FitHost {
 
 /** Checks fit's arguments and sizes the row buffers for the batch; changes nothing else. */
 export function prepareFit(st: NetworkState, x: Float32Array, y: Targets, options: FitOptions): FitJob {
+  // x is reordered (a copy) for a stratified split; the caller's array is never written.
   const { inputs, outputs, loss } = st.settings;
   const o = checkFitOptions(options);
   const allRows = rowsOf(x, inputs, 'x');
-  const allT = prepareTargets(y, allRows, outputs, loss);
+  let allT = prepareTargets(y, allRows, outputs, loss);
   let trainRows = allRows;
   let val: FitJob['val'];
   if (o.validationData) {
@@ -42,8 +43,14 @@ export function prepareFit(st: NetworkState, x: Float32Array, y: Targets, option
     const vr = rowsOf(vx, inputs, 'validationData x');
     val = { x: vx, rows: vr, t: prepareTargets(vy, vr, outputs, loss) };
   } else if (o.validationSplit > 0) {
-    const vr = Math.floor(allRows * o.validationSplit);
-    if (vr < 1 || vr >= allRows) throw new InvalidArgumentError(`validationSplit ${o.validationSplit} leaves no rows for ${vr < 1 ? 'validation' : 'training'} (${allRows} rows)`);
+    let vr = Math.floor(allRows * o.validationSplit);
+    // Stratified (the default where the targets are classes): each class keeps its share in both parts.
+    if (o.validationSplitMode === 'stratified' && allT.classes) {
+      const s = stratifiedOrder(allT.classes, o.validationSplit, st.settings.seed);
+      vr = s.valRows;
+      if (vr >= 1 && vr < allRows) { x = permuteRows(x, s.order, inputs); allT = permuteTargets(allT, s.order, outputs); }
+    }
+    if (vr < 1 || vr >= allRows) throw new InvalidArgumentError(`validationSplit ${o.validationSplit} leaves no rows for ${vr < 1 ? 'validation' : 'training'} (${allRows} rows, ${o.validationSplitMode} split)`);
     trainRows = allRows - vr;
     val = { x: x.subarray(trainRows * inputs), rows: vr, t: sliceTargets(allT, trainRows, allRows, outputs) };
   }

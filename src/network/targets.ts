@@ -5,6 +5,7 @@
 import { describe } from '../kernels.js';
 import { DataError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { LossName, Targets } from './types.js';
+import { createRng } from '../data/random.js';
 
 /** Targets as the kernels take them, plus the class of each row for accuracy where the targets are classes. */
 export interface PreparedTargets {
@@ -122,4 +123,55 @@ function classesOf(t: Float32Array, rows: number, outputs: number): Int32Array |
     c[r] = at;
   }
   return c;
+}
+
+/**
+ * The row order of a seeded stratified validation split: within each class the rows are shuffled (Fisher-Yates with
+ * the integer generator of rectify/data, seeded by `seed`) and round(count * split) of them are held out, so each class
+ * keeps its share in both parts. Returns the training rows (in their original order) followed by the validation rows
+ * (in their original order), and the number of validation rows. Integer operations only: the same on every engine.
+ */
+export function stratifiedOrder(classes: Int32Array, split: number, seed: number): { order: Uint32Array; valRows: number } {
+  const rows = classes.length;
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < rows; i++) {
+    const c = classes[i]!;
+    let list = byClass.get(c);
+    if (!list) { list = []; byClass.set(c, list); }
+    list.push(i);
+  }
+  const rng = createRng(seed);
+  const held = new Uint8Array(rows);
+  let valRows = 0;
+  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
+    const idx = byClass.get(c)!;
+    for (let k = idx.length - 1; k > 0; k--) {
+      const r = rng.nextInt(k + 1);
+      const t = idx[k]!; idx[k] = idx[r]!; idx[r] = t;
+    }
+    const m = Math.round(idx.length * split);
+    for (let k = 0; k < m; k++) held[idx[k]!] = 1;
+    valRows += m;
+  }
+  const order = new Uint32Array(rows);
+  let a = 0, b = rows - valRows;
+  for (let i = 0; i < rows; i++) order[held[i] ? b++ : a++] = i;
+  return { order, valRows };
+}
+
+/** Rows of x (of `cols` values each) in the given order (a copy). */
+export function permuteRows(x: Float32Array, order: Uint32Array, cols: number): Float32Array {
+  const out = new Float32Array(order.length * cols);
+  for (let k = 0; k < order.length; k++) out.set(x.subarray(order[k]! * cols, (order[k]! + 1) * cols), k * cols);
+  return out;
+}
+
+/** Prepared targets in the given row order (copies). */
+export function permuteTargets(t: PreparedTargets, order: Uint32Array, outputs: number): PreparedTargets {
+  const pick = (v: Int32Array) => { const o = new Int32Array(order.length); for (let k = 0; k < order.length; k++) o[k] = v[order[k]!]!; return o; };
+  return {
+    ...(t.targets ? { targets: permuteRows(t.targets, order, outputs) } : {}),
+    ...(t.labels ? { labels: pick(t.labels) } : {}),
+    ...(t.classes ? { classes: pick(t.classes) } : {}),
+  };
 }

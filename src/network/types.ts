@@ -83,8 +83,15 @@ export interface FitOptions {
   readonly batchSize?: number;
   /** Shuffle the training rows every epoch with the network's seeded generator. Default true. */
   readonly shuffle?: boolean;
-  /** Hold out this fraction of the rows (the last ones, before shuffling) for validation. */
+  /** Hold out this fraction of the rows for validation (see `validationSplitMode`). */
   readonly validationSplit?: number;
+  /**
+   * How `validationSplit` picks its rows. `'stratified'` (the default): where the targets are classes (class ids,
+   * one-hot rows, or 0/1 with one output), round(count * validationSplit) rows of each class, chosen by a generator
+   * seeded with the network's seed (the same rows every run, the network's own generator untouched); other targets
+   * take the last rows. `'last'`: the last floor(rows * validationSplit) rows, in every case.
+   */
+  readonly validationSplitMode?: 'stratified' | 'last';
   readonly validationData?: readonly [Float32Array, Targets];
   readonly onBatchEnd?: (info: { epoch: number; batch: number; loss: number }) => void | Promise<void>;
   /** Called after each epoch; return `false` to stop training. */
