@@ -53,8 +53,12 @@ export interface ParameterView {
   readonly data: Float32Array;
 }
 
-/** Targets: rows x outputs floats, or one integer class id per row. */
-export type Targets = Float32Array | Int32Array | Uint8Array | Uint16Array | readonly number[];
+/**
+ * Targets: rows x outputs floats (a Float32Array, or number[][] with one array per row), or one integer class id per
+ * row (Int32Array, Uint8Array, Uint16Array, number[]). With loss 'mse' a number[] is float targets when the network has
+ * one output or when it holds rows x outputs values; otherwise a number[] is class ids.
+ */
+export type Targets = Float32Array | Int32Array | Uint8Array | Uint16Array | readonly number[] | readonly (readonly number[])[];
 
 /**
  * A learning-rate schedule of `fit` (a name, or `{ name, ...settings }`). `lr0` is the rate in effect when fit starts
