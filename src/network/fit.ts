@@ -10,6 +10,7 @@ import { checkFitOptions, type CheckedFit } from './options.js';
 import { permuteRows, permuteTargets, prepareTargets, rowsOf, sliceTargets, stratifiedOrder, type PreparedTargets } from './targets.js';
 import type { NetworkState } from './state.js';
 import { readLearningRate, Scheduler, writeLearningRate } from './schedule.js';
+import { checkMetrics, checkMetricTargets, computeMetrics, type MetricName } from './metrics.js';
 import type { EpochLog, FitOptions, History, ParameterView, Targets } from './types.js';
 
 /** A checked fit call: its options, training rows and targets, and validation set. */
@@ -20,6 +21,7 @@ export interface FitJob {
   readonly allT: PreparedTargets;
   readonly batch: number;
   readonly val: { x: Float32Array; rows: number; t: PreparedTargets } | undefined;
+  readonly metrics: readonly MetricName[];
 }
 
 /** What the training loop needs of the public network: its liveness check and its parameter views. */
@@ -54,14 +56,17 @@ export function prepareFit(st: NetworkState, x: Float32Array, y: Targets, option
     trainRows = allRows - vr;
     val = { x: x.subarray(trainRows * inputs), rows: vr, t: sliceTargets(allT, trainRows, allRows, outputs) };
   }
+  const metrics = o.metrics === undefined ? [] : checkMetrics(o.metrics, outputs);
+  checkMetricTargets(metrics, allT, 'training');
+  if (val) checkMetricTargets(metrics, val.t, 'validation');
   const batch = Math.min(o.batchSize, trainRows);
   st.ensureCapacity(batch);
-  return { o, x, trainRows, allT, batch, val };
+  return { o, x, trainRows, allT, batch, val, metrics };
 }
 
 /** Runs the epochs of a prepared fit. The caller holds the network's lock while this runs. */
 export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Promise<History> {
-  const { o, x, trainRows, allT, batch, val } = job;
+  const { o, x, trainRows, allT, batch, val, metrics } = job;
   const { inputs, outputs } = st.settings;
   // The data set lives in wasm memory for the whole fit: shuffling gathers rows there, no per-batch JS copies.
   const arena = st.core.arena;
@@ -104,6 +109,9 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
       new Float64Array(arena.memory.buffer, st.diag, st.layers.length).fill(0);
       st.setDiagnostics(true);
       let lossSum = 0, steps = 0, correct = 0;
+      // Metrics use the outputs each step already computed (before its update, like the running accuracy), put back
+      // in the rows' original order.
+      const trainPred = metrics.length ? new Float32Array(trainRows * outputs) : undefined;
       for (let s = 0, b = 0; s < trainRows; s += batch, b++) {
         const n = Math.min(batch, trainRows - s);
         fx.gather_rows(xs, idx, s, n, inputs, st.xBuf);
@@ -111,6 +119,13 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
         else fx.gather_rows(ts, idx, s, n, outputs, st.tBuf);
         const loss = fx.net_train_step(st.plan, st.xBuf, ls ? 0 : st.tBuf, ls ? st.lBuf : 0, n);
         if (!Number.isFinite(loss)) throw diverged(`the loss of batch ${b} is ${loss}`);
+        if (trainPred) {
+          const out = fx.net_output(st.plan) >> 2, f = arena.f32, order = i32();
+          for (let k = 0; k < n; k++) {
+            const row = order[(idx >> 2) + s + k]!;
+            trainPred.set(f.subarray(out + k * outputs, out + (k + 1) * outputs), row * outputs);
+          }
+        }
         lossSum += loss * n; steps++;
         if (cs) {
           fx.gather_i32(cs, idx, s, n, st.cBuf);
@@ -129,10 +144,13 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
       const train = { loss: lossSum / trainRows, accuracy: cs ? correct / trainRows : undefined };
       if (!Number.isFinite(train.loss)) throw diverged(`the epoch's mean loss is ${train.loss}`);
       const v = val ? st.evaluate(val.x, val.rows, val.t) : undefined;
+      const m = trainPred ? computeMetrics(metrics, trainPred, trainT, trainRows, outputs) : undefined;
+      const vm = val && metrics.length ? computeMetrics(metrics, st.predict(val.x, val.rows), val.t, val.rows, outputs) : undefined;
       const probe = probeUnits(st, x, Math.min(trainRows, 512));
       const log: EpochLog = {
         epoch, loss: train.loss, ...(train.accuracy !== undefined ? { accuracy: train.accuracy } : {}),
         ...(v ? { valLoss: v.loss, ...(v.accuracy !== undefined ? { valAccuracy: v.accuracy } : {}) } : {}),
+        ...(m ? { metrics: m } : {}), ...(vm ? { valMetrics: vm } : {}),
         learningRate, timeMs: now() - t0, gradNorms, deadFraction: probe.dead, saturatedFraction: probe.saturated,
         activationParams: st.layers.map((l) => plainParams(l.act)),
       };

@@ -9,6 +9,7 @@ import { networkToBytes, networkToJSON, type NetworkJSON } from '../serialize/fo
 import { DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError } from '../errors.js';
 import { prepareFit, runFit } from './fit.js';
 import { checkLearningRate, readLearningRate, writeLearningRate } from './schedule.js';
+import { checkMetrics, checkMetricTargets, computeMetrics, type MetricName } from './metrics.js';
 import { activationName, checkKeys, F32_MAX, F32_MIN_NORMAL } from './options.js';
 import { normalizeOptimizer } from './optimizer.js';
 import { LOSS_CODES } from './plan.js';
@@ -125,12 +126,20 @@ export class Network<I extends number = number, O extends number = number> {
     return this.st.predict(x, rowsOf(x, this.inputs, 'x'));
   }
 
-  /** Mean loss and accuracy (where the targets are classes) over the rows of x. */
-  evaluate(x: Float32Array, y: Targets): { loss: number; accuracy?: number } {
+  /**
+   * Mean loss and accuracy (where the targets are classes) over the rows of x, and the `metrics` asked for (see
+   * FitOptions.metrics) in `metrics`.
+   */
+  evaluate(x: Float32Array, y: Targets, options: { readonly metrics?: readonly MetricName[] } = {}): { loss: number; accuracy?: number; metrics?: Record<string, number> } {
     this.check();
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`evaluate options must be an object like { metrics: ['f1'] }, got ${describe(options)}`);
+    checkKeys(options, ['metrics'], 'evaluate');
     const rows = rowsOf(x, this.inputs, 'x');
     const t = prepareTargets(y, rows, this.outputs, this.loss);
-    return this.st.evaluate(x, rows, t);
+    const metrics = options.metrics === undefined ? [] : checkMetrics(options.metrics, this.outputs);
+    checkMetricTargets(metrics, t, 'evaluate');
+    const r = this.st.evaluate(x, rows, t);
+    return metrics.length ? { ...r, metrics: computeMetrics(metrics, this.st.predict(x, rows), t, rows, this.outputs) } : r;
   }
 
   /** Mean loss over x and its gradients, aligned with parameters() (copies). Nothing is updated. */

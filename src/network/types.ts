@@ -4,6 +4,8 @@
  * @module
  */
 import type { ActivationName, ActivationSpec } from '../kernels.js';
+import type { MetricName } from './metrics.js';
+export type { MetricName } from './metrics.js';
 
 /** Loss functions. crossEntropy needs a softmax output; binaryCrossEntropy a sigmoid output (both fused, stable). */
 export type LossName = 'mse' | 'crossEntropy' | 'binaryCrossEntropy';
@@ -108,6 +110,11 @@ export interface FitOptions {
     readonly restoreBest?: boolean;
   };
   readonly signal?: AbortSignal;
+  /**
+   * Metrics reported per epoch in `metrics` and `valMetrics`: 'accuracy', 'topK:<k>', 'mae', 'mse', 'rmse', and the
+   * macro averages 'precision', 'recall', 'f1' (all but mae/mse/rmse need class targets).
+   */
+  readonly metrics?: readonly MetricName[];
   /** Learning-rate schedule (default: none, the rate stays as it is). See {@link LearningRateSchedule}. */
   readonly schedule?: LearningRateSchedule;
   /** How often (ms of work) fit yields to the event loop. Default 16. */
@@ -121,6 +128,10 @@ export interface EpochLog {
   readonly accuracy?: number;
   readonly valLoss?: number;
   readonly valAccuracy?: number;
+  /** The `metrics` of fit over the epoch's training rows (the outputs of each step, before its update). */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** The `metrics` of fit over the validation rows after the epoch. */
+  readonly valMetrics?: Readonly<Record<string, number>>;
   /** The learning rate the epoch started with (the f32 the training step used, unless a callback changed it). */
   readonly learningRate: number;
   readonly timeMs: number;
