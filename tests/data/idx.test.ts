@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import {
   parseIdxImages, parseIdxLabels, parseIdxPair, loadIdxFile, loadIdxPair, IdxReader,
 } from '../../src/data/idx.js';
-import { DataArgumentError, DataFileError, DataFormatError, DataLimitError } from '../../src/data/errors.js';
+import { DataArgumentError, DataFileError, DataFormatError, DataLimitError } from '../../src/errors.js';
 import { gunzip, gunzipChunks, DEFAULT_MAX_BYTES } from '../../src/data/gzip.js';
 import { RectifyError } from '../../src/errors.js';
 import { gzipBomb, peakRss } from './bomb.js';
