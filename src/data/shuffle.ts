@@ -1,5 +1,5 @@
-import { DataArgumentError } from './errors.js';
-import { createRng } from './random.js';
+import { DataArgumentError } from '../errors.js';
+import { createRng } from '../util/random.js';
 
 /** Targets `shuffle` reorders with x: one value (or class id) per row, several per row, or one array per row. */
 export type ShuffleTargets = Float32Array | Int32Array | Uint8Array | Uint16Array | readonly number[] | readonly (readonly number[])[];

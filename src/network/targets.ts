@@ -5,7 +5,7 @@
 import { describe } from '../kernels.js';
 import { DataError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { LossName, Targets } from './types.js';
-import { createRng } from '../data/random.js';
+import { createRng } from '../util/random.js';
 
 /** Targets as the kernels take them, plus the class of each row for accuracy where the targets are classes. */
 export interface PreparedTargets {
