@@ -7,9 +7,9 @@
 import { describe } from '../kernels.js';
 import { InvalidArgumentError, ShapeError, DataError } from '../errors.js';
 import type { PreparedTargets } from './targets.js';
+import type { MetricName } from './types.js';
+export type { MetricName } from './types.js';
 
-/** A metric name: `accuracy`, `topK:<k>`, `mae`, `mse`, `rmse`, and macro averages `precision`, `recall`, `f1`. */
-export type MetricName = 'accuracy' | `topK:${number}` | 'mae' | 'mse' | 'rmse' | 'precision' | 'recall' | 'f1';
 
 const CLASS_METRICS = ['accuracy', 'precision', 'recall', 'f1'];
 const VALUE_METRICS = ['mae', 'mse', 'rmse'];

@@ -9,17 +9,19 @@
 import { describe } from '../kernels.js';
 import { InvalidParameterError } from '../errors.js';
 import { H } from './plan.js';
-import type { NetworkState } from './state.js';
+/** What the rate accessors need of a network's state (its plan in the engine's memory). */
+interface PlanHolder { readonly core: { readonly arena: { readonly f32: Float32Array } }; readonly plan: number }
 import type { LearningRateSchedule } from './types.js';
-import { F32_MIN_NORMAL } from './options.js';
+/** Smallest positive normal f32 (as in options.ts, which imports this file). */
+const F32_MIN_NORMAL = 1.1754943508222875e-38;
 
 /** The learning rate the training step uses now (the f32 in the plan). */
-export function readLearningRate(st: NetworkState): number {
+export function readLearningRate(st: PlanHolder): number {
   return st.core.arena.f32[(st.plan >> 2) + H.LR]!;
 }
 
 /** Writes a rate (already checked, or clamped by a schedule) into the plan. */
-export function writeLearningRate(st: NetworkState, lr: number): void {
+export function writeLearningRate(st: PlanHolder, lr: number): void {
   st.core.arena.f32[(st.plan >> 2) + H.LR] = lr;
 }
 

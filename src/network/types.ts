@@ -4,8 +4,9 @@
  * @module
  */
 import type { ActivationName, ActivationSpec } from '../kernels.js';
-import type { MetricName } from './metrics.js';
-export type { MetricName } from './metrics.js';
+
+/** A metric name: `accuracy`, `topK:<k>`, `mae`, `mse`, `rmse`, and macro averages `precision`, `recall`, `f1`. */
+export type MetricName = 'accuracy' | `topK:${number}` | 'mae' | 'mse' | 'rmse' | 'precision' | 'recall' | 'f1';
 
 /** Loss functions. crossEntropy needs a softmax output; binaryCrossEntropy a sigmoid output (both fused, stable). */
 export type LossName = 'mse' | 'crossEntropy' | 'binaryCrossEntropy';
