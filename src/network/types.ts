@@ -31,6 +31,11 @@ export type InitName = 'zeros' | 'heNormal' | 'heUniform' | 'glorotNormal' | 'gl
 export interface DenseOptions {
   /** Weight initializer (default chosen from the activation). */
   readonly init?: InitName;
+  /**
+   * `false` freezes the layer: training leaves its weights, bias and activation parameters unchanged while gradients
+   * still flow through it to the layers before it. Default true; change later with `net.setTrainable`.
+   */
+  readonly trainable?: boolean;
 }
 
 /** Options of {@link NetworkBuilder.build}. */
@@ -158,6 +163,8 @@ export interface LayerSpec {
   readonly units: number;
   readonly activation: ActivationName | ActivationSpec;
   readonly init?: InitName;
+  /** false: frozen at build (the builder option); the live flag is in the plan (NetworkState.setTrainable). */
+  readonly trainable?: boolean;
 }
 
 /** @internal A layer as it is saved: width, activation spec (fixed settings included) and explicit initializer. */
@@ -165,4 +172,6 @@ export interface SavedLayerSpec {
   readonly units: number;
   readonly activation: Record<string, unknown>;
   readonly init?: InitName;
+  /** Version 3: written (as false) only for a frozen layer. */
+  readonly trainable?: false;
 }

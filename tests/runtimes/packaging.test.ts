@@ -98,8 +98,19 @@ describe('packaging', () => {
     expect(CODEGEN.test(worker.code)).toBe(false);
   });
 
+  it('rectify/serve is its own entry (types first) and pulls in none of the engine: the core download does not grow', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.exports['./serve']).toEqual({ types: './dist/serve/index.d.ts', default: './dist/serve/index.js' });
+    const { code, inputs } = await bundle('dist/serve/index.js', { platform: 'neutral', minify: true });
+    expect(inputs.filter((i) => !i.startsWith('dist/serve/')).sort()).toEqual(['dist/errors.js']);
+    expect(CODEGEN.test(code)).toBe(false);
+    const browser = await bundle('dist/index.js', { platform: 'browser', minify: true });
+    expect(browser.inputs.some((i) => i.startsWith('dist/serve/'))).toBe(false);
+    console.log(`[packaging] rectify/serve: ${code.length} bytes minified, ${brotliCompressSync(code).length} bytes brotli`);
+  });
+
   it('no `node:` import is reachable from either entry (bundles with no externals but the .wasm)', async () => {
-    for (const entry of ['dist/index.workerd.js', 'dist/index.js']) {
+    for (const entry of ['dist/index.workerd.js', 'dist/index.js', 'dist/serve/index.js']) {
       // platform neutral: a reachable `node:` import (static or dynamic) fails to resolve, and fails the build.
       const { code, inputs } = await bundle(entry, { platform: 'neutral', plugins: [wasmAsModule] });
       expect(inputs.filter((i) => i.startsWith('node:'))).toEqual([]);
