@@ -8,6 +8,8 @@ import type { EngineCore } from '../core.js';
 import { networkToBytes, networkToJSON, type NetworkJSON, type SavedTraining, type TrainingJSON } from '../serialize/format.js';
 import { DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError } from '../errors.js';
 import { prepareFit, runFit } from './fit.js';
+import { checkLearningRate, readLearningRate, writeLearningRate } from './schedule.js';
+import { checkMetrics, checkMetricTargets, computeMetrics, type MetricName } from './metrics.js';
 import { activationName, checkKeys, F32_MAX, F32_MIN_NORMAL } from './options.js';
 import { normalizeOptimizer } from './optimizer.js';
 import { LOSS_CODES } from './plan.js';
@@ -31,8 +33,9 @@ export class Network<I extends number = number, O extends number = number> {
   /** Loss used by fit, trainBatch and evaluate. */
   readonly loss: LossName;
   /**
-   * The optimizer, with defaults filled in. Frozen: assigning `net.optimizer.learningRate` throws a TypeError (ES
-   * modules run in strict mode) instead of silently changing nothing; a learning-rate setter is planned (training issue).
+   * The optimizer, with defaults filled in, as built. Frozen: assigning `net.optimizer.learningRate` throws a TypeError
+   * (ES modules run in strict mode) instead of silently changing nothing. Its `learningRate` is the initial rate; the
+   * rate in effect is {@link Network.learningRate} (change it with {@link Network.setLearningRate} or a fit `schedule`).
    */
   readonly optimizer: NormalizedOptimizer;
   readonly seed: number;
@@ -101,6 +104,23 @@ export class Network<I extends number = number, O extends number = number> {
     return this.st.parameters();
   }
 
+  /** The learning rate the next training step uses (an f32 value; the optimizer's initial rate until changed). */
+  get learningRate(): number {
+    this.check();
+    return readLearningRate(this.st);
+  }
+
+  /**
+   * Sets the learning rate of the following training steps (stored as an f32: it must be finite and > 0 as an f32,
+   * otherwise InvalidParameterError and nothing changes). Allowed while fit runs (from `onBatchEnd` / `onEpochEnd`,
+   * between batches): the next batch uses it. A fit `schedule` writes the rate again at the start of each epoch
+   * (reduceOnPlateau continues from the rate in effect).
+   */
+  setLearningRate(lr: number): void {
+    this.check();
+    writeLearningRate(this.st, checkLearningRate(lr));
+  }
+
   /**
    * Freezes (`trainable: false`) or unfreezes a layer, given by its index (0 is the first dense layer) or its name
    * (`'dense0'`, as in parameters()). A frozen layer's weights, bias and activation parameters do not change in
@@ -130,12 +150,20 @@ export class Network<I extends number = number, O extends number = number> {
     return this.st.predict(x, rowsOf(x, this.inputs, 'x'));
   }
 
-  /** Mean loss and accuracy (where the targets are classes) over the rows of x. */
-  evaluate(x: Float32Array, y: Targets): { loss: number; accuracy?: number } {
+  /**
+   * Mean loss and accuracy (where the targets are classes) over the rows of x, and the `metrics` asked for (see
+   * FitOptions.metrics) in `metrics`.
+   */
+  evaluate(x: Float32Array, y: Targets, options: { readonly metrics?: readonly MetricName[] } = {}): { loss: number; accuracy?: number; metrics?: Record<string, number> } {
     this.check();
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`evaluate options must be an object like { metrics: ['f1'] }, got ${describe(options)}`);
+    checkKeys(options, ['metrics'], 'evaluate');
     const rows = rowsOf(x, this.inputs, 'x');
     const t = prepareTargets(y, rows, this.outputs, this.loss);
-    return this.st.evaluate(x, rows, t);
+    const metrics = options.metrics === undefined ? [] : checkMetrics(options.metrics, this.outputs);
+    checkMetricTargets(metrics, t, 'evaluate');
+    const r = this.st.evaluate(x, rows, t);
+    return metrics.length ? { ...r, metrics: computeMetrics(metrics, this.st.predict(x, rows), t, rows, this.outputs) } : r;
   }
 
   /** Mean loss over x and its gradients, aligned with parameters() (copies). Nothing is updated. */
