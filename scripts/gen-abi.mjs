@@ -78,8 +78,8 @@ export function wasmExports() {
 }
 
 const tsType = (t) => (t === 'i64' || t === 'u64' ? 'bigint' : t === 'void' ? 'void' : t === 'bool' ? 'number' : 'number');
-/** Exports only the twins build has (rectify-twins.wasm): scalar twins and naive references. */
-const twinsOnly = (name) => /_(scalar|naive)$/.test(name);
+/** Exports only the twins build has (rectify-twins.wasm): scalar twins, naive references and the math_* probes. */
+const twinsOnly = (name) => /_(scalar|naive)$/.test(name) || /^math_/.test(name);
 
 /** The activation table (src/kernels.ts and the rows of src/activations/), evaluated: bundled by esbuild in memory. */
 export async function activationTable() {
@@ -211,8 +211,8 @@ export async function generate() {
   ts.push(`export const EXPORT_ARITY: Readonly<Record<ExportName, number>> = {`);
   for (const f of fns) ts.push(`  ${f.name}: ${f.params.length},`);
   ts.push('};', '');
-  ts.push('/** Whether an export exists only in the twins build (scalar twins and naive references). */');
-  ts.push('export function isTwinsOnly(name: string): boolean { return /_(scalar|naive)$/.test(name); }', '');
+  ts.push('/** Whether an export exists only in the twins build (scalar twins, naive references, math_* probes). */');
+  ts.push('export function isTwinsOnly(name: string): boolean { return /_(scalar|naive)$/.test(name) || /^math_/.test(name); }', '');
 
   mkdirSync(new URL('assembly/generated/', root), { recursive: true });
   mkdirSync(new URL('src/generated/', root), { recursive: true });

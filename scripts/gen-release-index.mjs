@@ -1,6 +1,6 @@
 // Writes assembly/generated/release.ts: the entry of the shipped builds (rectify.wasm, rectify-relaxed.wasm).
-// It exports every kernel of assembly/index.ts except the scalar twins and naive references, which only the
-// tests need: they live in the twins build (rectify-twins.wasm, from assembly/index.ts itself). Same source, smaller
+// It exports every kernel of assembly/index.ts except the scalar twins, naive references and the math_* probes of
+// the vector math library, which only the tests need: they live in the twins build (rectify-twins.wasm, from assembly/index.ts itself). Same source, smaller
 // download (the twins roughly double the module).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -12,11 +12,11 @@ for (const m of index.matchAll(/^export \* from '\.\/([\w/]+)';$/gm)) {
   const names = [...src.matchAll(/^export function (\w+)/gm)].map((n) => n[1])
     // and what the file re-exports (assembly/nn/dispatch.ts re-exports the generated dispatch)
     .concat([...src.matchAll(/^export \{([^}]*)\} from '[^']+';$/gm)].flatMap((n) => n[1].split(',').map((x) => x.trim()).filter(Boolean)))
-    .filter((n) => !/_(scalar|naive)$/.test(n));
+    .filter((n) => !/_(scalar|naive)$/.test(n) && !/^math_/.test(n));
   if (names.length) lines.push(`export { ${names.join(', ')} } from '../${m[1]}';`);
 }
 for (const m of index.matchAll(/^export \{([^}]*)\} from '\.\/([\w/]+)';$/gm)) {
-  const names = m[1].split(',').map((s) => s.trim()).filter((n) => n && !/_(scalar|naive)$/.test(n));
+  const names = m[1].split(',').map((s) => s.trim()).filter((n) => n && !/_(scalar|naive)$/.test(n) && !/^math_/.test(n));
   lines.push(`export { ${names.join(', ')} } from '../${m[2]}';`);
 }
 lines.push("export { heap_base } from '../index';", '');
