@@ -145,6 +145,8 @@ function emitActivation(g: Graph, a: ActInput, x: string, layer: number): string
     case 'mish': return g.opset >= 18 ? op('Mish', [x]) : op('Mul', [x, op('Tanh', [op('Softplus', [x])])]);
     case 'softplus': {
       const beta = fixed(a, 'beta', 1), threshold = fixed(a, 'threshold', 20);
+      // The defaults are ONNX's Softplus: the jump at the threshold (2.1e-9) is below half an ulp of 20.
+      if (beta === 1 && threshold === 20) return op('Softplus', [x]);
       const bx = beta === 1 ? x : op('Mul', [x, c(beta)]);
       const sp = op('Softplus', [bx]);
       const scaled = beta === 1 ? sp : op('Div', [sp, c(beta)]);
