@@ -11,7 +11,7 @@ import {
 import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError } from './errors.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
 import { networkBuilder, type Network, type NetworkBuilder } from './network.js';
-import { parseSaved, rebuild, type NetworkJSON } from './serialize.js';
+import { checkLoadOptions, parseSaved, rebuild, type LoadOptions, type NetworkJSON } from './serialize.js';
 import {
   checkExports, compileSource, defaultWasmUrl, instantiateModule, supportsRelaxedSimd, wasmSourceProblem,
   type BuildKind, type RawExports, type WasmSource,
@@ -270,16 +270,22 @@ export class Engine implements EngineCore {
   }
 
   /**
-   * Restores a network saved with `net.toJSON()` (object or string) or `net.save()` (bytes), bit for bit.
-   * A corrupt, truncated or hostile input throws ModelFormatError.
+   * Restores a network saved with `net.toJSON()` (object or string) or `net.save()` (bytes), bit for bit. Version 2
+   * files carry a CRC-32 that must match; version 1 files (no checksum) still load. Everything is checked before
+   * anything is allocated: a corrupt, truncated, hostile or oversized input throws ModelFormatError (a network that
+   * is valid but does not fit in the engine's memory limit: OutOfMemoryError), and the engine's memory is unchanged.
+   * @param options `maxParameters`: the most parameters the file may describe (default 2^24 = 16,777,216).
    */
-  loadNetwork(saved: NetworkJSON | string | Uint8Array | ArrayBuffer): Network {
+  loadNetwork(saved: NetworkJSON | string | Uint8Array | ArrayBuffer, options?: LoadOptions): Network {
     this.check();
-    const parsed = parseSaved(saved);
-    return rebuild((json, options) => {
+    const maxParameters = checkLoadOptions(options);
+    // The arena keeps its limit private; the loader needs it to refuse a network that cannot fit before building.
+    const limit = (this.arena as unknown as { readonly maxBytes: number }).maxBytes;
+    const parsed = parseSaved(saved, { maxParameters, headroomBytes: limit - this.arena.stats().usedBytes });
+    return rebuild((json, buildOptions) => {
       let b = this.network({ inputs: json.inputs, seed: json.seed }) as NetworkBuilder<number, number>;
       for (const l of json.layers) b = b.dense(l.units, l.activation as never, l.init ? { init: l.init } : {});
-      return b.build(options);
+      return b.build(buildOptions);
     }, parsed);
   }
 

@@ -905,6 +905,7 @@ export class Network<I extends number = number, O extends number = number> {
     for (let i = 0; i < t.length; i++) {
       if (!Number.isFinite(t[i]!)) throw new DataError(`targets[${i}] is ${t[i]}; targets must be finite`);
     }
+    if (this.loss !== 'mse') checkProbabilities(t, rows, this.outputs, this.loss);
     return needClasses ? { targets: t, classes: classesOf(t, rows, this.outputs) } : { targets: t };
   }
 }
@@ -912,6 +913,29 @@ export class Network<I extends number = number, O extends number = number> {
 /** A parameter view whose name, shape and trainable flag cannot be reassigned (strict-mode assignments throw). */
 function frozenView(name: string, shape: number[], data: () => Float32Array): ParameterView {
   return Object.freeze({ name, shape: Object.freeze(shape), trainable: true, get data() { return data(); } });
+}
+
+/**
+ * Soft targets of the cross-entropy losses are probabilities: each value in [0, 1] and, for crossEntropy, each row
+ * summing to 1 (within 1e-3, room for label smoothing written in f32). Anything else makes the loss meaningless
+ * (it can go negative and training diverges), so it is a DataError.
+ */
+function checkProbabilities(t: Float32Array, rows: number, outputs: number, loss: LossName): void {
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let j = 0; j < outputs; j++) {
+      const v = t[r * outputs + j]!;
+      if (!(v >= 0 && v <= 1)) {
+        throw new DataError(`targets[${r * outputs + j}] (row ${r}, output ${j}) is ${v}; ${loss} targets are probabilities ` +
+          'in [0, 1] (or pass class ids)');
+      }
+      sum += v;
+    }
+    if (loss === 'crossEntropy' && Math.abs(sum - 1) > 1e-3) {
+      throw new DataError(`the targets of row ${r} sum to ${sum}; crossEntropy targets are one probability distribution ` +
+        'per row (summing to 1), or pass class ids');
+    }
+  }
 }
 
 function copySmall(dst: Float32Array, src: Float32Array, at: number): void {

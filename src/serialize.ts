@@ -1,16 +1,19 @@
 /**
  * Saving and loading networks: JSON (`net.toJSON()`) and a compact binary form (`net.save()`), versioned, with a
- * bit-exact round trip. Loading validates everything: a corrupt, truncated or hostile file gets a ModelFormatError,
- * never a crash, a hang or a write out of bounds.
+ * bit-exact round trip and a CRC-32 over everything (version 2). Loading validates everything before anything is
+ * allocated: a corrupt, truncated, oversized or hostile input gets a ModelFormatError, never a crash, a hang, a leak
+ * or a write out of bounds. The byte layout and the version rules are in the README ("Saved models").
  * @module
  */
-import { ModelFormatError, RectifyError } from './errors.js';
+import { InvalidArgumentError, ModelFormatError, OutOfMemoryError, RectifyError } from './errors.js';
+import { findActivation } from './kernels.js';
 import type { Network, BuildOptions, InitName } from './network.js';
 
 /** The JSON form of a network. */
 export interface NetworkJSON {
   readonly format: 'rectify-network';
-  readonly version: 1;
+  /** 2 is written; 1 (no checksum) is still read. */
+  readonly version: 1 | 2;
   readonly inputs: number;
   readonly seed: number;
   readonly loss: string;
@@ -19,31 +22,65 @@ export interface NetworkJSON {
   readonly layers: readonly { readonly units: number; readonly activation: Record<string, unknown>; readonly init?: InitName }[];
   /** Values of parameters() in order, each as base64 of little-endian f32. */
   readonly parameters: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
+  /**
+   * Version 2: CRC-32 (8 lowercase hex digits) of the canonical form of every other field (keys sorted, no spaces,
+   * UTF-8). Editing a value by hand without recomputing it makes the file unloadable.
+   */
+  readonly checksum?: string;
 }
 
-const MAGIC = [0x52, 0x43, 0x54, 0x46]; // "RCTF"
-const VERSION = 1;
-/** Upper bounds that keep a hostile file from asking for absurd memory. */
-const MAX_LAYERS = 1024;
-const MAX_PARAMS = 1 << 26;
-const MAX_HEADER = 1 << 20;
+/** Options of `engine.loadNetwork`. */
+export interface LoadOptions {
+  /**
+   * The most parameters (weights, biases and trainable activation parameters) the file may describe; larger files
+   * are rejected before anything is allocated. Default 16,777,216 (2^24, 64 MiB of f32 weights).
+   */
+  readonly maxParameters?: number;
+}
 
-/** @internal */
-export function networkToJSON(net: Network): NetworkJSON {
+/** Default of {@link LoadOptions.maxParameters}. */
+export const DEFAULT_MAX_PARAMETERS = 1 << 24;
+const MAX_PARAMETERS_CAP = 1 << 28;
+const MAGIC = [0x52, 0x43, 0x54, 0x46]; // "RCTF"
+const VERSION = 2;
+/** Upper bounds that keep a hostile file from asking for absurd work before its sizes are checked. */
+const MAX_LAYERS = 1024;
+const MAX_HEADER = 1 << 20;
+const MAX_NAME = 64;
+const MAX_SPEC_ARRAY = 1 << 16;
+/** Rows the loaded network's buffers hold (the builder's default capacity). */
+const CAPACITY = 256;
+const LOSS_NAMES: readonly string[] = ['mse', 'crossEntropy', 'binaryCrossEntropy'];
+const INIT_NAMES: readonly string[] = ['zeros', 'heNormal', 'heUniform', 'glorotNormal', 'glorotUniform', 'lecunNormal', 'lecunUniform'];
+/** Optimizer state slots per parameter, by optimizer name. */
+const OPTIMIZER_SLOTS: ReadonlyMap<string, number> = new Map([['sgd', 0], ['momentum', 1], ['rmsprop', 1], ['adam', 2], ['adamW', 2]]);
+
+/** The document without data and checksum (the binary header), from a live network. */
+function describeNetwork(net: Network) {
   return {
-    format: 'rectify-network', version: VERSION, inputs: net.inputs, seed: net.seed, loss: net.loss,
+    format: 'rectify-network' as const, version: VERSION as 2, inputs: net.inputs, seed: net.seed, loss: net.loss,
     optimizer: { ...net.optimizer }, clipNorm: net.clipNorm, layers: net.layerSpecs.map((l) => ({ ...l })),
-    parameters: net.parameters().map((p) => ({ name: p.name, shape: [...p.shape], data: base64(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)) })),
   };
 }
 
-/** @internal Binary form: "RCTF", u32 version, u32 header length, UTF-8 JSON header without data, then the f32 payload. */
+/** @internal */
+export function networkToJSON(net: Network): NetworkJSON {
+  const body = {
+    ...describeNetwork(net),
+    parameters: net.parameters().map((p) => ({ name: p.name, shape: [...p.shape], data: base64(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)) })),
+  };
+  return { ...body, checksum: hex(canonicalCrc(body)) };
+}
+
+/**
+ * @internal Binary form v2: "RCTF", u32 version, u32 header length, UTF-8 JSON header (the JSON form without `data`
+ * and `checksum`), the f32 payload, then the CRC-32 of all the bytes before it (all integers little-endian).
+ */
 export function networkToBytes(net: Network): Uint8Array {
-  const json = networkToJSON(net);
   const params = net.parameters();
-  const header = new TextEncoder().encode(JSON.stringify({ ...json, parameters: json.parameters.map((p) => ({ name: p.name, shape: p.shape })) }));
+  const header = new TextEncoder().encode(JSON.stringify({ ...describeNetwork(net), parameters: params.map((p) => ({ name: p.name, shape: [...p.shape] })) }));
   const total = params.reduce((s, p) => s + p.data.length, 0);
-  const out = new Uint8Array(12 + header.length + total * 4);
+  const out = new Uint8Array(12 + header.length + total * 4 + 4);
   out.set(MAGIC, 0);
   const dv = new DataView(out.buffer);
   dv.setUint32(4, VERSION, true);
@@ -51,48 +88,128 @@ export function networkToBytes(net: Network): Uint8Array {
   out.set(header, 12);
   let off = 12 + header.length;
   for (const p of params) {
-    for (let i = 0; i < p.data.length; i++, off += 4) dv.setFloat32(off, p.data[i]!, true);
+    const d = p.data;
+    for (let i = 0; i < d.length; i++, off += 4) dv.setFloat32(off, d[i]!, true);
   }
+  dv.setUint32(off, crc32(out.subarray(0, off)), true);
   return out;
 }
 
-/** @internal Parses and validates either form; returns the header and the parameter values. */
-export function parseSaved(src: unknown): { json: NetworkJSON; values: Float32Array[] } {
-  if (src instanceof Uint8Array || src instanceof ArrayBuffer) return parseBytes(src instanceof ArrayBuffer ? new Uint8Array(src) : src);
-  let obj = src;
-  if (typeof src === 'string') {
-    try { obj = JSON.parse(src); } catch (e) { throw new ModelFormatError(`not a saved network: the string is not JSON (${(e as Error).message})`); }
-  }
-  const json = checkHeader(obj);
-  const values = json.parameters.map((p, i) => {
-    if (typeof p.data !== 'string') throw new ModelFormatError(`parameters[${i}].data must be a base64 string`);
-    const bytes = unbase64(p.data, `parameters[${i}].data`);
-    const n = count(p.shape);
-    if (bytes.length !== n * 4) throw new ModelFormatError(`parameters[${i}] (${p.name}) has ${bytes.length} bytes, its shape needs ${n * 4}`);
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return Float32Array.from({ length: n }, (_, k) => dv.getFloat32(k * 4, true));
-  });
-  checkValues(json, values);
-  return { json, values };
+/** @internal What the loader hands to the builder. */
+export interface ParsedNetwork {
+  readonly json: NetworkJSON;
+  readonly values: Float32Array[];
 }
 
-function parseBytes(b: Uint8Array): { json: NetworkJSON; values: Float32Array[] } {
+/** @internal The limits a load is checked against. */
+export interface LoadBudget {
+  readonly maxParameters: number;
+  /** Bytes of WebAssembly memory the engine can still hand out. */
+  readonly headroomBytes: number;
+}
+
+/** @internal Validates `loadNetwork`'s options (InvalidArgumentError) and returns maxParameters. */
+export function checkLoadOptions(options: unknown): number {
+  if (options === undefined) return DEFAULT_MAX_PARAMETERS;
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    throw new InvalidArgumentError(`loadNetwork options must be an object like { maxParameters: ${DEFAULT_MAX_PARAMETERS} }`);
+  }
+  for (const k of Object.keys(options)) {
+    if (k !== 'maxParameters') throw new InvalidArgumentError(`loadNetwork has no option "${k}"; its options: maxParameters`);
+  }
+  const m = (options as LoadOptions).maxParameters;
+  if (m === undefined) return DEFAULT_MAX_PARAMETERS;
+  if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > MAX_PARAMETERS_CAP) {
+    throw new InvalidArgumentError(`maxParameters must be a whole number in [1, 2^28], got ${typeof m === 'number' ? m : typeof m}`);
+  }
+  return m;
+}
+
+/**
+ * @internal Parses and validates either form against the budget; returns the header and the parameter values.
+ * Every failure is a ModelFormatError (or OutOfMemoryError when a valid network does not fit); nothing is allocated
+ * in the engine.
+ */
+export function parseSaved(src: unknown, budget: LoadBudget): ParsedNetwork {
+  try {
+    const bytes = bytesOf(src);
+    if (bytes) return parseBytes(bytes, budget);
+    let obj = src;
+    if (typeof src === 'string') {
+      const limit = MAX_HEADER + 6 * budget.maxParameters;
+      if (src.length > limit) {
+        throw new ModelFormatError(`the string is ${src.length} characters, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters if it is yours)`);
+      }
+      try { obj = JSON.parse(src); } catch (e) { throw new ModelFormatError(`not a saved network: the string is not JSON (${messageOf(e)})`); }
+    }
+    return parseObject(obj, budget);
+  } catch (e) {
+    if (e instanceof RectifyError) throw e;
+    // A proxy trap, a throwing getter or a stack overflow inside the input: the input is not plain data.
+    throw new ModelFormatError(`not a saved network: reading it threw (${messageOf(e)}); pass the object from net.toJSON(), its JSON string or the bytes of net.save()`);
+  }
+}
+
+// Intrinsic accessors: a typed array whose `buffer` or `length` was shadowed cannot lie to the loader.
+const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const intrinsic = (proto: object, key: PropertyKey) => Object.getOwnPropertyDescriptor(proto, key)!.get!;
+const taTag = intrinsic(TYPED_ARRAY, Symbol.toStringTag);
+const taBuffer = intrinsic(TYPED_ARRAY, 'buffer');
+const taOffset = intrinsic(TYPED_ARRAY, 'byteOffset');
+const taLength = intrinsic(TYPED_ARRAY, 'byteLength');
+const abLength = intrinsic(ArrayBuffer.prototype, 'byteLength');
+
+/** The bytes of a Uint8Array or ArrayBuffer as a private copy; undefined for anything else. */
+function bytesOf(src: unknown): Uint8Array | undefined {
+  let view: Uint8Array;
+  if (ArrayBuffer.isView(src)) {
+    if (taTag.call(src) !== 'Uint8Array') {
+      throw new ModelFormatError(`not a saved network: got a ${String(taTag.call(src) ?? 'DataView')}; pass the bytes of net.save() as a Uint8Array or ArrayBuffer`);
+    }
+    view = new Uint8Array(taBuffer.call(src) as ArrayBuffer, taOffset.call(src) as number, taLength.call(src) as number);
+  } else if (src !== null && typeof src === 'object') {
+    try { abLength.call(src); } catch { return undefined; }
+    view = new Uint8Array(src as ArrayBuffer);
+  } else return undefined;
+  // A private copy: the caller's buffer (shared memory, or a view of the engine's own memory) cannot change under us.
+  return view.slice();
+}
+
+function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
   if (b.length < 12) throw new ModelFormatError(`not a saved network: ${b.length} bytes is shorter than the 12-byte header`);
   for (let i = 0; i < 4; i++) {
     if (b[i] !== MAGIC[i]) throw new ModelFormatError('not a saved network: the file does not start with "RCTF"');
   }
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const version = dv.getUint32(4, true);
-  if (version !== VERSION) throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads version ${VERSION})`);
+  if (version !== 1 && version !== 2) {
+    throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads versions 1 and 2)`);
+  }
+  const limit = 16 + MAX_HEADER + 4 * budget.maxParameters;
+  if (b.length > limit) {
+    throw new ModelFormatError(`the file is ${b.length} bytes, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters if it is yours)`);
+  }
+  let end = b.length;
+  if (version === 2) {
+    if (b.length < 16) throw new ModelFormatError(`truncated file: ${b.length} bytes cannot hold the header and the checksum`);
+    end = b.length - 4;
+    const stored = dv.getUint32(end, true), actual = crc32(b.subarray(0, end));
+    if (stored !== actual) {
+      throw new ModelFormatError(`corrupt file: its CRC-32 is ${hex(actual)} but the file says ${hex(stored)} (a changed, truncated or extended file)`);
+    }
+  }
   const hlen = dv.getUint32(8, true);
-  if (hlen > MAX_HEADER || 12 + hlen > b.length) throw new ModelFormatError(`truncated or corrupt file: the header claims ${hlen} bytes, the file has ${b.length - 12} after the magic`);
+  if (hlen > MAX_HEADER || 12 + hlen > end) {
+    throw new ModelFormatError(`truncated or corrupt file: the header claims ${hlen} bytes, the file has ${end - 12} after the magic`);
+  }
   let obj: unknown;
   try { obj = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(12, 12 + hlen))); } catch (e) {
-    throw new ModelFormatError(`corrupt header: ${(e as Error).message}`);
+    throw new ModelFormatError(`corrupt header: ${messageOf(e)}`);
   }
-  const json = checkHeader(obj, false);
-  const need = json.parameters.reduce((s, p) => s + count(p.shape), 0);
-  const have = (b.length - 12 - hlen) / 4;
+  const json = readDocument(obj, false);
+  if (json.version !== version) throw new ModelFormatError(`corrupt file: the header says version ${json.version}, the file ${version}`);
+  const need = checkPlan(json, budget);
+  const have = (end - 12 - hlen) / 4;
   if (have !== need) throw new ModelFormatError(`${have < need ? 'truncated' : 'corrupt'} file: ${need} parameter values expected, ${Math.floor(have)} present`);
   let off = 12 + hlen;
   const values = json.parameters.map((p) => {
@@ -105,42 +222,225 @@ function parseBytes(b: Uint8Array): { json: NetworkJSON; values: Float32Array[] 
   return { json, values };
 }
 
+function parseObject(obj: unknown, budget: LoadBudget): ParsedNetwork {
+  const json = readDocument(obj, true);
+  if (json.version === 2) {
+    const actual = hex(canonicalCrc(json));
+    if (json.checksum !== actual) {
+      throw new ModelFormatError(`corrupt saved network: its checksum is ${actual} but the file says ${json.checksum} (a value was changed after saving)`);
+    }
+  }
+  checkPlan(json, budget);
+  const values = json.parameters.map((p, i) => {
+    const n = count(p.shape);
+    const len = 4 * Math.ceil((4 * n) / 3);
+    if (p.data.length !== len) {
+      throw new ModelFormatError(`parameters[${i}] (${p.name}) has ${p.data.length} base64 characters, its shape [${p.shape.join(', ')}] needs ${len}`);
+    }
+    const bytes = unbase64(p.data, 4 * n, `parameters[${i}].data`);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const v = new Float32Array(n);
+    for (let k = 0; k < n; k++) v[k] = dv.getFloat32(k * 4, true);
+    return v;
+  });
+  checkValues(json, values);
+  return { json, values };
+}
+
 function count(shape: readonly number[]): number { return shape.reduce((a, b) => a * b, 1); }
 
-function isObj(v: unknown): v is Record<string, unknown> { return v !== null && typeof v === 'object' && !Array.isArray(v); }
+// ---------------------------------------------------------------------------------------------------------------
+// Reading untrusted objects: own data properties only (a getter is never called), no holes, no prototype names, and
+// a fresh plain copy of everything kept, so what was checked is what gets used.
+
+/** Names that Object.prototype answers to ('toString', 'constructor', '__proto__', ...). */
+function isPrototypeName(k: string): boolean { return k in Object.prototype; }
+
+function isRecord(v: unknown): v is object { return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v); }
+
+/** The value of an own data property (undefined when absent); accessors are refused without calling them. */
+function own(o: object, key: string, path: string): unknown {
+  const d = Object.getOwnPropertyDescriptor(o, key);
+  if (d === undefined) return undefined;
+  if (!('value' in d)) throw new ModelFormatError(`${path ? `${path}.` : ''}${key} is a getter; a saved network is plain data (use the object from net.toJSON())`);
+  return d.value;
+}
+
+/** Own enumerable keys, each one of `allowed` (when given) and never a prototype name. */
+function keysOf(o: object, path: string, allowed?: readonly string[]): string[] {
+  const keys = Object.keys(o);
+  if (keys.length > 64) throw new ModelFormatError(`${path} has ${keys.length} fields; a saved network has far fewer`);
+  for (const k of keys) {
+    if (allowed ? !allowed.includes(k) : isPrototypeName(k) || k.length > MAX_NAME) {
+      throw new ModelFormatError(`${path} has an unknown field ${JSON.stringify(k.slice(0, MAX_NAME))}` +
+        (allowed ? `; its fields: ${allowed.join(', ')}` : ''));
+    }
+  }
+  return keys;
+}
+
+/** The elements of an array (a fresh dense copy); holes, getters and arrays longer than `max` are refused. */
+function elements(v: unknown, path: string, min: number, max: number): unknown[] {
+  if (!Array.isArray(v)) throw new ModelFormatError(`${path} must be an array`);
+  const n = own(v, 'length', path);
+  if (typeof n !== 'number' || n < min || n > max) throw new ModelFormatError(`${path} must hold ${min} to ${max} entries, it has ${String(n)}`);
+  const out: unknown[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = Object.getOwnPropertyDescriptor(v, i);
+    if (d === undefined) throw new ModelFormatError(`${path}[${i}] is missing (a sparse array); every entry must be present`);
+    if (!('value' in d)) throw new ModelFormatError(`${path}[${i}] is a getter; a saved network is plain data`);
+    out.push(d.value);
+  }
+  return out;
+}
 
 function wholeIn(v: unknown, lo: number, hi: number): v is number { return typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi; }
 
-function checkHeader(o: unknown, withData = true): NetworkJSON {
-  if (!isObj(o)) throw new ModelFormatError('not a saved network: expected an object');
-  if (o.format !== 'rectify-network') throw new ModelFormatError(`not a saved network: format is ${JSON.stringify(o.format)}, expected "rectify-network"`);
-  if (o.version !== VERSION) throw new ModelFormatError(`saved network version ${JSON.stringify(o.version)} is not supported (this rectify reads version ${VERSION})`);
-  if (!wholeIn(o.inputs, 1, 1 << 20)) throw new ModelFormatError('inputs must be a whole number in [1, 2^20]');
-  if (!wholeIn(o.seed, 0, 0xffffffff)) throw new ModelFormatError('seed must be a whole number in [0, 2^32)');
-  if (typeof o.loss !== 'string') throw new ModelFormatError('loss must be a string');
-  if (!isObj(o.optimizer)) throw new ModelFormatError('optimizer must be an object');
-  if (typeof o.clipNorm !== 'number' || !(o.clipNorm >= 0)) throw new ModelFormatError('clipNorm must be a number >= 0');
-  if (!Array.isArray(o.layers) || o.layers.length < 1 || o.layers.length > MAX_LAYERS) throw new ModelFormatError(`layers must be an array of 1 to ${MAX_LAYERS} layers`);
-  let total = 0, fanIn = o.inputs;
-  o.layers.forEach((l: unknown, i: number) => {
-    if (!isObj(l) || !wholeIn(l.units, 1, 1 << 16) || !isObj(l.activation) || typeof l.activation.name !== 'string') {
-      throw new ModelFormatError(`layers[${i}] must be { units: 1..65536, activation: { name, ... } }`);
+function nameString(v: unknown, path: string): string {
+  if (typeof v !== 'string' || v.length < 1 || v.length > MAX_NAME) throw new ModelFormatError(`${path} must be a name (a string of 1 to ${MAX_NAME} characters)`);
+  return v;
+}
+
+function oneOf(v: unknown, names: readonly string[], path: string): string {
+  if (typeof v !== 'string' || !names.includes(v)) {
+    throw new ModelFormatError(`${path} is ${typeof v === 'string' ? JSON.stringify(v.slice(0, MAX_NAME)) : typeof v}; valid: ${names.join(', ')}`);
+  }
+  return v;
+}
+
+/** A settings object (optimizer, activation spec): name plus finite numbers, booleans, short strings or number arrays. */
+function settings(v: unknown, path: string): Record<string, unknown> {
+  if (!isRecord(v)) throw new ModelFormatError(`${path} must be an object`);
+  const out: Record<string, unknown> = {};
+  for (const k of keysOf(v, path)) {
+    const x = own(v, k, path);
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) throw new ModelFormatError(`${path}.${k} must be a finite number`);
+    } else if (typeof x === 'string') {
+      nameString(x, `${path}.${k}`);
+    } else if (Array.isArray(x)) {
+      const a = elements(x, `${path}.${k}`, 1, MAX_SPEC_ARRAY);
+      if (!a.every((e) => typeof e === 'number' && Number.isFinite(e))) throw new ModelFormatError(`${path}.${k} must hold finite numbers`);
+      out[k] = a;
+      continue;
+    } else if (typeof x !== 'boolean') {
+      throw new ModelFormatError(`${path}.${k} must be a number, a boolean or a name, got ${x === null ? 'null' : typeof x}`);
     }
-    total += (fanIn as number) * l.units + l.units;
-    if (total > MAX_PARAMS) throw new ModelFormatError(`the network would have more than ${MAX_PARAMS} parameters; refusing to allocate it`);
+    out[k] = x;
+  }
+  return out;
+}
+
+const TOP_FIELDS = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'checksum'];
+
+/** Checks the document's structure and types (not yet its sizes) and returns a plain copy. */
+function readDocument(o: unknown, withData: boolean): NetworkJSON {
+  if (!isRecord(o)) throw new ModelFormatError('not a saved network: expected an object from net.toJSON(), its JSON string or the bytes of net.save()');
+  const at = (k: string) => own(o, k, '');
+  const format = at('format');
+  if (format !== 'rectify-network') {
+    throw new ModelFormatError(`not a saved network: format is ${typeof format === 'string' ? JSON.stringify(format.slice(0, MAX_NAME)) : typeof format}, expected "rectify-network"`);
+  }
+  const version = at('version');
+  if (version !== 1 && version !== 2) {
+    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (this rectify reads versions 1 and 2)`);
+  }
+  // Version 2 JSON carries its checksum; the binary header and version 1 carry none.
+  const hasChecksum = withData && version === 2;
+  keysOf(o, 'the saved network', hasChecksum ? TOP_FIELDS : TOP_FIELDS.slice(0, -1));
+  let checksum: string | undefined;
+  if (hasChecksum) {
+    const c = at('checksum');
+    if (typeof c !== 'string' || !/^[0-9a-f]{8}$/.test(c)) throw new ModelFormatError('checksum must be 8 lowercase hex digits (the CRC-32 written by net.toJSON())');
+    checksum = c;
+  }
+  const inputs = at('inputs'), seed = at('seed'), clipNorm = at('clipNorm');
+  if (!wholeIn(inputs, 1, 1 << 20)) throw new ModelFormatError('inputs must be a whole number in [1, 2^20]');
+  if (!wholeIn(seed, 0, 0xffffffff)) throw new ModelFormatError('seed must be a whole number in [0, 2^32)');
+  const loss = oneOf(at('loss'), LOSS_NAMES, 'loss');
+  const optimizer = settings(at('optimizer'), 'optimizer');
+  oneOf(optimizer.name, [...OPTIMIZER_SLOTS.keys()], 'optimizer.name');
+  if (typeof clipNorm !== 'number' || !Number.isFinite(clipNorm) || clipNorm < 0) throw new ModelFormatError('clipNorm must be a finite number >= 0');
+  const layers = elements(at('layers'), 'layers', 1, MAX_LAYERS).map((l, i) => {
+    const path = `layers[${i}]`;
+    if (!isRecord(l)) throw new ModelFormatError(`${path} must be { units, activation: { name, ... }, init? }`);
+    keysOf(l, path, ['units', 'activation', 'init']);
+    const units = own(l, 'units', path), init = own(l, 'init', path);
+    if (!wholeIn(units, 1, 1 << 16)) throw new ModelFormatError(`${path}.units must be a whole number in [1, 65536]`);
+    const activation = settings(own(l, 'activation', path), `${path}.activation`);
+    const def = typeof activation.name === 'string' ? findActivation(activation.name) : undefined;
+    if (!def) throw new ModelFormatError(`${path}.activation.name ${typeof activation.name === 'string' ? `"${activation.name}" is not a known activation` : 'is missing'}`);
+    if (activation.units !== undefined && activation.units !== units) {
+      throw new ModelFormatError(`${path}.activation.units must equal the layer's units (${units})`);
+    }
+    return { units, activation, ...(init !== undefined ? { init: oneOf(init, INIT_NAMES, `${path}.init`) as InitName } : {}) };
+  });
+  const parameters = elements(at('parameters'), 'parameters', 0, MAX_LAYERS * 8).map((p, i) => {
+    const path = `parameters[${i}]`;
+    if (!isRecord(p)) throw new ModelFormatError(`${path} must be { name, shape${withData ? ', data' : ''} }`);
+    keysOf(p, path, withData ? ['name', 'shape', 'data'] : ['name', 'shape']);
+    const name = nameString(own(p, 'name', path), `${path}.name`);
+    const shape = elements(own(p, 'shape', path), `${path}.shape`, 1, 2);
+    if (!shape.every((d) => wholeIn(d, 1, 1 << 20))) throw new ModelFormatError(`${path}.shape must be [n] or [rows, cols] of whole numbers in [1, 2^20]`);
+    const data = withData ? own(p, 'data', path) : '';
+    if (typeof data !== 'string') throw new ModelFormatError(`${path}.data must be a base64 string`);
+    return { name, shape: shape as number[], data };
+  });
+  return {
+    format, version, inputs, seed, loss, optimizer, clipNorm, layers, parameters, ...(checksum !== undefined ? { checksum } : {}),
+  };
+}
+
+/**
+ * Checks the parameter list against the one the layers imply and the network's size against the budget, before
+ * anything is allocated. Returns the number of parameter values.
+ */
+function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
+  const expected: { name: string; shape: number[] }[] = [];
+  let fanIn = json.inputs, params = 0, sumUnits = 0, maxWidth = json.inputs, perLayer = 0;
+  json.layers.forEach((l, i) => {
+    const def = findActivation(l.activation.name as string)!;
+    const width = def.perUnit && typeof l.activation.units === 'number' ? l.activation.units : 1;
+    expected.push({ name: `dense${i}.weight`, shape: [fanIn, l.units] }, { name: `dense${i}.bias`, shape: [l.units] });
+    params += fanIn * l.units + l.units;
+    for (const p of def.params) {
+      if (!p.trainable) continue;
+      expected.push({ name: `dense${i}.${p.name}`, shape: [width] });
+      params += width;
+    }
+    perLayer += 3 * Math.max(1, def.params.length * width);
+    sumUnits += l.units;
+    if (l.units > maxWidth) maxWidth = l.units;
     fanIn = l.units;
   });
-  if (!Array.isArray(o.parameters) || o.parameters.length > MAX_LAYERS * 8) throw new ModelFormatError('parameters must be an array');
-  let n = 0;
-  o.parameters.forEach((p: unknown, i: number) => {
-    if (!isObj(p) || typeof p.name !== 'string' || !Array.isArray(p.shape) || p.shape.length < 1 || p.shape.length > 2 ||
-      !p.shape.every((d) => wholeIn(d, 1, 1 << 20))) {
-      throw new ModelFormatError(`parameters[${i}] must be { name, shape: [d] or [d0, d1]${withData ? ', data' : ''} }`);
+  if (params > budget.maxParameters) {
+    throw new ModelFormatError(`the saved network has ${params} parameters, more than maxParameters (${budget.maxParameters}); ` +
+      'nothing was allocated (pass a larger maxParameters to loadNetwork if the file is yours)');
+  }
+  if (json.parameters.length !== expected.length) {
+    throw new ModelFormatError(`the file has ${json.parameters.length} parameter blocks, its layers need ${expected.length}`);
+  }
+  let values = 0;
+  json.parameters.forEach((p, i) => {
+    const e = expected[i]!;
+    if (p.name !== e.name || p.shape.length !== e.shape.length || p.shape.some((d, k) => d !== e.shape[k])) {
+      throw new ModelFormatError(`parameters[${i}] is ${p.name} [${p.shape.join('x')}] in the file but its layers need ${e.name} [${e.shape.join('x')}]`);
     }
-    n += count(p.shape as number[]);
-    if (n > MAX_PARAMS + MAX_LAYERS * (1 << 16)) throw new ModelFormatError('too many parameter values');
+    values += count(p.shape);
   });
-  return o as unknown as NetworkJSON;
+  // What the builder will allocate: parameters, gradients and optimizer state; masks and bounds; row buffers for
+  // CAPACITY rows (three per layer, two of the widest layer, inputs, targets, losses, classes); GEMM scratch
+  // (KC = MC = 256 in assembly/nn/gemm.ts); the plan. 16 bytes of rounding per block.
+  const slots = OPTIMIZER_SLOTS.get(json.optimizer.name as string)!;
+  const floats = params * (2 + slots) + perLayer +
+    CAPACITY * (3 * sumUnits + 2 * maxWidth + json.inputs + json.layers[json.layers.length - 1]!.units + 2) +
+    256 * (maxWidth + 8 + 260) + 64 + 32 * json.layers.length;
+  const bytes = 4 * floats + 16 * (16 + 3 * slots) * json.layers.length;
+  if (bytes > budget.headroomBytes) {
+    throw new OutOfMemoryError(`the saved network needs about ${bytes} bytes of WebAssembly memory but the engine can give ${budget.headroomBytes} more; ` +
+      'nothing was allocated (dispose networks and tensors you no longer use, or raise maxMemoryBytes in createEngine)');
+  }
+  return values;
 }
 
 function checkValues(json: NetworkJSON, values: Float32Array[]): void {
@@ -151,17 +451,17 @@ function checkValues(json: NetworkJSON, values: Float32Array[]): void {
   });
 }
 
-/** @internal Rebuilds a network from a parsed file; shape mismatches become ModelFormatError. */
+/** @internal Rebuilds a network from a parsed file; anything the builder rejects becomes a ModelFormatError. */
 export function rebuild<N extends Network>(
-  build: (json: NetworkJSON, options: BuildOptions) => N, parsed: { json: NetworkJSON; values: Float32Array[] },
+  build: (json: NetworkJSON, options: BuildOptions) => N, parsed: ParsedNetwork,
 ): N {
   const { json, values } = parsed;
   let net: N;
   try {
     net = build(json, { loss: json.loss as BuildOptions['loss'], optimizer: json.optimizer as unknown as BuildOptions['optimizer'], clipNorm: json.clipNorm });
   } catch (e) {
-    if (e instanceof RectifyError && !(e instanceof ModelFormatError)) throw new ModelFormatError(`the saved network is not valid: ${e.message}`);
-    throw e;
+    if (e instanceof ModelFormatError || e instanceof OutOfMemoryError) throw e;
+    throw new ModelFormatError(`the saved network is not valid: ${messageOf(e)}`);
   }
   const params = net.parameters();
   if (params.length !== values.length) {
@@ -174,32 +474,110 @@ export function rebuild<N extends Network>(
       net.dispose();
       throw new ModelFormatError(`parameter ${i} is ${saved.name} [${saved.shape.join('x')}] in the file but ${p.name} [${p.shape.join('x')}] in the network`);
     }
-    p.data.set(values[i]!);
   }
+  for (let i = 0; i < params.length; i++) params[i]!.data.set(values[i]!);
   return net;
+}
+
+function messageOf(e: unknown): string {
+  try {
+    if (e instanceof Error) return String(e.message).slice(0, 200);
+    return typeof e;
+  } catch {
+    return 'an exception';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// CRC-32 (IEEE 802.3: reflected polynomial 0xEDB88320, initial value and final xor 0xFFFFFFFF; the zlib/PNG one).
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** @internal A running CRC-32: start with 0xffffffff, feed bytes, xor with 0xffffffff at the end. */
+function crcUpdate(c: number, b: Uint8Array): number {
+  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
+  return c;
+}
+
+/** @internal CRC-32 of some bytes (crc32("123456789") = 0xcbf43926). */
+export function crc32(b: Uint8Array): number { return (crcUpdate(0xffffffff, b) ^ 0xffffffff) >>> 0; }
+
+function hex(n: number): string { return (n >>> 0).toString(16).padStart(8, '0'); }
+
+/**
+ * @internal CRC-32 of the canonical form of a JSON document without its `checksum`: JSON.stringify of every value,
+ * object keys sorted by UTF-16 code units at every level, no whitespace, UTF-8. Fed piece by piece (no big string).
+ */
+export function canonicalCrc(doc: object): number {
+  const enc = new TextEncoder();
+  let c = 0xffffffff;
+  const feed = (s: string) => { c = crcUpdate(c, enc.encode(s)); };
+  const walk = (v: unknown, top: boolean): void => {
+    if (Array.isArray(v)) {
+      feed('[');
+      v.forEach((e, i) => { if (i) feed(','); walk(e, false); });
+      feed(']');
+    } else if (v !== null && typeof v === 'object') {
+      feed('{');
+      const keys = Object.keys(v).filter((k) => !(top && k === 'checksum') && (v as Record<string, unknown>)[k] !== undefined).sort();
+      keys.forEach((k, i) => { feed((i ? ',' : '') + JSON.stringify(k) + ':'); walk((v as Record<string, unknown>)[k], false); });
+      feed('}');
+    } else feed(JSON.stringify(v));
+  };
+  walk(doc, true);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-/** Base64 without Buffer or btoa (works everywhere). */
+const B64_VALUE = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) t[B64.charCodeAt(i)] = i;
+  return t;
+})();
+
+/** Base64 without Buffer or btoa (works everywhere): ASCII bytes, decoded to a string once. */
 function base64(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 3) {
+  const out = new Uint8Array(4 * Math.ceil(b.length / 3));
+  for (let i = 0, o = 0; i < b.length; i += 3, o += 4) {
     const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    s += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + (i + 1 < b.length ? B64[(n >> 6) & 63]! : '=') + (i + 2 < b.length ? B64[n & 63]! : '=');
+    out[o] = B64.charCodeAt((n >> 18) & 63);
+    out[o + 1] = B64.charCodeAt((n >> 12) & 63);
+    out[o + 2] = i + 1 < b.length ? B64.charCodeAt((n >> 6) & 63) : 61;
+    out[o + 3] = i + 2 < b.length ? B64.charCodeAt(n & 63) : 61;
   }
-  return s;
+  return new TextDecoder().decode(out);
 }
 
-function unbase64(s: string, what: string): Uint8Array {
-  if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw new ModelFormatError(`${what} is not valid base64`);
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
+/** Decodes base64 that must hold exactly `n` bytes (the caller checked the length: 4 * ceil(n / 3)). */
+function unbase64(s: string, n: number, what: string): Uint8Array {
+  const pad = (3 - (n % 3)) % 3;
+  const out = new Uint8Array(n);
   for (let i = 0, o = 0; i < s.length; i += 4) {
-    const n = (B64.indexOf(s[i]!) << 18) | (B64.indexOf(s[i + 1]!) << 12) | ((B64.indexOf(s[i + 2]!) & 63) << 6) | (B64.indexOf(s[i + 3]!) & 63);
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      const c = s.charCodeAt(i + k);
+      let d: number;
+      if (i + k >= s.length - pad) {
+        if (c !== 61) throw new ModelFormatError(`${what} is not valid base64 (it must end with ${pad} "=")`);
+        d = 0;
+      } else {
+        d = c < 128 ? B64_VALUE[c]! : -1;
+        if (d < 0) throw new ModelFormatError(`${what} is not valid base64 (character ${i + k})`);
+      }
+      v = (v << 6) | d;
+    }
+    if (o < n) out[o++] = (v >> 16) & 255;
+    if (o < n) out[o++] = (v >> 8) & 255;
+    if (o < n) out[o++] = v & 255;
   }
   return out;
 }

@@ -438,3 +438,21 @@ describe('issue 8: memory safety of networks', () => {
     expect(net.stateBytes()).toEqual(state);
   });
 });
+
+describe('soft targets of the cross-entropy losses (issue 8, defect 15)', () => {
+  it('crossEntropy targets outside [0, 1] or not summing to 1, and binaryCrossEntropy targets outside [0, 1], are DataErrors; nothing changes', async () => {
+    const { createEngine, DataError } = await import('../dist/index.js');
+    const engine = await createEngine();
+    const net = engine.network({ inputs: 2, seed: 1 }).dense(3, 'softmax').build({ loss: 'crossEntropy' });
+    const before = net.parameters().map((p) => p.data.slice());
+    const x = new Float32Array([1, 2]);
+    expect(() => net.trainBatch(x, new Float32Array([-5, 0, 6]))).toThrow(DataError);
+    expect(() => net.trainBatch(x, new Float32Array([0.5, 0.2, 0.2]))).toThrow(/sum to/);
+    expect(() => net.evaluate(x, new Float32Array([0, 2, 0]))).toThrow(DataError);
+    net.parameters().forEach((p, i) => expect(p.data).toEqual(before[i]));
+    expect(Number.isFinite(net.trainBatch(x, new Float32Array([0.1, 0.1, 0.8])))).toBe(true);
+    const bce = engine.network({ inputs: 2, seed: 1 }).dense(1, 'sigmoid').build({ loss: 'binaryCrossEntropy' });
+    expect(() => bce.trainBatch(x, new Float32Array([7]))).toThrow(DataError);
+    expect(Number.isFinite(bce.trainBatch(x, new Float32Array([0.3])))).toBe(true);
+  });
+});
