@@ -181,7 +181,7 @@ function walk(model: OnnxModel): { inputs: number; layers: Layer[] } {
       case 'Dropout': {
         if (n.inputs[2]) {
           const t = constOf(n, 2, 'training_mode');
-          if ((t.ints ?? Array.from(t.floats!)).some((v) => v !== 0)) throw new OnnxError(`${nodeLabel(n)} is in training mode; export the model in inference mode (model.eval())`);
+          if ((t.ints ?? Array.from(t.floats!)).some((v) => v !== 0)) throw new OnnxError(`${nodeLabel(n)} is in training mode; export the model in inference mode (PyTorch: the module in eval mode)`);
         }
         break;
       }
