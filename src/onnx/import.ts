@@ -65,7 +65,7 @@ export function fromOnnx(engine: Engine, bytes: Uint8Array | ArrayBuffer, option
     if (!['loss', 'optimizer', 'seed', 'capacity'].includes(k)) throw new InvalidArgumentError(`fromOnnx has no option "${k}"; its options: loss, optimizer, seed, capacity`);
   }
   const model = decodeModel(buf);
-  const { inputs, layers } = walk(model);
+  const { inputs, layers } = walk(model, Math.max(2 ** 20, buf.length));
   return build(engine, inputs, layers, options);
 }
 
@@ -74,7 +74,7 @@ function nodeLabel(n: OnnxNode): string {
 }
 
 /** Turns the graph into a chain of dense layers. */
-function walk(model: OnnxModel): { inputs: number; layers: Layer[] } {
+function walk(model: OnnxModel, identityBudget: number): { inputs: number; layers: Layer[] } {
   const consts = new Map<string, OnnxTensor>(model.initializers);
   const nodes: OnnxNode[] = [];
   for (const n of model.nodes) {
@@ -126,7 +126,7 @@ function walk(model: OnnxModel): { inputs: number; layers: Layer[] } {
     const l = open();
     if (l) return l;
     const w = needWidth(n);
-    const id = identity(w, n, layers);
+    const id = identity(w, n, layers, identityBudget);
     addLayer(id, n);
     return id;
   };
@@ -235,7 +235,7 @@ function walk(model: OnnxModel): { inputs: number; layers: Layer[] } {
         if (!C.floats || !(flat === 1 || (flat === w && C.dims[C.dims.length - 1] === w))) {
           throw new OnnxError(`${nodeLabel(n)}: rectify reads ${n.op} of a constant of ${w} values (a bias), got dims [${C.dims.join(', ')}]`);
         }
-        const l = open() ?? (() => { const id = identity(w, n, layers); addLayer(id, n); return id; })();
+        const l = open() ?? (() => { const id = identity(w, n, layers, identityBudget); addLayer(id, n); return id; })();
         for (let j = 0; j < w; j++) l.b[j] = l.b[j]! + (n.op === 'Sub' ? -1 : 1) * C.floats[flat === 1 ? 0 : j]!;
         break;
       }
@@ -249,7 +249,7 @@ function walk(model: OnnxModel): { inputs: number; layers: Layer[] } {
           if (t.length !== w) throw new OnnxError(`${nodeLabel(n)}: ${nm} has ${t.length} values, the data has ${w} features`);
         }
         // y = s (x - mean) + B with s = scale / sqrt(var + eps), folded into the open layer (or a diagonal one).
-        const l = open() ?? (() => { const id = identity(w, n, layers); addLayer(id, n); return id; })();
+        const l = open() ?? (() => { const id = identity(w, n, layers, identityBudget); addLayer(id, n); return id; })();
         for (let j = 0; j < w; j++) {
           const v = variance[j]! + eps;
           if (!(v > 0)) throw new OnnxError(`${nodeLabel(n)}: var + epsilon is ${v} for feature ${j}; it must be > 0`);
@@ -352,7 +352,13 @@ function checkSize(fin: number, fout: number, n: OnnxNode, layers: readonly Laye
 }
 
 /** A dense layer y = x (where an activation, bias or BatchNormalization comes with no open layer before it). */
-function identity(w: number, n: OnnxNode, layers: readonly Layer[]): Layer {
+function identity(w: number, n: OnnxNode, layers: readonly Layer[], budget: number): Layer {
+  // An identity layer is not in the file: its w^2 weights are bounded by the file's size (or 2^20), so a tiny file
+  // cannot ask for a giant allocation.
+  if (w * w > budget) {
+    throw new OnnxError(`${nodeLabel(n)} needs an identity layer of ${w} x ${w} (it follows no Gemm/MatMul); rectify refuses ` +
+      `identity layers with more weights than the file has bytes (${budget})`);
+  }
   checkSize(w, w, n, layers);
   const W = new Float64Array(w * w);
   for (let i = 0; i < w; i++) W[i * w + i] = 1;
