@@ -1,6 +1,9 @@
 // rectify's WebAssembly module: every exported kernel. See DEVELOPING.md for the ABI.
 
-export { math_exp, math_exp_scalar, math_expm1, math_log, math_log1p } from './math';
+export {
+  math_exp, math_exp_scalar, math_expm1, math_log, math_log1p, math_expneg, math_expneg24, math_expnegsplit, math_expnegsplit24,
+  math_log1punit,
+} from './math';
 export * from './activations/relu';
 export * from './activations/sbaf';
 export * from './activations/softmax';

@@ -1,5 +1,20 @@
 // Shared vectorized f32 math for the kernels: exp, expm1, log, log1p, tanh, sigmoid, softplus, erfc.
 //
+// The exp family: ONE core (Cody-Waite reduction, n read with the magic-bias trick, the fitted polynomial EQ0..EQ4
+// below, scaling by 2^n built in the exponent field) and variants named by their range and scaling:
+//   vexp(x)                 e^x for every x; fast path for |x| <= 87, a two-step scaling for the rest (rare branch).
+//   vexpNeg(x)              e^x for x <= 0 (or NaN), branch-free; subnormal results are rounded once.
+//   vexpNegSplit(a, b)      e^(a + b) for a <= 0 and a small correction b (|b| <= 2) carried unevaluated: the
+//                           reduction subtracts n ln2 from a before adding b, so a - n ln2 is exact and the error of
+//                           a rounded a + b (|a| 2^-24 relative, 40 ulps at a = -80) never enters (softmax, gelu).
+//   vexpNegSplit24(a, b)    2^24 e^(a + b), the same with the result scaled by 2^24: products x e^(a + b) formed
+//                           before the final multiplication by 2^-24 stay out of the subnormal range (silu, gelu).
+//   vexpm1core(x)           e^x - 1 for x <= 88, accurate near 0.
+//   vsigmoid, vlogisticd    built on the same core (below).
+// Accuracy of each variant against f64, measured by tests/math.test.ts (math_* probes, ~2.4-4.6 M inputs each: a
+// bit-pattern sweep, a dense grid and every f32 next to 0 and +-1): vexp 0.99 ulp, vexpNeg 0.98, vexpNeg24 0.99,
+// vexpNegSplit 1.10, vexpNegSplit24 1.09, vexpm1 1.69 (log 0.76, log1p 1.44).
+//
 // Every vector function `vX(v128): v128` has a scalar twin `sX(f32): f32` that performs the same IEEE operations in
 // the same order, so a lane of the SIMD result and the scalar result are the same bits. Kernels use the scalar twin
 // for tails, which keeps an element's result independent of its position.
@@ -33,9 +48,14 @@ const EXP_FAST = memory.data<f32>([87.0, 87.0, 87.0, 87.0], 16);
 const EXP_NFAST = memory.data<f32>([-87.0, -87.0, -87.0, -87.0], 16);
 const LOG2E = memory.data<f32>([1.44269504088896341, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341], 16);
 const MAGIC = memory.data<f32>([12583039.0, 12583039.0, 12583039.0, 12583039.0], 16);
-// MAGIC + 64 (vexpneg scales by 2^(n + 64), then by 2^-64).
+// MAGIC + 64 (vexpNeg and the split variants scale by 2^(n + 64), then by 2^-64 or 2^-40).
 const MAGIC_NEG = memory.data<f32>([12583103.0, 12583103.0, 12583103.0, 12583103.0], 16);
 const TWO_M64 = memory.data<f32>([5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20, 5.421010862427522e-20], 16);
+// vexpNegSplit24: the same 2^(n + 64) scale, then 2^-40 (net 2^24). a is clamped at -125 (2^24 e^-125 rounds to 0),
+// so n + 64 >= -118 stays normal even with b down to -2.
+const TWO_M40 = memory.data<f32>([9.094947017729282e-13, 9.094947017729282e-13, 9.094947017729282e-13, 9.094947017729282e-13], 16);
+const EXP24_LO = memory.data<f32>([-125.0, -125.0, -125.0, -125.0], 16);
+const TWO_M24 = memory.data<f32>([5.9604644775390625e-8, 5.9604644775390625e-8, 5.9604644775390625e-8, 5.9604644775390625e-8], 16);
 const ABSMASK = memory.data<i32>([0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff], 16);
 // ln 2 split in two: C1 has few significant bits so n * C1 is exact for |n| < 2^9.
 const LN2_HI = memory.data<f32>([0.693359375, 0.693359375, 0.693359375, 0.693359375], 16);
@@ -99,6 +119,12 @@ export const V_ZERO: usize = ZERO;
 export const V_SIGN: usize = SIGN;
 export const V_PINF: usize = PINF;
 export const V_ABS: usize = ABSMASK;
+/** Lane-replicated 2^-24 (undoes the scale of vexpNegSplit24). */
+export const V_TWOM24: usize = TWO_M24;
+/** Scalar 2^-24. */
+export const S_TWOM24: f32 = 5.9604644775390625e-8;
+/** Lane-replicated mask keeping the high 12 significant bits of an f32 (Dekker splitting). */
+export const V_HI12: usize = HI12;
 
 /** Loads a lane-replicated constant from a `memory.data` table. */
 // @ts-ignore: decorator
@@ -166,6 +192,82 @@ export const V_ABS: usize = ABSMASK;
   return smadd(s * r2, p, s * r) + base;
 }
 
+/** vcoreb with a correction b added to the reduced argument: r = (x - n ln2_hi) + b - n ln2_lo. */
+// @ts-ignore: decorator
+@inline function vcoreSplit(x: v128, b: v128, t: v128, s: v128, base: v128, magic: v128): v128 {
+  const fn = f32x4.sub(t, magic);
+  let r = f32x4.add(f32x4.sub(x, f32x4.mul(fn, K(LN2_HI))), b);
+  r = f32x4.sub(r, f32x4.mul(fn, K(LN2_LO)));
+  const r2 = f32x4.mul(r, r);
+  const lo = vmadd(K(EQ1), r, K(EQ0));
+  const hi = vmadd(K(EQ4), r2, vmadd(K(EQ3), r, K(EQ2)));
+  const p = vmadd(hi, r2, lo);
+  return f32x4.add(vmadd(f32x4.mul(s, r2), p, f32x4.mul(s, r)), base);
+}
+/** Scalar twin of vcoreSplit. */
+// @ts-ignore: decorator
+@inline function scoreSplit(x: f32, b: f32, t: f32, s: f32, base: f32, magic: f32): f32 {
+  const fn = t - magic;
+  let r = (x - fn * S(LN2_HI)) + b;
+  r = r - fn * S(LN2_LO);
+  const r2 = r * r;
+  const lo = smadd(S(EQ1), r, S(EQ0));
+  const hi = smadd(S(EQ4), r2, smadd(S(EQ3), r, S(EQ2)));
+  const p = smadd(hi, r2, lo);
+  return smadd(s * r2, p, s * r) + base;
+}
+
+/**
+ * The split variants: 2^(n + 64) e^r times post (2^-64 or 2^-40), a clamped at lo (-104 or -125). b is dropped where
+ * a is below lo (a clamped argument must not take a correction sized for the unclamped one). NaN propagates.
+ */
+// @ts-ignore: decorator
+@inline function vexpNegSplitK(a: v128, b: v128, lo: v128, post: v128): v128 {
+  const ac = f32x4.pmax(a, lo);                                 // NaN passes through
+  const bc = v128.and(b, f32x4.ge(a, lo));
+  const t = vmadd(f32x4.add(ac, bc), K(LOG2E), K(MAGIC_NEG));
+  const s = i32x4.shl(t, 23);
+  return f32x4.mul(vcoreSplit(ac, bc, t, s, s, K(MAGIC_NEG)), post);
+}
+/** Scalar twin of vexpNegSplitK. */
+// @ts-ignore: decorator
+@inline function sexpNegSplitK(a: f32, b: f32, lo: f32, post: f32): f32 {
+  const ac = spmax(a, lo);
+  const bc: f32 = a >= lo ? b : 0;
+  const t = smadd(ac + bc, S(LOG2E), S(MAGIC_NEG));
+  const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+  return scoreSplit(ac, bc, t, s, s, S(MAGIC_NEG)) * post;
+}
+
+/** e^(a + b) for a <= 0 (or NaN) and a correction |b| <= 2 (see the header); branch-free, subnormals rounded once. */
+// @ts-ignore: decorator
+@inline export function vexpNegSplit(a: v128, b: v128): v128 { return vexpNegSplitK(a, b, K(EXP_LO), K(TWO_M64)); }
+/** Scalar twin of vexpNegSplit. */
+// @ts-ignore: decorator
+@inline export function sexpNegSplit(a: f32, b: f32): f32 { return sexpNegSplitK(a, b, S(EXP_LO), S(TWO_M64)); }
+/** 2^24 e^(a + b) for a <= 0 (or NaN) and |b| <= 2; 0 below a = -125. */
+// @ts-ignore: decorator
+@inline export function vexpNegSplit24(a: v128, b: v128): v128 { return vexpNegSplitK(a, b, K(EXP24_LO), K(TWO_M40)); }
+/** Scalar twin of vexpNegSplit24. */
+// @ts-ignore: decorator
+@inline export function sexpNegSplit24(a: f32, b: f32): f32 { return sexpNegSplitK(a, b, S(EXP24_LO), S(TWO_M40)); }
+/** 2^24 e^a for a <= 0 (or NaN): vexpNegSplit24(a, 0) without the correction's operations. */
+// @ts-ignore: decorator
+@inline export function vexpNeg24(a: v128): v128 {
+  const ac = f32x4.pmax(a, K(EXP24_LO));
+  const t = vmadd(ac, K(LOG2E), K(MAGIC_NEG));
+  const s = i32x4.shl(t, 23);
+  return f32x4.mul(vcoreb(ac, t, s, s, K(MAGIC_NEG)), K(TWO_M40));
+}
+/** Scalar twin of vexpNeg24. */
+// @ts-ignore: decorator
+@inline export function sexpNeg24(a: f32): f32 {
+  const ac = spmax(a, S(EXP24_LO));
+  const t = smadd(ac, S(LOG2E), S(MAGIC_NEG));
+  const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+  return scoreb(ac, t, s, s, S(MAGIC_NEG)) * S(TWO_M40);
+}
+
 /**
  * e^x for the lanes the fast path cannot scale (|x| > 87, Inf): clamps x to [-104, 89] and scales by 2^n in two
  * multiplications, 2^(n >> 1) then 2^(n - (n >> 1)), so a subnormal result is rounded once and overflow gives +Inf.
@@ -213,15 +315,15 @@ function sexpSlow(x: f32): f32 {
  * rounds). MAGIC_NEG carries the extra 64 in its low bits.
  */
 // @ts-ignore: decorator
-@inline export function vexpneg(x: v128): v128 {
+@inline export function vexpNeg(x: v128): v128 {
   const xc = f32x4.pmax(x, K(EXP_LO)); // NaN passes through
   const t = vmadd(xc, K(LOG2E), K(MAGIC_NEG));
   const s = i32x4.shl(t, 23);
   return f32x4.mul(vcoreb(xc, t, s, s, K(MAGIC_NEG)), K(TWO_M64));
 }
-/** Scalar twin of vexpneg. */
+/** Scalar twin of vexpNeg. */
 // @ts-ignore: decorator
-@inline export function sexpneg(x: f32): f32 {
+@inline export function sexpNeg(x: f32): f32 {
   const xc = spmax(x, S(EXP_LO));
   const t = smadd(xc, S(LOG2E), S(MAGIC_NEG));
   const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
@@ -373,6 +475,50 @@ function sexpSlow(x: f32): f32 {
   return w == 1.0 ? x : r;
 }
 
+const SQRT2M1 = memory.data<f32>([0.41421356237309503, 0.41421356237309503, 0.41421356237309503, 0.41421356237309503], 16);
+
+/**
+ * log(1 + e) for e in [0, 1] (or NaN), the log1p of softplus and logSigmoid (e = e^-|x|). No special cases and no
+ * division: for e < sqrt2 - 1, 1 + e = 1 + f with f = e exactly; otherwise 1 + e = 2 (1 + f) with f = (e - 1) / 2
+ * (e - 1 is exact for e >= 1/2 and off by at most 2^-26 below, ~0.2 ulp of the result). Then the Cephes logf
+ * polynomial on f in [sqrt(1/2) - 1, sqrt2 - 1], as vlog. NaN propagates through the arithmetic.
+ */
+// @ts-ignore: decorator
+@inline export function vlog1pUnit(e: v128): v128 {
+  const lo = f32x4.lt(e, K(SQRT2M1));
+  const f = v128.bitselect(e, f32x4.mul(f32x4.sub(e, K(ONE)), K(HALF)), lo);
+  const fe = v128.andnot(K(ONE), lo); // the exponent k as a float: 0 or 1
+  const z = f32x4.mul(f, f);
+  // The degree-8 polynomial by Estrin's scheme (dependency depth 8 instead of Horner's 16: the kernels using this
+  // are latency bound): p = (q0 + z q1) + z^2 ((q2 + z q3) + z^2 LP0), q0 = LP7 f + LP8, ..., q3 = LP1 f + LP2.
+  const z2 = f32x4.mul(z, z);
+  const q0 = vmadd(K(LP7), f, K(LP8)), q1 = vmadd(K(LP5), f, K(LP6));
+  const q2 = vmadd(K(LP3), f, K(LP4)), q3 = vmadd(K(LP1), f, K(LP2));
+  const p = vmadd(vmadd(z2, K(LP0), vmadd(q3, z, q2)), z2, vmadd(q1, z, q0));
+  let y = f32x4.mul(f32x4.mul(p, f), z);
+  y = vmadd(fe, K(LN2_LO), y);
+  y = f32x4.sub(y, f32x4.mul(z, K(HALF)));
+  const r = f32x4.add(f, y);
+  return vmadd(fe, K(LN2_HI), r);
+}
+/** Scalar twin of vlog1pUnit. */
+// @ts-ignore: decorator
+@inline export function slog1pUnit(e: f32): f32 {
+  const lo = e < S(SQRT2M1);
+  const f = lo ? e : (e - 1.0) * 0.5;
+  const fe: f32 = lo ? 0 : 1;
+  const z = f * f;
+  const z2 = z * z;
+  const q0 = smadd(S(LP7), f, S(LP8)), q1 = smadd(S(LP5), f, S(LP6));
+  const q2 = smadd(S(LP3), f, S(LP4)), q3 = smadd(S(LP1), f, S(LP2));
+  const p = smadd(smadd(z2, S(LP0), smadd(q3, z, q2)), z2, smadd(q1, z, q0));
+  let y = (p * f) * z;
+  y = smadd(fe, S(LN2_LO), y);
+  y = y - z * 0.5;
+  const r = f + y;
+  return smadd(fe, S(LN2_HI), r);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // sigmoid, tanh, softplus
 
@@ -432,7 +578,7 @@ const MAGIC_SIG = memory.data<f32>([12582975.0, 12582975.0, 12582975.0, 12582975
  */
 // @ts-ignore: decorator
 @inline export function vlogisticd(y: v128): v128 {
-  const e = vexpneg(y);
+  const e = vexpNeg(y);
   const d = f32x4.add(e, K(ONE));
   return f32x4.div(e, f32x4.mul(d, d));
 }
@@ -440,23 +586,23 @@ const MAGIC_SIG = memory.data<f32>([12582975.0, 12582975.0, 12582975.0, 12582975
 /** Scalar twin of vlogisticd. */
 // @ts-ignore: decorator
 @inline export function slogisticd(y: f32): f32 {
-  const e = sexpneg(y);
+  const e = sexpNeg(y);
   const d = e + 1.0;
   return e / (d * d);
 }
 
-/** softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|); NaN propagates. */
+/** softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) (branch-free vexpNeg, vlog1pUnit); NaN propagates. */
 // @ts-ignore: decorator
 @inline export function vsoftplus(x: v128): v128 {
-  const e = vexp(v128.or(x, K(SIGN)));
-  return f32x4.add(f32x4.pmax(x, K(ZERO)), vlog1p(e));
+  const e = vexpNeg(v128.or(x, K(SIGN)));
+  return f32x4.add(f32x4.pmax(x, K(ZERO)), vlog1pUnit(e));
 }
 
 /** Scalar twin of vsoftplus. */
 // @ts-ignore: decorator
 @inline export function ssoftplus(x: f32): f32 {
-  const e = sexp(-abs<f32>(x));
-  return spmax(x, 0.0) + slog1p(e);
+  const e = sexpNeg(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000));
+  return spmax(x, 0.0) + slog1pUnit(e);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -537,3 +683,47 @@ export function math_log1p(x: usize, y: usize, n: i32): void {
   for (; i < n; i++) store<f32>(y + (<usize>i << 2), slog1p(load<f32>(x + (<usize>i << 2))));
 }
 
+// The variants of the exp family on their own domain (x <= 0; the split variants take b = x 2^-6, an exact f32
+// correction up to |b| = 2 that a + b in f32 could not hold). y[i] as the variant returns it (2^24-scaled ones too).
+// Inputs outside the domain are clamped into it first (x > 0 gives e^0): the runtimes probe feeds every math_*
+// export the same [-20, 20] inputs, and the variants' results outside their domain are unspecified.
+// @ts-ignore: decorator
+@inline function probe(x: usize, y: usize, n: i32, which: i32): void {
+  const c = f32x4.splat(0.015625);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = f32x4.pmin(v128.load(x + (<usize>i << 2)), K(ZERO)); // NaN passes through
+    let r: v128;
+    if (which == 0) r = vexpNeg(v);
+    else if (which == 1) r = vexpNeg24(v);
+    else if (which == 2) r = vexpNegSplit(v, f32x4.mul(v, c));
+    else r = vexpNegSplit24(v, f32x4.mul(v, c));
+    v128.store(y + (<usize>i << 2), r);
+  }
+  for (; i < n; i++) {
+    const v = spmin(load<f32>(x + (<usize>i << 2)), 0);
+    let r: f32;
+    if (which == 0) r = sexpNeg(v);
+    else if (which == 1) r = sexpNeg24(v);
+    else if (which == 2) r = sexpNegSplit(v, v * <f32>0.015625);
+    else r = sexpNegSplit24(v, v * <f32>0.015625);
+    store<f32>(y + (<usize>i << 2), r);
+  }
+}
+/** y[i] = log(1 + x[i]) by vlog1pUnit (x in [0, 1]; others are clamped into it, NaN passes). */
+export function math_log1punit(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = f32x4.pmin(f32x4.pmax(v128.load(x + (<usize>i << 2)), K(ZERO)), K(ONE));
+    v128.store(y + (<usize>i << 2), vlog1pUnit(v));
+  }
+  for (; i < n; i++) store<f32>(y + (<usize>i << 2), slog1pUnit(spmin(spmax(load<f32>(x + (<usize>i << 2)), 0), 1)));
+}
+/** y[i] = e^x[i] by vexpNeg (x <= 0). */
+export function math_expneg(x: usize, y: usize, n: i32): void { probe(x, y, n, 0); }
+/** y[i] = 2^24 e^x[i] by vexpNeg24 (x <= 0). */
+export function math_expneg24(x: usize, y: usize, n: i32): void { probe(x, y, n, 1); }
+/** y[i] = e^(x[i] + x[i] 2^-6) by vexpNegSplit (x <= 0). */
+export function math_expnegsplit(x: usize, y: usize, n: i32): void { probe(x, y, n, 2); }
+/** y[i] = 2^24 e^(x[i] + x[i] 2^-6) by vexpNegSplit24 (x <= 0). */
+export function math_expnegsplit24(x: usize, y: usize, n: i32): void { probe(x, y, n, 3); }

@@ -2,13 +2,15 @@
 //
 //   npm run build && node bench/nn.js [--filter matmul,mlp,tiny] [--time 300] [--reps 3]
 //
+// matmul: bench/gemm.js's table (GFLOP/s and % of the measured 128-bit ceiling, nn/nt/tn, baseline and relaxed, tfjs-wasm, numpy).
+//
 // --time: milliseconds per timed sample; each side is sampled --reps times, round-robin with the other sides of the
 // same workload (so a burst of load on the shared machine hits every side), and the median is reported.
 // The script re-runs itself under --experimental-wasm-relaxed-simd so the relaxed build is measured in the same run.
 // Writes the markdown table to bench/results/nn.md (gitignored).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +26,7 @@ const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0
 const FILTER = opt('filter', 'matmul,mlp,tiny').split(',').map((s) => s.trim()).filter(Boolean);
 const TIME = Number(opt('time', '300'));
 const REPS = Number(opt('reps', '3'));
+const CPU = opt('clock', 'wall') === 'cpu';
 
 let createEngine, ACTIVATIONS;
 try {
@@ -32,10 +35,12 @@ try {
   console.error(`bench/nn.js needs the build: run \`npm run build\` first (${e.message})`);
   process.exit(1);
 }
-const { plainMatmul, plainDense } = await import('./nn-peers/plainjs.js');
-const { tfjsMatmul, tfjsDense } = await import('./nn-peers/tfjs.js');
+const { plainDense } = await import('./nn-peers/plainjs.js');
+const { tfjsDense } = await import('./nn-peers/tfjs.js');
 const { ortDense } = await import('./nn-peers/onnx.js');
 const { brainDense } = await import('./nn-peers/brainjs.js');
+const { gemmTable, cpuModel } = await import('./gemm.js');
+const { numpyNets } = await import('./nn-peers/numpy.js');
 
 const base = await createEngine();
 const relaxed = await createEngine({ relaxedSimd: true });
@@ -53,7 +58,7 @@ function fill(a, seed) {
 /** Calls per second of `fn` over about `ms` milliseconds (at least one call); awaits when fn returns promises. */
 async function sample(fn, isAsync, ms) {
   let calls = 0;
-  const t0 = performance.now();
+  const t0 = performance.now(), u0 = process.cpuUsage();
   let t = t0;
   if (isAsync) { do { await fn(); calls++; t = performance.now(); } while (t - t0 < ms); }
   else {
@@ -61,6 +66,7 @@ async function sample(fn, isAsync, ms) {
     let chunk = 1;
     do { for (let i = 0; i < chunk; i++) fn(); calls += chunk; t = performance.now(); if (t - t0 < ms / 20) chunk *= 2; } while (t - t0 < ms);
   }
+  if (CPU) { const u = process.cpuUsage(u0); return calls / ((u.user + u.system) / 1e6); }
   return calls / ((t - t0) / 1000);
 }
 
@@ -106,31 +112,7 @@ async function measure(sides, perCall) {
 const workloads = [];
 const ref = 'rectify';
 
-function gemmSide(engine, variant, n) {
-  return async () => {
-    const ex = engine.exports;
-    const a = engine.tensor(n * n), b = engine.tensor(n * n), c = engine.tensor(n * n);
-    const s = engine.tensor(Math.ceil(ex[`gemm_scratch_bytes`](n, n, n) / 4));
-    fill(a.data, 1); fill(b.data, 2);
-    const f = ex[variant], ap = a.ptr, bp = b.ptr, cp = c.ptr, sp = s.ptr;
-    return { fn: () => f(n, n, n, ap, bp, cp, 0, sp), dispose: () => { a.dispose(); b.dispose(); c.dispose(); s.dispose(); } };
-  };
-}
-
-for (const n of [64, 128, 256, 512, 1024]) {
-  const sides = {
-    rectify: gemmSide(base, 'gemm_nn', n),
-    'rectify nt': gemmSide(base, 'gemm_nt', n),
-    'rectify tn': gemmSide(base, 'gemm_tn', n),
-    'rectify relaxed': relaxed.relaxedSimd ? gemmSide(relaxed, 'gemm_nn', n) : async () => ({ skip: 'relaxed SIMD unavailable' }),
-    'relaxed nt': relaxed.relaxedSimd ? gemmSide(relaxed, 'gemm_nt', n) : async () => ({ skip: 'relaxed SIMD unavailable' }),
-    'relaxed tn': relaxed.relaxedSimd ? gemmSide(relaxed, 'gemm_tn', n) : async () => ({ skip: 'relaxed SIMD unavailable' }),
-    'tfjs-wasm': () => tfjsMatmul(n),
-    'plain JS': async () => (n <= 256 ? plainMatmul(n) : { skip: 'n > 256' }),
-  };
-  workloads.push({ group: 'matmul', name: `matmul ${n}^3 (gemm_nn; nt = A B^T, tn = A^T B)`, unit: 'GFLOP/s', perCall: 2 * n ** 3 / 1e9,
-    target: { base: 35, relaxed: 44 }, sides });
-}
+// The matmul group is bench/gemm.js's table (every GEMM figure with its % of the measured ceiling), run in this process.
 
 // MLP 784-256(relu)-128(relu)-10(softmax), cross-entropy, SGD.
 const MLP = [784, 256, 128, 10];
@@ -236,7 +218,8 @@ if (haveSoftmax) {
   const mlpRect = (engine, kind, batch, raw) => (kind === 'train'
     ? rectifyTrain(engine, MLP, MLP_ACTS, 'crossEntropy', batch, raw) : rectifyInfer(engine, MLP, MLP_ACTS, 'crossEntropy', batch, raw));
   const brainNote = 'brain.js: relu hidden layers, sigmoid output and squared error (it has no softmax), per-sample SGD';
-  workloads.push({ group: 'mlp', name: 'MLP 784-256-128-10 train, batch 64', unit: 'samples/s', perCall: 64, target: { base: 15000 },
+  workloads.push({ group: 'mlp', name: 'MLP 784-256-128-10 train, batch 64', unit: 'samples/s', perCall: 64, target: { peers: [['numpy', 0.5]] },
+    numpy: { sizes: MLP, acts: MLP_ACTS, loss: 'ce', kind: 'train', batch: 64 },
     sides: {
       rectify: mlpRect(base, 'train', 64), 'rectify relaxed': mlpRect(relaxed, 'train', 64),
       'rectify wasm step only': mlpRect(base, 'train', 64, true),
@@ -246,7 +229,7 @@ if (haveSoftmax) {
     }, note: brainNote });
   for (const batch of [256, 1]) {
     workloads.push({ group: 'mlp', name: `MLP 784-256-128-10 inference, batch ${batch}`, unit: 'samples/s', perCall: batch,
-      target: { base: batch === 256 ? 55000 : 40000 },
+      target: { peers: [['ort-web', batch === 256 ? 1.5 : 1.3]] }, numpy: { sizes: MLP, acts: MLP_ACTS, loss: 'ce', kind: 'infer', batch },
       sides: {
         rectify: mlpRect(base, 'infer', batch), 'rectify relaxed': mlpRect(relaxed, 'infer', batch),
         'rectify wasm step only': mlpRect(base, 'infer', batch, true),
@@ -269,7 +252,8 @@ for (const [kind, batch] of [['train', 1], ['train', 32], ['infer', 1]]) {
   const train = kind === 'train';
   const rect = (engine, raw) => (train ? rectifyTrain : rectifyInfer)(engine, TINY, TINY_ACTS, 'mse', batch, raw);
   workloads.push({ group: 'tiny', name: train ? `2-16-16-1 tanh train step, batch ${batch}` : '2-16-16-1 tanh inference, batch 1',
-    unit: train ? 'steps/s' : 'calls/s', perCall: 1, target: train && batch === 1 ? { base: 1e6 } : undefined,
+    unit: train ? 'steps/s' : 'calls/s', perCall: 1, target: train && batch === 1 ? { base: 1.4e6, peers: [['plain JS', 5]] } : undefined,
+    numpy: { sizes: TINY, acts: TINY_PEER_ACTS, loss: 'mse', kind, batch },
     sides: {
       rectify: rect(base), 'rectify relaxed': rect(relaxed), 'rectify wasm step only': rect(base, true),
       'tfjs-wasm': tfjsSide(TINY, TINY_PEER_ACTS, 'meanSquaredError', kind, batch),
@@ -287,25 +271,41 @@ const pkgVersion = (name) => { try { return JSON.parse(readFileSync(join(here, '
 const load0 = loadavg();
 const started = performance.now();
 const results = [];
+let gemmMd = '';
+if (FILTER.includes('matmul')) {
+  process.stderr.write('matmul (bench/gemm.js) ...\n');
+  gemmMd = (await gemmTable({ base, relaxed, ms: TIME, reps: REPS, clock: CPU ? 'cpu' : 'wall', log: (s) => process.stderr.write(`  ${s}`) })).md;
+}
 for (const w of workloads) {
   if (!FILTER.includes(w.group)) continue;
   process.stderr.write(`${w.name} ...\n`);
   results.push({ w, r: await measure(w.sides, w.perCall) });
 }
+// numpy (one OpenBLAS thread) in one subprocess after the JS sides: not round-robin with them.
+const npJobs = results.filter((x) => x.w.numpy).map((x, i) => ({ key: String(i), perCall: x.w.perCall, ...x.w.numpy }));
+if (npJobs.length) {
+  process.stderr.write('numpy ...\n');
+  const np = numpyNets(npJobs, { ms: TIME, reps: REPS, clock: CPU ? 'cpu' : 'wall' });
+  results.filter((x) => x.w.numpy).forEach((x, i) => {
+    x.r.numpy = np.unavailable ? { skip: np.unavailable } : (np.results[String(i)] ?? { skip: 'not available' });
+  });
+}
 const load1 = loadavg();
 
 const lines = [];
 lines.push(`# rectify dense-network benchmarks`, '');
-lines.push(`Node ${process.version}, ${cpus()[0]?.model ?? '?'} x${cpus().length}; one thread everywhere; ${REPS} samples of ${TIME} ms per side, ` +
-  `round-robin; median (min-max in bench output). Load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}.`);
+lines.push(`Node ${process.version}, ${cpuModel()}; one thread everywhere; ${REPS} samples of ${TIME} ms per side, ` +
+  `round-robin; median (min-max in bench output); ${CPU ? 'rates per second of process CPU time (--clock cpu)' : 'wall-clock rates'}. numpy: one OpenBLAS thread, after the other sides (not round-robin). Load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}.`);
 lines.push(`Peers: @tensorflow/tfjs-core/-layers/-backend-wasm ${pkgVersion('@tensorflow/tfjs-core')}, onnxruntime-web ${pkgVersion('onnxruntime-web')} (wasm EP, 1 thread), ` +
   `brain.js ${pkgVersion('brain.js')}. rectify relaxed build: ${relaxed.relaxedSimd ? 'active' : 'unavailable (baseline ran)'}.`);
 lines.push(`Cells: median rate, and in parentheses how many times faster rectify (baseline build, the first column) is. "rectify wasm step only": `
   + `the exported wasm call alone (net_train_step / net_forward on data already in wasm memory), without trainBatch/predict's JS validation and copies.`, '');
-for (const group of ['matmul', 'mlp', 'tiny']) {
+if (gemmMd) lines.push(gemmMd, '');
+for (const group of ['mlp', 'tiny']) {
   const rs = results.filter((x) => x.w.group === group);
   if (!rs.length) continue;
   const cols = [...new Set(rs.flatMap((x) => Object.keys(x.r)))];
+  lines.push(`CPU: ${cpuModel()}.`, '');
   lines.push(`| workload (${rs[0].w.unit}) | ${cols.join(' | ')} | target | met |`);
   lines.push(`|---|${cols.map(() => '---:').join('|')}|---:|---|`);
   for (const { w, r } of rs) {
@@ -318,11 +318,18 @@ for (const group of ['matmul', 'mlp', 'tiny']) {
     });
     let target = '', met = '';
     if (w.target) {
-      target = fmt(w.target.base) + (w.target.relaxed ? ` / relaxed ${fmt(w.target.relaxed)}` : '');
-      const okB = refv >= w.target.base;
-      const rr = r['rectify relaxed']?.median;
-      const okR = w.target.relaxed ? rr >= w.target.relaxed : undefined;
-      met = `${okB ? 'yes' : `no (${(refv / w.target.base * 100).toFixed(0)}%)`}` + (okR === undefined ? '' : `; relaxed ${okR ? 'yes' : `no (${(rr / w.target.relaxed * 100).toFixed(0)}%)`}`);
+      // Absolute targets (base) and ratios to a peer measured in the same run (peers: [[name, ratio]]).
+      const t = [], m = [];
+      if (w.target.base) {
+        t.push(fmt(w.target.base));
+        m.push(refv >= w.target.base ? 'yes' : `no (${(refv / w.target.base * 100).toFixed(0)}%)`);
+      }
+      for (const [peer, ratio] of w.target.peers ?? []) {
+        t.push(`>= ${ratio}x ${peer}`);
+        const pv = r[peer]?.median;
+        m.push(!pv ? `${peer} not measured` : refv / pv >= ratio ? `yes (${fmt(refv / pv)}x)` : `no (${fmt(refv / pv)}x)`);
+      }
+      target = t.join(', '); met = m.join('; ');
     }
     lines.push(`| ${w.name} | ${cells.join(' | ')} | ${target} | ${met} |`);
   }

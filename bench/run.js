@@ -1,7 +1,11 @@
 // Activation benchmarks: rectify against plain JS loops and tfjs (wasm backend) in the same run.
 //
-//   node bench/run.js [--filter relu,sigmoid] [--time 300] [--relaxed] [--dist path/to/dist]
+//   node bench/run.js [--filter relu,sigmoid] [--time 300] [--no-relaxed] [--dist path/to/dist]
 //                     [--no-tfjs] [--no-plain] [--out bench/results/activations.md]
+//
+// The relaxed-SIMD build runs in the same table by default (Node 20 is re-run with --experimental-wasm-relaxed-simd;
+// --no-relaxed skips it). Every rectify figure comes with its cost in cycles per element: the clock is measured in
+// wasm by bench/calibrate.js (cycles/elem = clock / (elements per second)).
 //
 // Rows come from rectify's kernel table (ACTIVATIONS), so a new activation gets its row automatically. When
 // dist/ is missing (engine not built or not merged yet) the peers run alone over the plain JS list of names.
@@ -12,7 +16,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRectify, paramDefaults, rectifyPeer } from './rectify.js';
 import { PLAIN, plainPeer } from './peers/plainjs.js';
+import { readFileSync } from 'node:fs';
 import { uniform, seedOf, runTasks, sig3, markdownTable, machineLine } from './lib.js';
+import { calibrate } from './calibrate.js';
 
 const N = 1 << 20;
 const ROWS = 1024;
@@ -20,7 +26,7 @@ const COLS = 1024;
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
 function parseArgs(argv) {
-  const o = { filter: null, time: 300, relaxed: false, dist: undefined, tfjs: true, plain: true, rectify: true,
+  const o = { filter: null, time: 300, relaxed: true, dist: undefined, tfjs: true, plain: true, rectify: true,
     out: fileURLToPath(new URL('./results/activations.md', import.meta.url)) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -34,13 +40,14 @@ function parseArgs(argv) {
       o.time = Number(val());
       if (!(o.time > 0)) throw new Error('--time must be a positive number of milliseconds');
     } else if (a === '--relaxed') o.relaxed = true;
+    else if (a === '--no-relaxed') o.relaxed = false;
     else if (a.startsWith('--dist')) o.dist = val();
     else if (a.startsWith('--out')) o.out = path.resolve(val());
     else if (a === '--no-tfjs') o.tfjs = false;
     else if (a === '--no-plain') o.plain = false;
     else if (a === '--no-rectify') o.rectify = false;
     else if (a === '--help' || a === '-h') {
-      console.log('node bench/run.js [--filter a,b] [--time ms] [--relaxed] [--dist dir] [--no-tfjs] [--no-plain] ' +
+      console.log('node bench/run.js [--filter a,b] [--time ms] [--no-relaxed] [--dist dir] [--no-tfjs] [--no-plain] ' +
         '[--no-rectify] [--out file.md]');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
@@ -54,6 +61,20 @@ function fallbackTable() {
   return Object.keys(PLAIN).filter((k) => k !== 'swish').map((name) => ({
     name, kind: PLAIN[name].rowwise ? 'rowwise' : 'elementwise', params: [], range: ranges[name] ?? [-6, 6],
   }));
+}
+
+/** The CPU model, with family/model/stepping and the SIMD extensions that matter here when /proc/cpuinfo has them. */
+function cpuModel(fallback) {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (k) => info.match(new RegExp(`^${k}\\s*:\\s*(.*)$`, 'm'))?.[1]?.trim();
+    const flags = new Set((field('flags') ?? '').split(/\s+/));
+    const ext = ['avx2', 'fma', 'avx512f'].filter((f) => flags.has(f)).join(', ');
+    return `${field('model name') ?? fallback} (family ${field('cpu family')}, model ${field('model')}, stepping ` +
+      `${field('stepping')}${ext ? `; ${ext}` : ''})`;
+  } catch {
+    return fallback;
+  }
 }
 
 /** Largest |a - b| / max(1, |b|) over the arrays (NaN counts as a mismatch unless both are NaN). */
@@ -121,8 +142,16 @@ async function main() {
   for (const m of missing) console.error(`missing side: ${m}`);
 
   const labels = engines.map((e) => e.label);
-  const header = ['activation', 'direction', ...labels.map((l) => `${l} G elem/s`), 'plain JS', 'tfjs-wasm',
-    'rectify/tfjs', 'rectify/plain JS'];
+  let cal = null;
+  if (engines.length) {
+    try {
+      cal = calibrate({ reps: 5 });
+    } catch (e) {
+      notes.push(`calibration failed (${String(e.message ?? e).split('\n')[0]}): no cycles per element`);
+    }
+  }
+  const header = ['activation', 'direction', ...labels.flatMap((l) => [`${l} G elem/s`, `${l} cycles/elem`]),
+    'plain JS', 'tfjs-wasm', 'rectify/tfjs', 'rectify/plain JS', ...(labels.length > 1 ? ['relaxed/tfjs'] : [])];
   const rows = [];
   const t0 = performance.now();
 
@@ -193,7 +222,9 @@ async function main() {
       const tj = geps('tfjs-wasm', dir);
       const best = rv[0];
       const ratio = (a, b) => (a && b ? `${sig3(a / b)}x` : '-');
-      rows.push([def.name, dir, ...rv.map(sig3), sig3(pj), sig3(tj), ratio(best, tj), ratio(best, pj)]);
+      const cyc = (g) => (g && cal ? sig3(cal.ghz / g) : '-');
+      rows.push([def.name, dir, ...rv.flatMap((g) => [sig3(g), cyc(g)]), sig3(pj), sig3(tj), ratio(best, tj),
+        ratio(best, pj), ...(labels.length > 1 ? [ratio(rv[1], tj)] : [])]);
     }
   }
 
@@ -202,6 +233,12 @@ async function main() {
     `# Activation throughput, ${N.toLocaleString('en-US')} f32 (softmax, logSoftmax: ${ROWS} x ${COLS})`,
     '',
     `${machineLine()}. Median (p50) latency per call with tinybench, ${opt.time} ms per task; G elem/s = elements / p50.`,
+    `CPU: ${cpuModel(cal?.cpu ?? 'unknown')}. ` + (cal
+      ? `Clock measured in wasm (bench/calibrate.js): ${cal.ghz.toFixed(2)} GHz; cycles/elem = clock / elem per s. ` +
+        `128-bit ceiling: ${cal.peakGflops.toFixed(1)} GFLOP/s mul+add` +
+        (cal.peakFmaGflops ? `, ${cal.peakFmaGflops.toFixed(1)} relaxed FMA.` : '.')
+      : 'No clock calibration.'),
+    'Plain JS and tfjs-wasm columns are G elem/s; the ratios use the baseline (non-relaxed) rectify build unless named.',
     'Compare ratios measured in the same run; absolute numbers move with the machine\'s load.',
     '',
     tableMd,

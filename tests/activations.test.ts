@@ -157,3 +157,40 @@ describe.each(elementwise.map((d) => [d.name, d] as const))('%s', (_name, def) =
     }
   }
 });
+
+describe('hardSigmoid accuracy where slope x + offset cancels', () => {
+  /** Every f32 within `k` steps of v (both sides). */
+  const around = (v: number, k: number): Float32Array => {
+    const f = new Float32Array(1), b = new Int32Array(f.buffer);
+    f[0] = v; const c = b[0]!;
+    const out: number[] = [];
+    for (let d = -k; d <= k; d++) { b[0] = c + d; out.push(f[0]!); }
+    return Float32Array.from(out);
+  };
+  it('default (PyTorch relu6(x + 3) / 6) is within 1 ulp of f64 near x = -3, without an error floor', () => {
+    const x = Float32Array.from([...around(-3, 4000), ...around(3, 200), ...around(0, 50)]);
+    for (const eng of [simd, scalar]) {
+      const y = eng.activation('hardSigmoid').forward(x);
+      let w = 0, at = 0;
+      for (let i = 0; i < x.length; i++) {
+        const e = ulpError(y[i]!, Math.min(Math.max(x[i]! + 3, 0), 6) / 6);
+        if (e > w) { w = e; at = i; }
+      }
+      // The old slope x + offset form was 5,461 ulp off here.
+      expect(w, `x = ${x[at]}: got ${y[at]}, want ${(x[at]! + 3) / 6}`).toBeLessThanOrEqual(1);
+    }
+  });
+  it('other slopes and offsets are within 1 ulp of the f64 value near their root (product carried exactly)', () => {
+    for (const [slope, offset] of [[0.2, 0.5], [0.3, 0.7], [-0.5, 0.25], [1 / 7, 0.5]] as const) {
+      const s = Math.fround(slope), o = Math.fround(offset);
+      const x = Float32Array.from([...around(-o / s, 3000), ...around((1 - o) / s, 100)]);
+      for (const eng of [simd, scalar]) {
+        const y = eng.activation({ name: 'hardSigmoid', slope, offset }).forward(x);
+        for (let i = 0; i < x.length; i++) {
+          const want = Math.min(Math.max(s * x[i]! + o, 0), 1);
+          expect(ulpError(y[i]!, want), `slope ${slope} offset ${offset} x = ${x[i]}: got ${y[i]}, want ${want}`).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+  });
+});

@@ -37,11 +37,13 @@ function run(engine: Engine, v: Variant, m: number, n: number, k: number, acc: n
   const ex = engine.exports as unknown as Record<string, Fn> & { gemm_scratch_bytes(m: number, n: number, k: number): number };
   const sb = ex.gemm_scratch_bytes(m, n, k);
   const a = engine.tensor(m * k + 4), b = engine.tensor(k * n + 4);
-  const c = engine.tensor(m * n + 4), c2 = engine.tensor(m * n + 4), s = engine.tensor(Math.ceil(sb / 4));
+  const sw = Math.ceil(sb / 4);
+  const c = engine.tensor(m * n + 4), c2 = engine.tensor(m * n + 4), s = engine.tensor(sw + 8);
   try {
     // offset (in elements) moves every operand off its 16-byte alignment: the bits must not change.
     a.data.set(av, offset); b.data.set(bv, offset); c.data.set(cv, offset); c2.data.set(cv, offset);
     s.data.fill(NaN);
+    s.data.fill(12345, sw);
     const o = offset * 4;
     ex[`gemm_${v}`]!(m, n, k, a.ptr + o, b.ptr + o, c.ptr + o, acc, s.ptr);
     // The naive twins are in the twins build only; the relaxed build is compared with f64 alone.
@@ -61,8 +63,9 @@ function run(engine: Engine, v: Variant, m: number, n: number, k: number, acc: n
         bound[i * n + j] = 2 * (k + 1) * 2 ** -24 * mag + 2 ** -149;
       }
     }
-    // Words past the end of C are untouched.
+    // Words past the end of C and of the scratch gemm_scratch_bytes asked for are untouched.
     expect(c.data[offset + m * n], 'wrote past the end of C').toBe(0);
+    expect(Array.from(s.data.subarray(sw)), `${m}x${n}x${k}: wrote past the scratch gemm_scratch_bytes sized`).toEqual(new Array(8).fill(12345));
     return { got, naive, want, bound };
   } finally {
     a.dispose(); b.dispose(); c.dispose(); c2.dispose(); s.dispose();
@@ -109,6 +112,11 @@ describe.each(VARIANTS)('gemm_%s', (v) => {
         for (const k of [1, 2, 5, 17]) check(run(base, v, m, n, k, (m + n) & 1, m * 7 + n * 3 + k), `${m}x${n}x${k}`, true);
       }
     }
+  });
+
+  it('row blocks and register tiles of both builds: m around MC = 240 and multiples of 5 and 6', () => {
+    for (const m of [29, 30, 31, 239, 240, 241, 245, 246, 481]) check(run(base, v, m, 16, 24, m & 1, m), `${m}x16x24`, true);
+    if (relaxed) for (const m of [29, 30, 31, 241, 246]) check(run(relaxed, v, m, 16, 24, m & 1, m), `relaxed ${m}x16x24`, false);
   });
 
   it('packed-path tails: m 4..12, n 8..24, k 20', () => {

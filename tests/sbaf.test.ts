@@ -148,6 +148,34 @@ describe('arelu', () => {
     const y = lin.forward(x);
     for (let i = 0; i < x.length; i++) if (x[i]! > 0) expect(y[i]).toBe(Math.fround(3 * x[i]!));
   });
+
+  it('k x^n stays finite where x^n alone overflows but k x^n < FLT_MAX (forward, derivative; SIMD and scalar)', () => {
+    // x = 6.29e25, k = 0.5, n = 1.5: x^n = 4.99e38 > FLT_MAX, k x^n = 2.4962e38 < FLT_MAX (used to give Infinity).
+    const cases = [
+      { k: 0.5, n: 1.5, xs: [6.29e25, 6.5e25, 3e25] },
+      { k: 1e-10, n: 3, xs: [1e15, 1.4e16] },   // x^3 = 2.7e48: far beyond FLT_MAX; k x^3 = 2.7e38
+      { k: 1e10, n: 0.5, xs: [1e-30, 1e-40] },  // small x: k x^n in range, x^n tiny
+      { k: 0.25, n: 2.5, xs: [5.5e25, 6e25] },  // f' = k n x^1.5 < FLT_MAX while x^1.5 alone overflows
+    ];
+    for (const { k, n, xs } of cases) {
+      const kf = Math.fround(k), nf = Math.fround(n);
+      const x = Float32Array.from([...xs, ...xs, ...xs].slice(0, 5)); // a SIMD body and a tail
+      for (const eng of [simd, scalar]) {
+        const act = eng.activation({ name: 'arelu', k, n });
+        const y = act.forward(x), d = act.derivative(x);
+        for (let i = 0; i < x.length; i++) {
+          const want = kf * Math.pow(x[i]!, nf), wantD = kf * nf * Math.pow(x[i]!, nf - 1);
+          expect(ulpError(y[i]!, want), `k ${k} n ${n} x ${x[i]}: y ${y[i]} vs ${want}`).toBeLessThanOrEqual(2.5);
+          expect(ulpError(d[i]!, wantD), `k ${k} n ${n} x ${x[i]}: f' ${d[i]} vs ${wantD}`).toBeLessThanOrEqual(3.5);
+        }
+      }
+    }
+    const y = simd.activation({ name: 'arelu', k: 0.5, n: 1.5 }).forward(Float32Array.of(6.29e25))[0]!;
+    // f32(6.29e25) = 6.2899998e25, k x^n = 2.49428e38 (the issue's 2.4962e38 is for the unrounded x).
+    expect(Number.isFinite(y) && Math.abs(y / 2.494284e38 - 1) < 1e-6, `got ${y}`).toBe(true);
+    // Beyond FLT_MAX it still overflows to +Inf.
+    expect(simd.activation({ name: 'arelu', k: 0.5, n: 1.5 }).forward(Float32Array.of(1e26))[0]).toBe(Infinity);
+  });
 });
 
 it('report worst errors', () => { console.log('sbaf worst ulps:', JSON.stringify(worst)); });

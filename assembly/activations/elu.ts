@@ -3,10 +3,9 @@
 // and expm1 never see a positive argument (no overflow path) and NaN passes through the x > 0 select.
 // f'(0): the derivative of the x <= 0 piece (alpha for elu and selu's lambda alpha, 1 for celu), as PyTorch does.
 
-import { kload, vexpneg, sexpneg, vexpm1core, sexpm1core, vhi12, shi12, vmadd, smadd, V_ZERO, V_ONE, spmin } from '../math';
+import { kload, vexpNeg, sexpNeg, vexpm1core, sexpm1core, vhi12, shi12, vmadd, smadd, V_ZERO, V_ONE, spmin } from '../math';
+import { at } from './common';
 
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
 // ---- elu {alpha}: f = x > 0 ? x : alpha expm1(x); f' = x > 0 ? 1 : alpha e^x ------------------------------------
 // p = [alpha]
@@ -19,10 +18,10 @@ import { kload, vexpneg, sexpneg, vexpm1core, sexpm1core, vhi12, shi12, vmadd, s
 @inline function eluS(x: f32, a: f32): f32 { return x > 0 ? x : a * sexpm1core(spmin(x, 0)); }
 // @ts-ignore: decorator
 @inline function eluBwdV(x: v128, dy: v128, a: v128, z: v128): v128 {
-  return v128.bitselect(dy, f32x4.mul(dy, f32x4.mul(a, vexpneg(f32x4.pmin(x, z)))), f32x4.gt(x, z));
+  return v128.bitselect(dy, f32x4.mul(dy, f32x4.mul(a, vexpNeg(f32x4.pmin(x, z)))), f32x4.gt(x, z));
 }
 // @ts-ignore: decorator
-@inline function eluBwdS(x: f32, dy: f32, a: f32): f32 { return x > 0 ? dy : dy * (a * sexpneg(spmin(x, 0))); }
+@inline function eluBwdS(x: f32, dy: f32, a: f32): f32 { return x > 0 ? dy : dy * (a * sexpNeg(spmin(x, 0))); }
 
 /** y = x > 0 ? x : p[0] expm1(x). */
 export function elu_fwd(x: usize, y: usize, n: i32, p: usize): void {
@@ -83,7 +82,7 @@ export function elu_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize)
   r = f32x4.sub(r, f32x4.mul(ql, al));
   let d = f32x4.mul(r, ra);
   d = v128.and(d, f32x4.lt(f32x4.abs(d), one));
-  const e = vexpneg(q);
+  const e = vexpNeg(q);
   return v128.bitselect(dy, f32x4.mul(dy, vmadd(e, d, e)), f32x4.gt(x, z));
 }
 // @ts-ignore: decorator
@@ -97,7 +96,7 @@ export function elu_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize)
   r = r - ql * al;
   let d = r * ra;
   if (!(abs<f32>(d) < 1)) d = 0;
-  const e = sexpneg(q);
+  const e = sexpNeg(q);
   return x > 0 ? dy : dy * smadd(e, d, e);
 }
 
@@ -146,11 +145,11 @@ const SELU_LA = memory.data<f32>([1.7580993408473769, 1.7580993408473769, 1.7580
 @inline function seluS(x: f32): f32 { return x > 0 ? load<f32>(SELU_L) * x : load<f32>(SELU_LA) * sexpm1core(spmin(x, 0)); }
 // @ts-ignore: decorator
 @inline function seluBwdV(x: v128, dy: v128, l: v128, la: v128, z: v128): v128 {
-  return v128.bitselect(f32x4.mul(dy, l), f32x4.mul(dy, f32x4.mul(la, vexpneg(f32x4.pmin(x, z)))), f32x4.gt(x, z));
+  return v128.bitselect(f32x4.mul(dy, l), f32x4.mul(dy, f32x4.mul(la, vexpNeg(f32x4.pmin(x, z)))), f32x4.gt(x, z));
 }
 // @ts-ignore: decorator
 @inline function seluBwdS(x: f32, dy: f32): f32 {
-  return x > 0 ? dy * load<f32>(SELU_L) : dy * (load<f32>(SELU_LA) * sexpneg(spmin(x, 0)));
+  return x > 0 ? dy * load<f32>(SELU_L) : dy * (load<f32>(SELU_LA) * sexpNeg(spmin(x, 0)));
 }
 
 /** y = selu(x). */

@@ -4,13 +4,9 @@
 // derivative is the one of the piece on the left (relu'(0) = 0), and a NaN in x propagates to dx.
 
 import { kload, V_ZERO, spmax, spmin } from '../math';
+import { at, nanPass } from './common';
 
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-/** Where x is NaN return x, otherwise r (SIMD). */
-// @ts-ignore: decorator
-@inline function nanPass(x: v128, r: v128): v128 { return v128.bitselect(x, r, f32x4.ne(x, x)); }
 
 // ---- linear: f(x) = x, f'(x) = 1 ------------------------------------------------------------------------------
 

@@ -16,7 +16,8 @@
 //   Parameter gradients: dy/dk = -y^2 t / k, dy/dalpha = -y^2 t (log u - log(1-u)); both 0 where t = 0.
 //   p = [k, alpha].
 //
-// arelu {k, n}: y = x > 0 ? k x^n : 0, x^n by powAcc below (n = 1 is computed as k x exactly).
+// arelu {k, n}: y = x > 0 ? k x^n : 0, k x^n by powAcc below with k folded into its power-of-two scale, so k x^n is
+//   finite wherever it is below FLT_MAX even when x^n alone is not (n = 1 is computed as k x exactly).
 //   dy/dx = x > 0 ? k n x^(n-1) : 0, with f'(0) = 0 returned for every n (it is the true derivative for n > 1,
 //   the left derivative for n = 1, and for n < 1 the right derivative is +Inf). dy/dk = x^n, dy/dn = k x^n log x
 //   for x > 0, 0 otherwise. p = [k, n].
@@ -24,14 +25,13 @@
 // Parameter gradients sum blocks of 1024 elements in 4 f32 lanes and fold every block into an f64 total in a
 // fixed order (lane 0..3); the scalar twins emulate the same order, so the bits match.
 
-import { kload, vexp, sexp, vlog, slog, vlog1p, slog1p, vsoftplus, ssoftplus, spmax, spmin, V_ZERO, V_ONE } from '../math';
+import {
+  kload, vexp, sexp, vlog, slog, vlog1p, slog1p, vsoftplus, ssoftplus, spmax, spmin, V_ZERO, V_ONE,
+  vlog1pUnit, slog1pUnit, vexpNeg, sexpNeg,
+} from '../math';
+import { at, nanPass, hsum64 } from './common';
 
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-/** Where x is NaN return x, otherwise r (SIMD). */
-// @ts-ignore: decorator
-@inline function nanPass(x: v128, r: v128): v128 { return v128.bitselect(x, r, f32x4.ne(x, x)); }
 
 // ---- x^n for x > 0, accurate for large |n log x| ---------------------------------------------------------------
 // exp(n log x) loses about |n log x| / 2 ulps to the rounding of n log x. Instead: x = 2^e m with m in
@@ -59,6 +59,19 @@ const P_QNAN = memory.data<f32>([NaN, NaN, NaN, NaN], 16);
 // @ts-ignore: decorator
 @inline function nhi(n: f32): f32 { return reinterpret<f32>(reinterpret<i32>(n) & 0xfffff000); }
 
+/** Mantissa of a coefficient c in [1, 2) with c's sign (c itself when c is 0, subnormal, Inf or NaN). */
+// @ts-ignore: decorator
+@inline function coefMant(c: f32): f32 {
+  const b = reinterpret<i32>(c), e = (b >>> 23) & 0xff;
+  return e == 0 || e == 0xff ? c : reinterpret<f32>((b & 0x807fffff) | 0x3f800000);
+}
+/** Exponent of a coefficient c (c = coefMant(c) 2^coefExp(c)), as an f32; 0 when c is 0, subnormal, Inf or NaN. */
+// @ts-ignore: decorator
+@inline function coefExp(c: f32): f32 {
+  const e = (reinterpret<i32>(c) >>> 23) & 0xff;
+  return e == 0 || e == 0xff ? 0 : <f32>(e - 127);
+}
+
 /** Splits the exponent b + c (computed exactly with two-sum) into gNH (12 significant bits) + gNL. */
 let gNH: f32 = 0;
 let gNL: f32 = 0;
@@ -72,9 +85,13 @@ let gNL: f32 = 0;
   gNL = (d - h) + err;
 }
 
-/** x^n, n = nh + nl split by nhi (pass the splats). */
+/**
+ * x^n, n = nh + nl split by nhi (pass the splats). With coef, c x^n for c = cm 2^ce (split by coefMant/coefExp):
+ * cm multiplies the reduced power and ce joins the integer scale 2^k, so c x^n is finite whenever it is below
+ * FLT_MAX even where x^n alone overflows (x = 6.29e25, n = 1.5, c = 0.5); the product rounds once, as c * x^n did.
+ */
 // @ts-ignore: decorator
-@inline function powAccV(x: v128, n: v128, nh: v128, nl: v128): v128 {
+@inline function powAccV(x: v128, n: v128, nh: v128, nl: v128, coef: bool = false, cm: v128 = v128.splat<i32>(0), ce: v128 = v128.splat<i32>(0)): v128 {
   const sub = f32x4.lt(x, kload(P_MIN_NORM));
   const xs = v128.bitselect(f32x4.mul(x, kload(P_TWO23)), x, sub);
   let e = i32x4.sub(i32x4.shr_u(xs, 23), v128.bitselect(kload(P_B150), kload(P_B127), sub));
@@ -84,9 +101,10 @@ let gNL: f32 = 0;
   e = i32x4.sub(e, big); // big lanes are -1
   const fe = f32x4.convert_i32x4_s(e);
   const w = f32x4.mul(nh, fe);
-  const kf = f32x4.pmin(f32x4.pmax(f32x4.nearest(w), kload(P_KLO)), kload(P_KHI));
-  const z = f32x4.add(f32x4.mul(f32x4.add(f32x4.sub(w, kf), f32x4.mul(nl, fe)), kload(P_LN2)), f32x4.mul(n, vlog(m)));
-  const q = vexp(z);
+  const kr = f32x4.nearest(w);
+  const kf = f32x4.pmin(f32x4.pmax(coef ? f32x4.add(kr, ce) : kr, kload(P_KLO)), kload(P_KHI));
+  const z = f32x4.add(f32x4.mul(f32x4.add(f32x4.sub(w, coef ? kr : kf), f32x4.mul(nl, fe)), kload(P_LN2)), f32x4.mul(n, vlog(m)));
+  const q = coef ? f32x4.mul(vexp(z), cm) : vexp(z);
   const ki = i32x4.trunc_sat_f32x4_s(kf);
   const k1 = i32x4.shr_s(ki, 1);
   const k2 = i32x4.sub(ki, k1);
@@ -100,7 +118,7 @@ let gNL: f32 = 0;
 }
 /** Scalar twin of powAccV. */
 // @ts-ignore: decorator
-@inline function powAccS(x: f32, n: f32, nh: f32, nl: f32): f32 {
+@inline function powAccS(x: f32, n: f32, nh: f32, nl: f32, coef: bool = false, cm: f32 = 0, ce: f32 = 0): f32 {
   const sub = x < load<f32>(P_MIN_NORM);
   const xs = sub ? x * <f32>8388608.0 : x;
   const bits = reinterpret<i32>(xs);
@@ -109,9 +127,10 @@ let gNL: f32 = 0;
   if (m > load<f32>(P_SQRT2)) { m = m * <f32>0.5; e += 1; }
   const fe = <f32>e;
   const w = nh * fe;
-  const kf = spmin(spmax(nearest<f32>(w), -252), 254);
-  const z = ((w - kf) + nl * fe) * load<f32>(P_LN2) + n * slog(m);
-  const q = sexp(z);
+  const kr = nearest<f32>(w);
+  const kf = spmin(spmax(coef ? kr + ce : kr, -252), 254);
+  const z = ((w - (coef ? kr : kf)) + nl * fe) * load<f32>(P_LN2) + n * slog(m);
+  const q = coef ? sexp(z) * cm : sexp(z);
   const ki = isNaN(kf) ? 0 : <i32>kf;
   const k1 = ki >> 1;
   const k2 = ki - k1;
@@ -179,7 +198,7 @@ const V_SIGNBIT = memory.data<i32>([0x80000000, 0x80000000, 0x80000000, 0x800000
     const xh = f32x4.sub(tt, f32x4.sub(tt, xc)), xl = f32x4.sub(xc, xh);
     const hi = f32x4.mul(c, xc);
     const lo = f32x4.add(f32x4.add(f32x4.add(f32x4.sub(f32x4.mul(ch, xh), hi), f32x4.mul(ch, xl)), f32x4.mul(cl, xh)), f32x4.mul(cl, xl));
-    const L = vlog1p(vexp(v128.or(x, kload(V_SIGNBIT))));
+    const L = vlog1pUnit(vexpNeg(v128.or(x, kload(V_SIGNBIT))));
     // lo is tiny unless hi < -104 (then e^hi = 0): the clamp keeps e^(lo - L) finite there, so t = 0, not NaN.
     const t = f32x4.mul(f32x4.mul(k, vexp(hi)), vexp(f32x4.pmin(f32x4.sub(lo, L), one)));
     const y = f32x4.div(one, f32x4.add(one, t));
@@ -205,7 +224,7 @@ const V_SIGNBIT = memory.data<i32>([0x80000000, 0x80000000, 0x80000000, 0x800000
     const xh = tt - (tt - xc), xl = xc - xh;
     const hi = c * xc;
     const lo = (((ch * xh - hi) + ch * xl) + cl * xh) + cl * xl;
-    const L = slog1p(sexp(-abs<f32>(x)));
+    const L = slog1pUnit(sexpNeg(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000)));
     const t = (k * sexp(hi)) * sexp(spmin(lo - L, 1));
     const y = <f32>1.0 / (<f32>1.0 + t);
     const u = sexp(luS(x, sig));
@@ -289,10 +308,8 @@ let gB: f64 = 0;
       accA = f32x4.add(accA, v128.and(f32x4.mul(yy, q), live));
       accB = f32x4.add(accB, v128.and(f32x4.mul(f32x4.mul(yy, t), f32x4.sub(lu, l1)), live));
     }
-    ta += <f64>f32x4.extract_lane(accA, 0) + <f64>f32x4.extract_lane(accA, 1)
-        + <f64>f32x4.extract_lane(accA, 2) + <f64>f32x4.extract_lane(accA, 3);
-    tb += <f64>f32x4.extract_lane(accB, 0) + <f64>f32x4.extract_lane(accB, 1)
-        + <f64>f32x4.extract_lane(accB, 2) + <f64>f32x4.extract_lane(accB, 3);
+    ta += hsum64(accA);
+    tb += hsum64(accB);
   }
   gA = ta; gB = tb;
   for (; i < n; i++) sbafPgradTail(load<f32>(at(x, i)), load<f32>(at(dy, i)), ks, as, a1s, sig);
@@ -391,16 +408,21 @@ export function sbaf_sigmoid_pgrad_scalar(x: usize, dy: usize, n: i32, p: usize,
 // @ts-ignore: decorator
 @inline function areluFwd(x: usize, y: usize, n: i32, p: usize, lin: bool): void {
   const ks = load<f32>(p), ns = load<f32>(p, 4), nhs = nhi(ns), nls: f32 = ns - nhs;
+  const kms = coefMant(ks), kes = coefExp(ks);
   const k = f32x4.splat(ks), nv = f32x4.splat(ns), nh = f32x4.splat(nhs), nl = f32x4.splat(nls), z = kload(V_ZERO);
+  const km = f32x4.splat(kms), ke = f32x4.splat(kes);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const xv = v128.load(at(x, i));
-    v128.store(at(y, i), nanPass(xv, v128.and(f32x4.mul(k, powV(xv, nv, nh, nl, lin)), f32x4.gt(xv, z))));
+    const kp = lin ? f32x4.mul(k, xv) : powAccV(xv, nv, nh, nl, true, km, ke);
+    v128.store(at(y, i), nanPass(xv, v128.and(kp, f32x4.gt(xv, z))));
   }
-  for (; i < n; i++) {
-    const xs = load<f32>(at(x, i));
-    store<f32>(at(y, i), xs != xs ? xs : (xs > 0 ? ks * powS(xs, ns, nhs, nls, lin) : 0));
-  }
+  for (; i < n; i++) store<f32>(at(y, i), areluS(load<f32>(at(x, i)), ks, ns, nhs, nls, kms, kes, lin));
+}
+/** k x^n for x > 0 (k folded into the power's scale), 0 for x <= 0, NaN passes (scalar). */
+// @ts-ignore: decorator
+@inline function areluS(xs: f32, ks: f32, ns: f32, nhs: f32, nls: f32, kms: f32, kes: f32, lin: bool): f32 {
+  return xs != xs ? xs : (xs > 0 ? (lin ? ks * xs : powAccS(xs, ns, nhs, nls, true, kms, kes)) : 0);
 }
 /** y = x > 0 ? k x^n : 0; p = [k, n]. */
 export function arelu_fwd(x: usize, y: usize, n: i32, p: usize): void {
@@ -409,14 +431,16 @@ export function arelu_fwd(x: usize, y: usize, n: i32, p: usize): void {
 /** Scalar twin of arelu_fwd. */
 export function arelu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   const ks = load<f32>(p), ns = load<f32>(p, 4), nhs = nhi(ns), nls: f32 = ns - nhs;
+  const kms = coefMant(ks), kes = coefExp(ks);
   const lin = ns == 1;
   for (let i = 0; i < n; i++) {
     const xs = load<f32>(at(x, i));
-    store<f32>(at(y, i), xs != xs ? xs : (xs > 0 ? ks * (lin ? xs : powS(xs, ns, nhs, nls, false)) : 0));
+    store<f32>(at(y, i), lin ? areluS(xs, ks, ns, nhs, nls, kms, kes, true) : areluS(xs, ks, ns, nhs, nls, kms, kes, false));
   }
 }
 
-// dy/dx = k n x^(n-1) = (k n) exp((n - 1) log x) for x > 0; exactly k n when n = 1.
+// dy/dx = k n x^(n-1) for x > 0, with k n folded into the power's scale (no overflow of x^(n-1) alone); exactly
+// k n when n = 1.
 // @ts-ignore: decorator
 @inline function areluBwd(x: usize, dy: usize, dx: usize, n: i32, p: usize, lin: bool): void {
   const ks = load<f32>(p), ns = load<f32>(p, 4);
@@ -424,17 +448,18 @@ export function arelu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   splitExp(ns, -1);
   const n1hs = gNH, n1ls = gNL;
   const kn = f32x4.splat(kns), n1 = f32x4.splat(n1s), n1h = f32x4.splat(n1hs), n1l = f32x4.splat(n1ls), z = kload(V_ZERO);
+  const knm = f32x4.splat(coefMant(kns)), kne = f32x4.splat(coefExp(kns));
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const xv = v128.load(at(x, i));
-    const s = lin ? kn : f32x4.mul(kn, powAccV(xv, n1, n1h, n1l));
+    const s = lin ? kn : powAccV(xv, n1, n1h, n1l, true, knm, kne);
     v128.store(at(dx, i), nanPass(xv, v128.and(f32x4.mul(v128.load(at(dy, i)), s), f32x4.gt(xv, z))));
   }
   for (; i < n; i++) store<f32>(at(dx, i), areluBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), kns, n1s, n1hs, n1ls, lin));
 }
 // @ts-ignore: decorator
 @inline function areluBwdS(x: f32, d: f32, kns: f32, n1s: f32, n1hs: f32, n1ls: f32, lin: bool): f32 {
-  const s = lin ? kns : kns * powAccS(x, n1s, n1hs, n1ls);
+  const s = lin ? kns : powAccS(x, n1s, n1hs, n1ls, true, coefMant(kns), coefExp(kns));
   return x != x ? x : (x > 0 ? d * s : 0);
 }
 /** dx = x > 0 ? dy k n x^(n-1) : 0 (f'(0) = 0). */
@@ -480,10 +505,8 @@ export function arelu_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usiz
       accA = f32x4.add(accA, v128.and(f32x4.mul(d, q), pos));
       accB = f32x4.add(accB, v128.and(f32x4.mul(d, f32x4.mul(f32x4.mul(k, q), lx)), pos));
     }
-    ta += <f64>f32x4.extract_lane(accA, 0) + <f64>f32x4.extract_lane(accA, 1)
-        + <f64>f32x4.extract_lane(accA, 2) + <f64>f32x4.extract_lane(accA, 3);
-    tb += <f64>f32x4.extract_lane(accB, 0) + <f64>f32x4.extract_lane(accB, 1)
-        + <f64>f32x4.extract_lane(accB, 2) + <f64>f32x4.extract_lane(accB, 3);
+    ta += hsum64(accA);
+    tb += hsum64(accB);
   }
   for (; i < n; i++) {
     const xs = load<f32>(at(x, i)), d = load<f32>(at(dy, i));

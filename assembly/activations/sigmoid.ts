@@ -6,13 +6,9 @@ import {
   kload, vlogisticd, slogisticd, vsigmoid, ssigmoid, vtanh, stanh, vsoftplus, ssoftplus, spmax, spmin,
   V_ONE, V_ZERO, V_SIGN,
 } from '../math';
+import { at, nanPass } from './common';
 
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-/** Where x is NaN return x, otherwise r (SIMD). */
-// @ts-ignore: decorator
-@inline function nanPass(x: v128, r: v128): v128 { return v128.bitselect(x, r, f32x4.ne(x, x)); }
 
 const MTWO = memory.data<f32>([-2, -2, -2, -2], 16);
 const FOUR = memory.data<f32>([4, 4, 4, 4], 16);
@@ -84,51 +80,127 @@ export function logSigmoid_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p:
   for (let i = 0; i < n; i++) store<f32>(at(dx, i), load<f32>(at(dy, i)) * ssigmoid(-load<f32>(at(x, i))));
 }
 
-// ---- hardSigmoid {slope, offset}: f = clamp(slope x + offset, 0, 1); f' = 0 < slope x + offset < 1 ? slope : 0 -----
-// p = [slope, offset]. The piece is chosen by the f32 value of z = slope x + offset (the same z the forward clamps).
+// ---- hardSigmoid {slope, offset}: f = clamp(slope x + offset, 0, 1); f' = slope inside the sloped piece ----------
+// p = [slope, offset]. Two forms, picked once per call (a uniform branch):
+// - PyTorch's default (slope = f32(1/6), offset = 0.5): f = min(max(x + 3, 0), 6) / 6 (relu6(x + 3) / 6, as PyTorch
+//   defines it): x + 3 is exact near the root x = -3, so the result has at most two roundings (<= 1 ulp) and no
+//   cancellation; f' = dy slope on -3 < x < 3 (PyTorch's rule), 0 elsewhere.
+// - Any other slope and offset: z = slope x + offset with the product carried exactly (Dekker: slope x = ph + pl,
+//   12-bit halves), z = (ph + offset) + pl. Near the root ph + offset is exact (Sterbenz), so z rounds once there
+//   and at most twice elsewhere (<= 1 ulp); fl(slope x) + offset alone cancelled to thousands of ulps.
+//   pl is dropped where it is not finite (x = +-Inf, overflowing products). f' = dy slope where 0 < z < 1 (the same
+//   f32 z the forward clamps).
 
-// @ts-ignore: decorator
-@inline function hsV(x: v128, s: v128, o: v128, z: v128, one: v128): v128 {
-  return f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(s, x), o), z), one);
-}
-// @ts-ignore: decorator
-@inline function hsS(x: f32, s: f32, o: f32): f32 { return spmin(spmax(s * x + o, 0), 1); }
-// @ts-ignore: decorator
-@inline function hsBwdV(x: v128, dy: v128, s: v128, o: v128, z: v128, one: v128): v128 {
-  const u = f32x4.add(f32x4.mul(s, x), o);
-  return nanPass(x, v128.and(f32x4.mul(dy, s), v128.and(f32x4.gt(u, z), f32x4.lt(u, one))));
-}
-// @ts-ignore: decorator
-@inline function hsBwdS(x: f32, dy: f32, s: f32, o: f32): f32 {
-  const u = s * x + o;
-  return x != x ? x : (u > 0 && u < 1 ? dy * s : 0);
-}
+const HS_THREE = memory.data<f32>([3, 3, 3, 3], 16);
+const HS_MTHREE = memory.data<f32>([-3, -3, -3, -3], 16);
+const HS_SIX = memory.data<f32>([6, 6, 6, 6], 16);
+const HS_HI12 = memory.data<i32>([0xfffff000, 0xfffff000, 0xfffff000, 0xfffff000], 16);
+const HS_PINF = memory.data<f32>([Infinity, Infinity, Infinity, Infinity], 16);
+/** f32(1/6): the default slope. */
+const HS_SIXTH: f32 = 0.16666666666666666;
 
-/** y = clamp(p[0] x + p[1], 0, 1). */
+/** True when p holds PyTorch's default (slope f32(1/6), offset 0.5): the relu6(x + 3) / 6 form applies. */
+// @ts-ignore: decorator
+@inline function hsDefault(ss: f32, os: f32): bool { return ss == HS_SIXTH && os == 0.5; }
+
+/** relu6(x + 3) / 6 (SIMD). */
+// @ts-ignore: decorator
+@inline function hs6V(x: v128): v128 {
+  return f32x4.div(f32x4.pmin(f32x4.pmax(f32x4.add(x, kload(HS_THREE)), kload(V_ZERO)), kload(HS_SIX)), kload(HS_SIX));
+}
+// @ts-ignore: decorator
+@inline function hs6S(x: f32): f32 { return spmin(spmax(x + 3, 0), 6) / 6; }
+/** slope x + offset with the product exact (SIMD); sh + sl = slope split into 12-bit halves. */
+// @ts-ignore: decorator
+@inline function hsZV(x: v128, s: v128, sh: v128, sl: v128, o: v128): v128 {
+  const ph = f32x4.mul(s, x);
+  const xh = v128.and(x, kload(HS_HI12));
+  const xl = f32x4.sub(x, xh);
+  let pl = f32x4.sub(f32x4.mul(sh, xh), ph);
+  pl = f32x4.add(pl, f32x4.mul(sh, xl));
+  pl = f32x4.add(pl, f32x4.mul(sl, xh));
+  pl = f32x4.add(pl, f32x4.mul(sl, xl));
+  pl = v128.and(pl, f32x4.lt(f32x4.abs(pl), kload(HS_PINF)));
+  return f32x4.add(f32x4.add(ph, o), pl);
+}
+// @ts-ignore: decorator
+@inline function hsZS(x: f32, s: f32, sh: f32, sl: f32, o: f32): f32 {
+  const ph = s * x;
+  const xh = reinterpret<f32>(reinterpret<i32>(x) & 0xfffff000);
+  const xl = x - xh;
+  let pl = sh * xh - ph;
+  pl = pl + sh * xl;
+  pl = pl + sl * xh;
+  pl = pl + sl * xl;
+  if (!(abs<f32>(pl) < Infinity)) pl = 0;
+  return (ph + o) + pl;
+}
+// @ts-ignore: decorator
+@inline function hsSplitHi(s: f32): f32 { return reinterpret<f32>(reinterpret<i32>(s) & 0xfffff000); }
+
+/** y = clamp(p[0] x + p[1], 0, 1) (relu6(x + 3) / 6 for the default parameters). */
 export function hardSigmoid_fwd(x: usize, y: usize, n: i32, p: usize): void {
-  const ss = load<f32>(p), os = load<f32>(p, 4);
-  const s = f32x4.splat(ss), o = f32x4.splat(os), z = kload(V_ZERO), one = kload(V_ONE);
+  const ss = load<f32>(p), os = load<f32>(p, 4), shs = hsSplitHi(ss), sls = ss - shs;
+  const s = f32x4.splat(ss), o = f32x4.splat(os), sh = f32x4.splat(shs), sl = f32x4.splat(sls);
+  const z = kload(V_ZERO), one = kload(V_ONE);
   let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(at(y, i), hsV(v128.load(at(x, i)), s, o, z, one));
-  for (; i < n; i++) store<f32>(at(y, i), hsS(load<f32>(at(x, i)), ss, os));
+  if (hsDefault(ss, os)) {
+    for (; i + 4 <= n; i += 4) v128.store(at(y, i), hs6V(v128.load(at(x, i))));
+    for (; i < n; i++) store<f32>(at(y, i), hs6S(load<f32>(at(x, i))));
+    return;
+  }
+  for (; i + 4 <= n; i += 4) {
+    v128.store(at(y, i), f32x4.pmin(f32x4.pmax(hsZV(v128.load(at(x, i)), s, sh, sl, o), z), one));
+  }
+  for (; i < n; i++) store<f32>(at(y, i), spmin(spmax(hsZS(load<f32>(at(x, i)), ss, shs, sls, os), 0), 1));
 }
 /** Scalar twin of hardSigmoid_fwd. */
 export function hardSigmoid_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
-  const ss = load<f32>(p), os = load<f32>(p, 4);
-  for (let i = 0; i < n; i++) store<f32>(at(y, i), hsS(load<f32>(at(x, i)), ss, os));
+  const ss = load<f32>(p), os = load<f32>(p, 4), shs = hsSplitHi(ss), sls = ss - shs;
+  const dflt = hsDefault(ss, os);
+  for (let i = 0; i < n; i++) {
+    const xs = load<f32>(at(x, i));
+    store<f32>(at(y, i), dflt ? hs6S(xs) : spmin(spmax(hsZS(xs, ss, shs, sls, os), 0), 1));
+  }
 }
-/** dx = 0 < p[0] x + p[1] < 1 ? p[0] dy : 0. */
+/** dx = p[0] dy inside the sloped piece (-3 < x < 3 for the default, 0 < z < 1 otherwise), 0 outside. */
 export function hardSigmoid_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
-  const ss = load<f32>(p), os = load<f32>(p, 4);
-  const s = f32x4.splat(ss), o = f32x4.splat(os), z = kload(V_ZERO), one = kload(V_ONE);
+  const ss = load<f32>(p), os = load<f32>(p, 4), shs = hsSplitHi(ss), sls = ss - shs;
+  const s = f32x4.splat(ss), o = f32x4.splat(os), sh = f32x4.splat(shs), sl = f32x4.splat(sls);
+  const z = kload(V_ZERO), one = kload(V_ONE);
   let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(at(dx, i), hsBwdV(v128.load(at(x, i)), v128.load(at(dy, i)), s, o, z, one));
-  for (; i < n; i++) store<f32>(at(dx, i), hsBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), ss, os));
+  if (hsDefault(ss, os)) {
+    const lo = kload(HS_MTHREE), hi = kload(HS_THREE);
+    for (; i + 4 <= n; i += 4) {
+      const xv = v128.load(at(x, i));
+      const inside = v128.and(f32x4.gt(xv, lo), f32x4.lt(xv, hi));
+      v128.store(at(dx, i), nanPass(xv, v128.and(f32x4.mul(v128.load(at(dy, i)), s), inside)));
+    }
+    for (; i < n; i++) store<f32>(at(dx, i), hsBwd6S(load<f32>(at(x, i)), load<f32>(at(dy, i)), ss));
+    return;
+  }
+  for (; i + 4 <= n; i += 4) {
+    const xv = v128.load(at(x, i));
+    const u = hsZV(xv, s, sh, sl, o);
+    v128.store(at(dx, i), nanPass(xv, v128.and(f32x4.mul(v128.load(at(dy, i)), s), v128.and(f32x4.gt(u, z), f32x4.lt(u, one)))));
+  }
+  for (; i < n; i++) store<f32>(at(dx, i), hsBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), ss, shs, sls, os));
+}
+// @ts-ignore: decorator
+@inline function hsBwd6S(x: f32, dy: f32, s: f32): f32 { return x != x ? x : (x > -3 && x < 3 ? dy * s : 0); }
+// @ts-ignore: decorator
+@inline function hsBwdS(x: f32, dy: f32, s: f32, sh: f32, sl: f32, o: f32): f32 {
+  const u = hsZS(x, s, sh, sl, o);
+  return x != x ? x : (u > 0 && u < 1 ? dy * s : 0);
 }
 /** Scalar twin of hardSigmoid_bwd. */
 export function hardSigmoid_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
-  const ss = load<f32>(p), os = load<f32>(p, 4);
-  for (let i = 0; i < n; i++) store<f32>(at(dx, i), hsBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), ss, os));
+  const ss = load<f32>(p), os = load<f32>(p, 4), shs = hsSplitHi(ss), sls = ss - shs;
+  const dflt = hsDefault(ss, os);
+  for (let i = 0; i < n; i++) {
+    const xs = load<f32>(at(x, i)), d = load<f32>(at(dy, i));
+    store<f32>(at(dx, i), dflt ? hsBwd6S(xs, d, ss) : hsBwdS(xs, d, ss, shs, sls, os));
+  }
 }
 
 // ---- tanh: f = tanh(x); f' = 1 - tanh^2 = 4 e / (1 + e)^2 with e = e^-2|x| ----------------------------------------

@@ -1,7 +1,7 @@
 // The smooth gated family, part 1: silu (swish) {beta}, mish, softplus {beta, threshold}, hardSwish.
 // Each SIMD kernel sits next to its scalar twin (same IEEE operations in the same order, so the same bits).
 //
-// Shared techniques (see expk.ts):
+// Shared techniques (the exp variants are in assembly/math.ts):
 // - t = beta x is rounded; in the tails exp(t) would carry |t| 2^-24 of relative error from that rounding alone, so
 //   when beta != 1 the rounding error of the product is computed exactly (Dekker) and fed to the exponential as a
 //   second argument. With beta = 1 the error is exactly 0 and the kernels skip that work (a uniform branch).
@@ -9,11 +9,12 @@
 //   range (one rounding there instead of |x|/2 ulps of error).
 // - sigmoid and its complement come from one division by 1 + e with e = e^-|t|, never as 1 - s.
 
-import { kload, V_ONE, V_ZERO, V_SIGN, V_TWO, V_HALF, vlog1p, slog1p, spmax, spmin } from '../math';
-import { vexp24, vexp24a, sexp24, vprodErr, sprodErr, shi12b, V_TWOM24, S_TWOM24, vacc64lo, vacc64hi } from './expk';
+import {
+  kload, V_ONE, V_ZERO, V_SIGN, V_TWO, V_HALF, vlog1p, slog1p, vlog1pUnit, slog1pUnit, spmax, spmin,
+  vexpNegSplit24, sexpNegSplit24, vexpNeg24, V_TWOM24, S_TWOM24, vsigmoid, ssigmoid, vsoftplus, ssoftplus,
+} from '../math';
+import { at, vprodErr, sprodErr, shi12b, vacc64lo, vacc64hi, fold64 } from './common';
 
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
 const M_ONE = memory.data<f32>([-1, -1, -1, -1], 16);
 const T_LIM = memory.data<f32>([200, 200, 200, 200], 16);
@@ -27,13 +28,13 @@ const T_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
 @inline function expNegAbsV(t: v128, err: v128): v128 {
   const a = v128.or(t, kload(V_SIGN));                              // -|t|
   const be = v128.xor(err, v128.andnot(kload(V_SIGN), t));          // error of -|t|: -err where t >= 0
-  return vexp24(a, be);
+  return vexpNegSplit24(a, be);
 }
 // @ts-ignore: decorator
 @inline function expNegAbsS(t: f32, err: f32): f32 {
   const a = reinterpret<f32>(reinterpret<i32>(t) | 0x80000000);
   const be = reinterpret<f32>(reinterpret<i32>(err) ^ (~reinterpret<i32>(t) & 0x80000000));
-  return sexp24(a, be);
+  return sexpNegSplit24(a, be);
 }
 
 // ---- silu {beta} (alias swish): f = x s(beta x), f' = s (1 + t (1 - s)), df/dbeta = x^2 s (1 - s) ----------------
@@ -43,7 +44,7 @@ const T_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
 @inline function siluV(x: v128, b: v128, bh: v128, bl: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const E = corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN)));
+  const E = corr ? expNegAbsV(t, err) : vexpNeg24(v128.or(t, kload(V_SIGN)));
   const neg = f32x4.lt(t, kload(V_ZERO));
   const d = f32x4.add(kload(V_ONE), f32x4.mul(E, kload(V_TWOM24)));
   // t < 0: s = e / d, computed scaled by 2^24; t >= 0: s = 1 / d.
@@ -63,22 +64,47 @@ const T_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
   return s == 0 ? 0 : y;
 }
 
-/** y = x sigmoid(p[0] x). */
+/**
+ * x sigmoid(x) (beta = 1): one rounding more than sigmoid's; where sigmoid underflows to 0 (x < -103.3, and
+ * x = -Inf) the result is +0, not x 0 = -0 or NaN.
+ */
+// @ts-ignore: decorator
+@inline function silu1V(x: v128): v128 {
+  const s = vsigmoid(x);
+  return v128.andnot(f32x4.mul(x, s), f32x4.eq(s, kload(V_ZERO)));
+}
+// @ts-ignore: decorator
+@inline function silu1S(x: f32): f32 {
+  const s = ssigmoid(x);
+  return s == 0 ? 0 : x * s;
+}
+
+/** y = x sigmoid(p[0] x). beta = 1 (the default) takes x sigmoid(x) with the one-division sigmoid of math.ts. */
 export function silu_fwd(x: usize, y: usize, n: i32, p: usize): void {
   const bs = load<f32>(p), bhs = shi12b(bs), bls = bs - bhs;
   const b = f32x4.splat(bs), bh = f32x4.splat(bhs), bl = f32x4.splat(bls);
   let i = 0;
   if (bs != 1) {
     for (; i + 4 <= n; i += 4) v128.store(at(y, i), siluV(v128.load(at(x, i)), b, bh, bl, true));
-  } else {
-    for (; i + 4 <= n; i += 4) v128.store(at(y, i), siluV(v128.load(at(x, i)), b, bh, bl, false));
+    for (; i < n; i++) store<f32>(at(y, i), siluS(load<f32>(at(x, i)), bs, bhs, bls, true));
+    return;
   }
-  for (; i < n; i++) store<f32>(at(y, i), siluS(load<f32>(at(x, i)), bs, bhs, bls, bs != 1));
+  for (; i + 8 <= n; i += 8) {
+    const x0 = v128.load(at(x, i)), x1 = v128.load(at(x, i + 4));
+    v128.store(at(y, i), silu1V(x0));
+    v128.store(at(y, i + 4), silu1V(x1));
+  }
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), silu1V(v128.load(at(x, i))));
+  for (; i < n; i++) store<f32>(at(y, i), silu1S(load<f32>(at(x, i))));
 }
 /** Scalar twin of silu_fwd. */
 export function silu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   const bs = load<f32>(p), bhs = shi12b(bs), bls = bs - bhs;
-  for (let i = 0; i < n; i++) store<f32>(at(y, i), siluS(load<f32>(at(x, i)), bs, bhs, bls, bs != 1));
+  if (bs == 1) {
+    for (let i = 0; i < n; i++) store<f32>(at(y, i), silu1S(load<f32>(at(x, i))));
+    return;
+  }
+  for (let i = 0; i < n; i++) store<f32>(at(y, i), siluS(load<f32>(at(x, i)), bs, bhs, bls, true));
 }
 
 // Backward: q = 1 / d; t < 0: S = E q (scaled by 2^24), c = q; t >= 0: S = q, c = e q.
@@ -89,7 +115,7 @@ export function silu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
 @inline function siluBwdV(x: v128, dy: v128, b: v128, bh: v128, bl: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const E = corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN)));
+  const E = corr ? expNegAbsV(t, err) : vexpNeg24(v128.or(t, kload(V_SIGN)));
   const neg = f32x4.lt(t, kload(V_ZERO));
   const e = f32x4.mul(E, kload(V_TWOM24));
   const q = f32x4.div(kload(V_ONE), f32x4.add(kload(V_ONE), e));
@@ -175,7 +201,7 @@ export function silu_pgrad(x: usize, dy: usize, n: i32, p: usize, g: usize): voi
     lo = vacc64lo(lo, v);
     hi = vacc64hi(hi, v);
   }
-  let total = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1);
+  let total = fold64(lo, hi);
   for (; i < n; i++) total += <f64>siluGradS(load<f32>(at(x, i)), load<f32>(at(dy, i)), bs, bhs, bls);
   store<f32>(g, <f32>total);
 }
@@ -204,9 +230,9 @@ export function silu_pgrad_scalar(x: usize, dy: usize, n: i32, p: usize, g: usiz
 @inline function softplusV(x: v128, b: v128, bh: v128, bl: v128, thr: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const e = f32x4.mul(corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN))), kload(V_TWOM24));
+  const e = f32x4.mul(corr ? expNegAbsV(t, err) : vexpNeg24(v128.or(t, kload(V_SIGN))), kload(V_TWOM24));
   const pos = f32x4.gt(t, kload(V_ZERO));
-  const sp = f32x4.add(f32x4.add(f32x4.pmax(t, kload(V_ZERO)), v128.and(err, pos)), vlog1p(e));
+  const sp = f32x4.add(f32x4.add(f32x4.pmax(t, kload(V_ZERO)), v128.and(err, pos)), vlog1pUnit(e));
   const r = corr ? f32x4.div(sp, b) : sp;
   return v128.bitselect(x, r, f32x4.gt(t, thr));
 }
@@ -215,26 +241,36 @@ export function silu_pgrad_scalar(x: usize, dy: usize, n: i32, p: usize, g: usiz
   const t = x * b;
   const err: f32 = corr ? sprodErr(x, t, bh, bl) : 0;
   const e = expNegAbsS(t, err) * S_TWOM24;
-  const sp = (spmax(t, 0) + (t > 0 ? err : <f32>0.0)) + slog1p(e);
+  const sp = (spmax(t, 0) + (t > 0 ? err : <f32>0.0)) + slog1pUnit(e);
   const r = corr ? sp / b : sp;
   return t > thr ? x : r;
 }
 
-/** y = softplus(x; p[0] = beta, p[1] = threshold). */
+/** y = softplus(x; p[0] = beta, p[1] = threshold); beta = 1 (the default) is math.ts's vsoftplus. */
 export function softplus_fwd(x: usize, y: usize, n: i32, p: usize): void {
   const bs = load<f32>(p), ths = load<f32>(p, 4), bhs = shi12b(bs), bls = bs - bhs;
   const b = f32x4.splat(bs), bh = f32x4.splat(bhs), bl = f32x4.splat(bls), thr = f32x4.splat(ths);
   let i = 0;
   if (bs != 1) {
     for (; i + 4 <= n; i += 4) v128.store(at(y, i), softplusV(v128.load(at(x, i)), b, bh, bl, thr, true));
-  } else {
-    for (; i + 4 <= n; i += 4) v128.store(at(y, i), softplusV(v128.load(at(x, i)), b, bh, bl, thr, false));
+    for (; i < n; i++) store<f32>(at(y, i), softplusS(load<f32>(at(x, i)), bs, bhs, bls, ths, true));
+    return;
   }
-  for (; i < n; i++) store<f32>(at(y, i), softplusS(load<f32>(at(x, i)), bs, bhs, bls, ths, bs != 1));
+  for (; i + 8 <= n; i += 8) {
+    const x0 = v128.load(at(x, i)), x1 = v128.load(at(x, i + 4));
+    v128.store(at(y, i), v128.bitselect(x0, vsoftplus(x0), f32x4.gt(x0, thr)));
+    v128.store(at(y, i + 4), v128.bitselect(x1, vsoftplus(x1), f32x4.gt(x1, thr)));
+  }
+  for (; i + 4 <= n; i += 4) { const xv = v128.load(at(x, i)); v128.store(at(y, i), v128.bitselect(xv, vsoftplus(xv), f32x4.gt(xv, thr))); }
+  for (; i < n; i++) { const xs = load<f32>(at(x, i)); store<f32>(at(y, i), xs > ths ? xs : ssoftplus(xs)); }
 }
 /** Scalar twin of softplus_fwd. */
 export function softplus_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   const bs = load<f32>(p), ths = load<f32>(p, 4), bhs = shi12b(bs), bls = bs - bhs;
+  if (bs == 1) {
+    for (let i = 0; i < n; i++) { const xs = load<f32>(at(x, i)); store<f32>(at(y, i), xs > ths ? xs : ssoftplus(xs)); }
+    return;
+  }
   for (let i = 0; i < n; i++) store<f32>(at(y, i), softplusS(load<f32>(at(x, i)), bs, bhs, bls, ths, bs != 1));
 }
 
@@ -242,7 +278,7 @@ export function softplus_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void 
 @inline function softplusBwdV(x: v128, dy: v128, b: v128, bh: v128, bl: v128, thr: v128, corr: bool): v128 {
   const t = f32x4.mul(x, b);
   const err = corr ? vprodErr(x, t, bh, bl) : kload(V_ZERO);
-  const E = corr ? expNegAbsV(t, err) : vexp24a(v128.or(t, kload(V_SIGN)));
+  const E = corr ? expNegAbsV(t, err) : vexpNeg24(v128.or(t, kload(V_SIGN)));
   const neg = f32x4.lt(t, kload(V_ZERO));
   const d = f32x4.add(kload(V_ONE), f32x4.mul(E, kload(V_TWOM24)));
   const s = f32x4.div(v128.bitselect(E, kload(V_ONE), neg), d);
@@ -295,7 +331,7 @@ const X_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
 
 // @ts-ignore: decorator
 @inline function mishV(x: v128): v128 {
-  const E = vexp24a(v128.or(x, kload(V_SIGN)));
+  const E = vexpNeg24(v128.or(x, kload(V_SIGN)));
   const e = f32x4.mul(E, kload(V_TWOM24));
   const neg = f32x4.lt(x, kload(V_ZERO));
   const ee = f32x4.mul(e, e);
@@ -310,7 +346,7 @@ const X_NLIM = memory.data<f32>([-200, -200, -200, -200], 16);
 }
 // @ts-ignore: decorator
 @inline function mishS(x: f32): f32 {
-  const E = sexp24(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000), 0);
+  const E = sexpNegSplit24(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000), 0);
   const e = E * S_TWOM24;
   const neg = x < 0;
   const ee = e * e;
@@ -345,7 +381,7 @@ const SIXF = memory.data<f32>([6, 6, 6, 6], 16);
 
 // @ts-ignore: decorator
 @inline function mishBwdV(x: v128, dy: v128): v128 {
-  const E = vexp24a(v128.or(x, kload(V_SIGN)));
+  const E = vexpNeg24(v128.or(x, kload(V_SIGN)));
   const e = f32x4.mul(E, kload(V_TWOM24));
   const neg = f32x4.lt(x, kload(V_ZERO));
   const ee = f32x4.mul(e, e);
@@ -363,7 +399,7 @@ const SIXF = memory.data<f32>([6, 6, 6, 6], 16);
 }
 // @ts-ignore: decorator
 @inline function mishBwdS(x: f32, dy: f32): f32 {
-  const E = sexp24(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000), 0);
+  const E = sexpNegSplit24(reinterpret<f32>(reinterpret<i32>(x) | 0x80000000), 0);
   const e = E * S_TWOM24;
   const neg = x < 0;
   const ee = e * e;

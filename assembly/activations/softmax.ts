@@ -8,47 +8,49 @@
 //   logSoftmax y_i = d_i - log1p((c - 1) + T)  (log1p keeps -log S accurate when S is close to 1).
 // Limits: a row with +Inf entries puts 1/c on them and 0 elsewhere; a row of equal values (also all -Inf) is
 // uniform; any NaN makes the whole row NaN. Inputs up to +-1e30 stay finite.
-// Sums are compensated (Kahan) in 4 f32 lanes (element i of the vector part goes to lane i % 4), the lanes fold as
-// ((l0 + l1) + l2) + l3 and the tail (cols % 4 elements) is added in order after that; the scalar twins emulate
-// exactly that order, so SIMD and scalar give the same bits. e^(x - m) corrects the rounding of x - m (two-sum).
+// Sums are compensated (Kahan). The forward's sum of exponentials runs in 8 f32 lanes (two independent vector
+// accumulators, so the four dependent adds of a Kahan step overlap): element j of the 8-blocks goes to lane j % 8, a
+// remaining 4-block to lanes 0-3, the lanes fold as (((l0 + l1) + l2) + l3) + (((l4 + l5) + l6) + l7) and the tail
+// (cols % 4 elements) is added in order after that. The backward's sums use 4 lanes the same way. The scalar twins
+// emulate exactly that order, so SIMD and scalar give the same bits. e^(x - m) corrects the rounding of x - m (two-sum).
 // Backward (takes the forward output y):
 //   softmax    dx = y * (dy - sum(dy * y)),
 //   logSoftmax dx = dy - exp(y) * sum(dy).
 // dx may alias y or dy (each element is read before it is written, after the row's reduction).
 
-import { kload, vexp, sexp, slog1p, spmax, vmadd, smadd, V_ZERO } from '../math';
+import { kload, vexp, sexp, slog1p, spmax, vexpNegSplit, sexpNegSplit, V_ZERO } from '../math';
+import { at, hsum } from './common';
 
 const NINF = memory.data<f32>([-Infinity, -Infinity, -Infinity, -Infinity], 16);
 
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-// Compensated (Kahan) sums in 4 lanes: lane l holds (s_l, c_l); the result is ((s0-c0 + s1-c1) + s2-c2) + s3-c3.
-// The scalar twins keep their 4 lanes in a small static block and perform the same operations in the same order.
-const KS = memory.data(32, 16);
+// Compensated (Kahan) sums in up to 8 lanes: lane l holds (s_l, c_l). The scalar twins keep their lanes in a small
+// static block (sums at KS + 4 l, compensations at KS + 32 + 4 l) and perform the same operations in the same order.
+const KS = memory.data(64, 16);
 // @ts-ignore: decorator
 @inline function kfold(s: v128, c: v128): f32 { return hsum(f32x4.sub(s, c)); }
 // @ts-ignore: decorator
-@inline function kinitS(): void { memory.fill(KS, 0, 32); }
+@inline function kinitS(): void { memory.fill(KS, 0, 64); }
 // @ts-ignore: decorator
 @inline function kaddS(l: i32, v: f32): void {
-  const ps = KS + (<usize>l << 2), pc = ps + 16;
+  const ps = KS + (<usize>l << 2), pc = ps + 32;
   const sm = load<f32>(ps), c = load<f32>(pc);
   const y = v - c;
   const t = sm + y;
   store<f32>(pc, (t - sm) - y);
   store<f32>(ps, t);
 }
+/** Fold of lanes 0-3: ((l0 + l1) + l2) + l3 with l = s - c (the scalar side of kfold). */
 // @ts-ignore: decorator
-@inline function kfoldS(): f32 {
-  return (((load<f32>(KS) - load<f32>(KS, 16)) + (load<f32>(KS, 4) - load<f32>(KS, 20)))
-    + (load<f32>(KS, 8) - load<f32>(KS, 24))) + (load<f32>(KS, 12) - load<f32>(KS, 28));
+@inline function kfoldS4(base: usize): f32 {
+  return (((load<f32>(base) - load<f32>(base, 32)) + (load<f32>(base, 4) - load<f32>(base, 36)))
+    + (load<f32>(base, 8) - load<f32>(base, 40))) + (load<f32>(base, 12) - load<f32>(base, 44));
 }
+// @ts-ignore: decorator
+@inline function kfoldS(): f32 { return kfoldS4(KS); }
+// @ts-ignore: decorator
+@inline function kfoldS8(): f32 { return kfoldS4(KS) + kfoldS4(KS + 16); }
 
-// @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
-  return ((f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + f32x4.extract_lane(v, 2)) + f32x4.extract_lane(v, 3);
-}
 // @ts-ignore: decorator
 @inline function hmax(v: v128): f32 {
   return spmax(spmax(spmax(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), f32x4.extract_lane(v, 2)), f32x4.extract_lane(v, 3));
@@ -89,80 +91,23 @@ const KS = memory.data(32, 16);
 
 // ---- exp(d + dl) for d <= 0 (or NaN), with dl the rounding error of d = x - m ----------------------------------------
 // The f32 difference x - m is off by up to half an ulp of |x - m|, which would cost |x - m| / 2 ulps in e^(x - m);
-// the exact error (two-sum) is added to the reduced argument instead. Otherwise the same steps as vexp in math.ts
-// (Cephes expf: Cody-Waite reduction, degree-6 polynomial, scaling by 2^n in two steps for subnormal results); no
-// upper clamp is needed since d <= 0.
+// the exact error (two-sum) is carried as the correction of vexpNegSplit (assembly/math.ts), which adds it to the
+// reduced argument (and drops it where d is clamped).
 
-const E_LO = memory.data<f32>([-104.0, -104.0, -104.0, -104.0], 16);
-const E_LOG2E = memory.data<f32>([1.44269504088896341, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341], 16);
-const E_C1 = memory.data<f32>([0.693359375, 0.693359375, 0.693359375, 0.693359375], 16);
-const E_C2 = memory.data<f32>([-2.12194440e-4, -2.12194440e-4, -2.12194440e-4, -2.12194440e-4], 16);
-const E_P0 = memory.data<f32>([1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4], 16);
-const E_P1 = memory.data<f32>([1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3], 16);
-const E_P2 = memory.data<f32>([8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3], 16);
-const E_P3 = memory.data<f32>([4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2], 16);
-const E_P4 = memory.data<f32>([1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1], 16);
-const E_P5 = memory.data<f32>([5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1], 16);
-const E_ONE = memory.data<f32>([1, 1, 1, 1], 16);
-const E_B127 = memory.data<i32>([127, 127, 127, 127], 16);
-
-// @ts-ignore: decorator
-@inline function S(p: usize): f32 { return load<f32>(p); }
-
-/** e^(d + dl), d <= 0 or NaN, |dl| <= half an ulp of d. */
-// @ts-ignore: decorator
-@inline function expLoV(d: v128, dl: v128): v128 {
-  const lo = kload(E_LO);
-  const x = f32x4.pmax(d, lo);
-  const fn = f32x4.nearest(f32x4.mul(x, kload(E_LOG2E)));
-  let r = f32x4.sub(x, f32x4.mul(fn, kload(E_C1)));
-  r = f32x4.sub(r, f32x4.mul(fn, kload(E_C2)));
-  r = f32x4.add(r, v128.and(dl, f32x4.ge(d, lo))); // a clamped d drops its correction
-  let p = vmadd(kload(E_P0), r, kload(E_P1));
-  p = vmadd(p, r, kload(E_P2));
-  p = vmadd(p, r, kload(E_P3));
-  p = vmadd(p, r, kload(E_P4));
-  p = vmadd(p, r, kload(E_P5));
-  p = vmadd(p, f32x4.mul(r, r), f32x4.add(r, kload(E_ONE)));
-  const n = i32x4.trunc_sat_f32x4_s(fn);
-  const n1 = i32x4.shr_s(n, 1);
-  const n2 = i32x4.sub(n, n1);
-  const s1 = i32x4.shl(i32x4.add(n1, kload(E_B127)), 23);
-  const s2 = i32x4.shl(i32x4.add(n2, kload(E_B127)), 23);
-  return f32x4.mul(f32x4.mul(p, s1), s2);
-}
-/** Scalar twin of expLoV. */
-// @ts-ignore: decorator
-@inline function expLoS(d: f32, dl: f32): f32 {
-  const x = spmax(d, S(E_LO));
-  const fn = nearest<f32>(x * S(E_LOG2E));
-  let r = x - fn * S(E_C1);
-  r = r - fn * S(E_C2);
-  r = r + (d >= S(E_LO) ? dl : 0);
-  let p = smadd(S(E_P0), r, S(E_P1));
-  p = smadd(p, r, S(E_P2));
-  p = smadd(p, r, S(E_P3));
-  p = smadd(p, r, S(E_P4));
-  p = smadd(p, r, S(E_P5));
-  p = smadd(p, r * r, r + 1.0);
-  const n = isNaN(fn) ? 0 : <i32>fn;
-  const n1 = n >> 1;
-  const n2 = n - n1;
-  return (p * reinterpret<f32>((n1 + 127) << 23)) * reinterpret<f32>((n2 + 127) << 23);
-}
-
-/** Rounding error of d = x + nm (two-sum), 0 where it is not finite (infinite operands). */
+/**
+ * Rounding error of d = x + nm (two-sum). It is NaN only where d is not finite (an infinite operand, or d = -Inf
+ * by overflow) or where x == m == +Inf; vexpNegSplit drops the correction of an argument below its clamp (d = -Inf,
+ * NaN) and the callers mask the x == m lanes, so no mask is needed here.
+ */
 // @ts-ignore: decorator
 @inline function twoSumErrV(x: v128, nm: v128, d: v128): v128 {
   const bb = f32x4.sub(d, x);
-  const err = f32x4.add(f32x4.sub(x, f32x4.sub(d, bb)), f32x4.sub(nm, bb));
-  return v128.and(err, f32x4.eq(err, err));
+  return f32x4.add(f32x4.sub(x, f32x4.sub(d, bb)), f32x4.sub(nm, bb));
 }
 // @ts-ignore: decorator
 @inline function twoSumErrS(x: f32, nm: f32, d: f32): f32 {
   const bb = d - x;
-  const err = (x - (d - bb)) + (nm - bb);
-  return err == err ? err : 0;
+  return (x - (d - bb)) + (nm - bb);
 }
 
 /** e^(x - m) with the rounding of x - m corrected; 1 where x == m (scalar, shared by tails and twins). */
@@ -170,7 +115,7 @@ const E_B127 = memory.data<i32>([127, 127, 127, 127], 16);
 @inline function eS(x: f32, ms: f32): f32 {
   if (x == ms) return 1;
   const nm = -ms, d = x + nm;
-  return expLoS(d, twoSumErrS(x, nm, d));
+  return sexpNegSplit(d, twoSumErrS(x, nm, d));
 }
 
 /**
@@ -183,22 +128,37 @@ let gC: i32 = 0;
 // @ts-ignore: decorator
 @inline function rowSum(xr: usize, yr: usize, cols: i32, ms: f32, keep: bool): void {
   const m = f32x4.splat(ms), nms = -ms, nm = f32x4.splat(nms);
-  let acc = kload(V_ZERO), comp = kload(V_ZERO);
+  let acc = kload(V_ZERO), comp = kload(V_ZERO), acc2 = kload(V_ZERO), comp2 = kload(V_ZERO);
   let cnt = kload(V_ZERO);
   let j = 0;
-  for (; j + 4 <= cols; j += 4) {
+  for (; j + 8 <= cols; j += 8) {
+    const x0 = v128.load(at(xr, j)), x1 = v128.load(at(xr, j + 4));
+    const eq0 = f32x4.eq(x0, m), eq1 = f32x4.eq(x1, m);
+    const d0 = f32x4.add(x0, nm), d1 = f32x4.add(x1, nm);
+    const e0 = vexpNegSplit(v128.andnot(d0, eq0), v128.andnot(twoSumErrV(x0, nm, d0), eq0));
+    const e1 = vexpNegSplit(v128.andnot(d1, eq1), v128.andnot(twoSumErrV(x1, nm, d1), eq1));
+    if (keep) { v128.store(at(yr, j), e0); v128.store(at(yr, j + 4), e1); }
+    const ky0 = f32x4.sub(v128.andnot(e0, eq0), comp), ky1 = f32x4.sub(v128.andnot(e1, eq1), comp2);
+    const kt0 = f32x4.add(acc, ky0), kt1 = f32x4.add(acc2, ky1);
+    comp = f32x4.sub(f32x4.sub(kt0, acc), ky0);
+    comp2 = f32x4.sub(f32x4.sub(kt1, acc2), ky1);
+    acc = kt0; acc2 = kt1;
+    cnt = i32x4.sub(i32x4.sub(cnt, eq0), eq1);
+  }
+  if (j + 4 <= cols) {
     const x = v128.load(at(xr, j));
     const eq = f32x4.eq(x, m);
     const d = f32x4.add(x, nm);
-    const e = expLoV(v128.andnot(d, eq), v128.andnot(twoSumErrV(x, nm, d), eq));
+    const e = vexpNegSplit(v128.andnot(d, eq), v128.andnot(twoSumErrV(x, nm, d), eq));
     if (keep) v128.store(at(yr, j), e);
     const ky = f32x4.sub(v128.andnot(e, eq), comp);
     const kt = f32x4.add(acc, ky);
     comp = f32x4.sub(f32x4.sub(kt, acc), ky);
     acc = kt;
     cnt = i32x4.sub(cnt, eq);
+    j += 4;
   }
-  let t = kfold(acc, comp);
+  let t = kfold(acc, comp) + kfold(acc2, comp2);
   let c = hsumi(cnt);
   for (; j < cols; j++) {
     const x = load<f32>(at(xr, j));
@@ -214,17 +174,14 @@ let gC: i32 = 0;
   kinitS();
   let c = 0;
   let j = 0;
-  for (; j + 4 <= cols; j += 4) {
-    for (let l = 0; l < 4; l++) {
-      const x = load<f32>(at(xr, j + l));
-      const e = eS(x, ms);
-      if (keep) store<f32>(at(yr, j + l), e);
-      const add: f32 = x == ms ? 0 : e;
-      if (x == ms) c++;
-      kaddS(l, add);
-    }
+  for (; j + 8 <= cols; j += 8) {
+    for (let l = 0; l < 8; l++) c += expAddS(xr, yr, j + l, l, ms, keep);
   }
-  let t = kfoldS();
+  if (j + 4 <= cols) {
+    for (let l = 0; l < 4; l++) c += expAddS(xr, yr, j + l, l, ms, keep);
+    j += 4;
+  }
+  let t = kfoldS8();
   for (; j < cols; j++) {
     const x = load<f32>(at(xr, j));
     const e = eS(x, ms);
@@ -232,6 +189,15 @@ let gC: i32 = 0;
     if (x == ms) c++; else t += e;
   }
   gT = t; gC = c;
+}
+/** e_j into lane l of the scalar Kahan block (0 where x_j is the maximum); returns 1 for a maximum, else 0. */
+// @ts-ignore: decorator
+@inline function expAddS(xr: usize, yr: usize, j: i32, l: i32, ms: f32, keep: bool): i32 {
+  const x = load<f32>(at(xr, j));
+  const e = eS(x, ms);
+  if (keep) store<f32>(at(yr, j), e);
+  kaddS(l, x == ms ? <f32>0 : e);
+  return x == ms ? 1 : 0;
 }
 
 // ---- softmax ------------------------------------------------------------------------------------------------------

@@ -16,10 +16,13 @@
 //
 // `s` (scratch) is a 16-byte aligned buffer of at least gemm_scratch_bytes(m, n, k) bytes, used for packing.
 //
-// Algorithm. Large products pack B into 8-column panels ([kk][8], zero padded) and A into 4-row panels
-// ([kk][4], zero padded), one KC-deep slice of k at a time, then run a 4x8 register tile (8 f32x4 accumulators,
-// A broadcast with v128.load32_splat). The transposed variants differ only in how they pack, so all three run
-// at the same speed. Edge tiles (m % 4, n % 8) compute into a 4x8 buffer and copy the valid part.
+// Algorithm. Large products pack B into 8-column panels ([kk][8], zero padded) and A into MR-row panels
+// ([kk][MR], zero padded), one KC-deep slice of k at a time, then run an MR x 8 register tile (2 MR f32x4
+// accumulators, A broadcast with v128.load32_splat). MR is 5 in the baseline build (separate mul and add: a 6x8 tile
+// needs 12 accumulators + 2 B vectors + A + the product temporary = 16 xmm registers, and V8 spills) and 6 in the
+// relaxed build (fused, no temporary). Measured in bench/gemm-tiles.js (see bench/README.md). The transposed variants
+// differ only in how they pack, so all three run at the same speed. Edge tiles (m % MR, n % 8) compute into an MR x 8
+// buffer and copy the valid part.
 // Small products (m < 4, n < 8 or k < 4) skip packing and stream rows of B directly (a 1x16 register tile; B of nt is
 // gathered lane by lane). Measured: from m, n >= 4, 8 the packed path is as fast or faster even at 8x8x8 and
 // 16x16x16 (nt 16x16x16: 2.8x faster packed than gathered), so there is no separate n, k <= 16 rule; with k < 4
@@ -32,9 +35,11 @@
 
 import { vmadd } from '../math';
 
-// Depth of one k-slice (B panel 8 KB, A panel 4 KB: both stay in L1) and rows of A packed at once.
+// Depth of one k-slice (B panel 8 KB, A panel 5-6 KB: both stay in L1) and rows of A packed at once.
 const KC: i32 = 256;
-const MC: i32 = 256;
+const MC: i32 = 240;
+// Rows of the register tile (see above). MC is a multiple of both 5 and 6.
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 
 // @ts-ignore: decorator
 @inline function imin(a: i32, b: i32): i32 { return a < b ? a : b; }
@@ -76,15 +81,18 @@ export function gemm_tn_naive(m: i32, n: i32, k: i32, a: usize, b: usize, c: usi
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Scratch layout: [B block: kcMax x roundup(n, 8)] [A block: roundup(min(m, MC), 4) x kcMax] [4x8 edge tile]
+// Scratch layout: [B block: kcMax x roundup(n, 8)] [A block: roundup(min(m, MC), MR) x kcMax] [MR x 8 edge tile]
 
-/** Bytes of scratch the three gemm_* kernels need for this shape (at most 1 KiB x roundup(n, 8) + 256 KiB + 128: fits i32 for n < 2^21). */
+/** Rows of A packed for a block of min(m, MC) rows: rounded up to the tile height. */
+// @ts-ignore: decorator
+@inline function mpadOf(m: i32): i32 { const r = imin(m, MC); return (r + MR - 1) / MR * MR; }
+
+/** Bytes of scratch the three gemm_* kernels need for this shape (at most 1 KiB x roundup(n, 8) + 240 KiB + 192: fits i32 for n < 2^21). */
 export function gemm_scratch_bytes(m: i32, n: i32, k: i32): i32 {
-  if (m <= 0 || n <= 0 || k <= 0) return 128;
+  if (m <= 0 || n <= 0 || k <= 0) return 192;
   const kc = imin(k, KC);
   const npad = (n + 7) & ~7;
-  const mpad = (imin(m, MC) + 3) & ~3;
-  return (kc * npad + mpad * kc) * 4 + 128;
+  return (kc * npad + mpadOf(m) * kc) * 4 + 192;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -96,28 +104,29 @@ export function gemm_scratch_bytes(m: i32, n: i32, k: i32): i32 {
  */
 function packRows(src: usize, ld: i32, kc: i32, cols: i32, w: i32, dst: usize): void {
   const ldb = <usize>ld << 2;
+  const wb = <usize>w << 2;
   for (let j = 0; j < cols; j += w) {
     const valid = imin(w, cols - j);
     let s = at(src, j);
-    if (valid == w) {
-      if (w == 8) {
-        for (let p = 0; p < kc; p++) {
-          v128.store(dst, v128.load(s));
-          v128.store(dst, v128.load(s, 16), 16);
-          s += ldb; dst += 32;
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          v128.store(dst, v128.load(s));
-          s += ldb; dst += 16;
-        }
+    if (valid == w && w == 8) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(s));
+        v128.store(dst, v128.load(s, 16), 16);
+        s += ldb; dst += 32;
+      }
+    } else if (valid == w && w >= 4) {
+      // 5 or 6 columns (A of tn): one vector and the rest one by one.
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(s));
+        for (let q = 4; q < w; q++) store<f32>(at(dst, q), load<f32>(at(s, q)));
+        s += ldb; dst += wb;
       }
     } else {
       for (let p = 0; p < kc; p++) {
         let q = 0;
         for (; q < valid; q++) store<f32>(at(dst, q), load<f32>(at(s, q)));
         for (; q < w; q++) store<f32>(at(dst, q), 0);
-        s += ldb; dst += <usize>w << 2;
+        s += ldb; dst += wb;
       }
     }
   }
@@ -176,18 +185,19 @@ function packCols(src: usize, ld: i32, kc: i32, cols: i32, w: i32, dst: usize): 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The 4x8 register tile: C[4,8] (+)= Apanel[kc][4] Bpanel[kc][8]. `load` starts from C, otherwise from zero.
+// The register tiles: C[MR,8] (+)= Apanel[kc][MR] Bpanel[kc][8]. `load` starts from C, otherwise from zero.
+// Per kk: two B vectors, MR broadcasts of A, 2 MR multiply-adds in a fixed order (each accumulator in kk order).
 
-function tile4x8(pa: usize, pb: usize, kc: i32, pc: usize, ldc: usize, load: bool): void {
-  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
-  const pc1 = pc + ldc, pc2 = pc1 + ldc, pc3 = pc2 + ldc;
+function tile5x8(pa: usize, pb: usize, kc: i32, pc: usize, ldc: usize, load: bool): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128, c40: v128, c41: v128;
   if (load) {
-    c00 = v128.load(pc); c01 = v128.load(pc, 16);
-    c10 = v128.load(pc1); c11 = v128.load(pc1, 16);
-    c20 = v128.load(pc2); c21 = v128.load(pc2, 16);
-    c30 = v128.load(pc3); c31 = v128.load(pc3, 16);
+    c00 = v128.load(pc + 0 * ldc); c01 = v128.load(pc + 0 * ldc, 16);
+    c10 = v128.load(pc + 1 * ldc); c11 = v128.load(pc + 1 * ldc, 16);
+    c20 = v128.load(pc + 2 * ldc); c21 = v128.load(pc + 2 * ldc, 16);
+    c30 = v128.load(pc + 3 * ldc); c31 = v128.load(pc + 3 * ldc, 16);
+    c40 = v128.load(pc + 4 * ldc); c41 = v128.load(pc + 4 * ldc, 16);
   } else {
-    c00 = f32x4.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00;
+    c00 = f32x4.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00; c40 = c00; c41 = c00;
   }
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
@@ -199,12 +209,58 @@ function tile4x8(pa: usize, pb: usize, kc: i32, pc: usize, ldc: usize, load: boo
     c20 = vmadd(a, b0, c20); c21 = vmadd(a, b1, c21);
     a = v128.load32_splat(pa, 12);
     c30 = vmadd(a, b0, c30); c31 = vmadd(a, b1, c31);
-    pa += 16; pb += 32;
+    a = v128.load32_splat(pa, 16);
+    c40 = vmadd(a, b0, c40); c41 = vmadd(a, b1, c41);
+    pa += 20; pb += 32;
   }
-  v128.store(pc, c00); v128.store(pc, c01, 16);
-  v128.store(pc1, c10); v128.store(pc1, c11, 16);
-  v128.store(pc2, c20); v128.store(pc2, c21, 16);
-  v128.store(pc3, c30); v128.store(pc3, c31, 16);
+  v128.store(pc + 0 * ldc, c00); v128.store(pc + 0 * ldc, c01, 16);
+  v128.store(pc + 1 * ldc, c10); v128.store(pc + 1 * ldc, c11, 16);
+  v128.store(pc + 2 * ldc, c20); v128.store(pc + 2 * ldc, c21, 16);
+  v128.store(pc + 3 * ldc, c30); v128.store(pc + 3 * ldc, c31, 16);
+  v128.store(pc + 4 * ldc, c40); v128.store(pc + 4 * ldc, c41, 16);
+}
+
+function tile6x8(pa: usize, pb: usize, kc: i32, pc: usize, ldc: usize, load: bool): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128, c40: v128, c41: v128, c50: v128, c51: v128;
+  if (load) {
+    c00 = v128.load(pc + 0 * ldc); c01 = v128.load(pc + 0 * ldc, 16);
+    c10 = v128.load(pc + 1 * ldc); c11 = v128.load(pc + 1 * ldc, 16);
+    c20 = v128.load(pc + 2 * ldc); c21 = v128.load(pc + 2 * ldc, 16);
+    c30 = v128.load(pc + 3 * ldc); c31 = v128.load(pc + 3 * ldc, 16);
+    c40 = v128.load(pc + 4 * ldc); c41 = v128.load(pc + 4 * ldc, 16);
+    c50 = v128.load(pc + 5 * ldc); c51 = v128.load(pc + 5 * ldc, 16);
+  } else {
+    c00 = f32x4.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00; c40 = c00; c41 = c00; c50 = c00; c51 = c00;
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = vmadd(a, b0, c00); c01 = vmadd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = vmadd(a, b0, c10); c11 = vmadd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = vmadd(a, b0, c20); c21 = vmadd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = vmadd(a, b0, c30); c31 = vmadd(a, b1, c31);
+    a = v128.load32_splat(pa, 16);
+    c40 = vmadd(a, b0, c40); c41 = vmadd(a, b1, c41);
+    a = v128.load32_splat(pa, 20);
+    c50 = vmadd(a, b0, c50); c51 = vmadd(a, b1, c51);
+    pa += 24; pb += 32;
+  }
+  v128.store(pc + 0 * ldc, c00); v128.store(pc + 0 * ldc, c01, 16);
+  v128.store(pc + 1 * ldc, c10); v128.store(pc + 1 * ldc, c11, 16);
+  v128.store(pc + 2 * ldc, c20); v128.store(pc + 2 * ldc, c21, 16);
+  v128.store(pc + 3 * ldc, c30); v128.store(pc + 3 * ldc, c31, 16);
+  v128.store(pc + 4 * ldc, c40); v128.store(pc + 4 * ldc, c41, 16);
+  v128.store(pc + 5 * ldc, c50); v128.store(pc + 5 * ldc, c51, 16);
+}
+
+/** The tile of this build (MR x 8). */
+// @ts-ignore: decorator
+@inline function tile(pa: usize, pb: usize, kc: i32, pc: usize, ldc: usize, load: bool): void {
+  if (MR == 6) tile6x8(pa, pb, kc, pc, ldc, load);
+  else tile5x8(pa, pb, kc, pc, ldc, load);
 }
 
 /** The packed path. aCols: A is [m,k] (nn, nt); otherwise [k,m] (tn). bCols: B is [n,k] (nt); otherwise [k,n]. */
@@ -214,7 +270,7 @@ function gemmPacked(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i
   const npad = (n + 7) & ~7;
   const bpack = scratch;
   const apack = bpack + (<usize>(kcMax * npad) << 2);
-  const tile = apack + (<usize>(((imin(m, MC) + 3) & ~3) * kcMax) << 2);
+  const edge = apack + (<usize>(mpadOf(m) * kcMax) << 2);
   const ldc = <usize>n << 2;
   for (let kb = 0; kb < k; kb += KC) {
     const kc = imin(KC, k - kb);
@@ -223,29 +279,29 @@ function gemmPacked(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i
     else packRows(at(b, kb * n), n, kc, n, 8, bpack);
     for (let ib = 0; ib < m; ib += MC) {
       const mc = imin(MC, m - ib);
-      if (aCols) packCols(at(a, ib * k + kb), k, kc, mc, 4, apack);
-      else packRows(at(a, kb * m + ib), m, kc, mc, 4, apack);
+      if (aCols) packCols(at(a, ib * k + kb), k, kc, mc, MR, apack);
+      else packRows(at(a, kb * m + ib), m, kc, mc, MR, apack);
       for (let j = 0; j < n; j += 8) {
         const nr = imin(8, n - j);
         const pb = bpack + <usize>(j * kc) * 4;
-        for (let it = 0; it < mc; it += 4) {
+        for (let it = 0; it < mc; it += MR) {
           const i = ib + it;
-          const mr = imin(4, m - i);
+          const mr = imin(MR, m - i);
           const pa = apack + <usize>(it * kc) * 4;
           const pc = at(c, i * n + j);
-          if (mr == 4 && nr == 8) {
-            tile4x8(pa, pb, kc, pc, ldc, ld);
+          if (mr == MR && nr == 8) {
+            tile(pa, pb, kc, pc, ldc, ld);
           } else {
             if (ld) {
-              for (let r = 0; r < 4; r++) {
+              for (let r = 0; r < MR; r++) {
                 for (let q = 0; q < 8; q++) {
-                  store<f32>(at(tile, r * 8 + q), r < mr && q < nr ? load<f32>(pc + <usize>r * ldc + (<usize>q << 2)) : 0);
+                  store<f32>(at(edge, r * 8 + q), r < mr && q < nr ? load<f32>(pc + <usize>r * ldc + (<usize>q << 2)) : 0);
                 }
               }
             }
-            tile4x8(pa, pb, kc, tile, 32, ld);
+            tile(pa, pb, kc, edge, 32, ld);
             for (let r = 0; r < mr; r++) {
-              for (let q = 0; q < nr; q++) store<f32>(pc + <usize>r * ldc + (<usize>q << 2), load<f32>(at(tile, r * 8 + q)));
+              for (let q = 0; q < nr; q++) store<f32>(pc + <usize>r * ldc + (<usize>q << 2), load<f32>(at(edge, r * 8 + q)));
             }
           }
         }

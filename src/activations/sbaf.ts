@@ -47,7 +47,8 @@ export const SBAF_FAMILY = [
       'd/dk = x > 0 ? x^n : 0; d/dn = x > 0 ? k x^n log x : 0',
     source: 'A-ReLU (approximate ReLU), Saha, Nagaraj, Mathur, Yedida and H R, Eur. Phys. J. Spec. Top. 229 (2020), ' +
       'arXiv:1906.01975. x^n = 2^k exp((f + nl e) ln2 + n log m) with x = 2^e m and n e split exactly into k + f, ' +
-      'so huge and tiny x keep their accuracy (exp(n log x) alone loses |n log x| / 2 ulps).',
+      'so huge and tiny x keep their accuracy (exp(n log x) alone loses |n log x| / 2 ulps); k (and k n in f\') joins ' +
+      'the power-of-two scale, so k x^n is finite wherever it is below FLT_MAX even where x^n alone overflows.',
     tolerance: { forward: 2, backward: 3, paramGrad: 8 }, range: [-4, 4],
   },
 ] as const satisfies readonly ActivationDef[];

@@ -30,12 +30,14 @@ export const SIGMOID_FAMILY = [
       },
       { name: 'offset', default: 0.5, min: -Infinity, max: Infinity, trainable: false, doc: 'Value at x = 0; 0.5 in PyTorch, Keras and tfjs.' },
     ],
-    formula: 'min(max(slope x + offset, 0), 1)', derivative: '0 < slope x + offset < 1 ? slope : 0',
+    formula: 'min(max(slope x + offset, 0), 1); relu6(x + 3) / 6 for the default slope 1/6 and offset 0.5',
+    derivative: 'slope inside the sloped piece (-3 < x < 3 for the default, 0 < slope x + offset < 1 otherwise), else 0',
     source: 'Courbariaux, Bengio and David 2015 (slope 0.5); PyTorch (1/6, as in MobileNetV3, Howard et al. 2019); ' +
-      'Keras and tfjs (0.2). The piece is chosen by the f32 value of slope x + offset.',
-    // slope x + offset cancels where the output nears 0: its absolute error is half an ulp of the offset, so the
-    // error is counted in ulps of max(|y|, 1) (the output scale), not of a tiny y.
-    tolerance: { forward: 1, backward: 0, floor: 1 }, range: [-5, 5],
+      'Keras and tfjs (0.2). The default is computed as PyTorch defines it, relu6(x + 3) / 6 (x + 3 is exact near ' +
+      '-3: no cancellation); other parameters carry slope x exactly (Dekker) before adding the offset. Not exact: ' +
+      'up to 1 ulp (two roundings).',
+    // Measured against f64 in ulps of the output itself (no floor): the cancellation near the root is gone.
+    tolerance: { forward: 1, backward: 0 }, range: [-5, 5],
   },
   {
     name: 'tanh', kind: 'elementwise', params: [],
