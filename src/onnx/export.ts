@@ -21,8 +21,9 @@ export interface ToOnnxOptions {
   readonly outputName?: string;
 }
 
-/** Lowest and highest opset toOnnx writes. */
+/** Lowest opset toOnnx writes (Softmax on one axis, Clip with min/max inputs). */
 export const OPSET_MIN = 13;
+/** Highest opset toOnnx writes. */
 export const OPSET_MAX = 22;
 /** Opset written when none is given. */
 export const OPSET_DEFAULT = 17;
@@ -204,6 +205,10 @@ export function toOnnx(net: Network, options: ToOnnxOptions = {}): Uint8Array {
   const g = new Graph(opset);
   let x = inputName;
   json.layers.forEach((layer, i) => {
+    const kind = (layer as { type?: unknown; kind?: unknown }).type ?? (layer as { kind?: unknown }).kind;
+    if ((kind !== undefined && kind !== 'dense') || typeof layer.activation?.name !== 'string') {
+      throw new OnnxError(`toOnnx: layer ${i} (${String(kind ?? 'unknown')}) is not a dense layer; this version of rectify/onnx writes dense layers only`);
+    }
     const W = byName.get(`dense${i}.weight`), b = byName.get(`dense${i}.bias`);
     if (!W || !b) throw new OnnxError(`toOnnx: layer ${i} has no weight or bias`);
     const fanIn = W.length / layer.units;
