@@ -3,7 +3,7 @@
  * a native ONNX op or, where ONNX has none, a small subgraph of standard ops).
  * @module
  */
-import type { Network } from '../network.js';
+import type { Network } from '../index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { OnnxError } from './errors.js';
 import { PbWriter } from './protobuf.js';

@@ -3,9 +3,8 @@
  * network that predicts, trains further, saves and exports again.
  * @module
  */
-import type { Engine } from '../engine.js';
-import type { ActivationSpec } from '../kernels.js';
-import type { BuildOptions, LossName, Network, NetworkBuilder } from '../network.js';
+// Types only, from the public entry (erased at compile time: the core is not bundled into rectify/onnx twice).
+import type { ActivationSpec, BuildOptions, Engine, LossName, Network, NetworkBuilder } from '../index.js';
 import { InvalidArgumentError, OutOfMemoryError, RectifyError } from '../errors.js';
 import { OnnxError } from './errors.js';
 import { decodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './model.js';
