@@ -9,7 +9,9 @@ import {
   DisposedError, DomainError, InvalidArgumentError, InvalidParameterError, KernelError, RectifyError, ShapeError,
 } from './errors.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
-import type { EngineCore } from './engine.js';
+import type { EngineCore } from './core.js';
+import type { ExportName } from './generated/abi.js';
+import { KERNELS, type KernelSet, type Variant } from './generated/kernels.js';
 
 /** A Float32Array, or a tensor of the same engine (no copy). */
 export type Input = Float32Array | Tensor;
@@ -48,9 +50,9 @@ export class Activation {
   /** Copies of the table row's kind and parameters: the kernel ABI and block sizes never follow a mutated table. */
   readonly #kind: ActivationDef['kind'];
   readonly #params: readonly ParamDef[];
-  readonly #fwdName: string;
-  readonly #bwdName: string;
-  readonly #pgradName: string;
+  readonly #fwdName: ExportName;
+  readonly #bwdName: ExportName;
+  readonly #pgradName: ExportName | undefined;
 
   /** @internal Use `engine.activation(spec)`. */
   constructor(core: EngineCore, def: ActivationDef, spec: Record<string, unknown>) {
@@ -59,7 +61,7 @@ export class Activation {
     this.#kind = def.kind;
     this.#params = def.params.map((p) => ({ ...p })); // #private copies: nothing outside can reach them
     const known = new Set(['name', ...def.params.map((p) => p.name), ...(def.perUnit ? ['units'] : []),
-      ...(def.name === 'sbaf' ? ['domain'] : [])]);
+      ...(def.sigmoidDomain ? ['domain'] : [])]);
     for (const key of Object.keys(spec)) {
       if (!known.has(key)) {
         throw new InvalidParameterError(`${def.name} has no parameter "${key}"; its parameters are: ` +
@@ -75,10 +77,10 @@ export class Activation {
       units = u;
     }
     this.#units = units;
-    if (def.name === 'sbaf') {
+    if (def.sigmoidDomain) {
       const d = spec.domain ?? 'clamp';
       if (d !== 'clamp' && d !== 'sigmoid' && d !== 'strict') {
-        throw new InvalidParameterError(`sbaf: domain must be 'clamp', 'sigmoid' or 'strict', got ${describe(d)}`);
+        throw new InvalidParameterError(`${def.name}: domain must be 'clamp', 'sigmoid' or 'strict', got ${describe(d)}`);
       }
       this.#domain = d;
     } else this.#domain = undefined;
@@ -104,11 +106,12 @@ export class Activation {
       }
     }
     validateRelations(def.name, def.params.map((p, i) => [p.name, values[i * width]!] as const));
-    // sbaf's sigmoid policy has its own kernels (sbaf_sigmoid_*); clamp and strict share sbaf_*.
-    const suffix = (units !== undefined ? '_pu' : '') + (this.#domain === 'sigmoid' ? '_sigmoid' : '');
-    this.#fwdName = `${def.name}${suffix}_fwd${core.scalar ? '_scalar' : ''}`;
-    this.#bwdName = `${def.name}${suffix}_bwd${core.scalar ? '_scalar' : ''}`;
-    this.#pgradName = `${def.name}${suffix}_pgrad${core.scalar ? '_scalar' : ''}`;
+    // The kernels, from the export-name map generated from the table: per-unit parameters and sbaf's sigmoid policy
+    // have their own kernels (<name>_pu_*, sbaf_sigmoid_*); clamp and strict share sbaf_*.
+    const ks = kernelSetOf(def, units !== undefined ? 'perUnit' : this.#domain === 'sigmoid' ? 'sigmoidDomain' : 'none', core.scalar);
+    this.#fwdName = ks.fwd;
+    this.#bwdName = ks.bwd;
+    this.#pgradName = ks.pgrad;
     this.#pptr = core.arena.alloc(Math.max(1, this.#pcount) * 4);
     core.arena.f32.set(values, this.#pptr >> 2);
     // An activation dropped without dispose() gives its parameter block back when it is garbage-collected.
@@ -299,7 +302,7 @@ export class Activation {
     const grad = method === 'paramGrads';
     if (grad && !this.#params.some((p) => p.trainable)) return {};
     const kernel = method === 'forward' ? this.#fwdName : method === 'paramGrads' ? this.#pgradName : this.#bwdName;
-    const fn = core.exports[kernel] as Fn | undefined;
+    const fn = (kernel === undefined ? undefined : core.exports[kernel]) as Fn | undefined;
     const rowwiseBwd = this.#kind === 'rowwise' && method === 'backward';
     const fwd = core.exports[this.#fwdName] as Fn | undefined;
     if (typeof fn !== 'function' || (rowwiseBwd && typeof fwd !== 'function')) {
@@ -371,7 +374,7 @@ export class Activation {
   }
 
   /** Runs kernel calls; a trap (which validation should make impossible) becomes a KernelError, never a RuntimeError. */
-  private kernels(kernel: string, body: () => void): void {
+  private kernels(kernel: ExportName | undefined, body: () => void): void {
     try {
       body();
     } catch (e) {
@@ -460,21 +463,22 @@ const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(F
 /** The length of a typed array as the engine sees it, whatever its class overrides. */
 function typedLength(v: Float32Array): number { return typedArrayLength.call(v) as number; }
 
+/** The kernels of one variant of a row (InvalidParameterError if the row has no such variant). */
+function kernelSetOf(def: ActivationDef, variant: Variant, scalar: boolean): KernelSet {
+  const row = KERNELS.get(def.name);
+  const set = row && (scalar ? row.scalar : row.simd)[variant];
+  if (!set) throw new InvalidParameterError(`${def.name} has no ${variant} kernels`);
+  return set;
+}
+
 /**
  * @internal The wasm exports an activation of this row calls (forward, backward, parameter gradients, per-unit and
- * sbaf-sigmoid variants), with the `_scalar` suffix when the engine runs the scalar twins.
+ * sbaf-sigmoid variants; the scalar twins when the engine runs them), from the generated export-name map.
  */
-export function kernelNames(def: ActivationDef, scalar: boolean): string[] {
-  const variants = [''];
-  if (def.perUnit) variants.push('_pu');
-  if (def.name === 'sbaf') variants.push('_sigmoid');
-  const tail = scalar ? '_scalar' : '';
-  const names: string[] = [];
-  for (const v of variants) {
-    names.push(`${def.name}${v}_fwd${tail}`, `${def.name}${v}_bwd${tail}`);
-    if (def.params.some((p) => p.trainable)) names.push(`${def.name}${v}_pgrad${tail}`);
-  }
-  return names;
+export function kernelNames(def: ActivationDef, scalar: boolean): ExportName[] {
+  const row = KERNELS.get(def.name);
+  if (!row) return [];
+  return Object.values(scalar ? row.scalar : row.simd).flatMap((k: KernelSet) => [k.fwd, k.bwd, ...(k.pgrad ? [k.pgrad] : [])]);
 }
 
 /** Checks relations between parameters that single ranges cannot express. */

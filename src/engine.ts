@@ -4,17 +4,22 @@
  * @module
  */
 import { Arena, type MemoryStats } from './arena.js';
-import { Activation, kernelNames } from './activation.js';
+import { kernelNames, type Activation } from './activation.js';
+import type { EngineCore } from './core.js';
+import type { ExportName, WasmExports } from './generated/abi.js';
+import { makeActivation } from './make-activation.js';
 import {
   ACTIVATIONS, activationNames, describe, findActivation, type ActivationDef, type ActivationName, type ActivationSpec,
 } from './kernels.js';
 import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError } from './errors.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
-import { networkBuilder, type Network, type NetworkBuilder } from './network.js';
-import { checkLoadOptions, parseSaved, rebuild, type LoadOptions, type NetworkJSON } from './serialize.js';
+import { networkBuilder, type NetworkBuilder } from './network/builder.js';
+import type { Network } from './network/network.js';
+import type { LoadOptions, NetworkJSON } from './serialize/format.js';
+import { loadNetwork } from './serialize/load.js';
 import {
   checkExports, compileSource, defaultWasmUrl, instantiateModule, supportsRelaxedSimd, wasmSourceProblem,
-  type BuildKind, type RawExports, type WasmSource,
+  type BuildKind, type WasmSource,
 } from './wasm.js';
 
 /** Options of {@link createEngine}. */
@@ -40,15 +45,6 @@ export interface EngineOptions {
    * where the module must be passed in (Workers), pass that build as `wasm`. Default false.
    */
   readonly scalar?: boolean;
-}
-
-/** @internal What activations, tensors and networks use of their engine. */
-export interface EngineCore {
-  readonly arena: Arena;
-  readonly exports: RawExports;
-  readonly finalizer: FinalizationRegistry<number> | undefined;
-  readonly scalar: boolean;
-  check(): void;
 }
 
 const MAX_MEMORY = 16384 * 65536;
@@ -175,17 +171,17 @@ function requiredKernels(scalar: boolean): string[] {
   return names;
 }
 
-/** Exports src/network.ts calls. */
+/** Exports src/network/ calls. */
 const NETWORK_KERNELS = [
   'count_correct', 'gather_i32', 'gather_rows', 'gemm_scratch_bytes', 'init_weights', 'net_forward', 'net_gradients',
   'net_loss', 'net_output', 'net_train_step', 'rng_permutation', 'rng_seed',
-] as const;
+] as const satisfies readonly ExportName[];
 
 /** An instance of rectify's WebAssembly module with its own memory. Create with {@link createEngine}. */
 export class Engine implements EngineCore {
   // #private (with getters): what the kernels are told about memory cannot be reassigned from outside.
   readonly #arena: Arena;
-  readonly #exports: RawExports;
+  readonly #exports: WasmExports;
   readonly #finalizer: FinalizationRegistry<number> | undefined;
   /** Whether the relaxed-SIMD build is in use. */
   readonly relaxedSimd: boolean;
@@ -196,12 +192,12 @@ export class Engine implements EngineCore {
   #alive = true;
 
   /** @internal Use {@link createEngine}. */
-  constructor(exports: RawExports, relaxed: boolean, unavailable: boolean, maxBytes: number, scalar: boolean) {
+  constructor(exports: WasmExports, relaxed: boolean, unavailable: boolean, maxBytes: number, scalar: boolean) {
     this.#exports = exports;
     this.relaxedSimd = relaxed;
     this.relaxedSimdUnavailable = unavailable;
     this.scalar = scalar;
-    this.#arena = new Arena(exports.memory, (exports.heap_base as () => number)(), maxBytes);
+    this.#arena = new Arena(exports.memory, exports.heap_base(), maxBytes);
     // Tensors that are garbage-collected without dispose() give their memory back.
     const arena = this.#arena;
     this.#finalizer = typeof FinalizationRegistry === 'function'
@@ -211,8 +207,8 @@ export class Engine implements EngineCore {
   /** @internal The arena that owns the memory. */
   get arena(): Arena { return this.#arena; }
 
-  /** @internal The module's exports. */
-  get exports(): RawExports { return this.#exports; }
+  /** @internal The module's exports, typed (src/generated/abi.ts). */
+  get exports(): WasmExports { return this.#exports; }
 
   /** @internal Releases the blocks of tensors and activations that are garbage-collected without dispose(). */
   get finalizer(): FinalizationRegistry<number> | undefined { return this.#finalizer; }
@@ -223,18 +219,7 @@ export class Engine implements EngineCore {
    *   are compile errors in TypeScript and UnknownActivationError / InvalidParameterError at run time.
    */
   activation(spec: ActivationName | ActivationSpec): Activation {
-    this.check();
-    const obj: Record<string, unknown> = typeof spec === 'string' ? { name: spec } : (spec as unknown as Record<string, unknown>);
-    if (obj === null || typeof obj !== 'object' || typeof obj.name !== 'string') {
-      throw new UnknownActivationError(`an activation spec is a name or { name, ...parameters }, got ${describe(spec)}; ` +
-        `valid names: ${activationNames().join(', ')}`, activationNames());
-    }
-    const def = findActivation(obj.name);
-    if (!def) {
-      throw new UnknownActivationError(`unknown activation "${obj.name}"; valid names: ${activationNames().join(', ')}`,
-        activationNames());
-    }
-    return new Activation(this, def, obj);
+    return makeActivation(this, spec);
   }
 
   /**
@@ -278,15 +263,7 @@ export class Engine implements EngineCore {
    */
   loadNetwork(saved: NetworkJSON | string | Uint8Array | ArrayBuffer, options?: LoadOptions): Network {
     this.check();
-    const maxParameters = checkLoadOptions(options);
-    // The arena keeps its limit private; the loader needs it to refuse a network that cannot fit before building.
-    const limit = (this.arena as unknown as { readonly maxBytes: number }).maxBytes;
-    const parsed = parseSaved(saved, { maxParameters, headroomBytes: limit - this.arena.stats().usedBytes });
-    return rebuild((json, buildOptions) => {
-      let b = this.network({ inputs: json.inputs, seed: json.seed }) as NetworkBuilder<number, number>;
-      for (const l of json.layers) b = b.dense(l.units, l.activation as never, l.init ? { init: l.init } : {});
-      return b.build(buildOptions);
-    }, parsed);
+    return loadNetwork(this, saved, options);
   }
 
   /** Sizes and counters of the engine's memory. */

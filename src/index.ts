@@ -14,7 +14,7 @@ export { Network, NetworkBuilder } from './network.js';
 export type {
   BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LossName, OptimizerSpec, ParameterView, Targets,
 } from './network.js';
-export type { LoadOptions, NetworkJSON } from './serialize.js';
+export type { LoadOptions, NetworkJSON } from './serialize/format.js';
 export { supportsRelaxedSimd } from './wasm.js';
 export type { WasmSource } from './wasm.js';
 export {

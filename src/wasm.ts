@@ -4,15 +4,13 @@
  * @module
  */
 import { WasmLoadError } from './errors.js';
+import type { WasmExports } from './generated/abi.js';
 
 /** Where the module comes from. */
 export type WasmSource = WebAssembly.Module | BufferSource | Response | URL | string;
 
-/** @internal The raw exports: kernels by name, plus the memory. */
-export interface RawExports {
-  readonly memory: WebAssembly.Memory;
-  readonly [kernel: string]: unknown;
-}
+/** @internal An instance's exports before {@link checkExports} has checked them. */
+export type RawExports = Readonly<Record<string, unknown>>;
 
 /**
  * An 82-byte module whose only function uses f32x4.relaxed_madd: it validates exactly where relaxed SIMD works.
@@ -77,7 +75,7 @@ function isMemory(x: unknown): x is WebAssembly.Memory {
  * @internal Checks that an instance has everything the host calls: `memory`, `heap_base` and each named kernel.
  * Throws WasmLoadError naming the first missing export (so a wrong module fails at load, not at first use).
  */
-export function checkExports(exports: Record<string, unknown>, kernels: readonly string[]): RawExports {
+export function checkExports(exports: RawExports, kernels: readonly string[]): WasmExports {
   if (!isMemory(exports.memory)) {
     throw new WasmLoadError("this WebAssembly module is not rectify's: it exports no memory named \"memory\". " +
       "Pass rectify's own build (rectify.wasm, rectify-relaxed.wasm or rectify-twins.wasm)");
@@ -89,7 +87,7 @@ export function checkExports(exports: Record<string, unknown>, kernels: readonly
         'true the twins build)');
     }
   }
-  return exports as unknown as RawExports;
+  return exports as unknown as WasmExports; // the memory and every kernel the host calls are there
 }
 
 interface FsPromises { readFile(path: URL): Promise<Uint8Array<ArrayBuffer>> }
@@ -148,7 +146,7 @@ export async function instantiateModule(mod: WebAssembly.Module): Promise<RawExp
     };
     const instance = await WebAssembly.instantiate(mod, { env });
     memory = instance.exports.memory as WebAssembly.Memory;
-    return instance.exports as unknown as RawExports;
+    return instance.exports as RawExports;
   } catch (e) {
     throw new WasmLoadError(`could not instantiate rectify's WebAssembly module: ${errorText(e)}`);
   }

@@ -1,12 +1,12 @@
 // A dense network as a plan in linear memory, and one wasm call per training step.
 //
-// The host (src/network.ts) lays the plan out and owns every buffer; this file only walks it. A whole training step
+// The host (src/network/plan.ts) lays the plan out and owns every buffer; this file only walks it. A whole training step
 // (forward, fused loss, backward, gradient clipping, optimizer update) is one call, so a tiny network at batch 1
 // pays the JS -> wasm call cost once per step.
 //
 // Plan layout (32-bit words at `plan`):
-//   header, 64 words: see H_* below.
-//   layer l at plan + (64 + 32 l) * 4, 32 words: see L_* below.
+//   header, HEADER_WORDS (64) words: H_*; layer l at plan + (HEADER_WORDS + LAYER_WORDS l) * 4, LAYER_WORDS (32)
+//   words: L_*. All generated from scripts/gen-abi.mjs.
 // Matrices are row-major; W is stored [in, out] so Z = X W + b (gemm_nn), dX = dZ W^T (gemm_nt), dW = X^T dZ (gemm_tn).
 
 import { gemm_nn, gemm_nt, gemm_tn, add_bias_rows, sum_rows } from './gemm';
@@ -14,26 +14,21 @@ import { loss_mse, loss_bce_logits, loss_softmax_ce, loss_softmax_ce_labels } fr
 import { sgd_step, momentum_step, rmsprop_step, adam_step, sum_squares, scale_inplace } from './optim';
 import { act_fwd, act_bwd, act_pgrad } from './dispatch';
 
-// Header words
-const H_LAYERS = 0, H_INPUTS = 1, H_LOSS = 3, H_OPT = 4, H_LR = 5, H_B1 = 6, H_B2 = 7, H_EPS = 8,
-  H_WD = 9, H_NESTEROV = 10, H_CLIP = 11, H_T = 12, H_B1T = 13, H_B2T = 14, H_SCRATCH = 15, H_DA = 16, H_DB = 17,
-  H_DIAG = 19, H_DIAG_ON = 20;
-// Layer words
-const L_IN = 0, L_OUT = 1, L_W = 2, L_B = 3, L_ACT = 4, L_P = 5, L_PU = 6, L_Z = 7, L_Y = 8, L_DZ = 9, L_GW = 10,
-  L_GB = 11, L_GP = 12, L_NP = 13, L_MASK = 14, L_MW = 15, L_VW = 16, L_MB = 17, L_VB = 18, L_MP = 19, L_VP = 20,
-  L_HASPG = 21, L_LO = 22, L_HI = 23;
-
-/** Loss kinds. */
-const LOSS_MSE: i32 = 0, LOSS_BCE: i32 = 1, LOSS_CE: i32 = 2;
-/** Optimizer kinds. */
-const OPT_SGD: i32 = 0, OPT_MOMENTUM: i32 = 1, OPT_RMSPROP: i32 = 2, OPT_ADAM: i32 = 3, OPT_ADAMW: i32 = 4;
+// Plan word offsets (H_*, L_*), loss codes (LOSS_*) and optimizer codes (OPT_*): generated from the one ABI
+// description in scripts/gen-abi.mjs, which src/network/plan.ts reads too.
+import {
+  HEADER_WORDS, LAYER_WORDS, H_LAYERS, H_INPUTS, H_LOSS, H_OPT, H_LR, H_B1, H_B2, H_EPS, H_WD, H_NESTEROV, H_CLIP, H_T,
+  H_B1T, H_B2T, H_SCRATCH, H_DA, H_DB, H_DIAG, H_DIAG_ON, L_IN, L_OUT, L_W, L_B, L_ACT, L_P, L_PU, L_Z, L_Y, L_DZ, L_GW,
+  L_GB, L_GP, L_NP, L_MASK, L_MW, L_VW, L_MB, L_VB, L_MP, L_VP, L_HASPG, L_LO, L_HI, LOSS_MSE, LOSS_BCE, LOSS_CE,
+  OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAMW,
+} from '../generated/abi';
 
 // @ts-ignore: decorator
 @inline function hi(plan: usize, w: i32): i32 { return load<i32>(plan + (<usize>w << 2)); }
 // @ts-ignore: decorator
 @inline function hf(plan: usize, w: i32): f32 { return load<f32>(plan + (<usize>w << 2)); }
 // @ts-ignore: decorator
-@inline function layer(plan: usize, l: i32): usize { return plan + (<usize>(64 + 32 * l) << 2); }
+@inline function layer(plan: usize, l: i32): usize { return plan + (<usize>(HEADER_WORDS + LAYER_WORDS * l) << 2); }
 // @ts-ignore: decorator
 @inline function li(L: usize, w: i32): i32 { return load<i32>(L + (<usize>w << 2)); }
 // @ts-ignore: decorator

@@ -4,6 +4,9 @@
 // normal draw uses ../math's slog and the IEEE f32.sqrt instruction: the same seed gives the same bits everywhere.
 //
 import { slog } from '../math';
+import {
+  INIT_HE_NORMAL, INIT_HE_UNIFORM, INIT_GLOROT_NORMAL, INIT_GLOROT_UNIFORM, INIT_LECUN_NORMAL, INIT_LECUN_UNIFORM,
+} from '../generated/abi'; // kind codes, from the ABI description (scripts/gen-abi.mjs)
 
 // Each drawing loop keeps the state in four locals (s0..s3) and steps it with the STEP block below, written out in
 // each loop: wasm globals would be memory round trips on every draw, and AS inline functions cannot update locals.
@@ -146,12 +149,12 @@ export function init_weights(state: usize, w: usize, fanIn: i32, fanOut: i32, ki
   if (n <= 0) return;
   const fi = <f64>fanIn, fs = <f64>fanIn + <f64>fanOut;
   switch (kind) {
-    case 1: rng_normal(state, w, n, 0, <f32>sqrt<f64>(2.0 / fi)); break;
-    case 2: { const a = <f32>sqrt<f64>(6.0 / fi); rng_uniform(state, w, n, -a, a); break; }
-    case 3: rng_normal(state, w, n, 0, <f32>sqrt<f64>(2.0 / fs)); break;
-    case 4: { const a = <f32>sqrt<f64>(6.0 / fs); rng_uniform(state, w, n, -a, a); break; }
-    case 5: rng_normal(state, w, n, 0, <f32>sqrt<f64>(1.0 / fi)); break;
-    case 6: { const a = <f32>sqrt<f64>(3.0 / fi); rng_uniform(state, w, n, -a, a); break; }
+    case INIT_HE_NORMAL: rng_normal(state, w, n, 0, <f32>sqrt<f64>(2.0 / fi)); break;
+    case INIT_HE_UNIFORM: { const a = <f32>sqrt<f64>(6.0 / fi); rng_uniform(state, w, n, -a, a); break; }
+    case INIT_GLOROT_NORMAL: rng_normal(state, w, n, 0, <f32>sqrt<f64>(2.0 / fs)); break;
+    case INIT_GLOROT_UNIFORM: { const a = <f32>sqrt<f64>(6.0 / fs); rng_uniform(state, w, n, -a, a); break; }
+    case INIT_LECUN_NORMAL: rng_normal(state, w, n, 0, <f32>sqrt<f64>(1.0 / fi)); break;
+    case INIT_LECUN_UNIFORM: { const a = <f32>sqrt<f64>(3.0 / fi); rng_uniform(state, w, n, -a, a); break; }
     default: memory.fill(w, 0, <usize>n << 2);
   }
 }

@@ -6,7 +6,7 @@ import type { ActivationDef } from './types.js';
 
 export const SBAF_FAMILY = [
   {
-    name: 'sbaf', kind: 'elementwise',
+    name: 'sbaf', kind: 'elementwise', sigmoidDomain: true,
     params: [
       {
         name: 'k', default: 0.91, min: 0, max: Infinity, minExclusive: true, trainable: true,

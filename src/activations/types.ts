@@ -36,8 +36,13 @@ export interface ActivationDef {
   readonly aliases?: readonly string[];
   readonly kind: KernelKind;
   readonly params: readonly ParamDef[];
-  /** Parameters may be given one per unit (column): `{ name: 'prelu', units: 128 }`. */
+  /** Parameters may be given one per unit (column): `{ name: 'prelu', units: 128 }` (kernels `<name>_pu_*`). */
   readonly perUnit?: boolean;
+  /**
+   * The function is real only on [0, 1] (sbaf): the spec takes `domain: 'clamp' | 'sigmoid' | 'strict'` (default
+   * clamp); 'sigmoid' runs the `<name>_sigmoid_*` kernels, 'strict' refuses inputs outside [0, 1] with DomainError.
+   */
+  readonly sigmoidDomain?: boolean;
   /** Formula of f and f' in plain text (README table). */
   readonly formula: string;
   readonly derivative: string;

@@ -1,13 +1,25 @@
 /**
- * Saving and loading networks: JSON (`net.toJSON()`) and a compact binary form (`net.save()`), versioned, with a
+ * The file formats of saved networks (the serializer's first half; src/serialize/load.ts rebuilds networks from
+ * them). Saving and loading networks: JSON (`net.toJSON()`) and a compact binary form (`net.save()`), versioned, with a
  * bit-exact round trip and a CRC-32 over everything (version 2). Loading validates everything before anything is
  * allocated: a corrupt, truncated, oversized or hostile input gets a ModelFormatError, never a crash, a hang, a leak
  * or a write out of bounds. The byte layout and the version rules are in the README ("Saved models").
  * @module
  */
-import { InvalidArgumentError, ModelFormatError, OutOfMemoryError, RectifyError } from './errors.js';
-import { findActivation } from './kernels.js';
-import type { Network, BuildOptions, InitName } from './network.js';
+import { InvalidArgumentError, ModelFormatError, OutOfMemoryError, RectifyError } from '../errors.js';
+import { findActivation } from '../kernels.js';
+import type { InitName, NormalizedOptimizer, ParameterView, SavedLayerSpec } from '../network/types.js';
+
+/** @internal What saving reads of a network (the `Network` class has all of it). */
+export interface SaveSource {
+  readonly inputs: number;
+  readonly seed: number;
+  readonly loss: string;
+  readonly optimizer: NormalizedOptimizer;
+  readonly clipNorm: number;
+  readonly layerSpecs: readonly SavedLayerSpec[];
+  parameters(): ParameterView[];
+}
 
 /** The JSON form of a network. */
 export interface NetworkJSON {
@@ -56,7 +68,7 @@ const INIT_NAMES: readonly string[] = ['zeros', 'heNormal', 'heUniform', 'glorot
 const OPTIMIZER_SLOTS: ReadonlyMap<string, number> = new Map([['sgd', 0], ['momentum', 1], ['rmsprop', 1], ['adam', 2], ['adamW', 2]]);
 
 /** The document without data and checksum (the binary header), from a live network. */
-function describeNetwork(net: Network) {
+function describeNetwork(net: SaveSource) {
   return {
     format: 'rectify-network' as const, version: VERSION as 2, inputs: net.inputs, seed: net.seed, loss: net.loss,
     optimizer: { ...net.optimizer }, clipNorm: net.clipNorm, layers: net.layerSpecs.map((l) => ({ ...l })),
@@ -64,7 +76,7 @@ function describeNetwork(net: Network) {
 }
 
 /** @internal */
-export function networkToJSON(net: Network): NetworkJSON {
+export function networkToJSON(net: SaveSource): NetworkJSON {
   const body = {
     ...describeNetwork(net),
     parameters: net.parameters().map((p) => ({ name: p.name, shape: [...p.shape], data: base64(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)) })),
@@ -76,7 +88,7 @@ export function networkToJSON(net: Network): NetworkJSON {
  * @internal Binary form v2: "RCTF", u32 version, u32 header length, UTF-8 JSON header (the JSON form without `data`
  * and `checksum`), the f32 payload, then the CRC-32 of all the bytes before it (all integers little-endian).
  */
-export function networkToBytes(net: Network): Uint8Array {
+export function networkToBytes(net: SaveSource): Uint8Array {
   const params = net.parameters();
   const header = new TextEncoder().encode(JSON.stringify({ ...describeNetwork(net), parameters: params.map((p) => ({ name: p.name, shape: [...p.shape] })) }));
   const total = params.reduce((s, p) => s + p.data.length, 0);
@@ -248,6 +260,16 @@ function parseObject(obj: unknown, budget: LoadBudget): ParsedNetwork {
 }
 
 function count(shape: readonly number[]): number { return shape.reduce((a, b) => a * b, 1); }
+
+/** @internal The message of a caught value, short, without trusting it (a getter may throw). */
+export function messageOf(e: unknown): string {
+  try {
+    if (e instanceof Error) return String(e.message).slice(0, 200);
+    return typeof e;
+  } catch {
+    return 'an exception';
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading untrusted objects: own data properties only (a getter is never called), no holes, no prototype names, and
@@ -449,43 +471,6 @@ function checkValues(json: NetworkJSON, values: Float32Array[]): void {
       if (!Number.isFinite(v[k]!)) throw new ModelFormatError(`parameters[${i}] (${json.parameters[i]!.name}) holds a non-finite value at ${k}`);
     }
   });
-}
-
-/** @internal Rebuilds a network from a parsed file; anything the builder rejects becomes a ModelFormatError. */
-export function rebuild<N extends Network>(
-  build: (json: NetworkJSON, options: BuildOptions) => N, parsed: ParsedNetwork,
-): N {
-  const { json, values } = parsed;
-  let net: N;
-  try {
-    net = build(json, { loss: json.loss as BuildOptions['loss'], optimizer: json.optimizer as unknown as BuildOptions['optimizer'], clipNorm: json.clipNorm });
-  } catch (e) {
-    if (e instanceof ModelFormatError || e instanceof OutOfMemoryError) throw e;
-    throw new ModelFormatError(`the saved network is not valid: ${messageOf(e)}`);
-  }
-  const params = net.parameters();
-  if (params.length !== values.length) {
-    net.dispose();
-    throw new ModelFormatError(`the file has ${values.length} parameter blocks, its layers need ${params.length}`);
-  }
-  for (let i = 0; i < params.length; i++) {
-    const p = params[i]!, saved = json.parameters[i]!;
-    if (p.name !== saved.name || p.data.length !== values[i]!.length) {
-      net.dispose();
-      throw new ModelFormatError(`parameter ${i} is ${saved.name} [${saved.shape.join('x')}] in the file but ${p.name} [${p.shape.join('x')}] in the network`);
-    }
-  }
-  for (let i = 0; i < params.length; i++) params[i]!.data.set(values[i]!);
-  return net;
-}
-
-function messageOf(e: unknown): string {
-  try {
-    if (e instanceof Error) return String(e.message).slice(0, 200);
-    return typeof e;
-  } catch {
-    return 'an exception';
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

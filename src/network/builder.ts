@@ -1,0 +1,68 @@
+/**
+ * The typed network builder: `engine.network({ inputs }).dense(units, activation).build({ loss })`.
+ * @module
+ */
+import type { ActivationName, ActivationSpec } from '../kernels.js';
+import { describe } from '../kernels.js';
+import type { EngineCore } from '../core.js';
+import { makeActivation } from '../make-activation.js';
+import { InvalidArgumentError, InvalidParameterError, ShapeError } from '../errors.js';
+import { Network } from './network.js';
+import { checkKeys, checkSeed, specObject } from './options.js';
+import { INIT_CODES } from './plan.js';
+import type { BuildOptions, DenseOptions, LayerSpec } from './types.js';
+
+/**
+ * Builds a network layer by layer. Widths that are number literals are carried in the types: `Network<784, 10>`.
+ * @typeParam I input width
+ * @typeParam O width of the last layer so far
+ */
+export class NetworkBuilder<I extends number, O extends number> {
+  /** @internal */
+  constructor(private readonly core: EngineCore, readonly inputs: I, private readonly seed: number,
+    private readonly layers: readonly LayerSpec[]) {}
+
+  /** Adds a dense (fully connected) layer of `units` units followed by an activation. */
+  dense<U extends number>(units: U, activation: ActivationName | ActivationSpec = 'linear', options: DenseOptions = {}): NetworkBuilder<I, U> {
+    if (!Number.isInteger(units) || units < 1 || units > 1 << 16) {
+      throw new InvalidArgumentError(`dense: units must be a whole number in [1, 65536], got ${describe(units)}`);
+    }
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`dense: options must be an object like { init: 'heNormal' }, got ${describe(options)}`);
+    checkKeys(options, ['init'], 'dense');
+    if (options.init !== undefined && (typeof options.init !== 'string' || !INIT_CODES.has(options.init))) {
+      throw new InvalidParameterError(`dense: unknown init ${describe(options.init)}; valid: ${[...INIT_CODES.keys()].join(', ')}`);
+    }
+    // Validate the spec now (a typo fails here, not at build); the probe is released whatever happens.
+    const probe = makeActivation(this.core, specObject(activation));
+    try {
+      if (probe.units !== undefined && probe.units !== units) {
+        throw new ShapeError(`dense: ${probe.def.name} has ${probe.units} units but the layer has ${units}; give the layer ${probe.units} units or the activation units: ${units}`);
+      }
+      if (probe.def.kind === 'rowwise' && units === 1) {
+        throw new InvalidArgumentError(`dense: ${probe.def.name} over one unit is a constant (softmax of one value is 1); ` +
+          `use at least 2 units, or one sigmoid unit with loss binaryCrossEntropy for two classes`);
+      }
+    } finally {
+      probe.dispose();
+    }
+    return new NetworkBuilder<I, U>(this.core, this.inputs, this.seed, [...this.layers, { units, activation, init: options.init }]);
+  }
+
+  /** Allocates every buffer the network needs (sized for `capacity` rows) and initializes the weights from the seed. */
+  build(options: BuildOptions): Network<I, O> {
+    this.core.check();
+    if (this.layers.length === 0) throw new InvalidArgumentError('a network needs at least one dense layer: call .dense(units, activation) before build()');
+    return new Network<I, O>(this.core, this.inputs, this.seed, this.layers, options);
+  }
+}
+
+/** @internal Entry point used by `engine.network(...)`. */
+export function networkBuilder<I extends number>(core: EngineCore, options: { inputs: I; seed?: number }): NetworkBuilder<I, I> {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('engine.network takes { inputs, seed? }');
+  checkKeys(options, ['inputs', 'seed'], 'engine.network');
+  const { inputs } = options;
+  if (!Number.isInteger(inputs) || inputs < 1 || inputs > 1 << 20) {
+    throw new InvalidArgumentError(`inputs must be a whole number in [1, 2^20], got ${describe(inputs)}`);
+  }
+  return new NetworkBuilder<I, I>(core, inputs, checkSeed(options.seed), []);
+}

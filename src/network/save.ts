@@ -1,0 +1,30 @@
+/**
+ * What saving a network needs from it: the layer specs as they are written to a file (fixed activation settings
+ * included, trainable values left to the weights), and the check that refuses to save a diverged network.
+ * @module
+ */
+import { TrainingDivergedError } from '../errors.js';
+import type { NetworkState } from './state.js';
+import type { SavedLayerSpec } from './types.js';
+
+/** The layer specs of a saved file. */
+export function savedLayerSpecs(st: NetworkState): SavedLayerSpec[] {
+  return st.layers.map((l) => ({
+    units: l.out,
+    activation: {
+      name: l.def.name, ...(l.act.units !== undefined ? { units: l.act.units } : {}), ...(l.act.domain ? { domain: l.act.domain } : {}),
+      // Fixed settings travel in the spec; trainable values travel with the weights.
+      ...Object.fromEntries(l.def.params.filter((p) => !p.trainable).map((p) => [p.name, l.act.params[p.name] as number])),
+    },
+    ...(l.spec.init ? { init: l.spec.init } : {}),
+  }));
+}
+
+/** A saved file must load: a network with a NaN or infinite parameter (it diverged) is refused at save time. */
+export function checkSavable(st: NetworkState, what: string): void {
+  const bad = st.firstNonFinite();
+  if (bad) {
+    throw new TrainingDivergedError(`${what}: ${bad}; a network with non-finite parameters cannot be saved (it diverged: ` +
+      'retrain with a lower learning rate or clipNorm)', undefined);
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * A network's memory and the wasm calls on it: parameter and optimizer blocks, the plan, row buffers sized for a
+ * capacity (allocate, then swap), seeded initialization, and the training state copies that make failed calls and
+ * diverged epochs undoable. The public `Network` wraps one of these and adds the checks and the locking.
+ * @module
+ */
+import type { Activation } from '../activation.js';
+import type { ActivationDef } from '../activations/types.js';
+import { ACTIVATIONS } from '../kernels.js';
+import type { EngineCore } from '../core.js';
+import type { WasmExports } from '../generated/abi.js';
+import { makeActivation } from '../make-activation.js';
+import { ShapeError } from '../errors.js';
+import { specObject } from './options.js';
+import { momentSlots } from './optimizer.js';
+import {
+  boundF32, H, INIT_CODES, L, layerWord, planBytes, writePlanStatic, writeRowPointers, type LayerState,
+} from './plan.js';
+import type { PreparedTargets } from './targets.js';
+import type { LayerSpec, LossName, NormalizedOptimizer, ParameterView } from './types.js';
+import { RELU_LIKE } from './roles.js';
+
+
+/** The settings a network's memory is laid out for (checked by the caller). */
+export interface NetworkSettings {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly seed: number;
+  readonly loss: LossName;
+  readonly optimizer: NormalizedOptimizer;
+  readonly clipNorm: number;
+  readonly specs: readonly LayerSpec[];
+}
+
+/** @internal A network's memory. Create with {@link NetworkState.create}; release with {@link NetworkState.free}. */
+export class NetworkState {
+  /** The module's exports, typed (src/generated/abi.ts). */
+  readonly fx: WasmExports;
+  readonly layers: LayerState[] = [];
+  capacity = 0;
+  plan = 0;
+  rng = 0;
+  xBuf = 0;
+  tBuf = 0;
+  lBuf = 0;
+  cBuf = 0;
+  diag = 0;
+  private readonly owned: number[] = [];
+  private rowBuffers: number[] = [];
+  /** Every activation this network created (released by free(), also when building fails halfway). */
+  private readonly acts: Activation[] = [];
+
+  private constructor(readonly core: EngineCore, readonly settings: NetworkSettings) {
+    this.fx = core.exports;
+  }
+
+  /** Allocates every block for `capacity` rows and initializes the weights; frees everything if a step fails. */
+  static create(core: EngineCore, settings: NetworkSettings, capacity: number): NetworkState {
+    const s = new NetworkState(core, settings);
+    try {
+      s.allocate();
+      s.ensureCapacity(capacity);
+      s.initialize();
+    } catch (e) {
+      s.free();
+      throw e;
+    }
+    return s;
+  }
+
+  private alloc(bytes: number, list: number[] = this.owned): number {
+    const p = this.core.arena.alloc(bytes);
+    list.push(p);
+    this.core.arena.f32.fill(0, p >> 2, (p >> 2) + Math.ceil(bytes / 4));
+    return p;
+  }
+
+  /** Parameters, gradients and optimizer state: sized once. */
+  private allocate(): void {
+    const st = this.settings;
+    const slots = momentSlots(st.optimizer.name);
+    let fanIn: number = st.inputs;
+    const defs = ACTIVATIONS as readonly ActivationDef[];
+    for (const spec of st.specs) {
+      const act = makeActivation(this.core, specObject(spec.activation));
+      this.acts.push(act);
+      const def = act.def;
+      if (act.units !== undefined && act.units !== spec.units) {
+        throw new ShapeError(`${def.name} has ${act.units} units but the layer has ${spec.units}`);
+      }
+      const width = act.units ?? 1;
+      const np = def.params.length * width;
+      const hasPg = def.params.some((p) => p.trainable);
+      const mask = this.alloc(Math.max(1, np) * 4), lo = this.alloc(Math.max(1, np) * 4), hi = this.alloc(Math.max(1, np) * 4);
+      const f32 = this.core.arena.f32;
+      def.params.forEach((p, i) => {
+        const at = (ptr: number) => [(ptr >> 2) + i * width, (ptr >> 2) + (i + 1) * width] as const;
+        f32.fill(p.trainable ? 1 : 0, ...at(mask));
+        // The valid range as f32 bounds (exclusive ends moved one f32 step inside).
+        f32.fill(boundF32(p.min, p.minExclusive === true, 1), ...at(lo));
+        f32.fill(boundF32(p.max, p.maxExclusive === true, -1), ...at(hi));
+      });
+      const W = this.alloc(fanIn * spec.units * 4), b = this.alloc(spec.units * 4);
+      const gW = this.alloc(fanIn * spec.units * 4), gb = this.alloc(spec.units * 4), gP = this.alloc(Math.max(1, np) * 4);
+      const opt: number[] = [];
+      for (let s = 0; s < slots; s++) opt.push(this.alloc(fanIn * spec.units * 4), this.alloc(spec.units * 4), this.alloc(Math.max(1, np) * 4));
+      this.layers.push({ spec, act, def, id: defs.indexOf(def), in: fanIn, out: spec.units, W, b, gW, gb, gP, mask, lo, hi, np, hasPg, opt });
+      fanIn = spec.units;
+    }
+    this.plan = this.alloc(planBytes(this.layers.length));
+    this.rng = this.alloc(16);
+    this.diag = this.alloc(this.layers.length * 8);
+    writePlanStatic(this.core.arena.f32.buffer, this.plan, { ...st, diag: this.diag, layers: this.layers });
+  }
+
+  /** Row buffers (activations, gradients, scratch) for `rows` rows; called at build and before larger batches. */
+  ensureCapacity(rows: number): void {
+    if (rows <= this.capacity) return;
+    // Allocate, then swap: every new buffer is secured before the old ones go, so an OutOfMemoryError leaves the
+    // network exactly as it was (still pointing at its old, live buffers).
+    const { inputs, outputs } = this.settings;
+    const rb: number[] = [];
+    let maxWidth: number = inputs;
+    let scratch = 0;
+    const sb = this.fx.gemm_scratch_bytes;
+    for (const l of this.layers) {
+      maxWidth = Math.max(maxWidth, l.out);
+      scratch = Math.max(scratch, sb(rows, l.out, l.in), sb(l.in, l.out, rows), sb(rows, l.in, l.out));
+    }
+    let layerBufs: { Z: number; Y: number; dZ: number }[], s: number, dA: number, dB: number, xb: number, tb: number, lb: number, cb: number;
+    try {
+      layerBufs = this.layers.map((l) => ({ Z: this.alloc(rows * l.out * 4, rb), Y: this.alloc(rows * l.out * 4, rb), dZ: this.alloc(rows * l.out * 4, rb) }));
+      s = this.alloc(Math.max(16, scratch), rb); dA = this.alloc(rows * maxWidth * 4, rb); dB = this.alloc(rows * maxWidth * 4, rb);
+      xb = this.alloc(rows * inputs * 4, rb);
+      tb = this.alloc(rows * outputs * 4, rb);
+      lb = this.alloc(rows * 4, rb);
+      cb = this.alloc(rows * 4, rb);
+    } catch (e) {
+      for (const p of rb) this.core.arena.release(p);
+      throw e;
+    }
+    for (const p of this.rowBuffers) this.core.arena.release(p);
+    this.rowBuffers = rb;
+    this.xBuf = xb; this.tBuf = tb; this.lBuf = lb; this.cBuf = cb;
+    this.capacity = rows;
+    writeRowPointers(this.core.arena.f32.buffer, this.plan, { rows, scratch: s, dA, dB, layers: layerBufs });
+  }
+
+  /** Seeded initialization in the wasm (bit-identical on every engine). */
+  private initialize(): void {
+    this.fx.rng_seed(this.rng, this.settings.seed);
+    for (const l of this.layers) {
+      const name = l.def.name;
+      const kind = l.spec.init ?? (name === 'selu' ? 'lecunNormal' : RELU_LIKE.has(name) ? 'heNormal' : 'glorotUniform');
+      this.fx.init_weights(this.rng, l.W, l.in, l.out, INIT_CODES.get(kind)!);
+    }
+  }
+
+  /** Releases every block and activation (idempotent). */
+  free(): void {
+    for (const p of [...this.owned, ...this.rowBuffers]) if (p >= 0) this.core.arena.release(p);
+    for (const a of this.acts) a.dispose();
+    this.acts.length = 0;
+    this.owned.length = 0;
+    this.rowBuffers = [];
+  }
+
+  /** Named, shaped, frozen views of every trainable parameter (weights, biases, trainable activation parameters). */
+  parameters(): ParameterView[] {
+    const out: ParameterView[] = [];
+    const arena = this.core.arena;
+    const view = (ptr: number, n: number) => () => new Float32Array(arena.memory.buffer, ptr, n);
+    this.layers.forEach((l, i) => {
+      const w = view(l.W, l.in * l.out), b = view(l.b, l.out);
+      out.push(frozenView(`dense${i}.weight`, [l.in, l.out], w));
+      out.push(frozenView(`dense${i}.bias`, [l.out], b));
+      const width = l.act.units ?? 1;
+      l.def.params.forEach((p, k) => {
+        if (!p.trainable) return; // fixed settings (leakyRelu slope, relu subgradient) are part of the layer spec
+        const v = view(l.act.paramPtr + k * width * 4, width);
+        out.push(frozenView(`dense${i}.${p.name}`, [width], v));
+      });
+    });
+    return out;
+  }
+
+  /** Gradient blocks aligned with parameters() (copies, valid after net_gradients). */
+  gradientCopies(): Float32Array[] {
+    const buf = this.core.arena.memory.buffer;
+    const out: Float32Array[] = [];
+    for (const l of this.layers) {
+      out.push(new Float32Array(buf, l.gW, l.in * l.out).slice(), new Float32Array(buf, l.gb, l.out).slice());
+      const width = l.act.units ?? 1;
+      l.def.params.forEach((p, k) => {
+        if (p.trainable) out.push(new Float32Array(buf, l.gP + k * width * 4, width).slice());
+      });
+    }
+    return out;
+  }
+
+  /** Copies `rows` rows from `start` into the row buffers; returns [targetsPtr, labelsPtr] (one of them 0). */
+  load(x: Float32Array, rows: number, y: PreparedTargets, start: number): [number, number] {
+    const { inputs, outputs } = this.settings;
+    const f32 = this.core.arena.f32;
+    const whole = start === 0 && x.length === rows * inputs;
+    if (whole && x.length <= 64) copySmall(f32, x, this.xBuf >> 2); // TypedArray#set costs more than tiny copies
+    else f32.set(whole ? x : x.subarray(start * inputs, (start + rows) * inputs), this.xBuf >> 2);
+    if (y.labels) {
+      const l = y.labels.length === rows && start === 0 ? y.labels : y.labels.subarray(start, start + rows);
+      new Int32Array(f32.buffer).set(l, this.lBuf >> 2);
+      return [0, this.lBuf];
+    }
+    const t = y.targets!;
+    const tw = start === 0 && t.length === rows * outputs;
+    if (tw && t.length <= 64) copySmall(f32, t, this.tBuf >> 2);
+    else f32.set(tw ? t : t.subarray(start * outputs, (start + rows) * outputs), this.tBuf >> 2);
+    return [this.tBuf, 0];
+  }
+
+  /** The network's outputs for `rows` rows of x, in chunks of the capacity. */
+  predict(x: Float32Array, rows: number): Float32Array {
+    const { inputs, outputs } = this.settings;
+    const out = new Float32Array(rows * outputs);
+    const f32 = this.core.arena.f32; // no call below grows memory
+    for (let s = 0; s < rows; s += this.capacity) {
+      const n = Math.min(this.capacity, rows - s);
+      f32.set(n === rows ? x : x.subarray(s * inputs, (s + n) * inputs), this.xBuf >> 2);
+      this.fx.net_forward(this.plan, this.xBuf, n);
+      const y = this.fx.net_output(this.plan) >>> 0;
+      out.set(f32.subarray(y >> 2, (y >> 2) + n * outputs), s * outputs);
+    }
+    return out;
+  }
+
+  /** Mean loss (and accuracy where the targets are classes) over checked inputs and targets. */
+  evaluate(x: Float32Array, rows: number, t: PreparedTargets): { loss: number; accuracy?: number } {
+    let loss = 0, correct = 0;
+    for (let s = 0; s < rows; s += this.capacity) {
+      const n = Math.min(this.capacity, rows - s);
+      const [tp, lp] = this.load(x, n, t, s);
+      loss += this.fx.net_loss(this.plan, this.xBuf, tp, lp, n) * n;
+      if (t.classes) {
+        new Int32Array(this.core.arena.f32.buffer).set(t.classes.subarray(s, s + n), this.cBuf >> 2);
+        correct += this.fx.count_correct(this.fx.net_output(this.plan), this.cBuf, n, this.settings.outputs);
+      }
+    }
+    return t.classes ? { loss: loss / rows, accuracy: correct / rows } : { loss: loss / rows };
+  }
+
+  /** Every block that training changes (parameters, optimizer moments, generator) plus the plan's step counters. */
+  private stateRanges(): [number, number][] {
+    const r: [number, number][] = [];
+    for (const l of this.layers) {
+      r.push([l.W, l.in * l.out * 4], [l.b, l.out * 4]);
+      if (l.np > 0) r.push([l.act.paramPtr, l.np * 4]);
+      for (const p of l.opt) r.push([p, this.core.arena.sizeOf(p)!]);
+    }
+    r.push([this.rng, 16], [this.plan + H.T * 4, 12]);
+    return r;
+  }
+
+  /** Copies of the training state (bit for bit). */
+  stateBlocks(): Uint8Array[] {
+    const buf = this.core.arena.memory.buffer;
+    return this.stateRanges().map(([p, n]) => new Uint8Array(buf, p, n).slice());
+  }
+
+  /** Puts back the training state saved by stateBlocks(). */
+  restoreState(blocks: readonly Uint8Array[]): void {
+    const bytes = new Uint8Array(this.core.arena.memory.buffer);
+    this.stateRanges().forEach(([p], i) => bytes.set(blocks[i]!, p));
+  }
+
+  /** A description of the first non-finite parameter, or undefined when all are finite. */
+  firstNonFinite(): string | undefined {
+    for (const p of this.parameters()) {
+      const d = p.data;
+      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return `${p.name}[${i}] is ${d[i]}`;
+    }
+    return undefined;
+  }
+
+  /** Turns the per-step gradient-norm accumulation on or off. */
+  setDiagnostics(on: boolean): void {
+    new Int32Array(this.core.arena.memory.buffer)[(this.plan >> 2) + H.DIAG_ON] = on ? 1 : 0;
+  }
+
+  /** Address of layer `li`'s pre-activations Z (valid after a forward pass). */
+  preActivations(li: number): number {
+    return new Int32Array(this.core.arena.memory.buffer)[(this.plan >> 2) + layerWord(li) + L.Z]!;
+  }
+}
+
+/** A parameter view whose name, shape and trainable flag cannot be reassigned (strict-mode assignments throw). */
+function frozenView(name: string, shape: number[], data: () => Float32Array): ParameterView {
+  return Object.freeze({ name, shape: Object.freeze(shape), trainable: true, get data() { return data(); } });
+}
+
+function copySmall(dst: Float32Array, src: Float32Array, at: number): void {
+  for (let i = 0; i < src.length; i++) dst[at + i] = src[i]!;
+}

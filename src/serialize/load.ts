@@ -1,0 +1,50 @@
+/**
+ * Loading a saved network (the serializer's second half): the file is parsed and checked by src/serialize/format.ts,
+ * then the network is rebuilt with the builder and given the saved values. Anything the builder rejects becomes a
+ * ModelFormatError; nothing stays allocated after a failure.
+ * @module
+ */
+import type { EngineCore } from '../core.js';
+import { ModelFormatError, OutOfMemoryError } from '../errors.js';
+import { networkBuilder, type NetworkBuilder } from '../network/builder.js';
+import type { Network } from '../network/network.js';
+import type { BuildOptions } from '../network/types.js';
+import { checkLoadOptions, messageOf, parseSaved, type LoadOptions, type NetworkJSON, type ParsedNetwork } from './format.js';
+
+/** @internal `engine.loadNetwork`: restores a network saved with `toJSON()` or `save()`, bit for bit. */
+export function loadNetwork(core: EngineCore, saved: NetworkJSON | string | Uint8Array | ArrayBuffer, options?: LoadOptions): Network {
+  core.check();
+  const maxParameters = checkLoadOptions(options);
+  // The arena keeps its limit private; the loader needs it to refuse a network that cannot fit before building.
+  const limit = (core.arena as unknown as { readonly maxBytes: number }).maxBytes;
+  const parsed = parseSaved(saved, { maxParameters, headroomBytes: limit - core.arena.stats().usedBytes });
+  return rebuild(core, parsed);
+}
+
+/** Builds the network a parsed file describes and copies the saved values in. */
+function rebuild(core: EngineCore, parsed: ParsedNetwork): Network {
+  const { json, values } = parsed;
+  let net: Network;
+  try {
+    let b = networkBuilder(core, { inputs: json.inputs, seed: json.seed }) as NetworkBuilder<number, number>;
+    for (const l of json.layers) b = b.dense(l.units, l.activation as never, l.init ? { init: l.init } : {});
+    net = b.build({ loss: json.loss as BuildOptions['loss'], optimizer: json.optimizer as unknown as BuildOptions['optimizer'], clipNorm: json.clipNorm });
+  } catch (e) {
+    if (e instanceof ModelFormatError || e instanceof OutOfMemoryError) throw e;
+    throw new ModelFormatError(`the saved network is not valid: ${messageOf(e)}`);
+  }
+  const params = net.parameters();
+  if (params.length !== values.length) {
+    net.dispose();
+    throw new ModelFormatError(`the file has ${values.length} parameter blocks, its layers need ${params.length}`);
+  }
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!, saved = json.parameters[i]!;
+    if (p.name !== saved.name || p.data.length !== values[i]!.length) {
+      net.dispose();
+      throw new ModelFormatError(`parameter ${i} is ${saved.name} [${saved.shape.join('x')}] in the file but ${p.name} [${p.shape.join('x')}] in the network`);
+    }
+  }
+  for (let i = 0; i < params.length; i++) params[i]!.data.set(values[i]!);
+  return net;
+}
