@@ -2,7 +2,10 @@
 import { Bench } from 'tinybench';
 import os from 'node:os';
 
-/** mulberry32: a small seeded 32-bit generator; returns floats in [0, 1). Deterministic on every engine. */
+/**
+ * mulberry32: a small seeded 32-bit generator; returns floats in [0, 1). Deterministic on every engine.
+ * A standalone copy of mulberry32 in src/util/random.ts: the benchmarks run without the TypeScript build.
+ */
 export function rng(seed) {
   let a = seed >>> 0;
   return () => {

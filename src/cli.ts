@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `rectify` command: `rectify lab` (the activation lab, what `npm start` runs), `rectify plot`, `rectify claims`.
+ * The `rectify` command: `rectify lab` (the activation lab, what `npm start` runs), `rectify plot`, `rectify claims`,
+ * `rectify --version`. `rectify` alone prints the help.
  * @module
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { createEngine } from './engine.js';
 import { ACTIVATIONS, activationNames, findActivation, type ActivationSpec } from './kernels.js';
@@ -12,7 +13,7 @@ import type { OptimizerSpec } from './network.js';
 import { RectifyError } from './errors.js';
 import { runComparison, type LabData, type RunResult } from './lab/experiment.js';
 import { checkClaims, type ClaimResult } from './lab/claims.js';
-import { buildReport, activationCurves } from './lab/lab-report.js';
+import { buildReport, activationCurves } from './lab/report-builder.js';
 import { loadLabData } from './lab/datasets.js';
 
 /** A command-line mistake: printed as one line, exit code 2. */
@@ -24,11 +25,11 @@ const HELP: Record<string, string> = {
 usage: rectify <command> [options]
 
 commands:
-  lab       train the same network once per activation and write an HTML report (default)
+  lab       train the same network once per activation and write an HTML report (what npm start runs)
   plot      draw activation curves and derivatives to an SVG file
   claims    check the activation tutorial's claims and print the measured numbers
 
-rectify <command> --help shows each command's options.`,
+rectify <command> --help shows each command's options; rectify --version prints the version.`,
   lab: `usage: rectify lab [options]
 
   --data NAME         digits (default), spirals, moons, xor, a .csv file (last column = class),
@@ -42,13 +43,20 @@ rectify <command> --help shows each command's options.`,
   --seed N            seed of initialization, shuffling and the split (default 1)
   --out DIR           report folder (default ./lab-report)
   --no-claims         skip the claim checks in the report
+  --claim-seeds N     seeds each claim runs at, from --seed on (default 5; the verdict is the majority)
   --json              print the results as JSON instead of a table`,
   plot: `usage: rectify plot <activation>[,<activation>...] [--params k=0.9,alpha=0.3] [--range -6,6] --out FILE.svg
 
-  draws each activation and its derivative (computed by the wasm kernels).`,
-  claims: `usage: rectify claims [--epochs N] [--seed N] [--json]
+  draws each activation and its derivative (computed by the wasm kernels); the title lists the parameters.
+  --params NAME=VALUE,...   any parameter or option of the activations named, e.g. alpha=0.3, minVal=-2,maxVal=2,
+                            domain=sigmoid (sbaf); a name applies to every activation that has it, and
+                            ACTIVATION.NAME=VALUE (elu.alpha=0.5) to one activation only
+  --range LO,HI             the x range (default -6,6)`,
+  claims: `usage: rectify claims [--epochs N] [--seed N] [--seeds N] [--json]
 
-  runs every claim check; exit code 0 when every check ran (a claim that does not hold is a finding).`,
+  runs every claim check at N seeds (default 5: seed, seed + 1, ...) and prints the verdict of the majority with the
+  spread (min / median / max) of each measured number; exit code 0 when every check ran (a claim that does not
+  hold is a finding).`,
 };
 
 type Flags = Record<string, string | true>;
@@ -143,10 +151,11 @@ function progress(total: number): { tick(label: string): void; done(): void } {
 }
 
 async function lab(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, ['data', 'activations', 'layers', 'epochs', 'batch', 'optimizer', 'lr', 'seed', 'out'], ['json', 'no-claims']);
+  const { positional, flags } = parseArgs(argv, ['data', 'activations', 'layers', 'epochs', 'batch', 'optimizer', 'lr', 'seed', 'out', 'claim-seeds'], ['json', 'no-claims']);
   if (flags.help) { console.log(HELP.lab); return; }
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const seed = int(flags, 'seed', 1, 0, 2 ** 32 - 1);
+  const claimSeeds = int(flags, 'claim-seeds', 5, 1, 100);
   // The 2-D sets (spirals, moons, xor) have few rows and curved boundaries: more epochs at a larger step by default.
   const twoD = ['spirals', 'moons', 'xor'].includes(String(flags.data));
   const epochs = int(flags, 'epochs', twoD ? 150 : 15, 1, 10000);
@@ -180,7 +189,7 @@ async function lab(argv: string[]): Promise<void> {
   if (!flags['no-claims']) {
     const digits = data.name === 'digits' ? data : await loadLabData('digits', seed);
     const cb = progress(9);
-    claims = await checkClaims(engine, { data: digits, seed, epochs: 10 }, (c) => cb.tick(`claim ${c.id} ${c.holds ? 'PASS' : 'DOES NOT HOLD AS STATED'}`));
+    claims = await checkClaims(engine, { data: digits, seed, seeds: claimSeeds, epochs: 10 }, (c) => cb.tick(`claim ${c.id} ${verdict(c)}`));
     cb.done();
   }
   await mkdir(join(out, 'charts'), { recursive: true });
@@ -193,9 +202,32 @@ async function lab(argv: string[]): Promise<void> {
     console.log(`\nrectify lab: ${data.name} (${data.trainY.length} train / ${data.testY.length} test rows), layers ${layers.join('-')}, ${epochs} epochs, ${optName} lr ${lr}, seed ${seed}\n`);
     console.log(resultsTable(results, target));
     console.log(`\ntrained ${results.length} networks in ${trainSeconds.toFixed(1)} s`);
-    for (const c of claims) console.log(`claim ${c.id} ${c.holds ? 'PASS' : 'DOES NOT HOLD AS STATED'}: ${c.title} — ${c.summary}`);
+    for (const c of claims) console.log(`claim ${c.id} ${verdict(c)}: ${c.title} — ${c.summary}`);
     console.log(`\nreport: ${join(out, 'report.html')}`);
   }
+}
+
+/** `k=v` pairs of `plot --params`: numbers where the text is a number, other values (sbaf's domain) as text. */
+function parsePlotParams(text: string): [scope: string | undefined, key: string, value: number | string][] {
+  return text.split(',').map((kv) => {
+    const eq = kv.indexOf('=');
+    const lhs = eq < 0 ? '' : kv.slice(0, eq).trim();
+    const v = eq < 0 ? '' : kv.slice(eq + 1).trim();
+    const dot = lhs.indexOf('.');
+    const scope = dot < 0 ? undefined : lhs.slice(0, dot);
+    const key = dot < 0 ? lhs : lhs.slice(dot + 1);
+    if (!key || key === 'name' || v === '' || (scope !== undefined && !scope)) {
+      throw new UsageError(`--params takes name=value pairs like k=0.9,alpha=0.3,domain=sigmoid or elu.alpha=0.5; got ${kv}`);
+    }
+    const n = Number(v);
+    return [scope, key, Number.isFinite(n) ? n : v];
+  });
+}
+
+/** The parameters of a spec as `k=0.9, domain=sigmoid` (empty when it has none). */
+function describeSpec(spec: Readonly<Record<string, unknown>>): string {
+  const kv = Object.entries(spec).filter(([k]) => k !== 'name').map(([k, v]) => `${k}=${String(v)}`);
+  return kv.length ? `${String(spec.name)} (${kv.join(', ')})` : String(spec.name);
 }
 
 async function plot(argv: string[]): Promise<void> {
@@ -205,15 +237,7 @@ async function plot(argv: string[]): Promise<void> {
   if (typeof flags.out !== 'string') throw new UsageError('plot needs --out FILE.svg');
   const names = positional[0]!.split(',').filter(Boolean);
   for (const n of names) if (!findActivation(n)) throw new UsageError(`unknown activation "${n}"; valid: ${activationNames().join(', ')}`);
-  const params: Record<string, number> = Object.create(null); // own keys only: --params __proto__=1 is a key, not a prototype
-  if (typeof flags.params === 'string') {
-    for (const kv of flags.params.split(',')) {
-      const [k, v] = kv.split('=');
-      const n = Number(v);
-      if (!k || v === undefined || v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--params takes name=value pairs like k=0.9,alpha=0.3; got ${kv}`);
-      params[k] = n;
-    }
-  }
+  const pairs = typeof flags.params === 'string' ? parsePlotParams(flags.params) : [];
   let range: [number, number] = [-6, 6];
   if (typeof flags.range === 'string') {
     const [a, b] = flags.range.split(',').map(Number);
@@ -221,39 +245,95 @@ async function plot(argv: string[]): Promise<void> {
     range = [a!, b!];
   }
   const engine = await createEngine();
-  const specs = names.map((name) => {
+  // Which activation takes which key: its numeric parameters from the table; any other key (an option such as sbaf's
+  // domain) when the engine accepts a spec with it. The engine then checks every value and relation (hardTanh min < max).
+  const rejections: string[] = [];
+  const accepts = (name: string, key: string, value: number | string): boolean => {
     const def = findActivation(name)!;
-    const own = Object.fromEntries(Object.entries(params).filter(([k]) => def.params.some((p) => p.name === k) || k === 'domain'));
-    return { name: def.name, ...own } as ActivationSpec;
+    if (def.params.some((p) => p.name === key)) return true;
+    try {
+      engine.activation({ name: def.name, [key]: value } as unknown as ActivationSpec).dispose();
+      return true;
+    } catch (e) {
+      if (e instanceof RectifyError) { rejections.push(e.message); return false; }
+      throw e;
+    }
+  };
+  const specs: Record<string, unknown>[] = names.map((name) => {
+    const spec: Record<string, unknown> = Object.create(null); // own keys only: --params __proto__=1 is a key, not a prototype
+    spec.name = findActivation(name)!.name;
+    return spec;
   });
-  const unused = Object.keys(params).filter((k) => !names.some((n) => findActivation(n)!.params.some((p) => p.name === k)));
-  if (unused.length) throw new UsageError(`no activation named here has the parameter ${unused.join(', ')}`);
-  const svg = activationCurves(engine, specs, range);
+  for (const [scope, key, value] of pairs) {
+    if (scope !== undefined && !names.some((n) => n === scope || findActivation(n)!.name === scope)) {
+      throw new UsageError(`--params ${scope}.${key}: ${scope} is not one of the activations plotted (${names.join(', ')})`);
+    }
+    let used = false;
+    rejections.length = 0;
+    names.forEach((n, i) => {
+      if (scope !== undefined && n !== scope && findActivation(n)!.name !== scope) return;
+      if (!accepts(n, key, value)) return;
+      const def = findActivation(n)!;
+      if (typeof value !== 'number' && def.params.some((p) => p.name === key)) throw new UsageError(`--params ${key} must be a number, got ${value}`);
+      specs[i]![key] = value;
+      used = true;
+    });
+    if (!used) throw new UsageError(`no activation named here accepts ${key}=${value}: ${rejections.join('; ')}`);
+  }
+  const title = `Activations: ${specs.map(describeSpec).join(', ')}`;
+  const svg = activationCurves(engine, specs.map((s) => ({ ...s }) as unknown as ActivationSpec), range, title);
   await writeFile(flags.out, svg);
   console.log(`wrote ${resolve(flags.out)}`);
 }
 
 async function claims(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, ['epochs', 'seed'], ['json']);
+  const { positional, flags } = parseArgs(argv, ['epochs', 'seed', 'seeds'], ['json']);
   if (flags.help) { console.log(HELP.claims); return; }
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
   const seed = int(flags, 'seed', 1, 0, 2 ** 32 - 1);
+  const seeds = int(flags, 'seeds', 5, 1, 100);
   const epochs = int(flags, 'epochs', 10, 1, 1000);
   const engine = await createEngine();
   const data = await loadLabData('digits', seed);
-  const results = await checkClaims(engine, { data, seed, epochs }, (c) => {
-    if (!flags.json) console.log(`claim ${c.id}: ${c.holds ? 'PASS' : 'DOES NOT HOLD AS STATED'} — ${c.title}\n  ${c.statement}\n  measured: ${c.summary}\n`);
+  const results = await checkClaims(engine, { data, seed, seeds, epochs }, (c) => {
+    if (!flags.json) console.log(`claim ${c.id}: ${verdict(c)} — ${c.title}\n  ${c.statement}\n  measured: ${c.summary}\n${spreadLines(c)}`);
   });
   if (flags.json) console.log(JSON.stringify(results.map(({ charts: _c, ...c }) => c), null, 2));
   else console.log(`${results.filter((r) => r.holds).length} of ${results.length} claims hold as stated`);
 }
 
-/** Runs the command line; returns the exit code. */
+/** The package's version, read from the package.json next to `src/` and `dist/` (both one level below it). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  if (typeof pkg.version !== 'string') throw new Error('package.json has no version');
+  return pkg.version;
+}
+
+/** PASS or DOES NOT HOLD AS STATED, with the count of seeds when they disagree. */
+function verdict(c: ClaimResult): string {
+  const held = c.holdsAt.filter(Boolean).length;
+  const word = c.holds ? 'PASS' : 'DOES NOT HOLD AS STATED';
+  return held === 0 || held === c.holdsAt.length ? word : `${word} (${held} of ${c.holdsAt.length} seeds)`;
+}
+
+/** The spread of a claim's numbers over the seeds, one indented line each (nothing for a single seed). */
+function spreadLines(c: ClaimResult): string {
+  if (c.seeds.length < 2) return '';
+  const f = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(3));
+  // Numbers that do not depend on the seed (the analytic parts of a claim) would repeat themselves: left out.
+  const lines = Object.entries(c.spread).filter(([, s]) => s.min !== s.max).map(([k, s]) => `    ${k}: ${f(s.min)} / ${f(s.median)} / ${f(s.max)}`);
+  if (!lines.length) return '';
+  return `  over seeds ${c.seeds.join(', ')} (min / median / max):\n${lines.join('\n')}\n`;
+}
+
+/** Runs the command line; returns the exit code. `rectify` alone prints the help. */
 export async function main(argv: string[]): Promise<number> {
-  const [cmd = 'lab', ...rest] = argv;
+  const [cmd, ...rest] = argv;
   try {
-    if (cmd === '--help' || cmd === '-h' || cmd === 'help') { console.log(HELP.main); return 0; }
-    if (cmd === 'lab' || cmd.startsWith('--')) await lab(cmd === 'lab' ? rest : argv);
+    if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') { console.log(HELP.main); return 0; }
+    if (cmd === '--version' || cmd === '-v') { console.log(packageVersion()); return 0; }
+    if (cmd.startsWith('-')) throw new UsageError(`unknown option ${cmd}; lab options go after the command: rectify lab ${cmd} (rectify --help)`);
+    if (cmd === 'lab') await lab(rest);
     else if (cmd === 'plot') await plot(rest);
     else if (cmd === 'claims') await claims(rest);
     else throw new UsageError(`unknown command "${cmd}"; commands: lab, plot, claims (rectify --help)`);

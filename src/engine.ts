@@ -41,8 +41,9 @@ export interface EngineOptions {
   readonly maxMemoryBytes?: number;
   /**
    * Run the scalar twins of every kernel instead of SIMD (for tests and comparisons). They live in the twins build
-   * (`rectify-twins.wasm`: the baseline kernels plus their scalar twins), loaded by default from next to this file;
-   * where the module must be passed in (Workers), pass that build as `wasm`. Default false.
+   * (`dist/rectify-twins.wasm`: the baseline kernels plus their scalar twins), which `npm run build` makes in the
+   * repository and the npm package does not ship; it is loaded by default from next to this file; where the module
+   * must be passed in (Workers), pass that build as `wasm`. Default false.
    */
   readonly scalar?: boolean;
 }
@@ -73,7 +74,8 @@ export async function createEngineWith(options: EngineOptions, defaults: (kind: 
   if (relaxed) source = o.relaxedWasm ?? (o.wasm === undefined ? defaults('relaxed') : undefined);
   else source = o.wasm ?? defaults(scalar ? 'twins' : 'baseline');
   if (source === undefined && scalar && !relaxed) {
-    throw new InvalidArgumentError("scalar: true here needs the twins build passed as wasm (import wasm from 'rectify/rectify-twins.wasm')");
+    throw new InvalidArgumentError('scalar: true here needs the twins build passed as wasm (dist/rectify-twins.wasm, made by ' +
+      '`npm run build` in the repository; the npm package does not ship it)');
   }
   if (source === undefined) {
     throw new InvalidArgumentError('relaxedSimd here needs the relaxed build passed as relaxedWasm ' +

@@ -3,6 +3,8 @@
  * what to fix. After any of them the engine (and any network) is still usable and unchanged.
  * @module
  */
+// Type only (erased at run time): errors.ts imports nothing at run time, so no module cycle appears.
+import type { History } from './network/types.js';
 
 /** Base class of every error rectify throws. */
 export class RectifyError extends Error {
@@ -46,9 +48,12 @@ export class DataError extends RectifyError {}
 /** A saved network that cannot be loaded: corrupt, truncated, of an unknown version, or hostile. */
 export class ModelFormatError extends RectifyError {}
 
-/** `fit` stopped because its AbortSignal fired. The weights are those after the last completed batch. */
+/**
+ * `fit` stopped because its AbortSignal fired. The weights are those after the last completed batch; `.history` holds
+ * the epochs completed before it (the same {@link History} `fit` resolves with).
+ */
 export class TrainingAbortedError extends RectifyError {
-  constructor(message: string, readonly history: unknown) {
+  constructor(message: string, readonly history: History) {
     super(message);
   }
 }
@@ -60,7 +65,7 @@ export class TrainingAbortedError extends RectifyError {
  * is then undefined). Lower the learning rate, set `clipNorm`, or scale the inputs.
  */
 export class TrainingDivergedError extends RectifyError {
-  constructor(message: string, readonly history: unknown) {
+  constructor(message: string, readonly history: History | undefined) {
     super(message);
   }
 }
@@ -78,3 +83,49 @@ export class NetworkBusyError extends RectifyError {}
  * may hold wrong values afterwards; create a new one with createEngine().
  */
 export class KernelError extends RectifyError {}
+
+// Errors of the data loaders (rectify/data) and of the activation lab. They used to live in src/data/errors.ts and
+// src/lab/errors.ts; each now extends the general class it is a case of, so `instanceof DataError` /
+// `instanceof InvalidArgumentError` catch them too.
+
+/**
+ * Input data (IDX, CSV, base64, embedded data) is malformed: wrong magic number, truncated file, non-numeric cell,
+ * ragged row, mismatched counts, unsupported dtype. The message says what was found, what was expected and where.
+ * A kind of {@link DataError}.
+ */
+export class DataFormatError extends DataError {}
+
+/**
+ * A data helper of rectify/data was called with an invalid argument (for example a negative point count or a test
+ * fraction outside (0, 1)). A kind of {@link InvalidArgumentError}.
+ */
+export class DataArgumentError extends InvalidArgumentError {}
+
+/**
+ * A data file cannot be read (missing, a directory, no permission). `code` is the file system's error code (for
+ * example `ENOENT`) and `path` the file that failed. A kind of {@link DataError}.
+ */
+export class DataFileError extends DataError {
+  constructor(message: string, readonly path: string, readonly code: string | undefined) {
+    super(message);
+  }
+}
+
+/**
+ * Data is larger than a loader's limit (gzip output past `maxBytes`, an IDX header declaring more bytes than allowed,
+ * more than 65,536 classes). The message names the limit and the option that raises it. A kind of
+ * {@link DataFormatError}.
+ */
+export class DataLimitError extends DataFormatError {}
+
+/**
+ * A lab chart was given structurally invalid input (series x and y of different lengths, a grid of the wrong size, a
+ * non-positive size). Non-finite data values are not errors: charts skip them and say so in a caption.
+ */
+export class ChartError extends RectifyError {}
+
+/**
+ * Lab report content is unsafe or invalid: raw HTML or SVG with scripts, event handlers or external references (the
+ * report must be self-contained), a table row of the wrong width, a bad file name.
+ */
+export class ReportError extends RectifyError {}

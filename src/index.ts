@@ -23,3 +23,4 @@ export {
 } from './errors.js';
 export { TrainingDivergedError, NetworkBusyError } from './errors.js';
 export { KernelError } from './errors.js';
+export { DataFormatError, DataArgumentError, DataFileError, DataLimitError, ChartError, ReportError } from './errors.js';

@@ -10,6 +10,7 @@ import {
 } from '../dist/index.js';
 import { refGrads, refLoss, refNumericGrads, type RefLayer, type RefLoss } from './reference/mlp.js';
 import { rng } from './util.js';
+import { xorTruthTable } from '../src/util/xor.js';
 
 const require = createRequire(import.meta.url);
 
@@ -73,9 +74,7 @@ describe('gradients against the f64 reference MLP', () => {
   });
 });
 
-function xorData(): { x: Float32Array; y: Int32Array } {
-  return { x: Float32Array.from([0, 0, 0, 1, 1, 0, 1, 1]), y: Int32Array.from([0, 1, 1, 0]) };
-}
+const xorData = xorTruthTable;
 
 describe('XOR', () => {
   it('cannot be learned with linear activations', async () => {

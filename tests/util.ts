@@ -1,4 +1,5 @@
 // Test helpers: ulp distances against f64 references, a seeded generator, and the input sweeps.
+import { mulberry32 } from '../src/util/random.js';
 
 /** Size of one f32 ulp at |v| (subnormal spacing below the smallest normal). */
 export function ulp32(v: number): number {
@@ -22,17 +23,8 @@ export function ulpError(got: number, ref: number, floor = 0): number {
   return Math.abs(got - ref) / ulp32(Math.max(Math.abs(ref), floor));
 }
 
-/** Deterministic 32-bit generator (mulberry32) so failures replay; the seed is printed by the tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic 32-bit generator (mulberry32, from src/util/random.ts) so failures replay; the seed is printed by the tests. */
+export const rng: (seed: number) => () => number = mulberry32;
 
 /** Values every op must handle: signed zeros, infinities, NaN, subnormals, huge and tiny magnitudes. */
 export const SPECIALS: readonly number[] = [

@@ -1,6 +1,6 @@
 // Argument checks and error mapping shared by the loaders (not part of the public API: index.ts does not export it).
 import { RectifyError } from '../errors.js';
-import { DataArgumentError, DataFileError, DataFormatError } from './errors.js';
+import { DataArgumentError, DataFileError, DataFormatError } from '../errors.js';
 
 /**
  * Default limit on decompressed (or streamed) bytes of every loader: 256 MiB. Enough for the MNIST training images

@@ -1,4 +1,4 @@
-import { DataArgumentError, DataFormatError, DataLimitError } from './errors.js';
+import { DataArgumentError, DataFormatError, DataLimitError } from '../errors.js';
 import type { Dataset } from './types.js';
 import { openFileStream } from './gzip.js';
 import { checkMaxBytes, checkOptions, fileError } from './checks.js';

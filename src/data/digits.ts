@@ -1,7 +1,8 @@
 import { DIGITS_BASE64, DIGITS_FNV1A, DIGITS_ROWS } from './digits-data.js';
-import { DataArgumentError, DataFormatError, DataLimitError } from './errors.js';
+import { DataArgumentError, DataFormatError, DataLimitError } from '../errors.js';
 import { createRng, fnv1a } from './random.js';
 import type { Dataset } from './types.js';
+import { base64Value } from '../util/base64.js';
 
 /**
  * The default real data set of the lab: 1797 handwritten digits, 8x8 pixels, 10 classes,
@@ -20,7 +21,6 @@ export interface DigitsDataset extends Dataset {
   classes: 10;
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
  * Decodes standard base64 (with or without '=' padding) to bytes, without `Buffer` or `atob`.
@@ -28,8 +28,6 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
  */
 export function decodeBase64(text: string): Uint8Array {
   if (typeof text !== 'string') throw new DataArgumentError(`base64: expected a string, got ${text === null ? 'null' : typeof text}`);
-  const lut = new Int16Array(128).fill(-1);
-  for (let i = 0; i < 64; i++) lut[B64.charCodeAt(i)] = i;
   let end = text.length;
   while (end > 0 && text[end - 1] === '=') end--;
   const out = new Uint8Array(Math.floor((end * 6) / 8));
@@ -38,7 +36,7 @@ export function decodeBase64(text: string): Uint8Array {
   let o = 0;
   for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i);
-    const v = c < 128 ? lut[c] : -1;
+    const v = base64Value(c);
     if (v < 0) throw new DataFormatError(`base64: invalid character ${JSON.stringify(text[i])} at offset ${i}`);
     acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;

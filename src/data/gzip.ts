@@ -1,4 +1,4 @@
-import { DataLimitError } from './errors.js';
+import { DataLimitError } from '../errors.js';
 import { checkBytes, checkMaxBytes, checkOptions, corrupt } from './checks.js';
 
 export { DEFAULT_MAX_BYTES, MAX_MAX_BYTES } from './checks.js';

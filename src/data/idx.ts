@@ -1,4 +1,4 @@
-import { DataArgumentError, DataFormatError, DataLimitError } from './errors.js';
+import { DataArgumentError, DataFormatError, DataLimitError } from '../errors.js';
 import { gunzipChunks, isGzip, openFileStream } from './gzip.js';
 import { checkBytes, checkMaxBytes, checkOptions, fileError } from './checks.js';
 

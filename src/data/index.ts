@@ -1,5 +1,5 @@
 /** Data loaders and generators of the activation lab (no engine needed). */
-export * from './errors.js';
+export * from '../errors.js';
 export type { Dataset } from './types.js';
 export * from './random.js';
 export * from './gzip.js';

@@ -1,4 +1,4 @@
-import { DataArgumentError } from './errors.js';
+import { DataArgumentError } from '../errors.js';
 import { createRng, type Rng } from './random.js';
 import type { Dataset } from './types.js';
 

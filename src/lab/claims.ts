@@ -7,56 +7,85 @@ import type { Engine } from '../engine.js';
 import type { ActivationSpec } from '../kernels.js';
 import type { Network, NetworkBuilder } from '../network.js';
 import type { LabData } from './experiment.js';
+import { InvalidArgumentError } from '../errors.js';
+import { xorshift32Uniform } from '../util/random.js';
+import { xorTruthTable } from '../util/xor.js';
 
 /** A series for a chart: x values and y values. */
 export interface Series { readonly name: string; readonly x: number[]; readonly y: number[] }
 
-/** What checking one claim measured. */
+/** A chart of a claim's report section. */
+export interface ClaimChart {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly logY?: boolean;
+  readonly caption?: string;
+  readonly series: Series[];
+}
+
+/** What checking one claim measured at one seed. */
+interface ClaimRun {
+  readonly id: number;
+  readonly title: string;
+  readonly statement: string;
+  readonly holds: boolean;
+  readonly summary: string;
+  readonly numbers: Record<string, number | string>;
+  readonly charts: ClaimChart[];
+}
+
+/** Smallest, median and largest value of one measured number over the seeds. */
+export interface Spread { readonly min: number; readonly median: number; readonly max: number }
+
+/** What checking one claim measured, over several seeds. */
 export interface ClaimResult {
   readonly id: number;
   readonly title: string;
   /** The claim as the tutorial states it. */
   readonly statement: string;
-  /** Whether the measurement supports the statement. */
+  /**
+   * The verdict over the seeds: the claim holds when the measurement supports it at a majority of them (3 of 5), so
+   * one unlucky initialization does not flip it. `holdsAt` has the verdict per seed.
+   */
   readonly holds: boolean;
-  /** One-line verdict with the numbers. */
+  /** One-line verdict with the numbers of the first seed and the count of seeds at which the claim held. */
   readonly summary: string;
-  /** The measured numbers by name. */
+  /** The measured numbers of the first seed, by name (`spread` has them over every seed). */
   readonly numbers: Record<string, number | string>;
-  /** Data for the report's charts. */
-  readonly charts: { readonly title: string; readonly xLabel: string; readonly yLabel: string; readonly logY?: boolean; readonly caption?: string; readonly series: Series[] }[];
+  /** The seeds of initialization and shuffling the claim was checked at (the data split stays the same). */
+  readonly seeds: readonly number[];
+  /** Whether the measurement supported the claim at each seed (same order as `seeds`). */
+  readonly holdsAt: readonly boolean[];
+  /** Every numeric entry of `numbers` over the seeds. */
+  readonly spread: Readonly<Record<string, Spread>>;
+  /** Data for the report's charts (from the first seed). */
+  readonly charts: ClaimChart[];
 }
 
 /** Options of the claim checks. */
 export interface ClaimOptions {
   /** Real data for the training claims (the digits by default). */
   readonly data: LabData;
+  /** The first seed; the others follow it (seed + 1, seed + 2, ...). */
   readonly seed: number;
+  /** How many seeds each claim runs at (default 5); the verdict is the majority. */
+  readonly seeds?: number;
   /** Epochs of the training claims (kept small so `rectify claims` runs in seconds). */
   readonly epochs: number;
 }
 
-type Claim = (engine: Engine, o: ClaimOptions) => Promise<ClaimResult>;
+/** One seed's options, with a cache for the parts of a claim that do not depend on the seed. */
+interface RunOptions extends ClaimOptions { readonly cache: Map<string, unknown> }
 
-/** A seeded uniform generator for inputs of the analyses (integer arithmetic only). */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
+type Claim = (engine: Engine, o: RunOptions) => Promise<ClaimRun>;
 
 function linspace(lo: number, hi: number, n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 }
 
-function xor(): { x: Float32Array; y: Int32Array } {
-  return { x: Float32Array.from([0, 0, 0, 1, 1, 0, 1, 1]), y: Int32Array.from([0, 1, 1, 0]) };
-}
-
 async function trainXor(engine: Engine, act: ActivationSpec, seed: number): Promise<number> {
-  const { x, y } = xor();
+  const { x, y } = xorTruthTable();
   let b: NetworkBuilder<number, number> = engine.network({ inputs: 2, seed }).dense(8, act);
   if ((act as { name: string }).name === 'linear') b = b.dense(8, act);
   const net = b.dense(2, 'softmax').build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.05 } });
@@ -90,7 +119,7 @@ const claim1: Claim = async (engine, o) => {
   for (let j = 0; j < 3; j++) { let s = b2![j]!; for (let k = 0; k < 7; k++) s += b1![k]! * W2![k * 3 + j]!; b[j] = s; }
   const one = engine.network({ inputs: 5, seed: o.seed }).dense(3, 'linear').build({ loss: 'mse' });
   one.parameters()[0]!.data.set(W); one.parameters()[1]!.data.set(b);
-  const r = uniform(o.seed + 1);
+  const r = xorshift32Uniform(o.seed + 1);
   const x = Float32Array.from({ length: 1000 * 5 }, () => r() * 4 - 2);
   const y2 = net.predict(x), y1 = one.predict(x);
   let maxDiff = 0, maxAbs = 0;
@@ -143,7 +172,6 @@ const claim2: Claim = async (engine, o) => {
     numbers: { maxDerivative: best, argmax: at, sigmoidRatio: ratio(sig), sigmoidPerLayerFactor: perLayer, reluRatio: ratio(norms.relu!), leakyReluRatio: ratio(norms.leakyRelu!), eluRatio: ratio(norms.elu!) },
     charts: [{
       title: 'Gradient norm per layer at initialization (10 layers of 32, digits)', xLabel: 'layer (1 = input side)', yLabel: '||dL/dW||', logY: true,
-      caption: 'relu lies under leakyRelu: with a slope of 0.01 their gradient norms differ by less than the line width.',
       series: Object.entries(norms).map(([name, v]) => ({ name, x: v.map((_, i) => i + 1), y: v })),
     }],
   };
@@ -218,23 +246,40 @@ const claim5: Claim = async (engine, o) => {
   };
 };
 
-/** Number of linear pieces of a relu network along a segment: changes of the activation pattern over a fine sampling. */
+/**
+ * Number of linear pieces of a relu network along a segment: changes of the activation pattern over a fine sampling.
+ * (Same f64 arithmetic in the same order as a plain per-sample evaluation; only the pattern bookkeeping is typed.)
+ */
 function countRegions(net: Network, depth: number, samples: number, seed: number): number {
   const ps = net.parameters();
-  const r = uniform(seed);
+  const r = xorshift32Uniform(seed);
   const a = [r() * 4 - 2, r() * 4 - 2], b = [r() * 4 - 2, r() * 4 - 2];
-  let prev = '', regions = 0;
+  const layers = Array.from({ length: depth }, (_, l) => ({ W: ps[2 * l]!.data, bias: ps[2 * l + 1]!.data, out: ps[2 * l]!.shape[1]! }));
+  const units = layers.reduce((n, l) => n + l.out, 0);
+  const widest = Math.max(2, ...layers.map((l) => l.out));
+  let prev = new Uint8Array(units), cur = new Uint8Array(units);
+  let h = new Float64Array(widest), z = new Float64Array(widest);
+  let regions = 0;
   for (let s = 0; s < samples; s++) {
     const t = s / (samples - 1);
-    let h = [a[0]! + (b[0]! - a[0]!) * t, a[1]! + (b[1]! - a[1]!) * t];
-    let pattern = '';
-    for (let l = 0; l < depth; l++) {
-      const W = ps[2 * l]!.data, bias = ps[2 * l + 1]!.data, out = ps[2 * l]!.shape[1]!;
-      const z = Array.from({ length: out }, (_, j) => { let v = bias[j]!; for (let i = 0; i < h.length; i++) v += h[i]! * W[i * out + j]!; return v; });
-      pattern += z.map((v) => (v > 0 ? '1' : '0')).join('');
-      h = z.map((v) => Math.max(0, v));
+    h[0] = a[0]! + (b[0]! - a[0]!) * t;
+    h[1] = a[1]! + (b[1]! - a[1]!) * t;
+    let width = 2, k = 0;
+    for (const { W, bias, out } of layers) {
+      for (let j = 0; j < out; j++) {
+        let v = bias[j]!;
+        for (let i = 0; i < width; i++) v += h[i]! * W[i * out + j]!;
+        z[j] = v;
+        cur[k++] = v > 0 ? 1 : 0;
+      }
+      for (let j = 0; j < out; j++) z[j] = Math.max(0, z[j]!);
+      [h, z] = [z, h];
+      width = out;
     }
-    if (pattern !== prev) { regions++; prev = pattern; }
+    let same = s > 0;
+    for (let i = 0; same && i < units; i++) same = cur[i] === prev[i];
+    if (!same) regions++;
+    [prev, cur] = [cur, prev];
   }
   return regions;
 }
@@ -249,7 +294,7 @@ const claim6: Claim = async (engine, o) => {
       for (let l = 0; l < depth; l++) b = b.dense(width, 'relu');
       const net = b.dense(1, 'linear').build({ loss: 'mse' });
       // Random biases so that the hyperplanes do not all pass through the origin.
-      const rb = uniform(o.seed * 31 + rep);
+      const rb = xorshift32Uniform(o.seed * 31 + rep);
       net.parameters().filter((p) => p.name.endsWith('.bias')).forEach((p) => p.data.forEach((_, i, d) => { d[i] = rb() - 0.5; }));
       total += countRegions(net, depth, samples, o.seed + 100 * rep);
       net.dispose();
@@ -270,8 +315,11 @@ const claim7: Claim = async (engine, o) => {
   const xs = linspace(-4, 4, 801);
   const sig = engine.activation('sigmoid').forward(xs), relu = engine.activation('relu').forward(xs);
   type Fit = { k: number; alpha: number; domain: string; rmse: number };
-  const best: Record<string, Fit> = {};
-  for (const domain of ['clamp', 'sigmoid'] as const) {
+  // The grid search does not depend on the seed: once per checkClaims call.
+  const cached = o.cache.get('claim7.best') as Record<string, Fit> | undefined;
+  const best: Record<string, Fit> = cached ?? {};
+  if (!cached) o.cache.set('claim7.best', best);
+  if (!cached) for (const domain of ['clamp', 'sigmoid'] as const) {
     for (let k = 0.05; k <= 4.001; k += 0.05) {
       for (let a = 0.05; a <= 0.951; a += 0.05) {
         const act = engine.activation({ name: 'sbaf', k, alpha: a, domain } as never);
@@ -360,17 +408,106 @@ const claim9: Claim = async (engine, o) => {
 };
 
 /** Every claim check, in the tutorial's order. */
-export const CLAIMS: readonly Claim[] = [claim1, claim2, claim3, claim4, claim5, claim6, claim7, claim8, claim9];
+const CLAIMS: readonly Claim[] = [claim1, claim2, claim3, claim4, claim5, claim6, claim7, claim8, claim9];
 
-/** Runs every claim check; `onResult` is called as each finishes. */
+/** The claims' numbers, 1 to 9 in the tutorial's order. */
+export const CLAIM_IDS: readonly number[] = CLAIMS.map((_, i) => i + 1);
+
+function median(sorted: readonly number[]): number {
+  const m = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
+}
+
+/** Checks one claim (1-9) at `o.seeds` seeds (default 5) starting at `o.seed`; the verdict is the majority. */
+export async function checkClaim(engine: Engine, id: number, o: ClaimOptions): Promise<ClaimResult> {
+  return runClaim(engine, id, o, new Map());
+}
+
+async function runClaim(engine: Engine, id: number, o: ClaimOptions, cache: Map<string, unknown>): Promise<ClaimResult> {
+  const claim = CLAIMS[id - 1];
+  if (!Number.isInteger(id) || !claim) throw new InvalidArgumentError(`claim ${id} does not exist; claims are 1 to ${CLAIMS.length}`);
+  const count = o.seeds ?? 5;
+  if (!Number.isInteger(count) || count < 1 || count > 100) throw new InvalidArgumentError(`seeds must be a whole number in [1, 100], got ${count}`);
+  const seeds = Array.from({ length: count }, (_, i) => (o.seed + i) >>> 0);
+  const runs: ClaimRun[] = [];
+  for (const seed of seeds) runs.push(await claim(engine, { ...o, seed, cache }));
+  const first = runs[0]!;
+  const holdsAt = runs.map((r) => r.holds);
+  const held = holdsAt.filter(Boolean).length;
+  const spread: Record<string, Spread> = {};
+  for (const [key, v] of Object.entries(first.numbers)) {
+    if (typeof v !== 'number') continue;
+    const values = runs.map((r) => r.numbers[key]).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+    spread[key] = { min: values[0]!, median: median(values), max: values[values.length - 1]! };
+  }
+  const seedText = count === 1 ? `seed ${seeds[0]}` : `seeds ${seeds[0]}-${seeds[count - 1]}`;
+  return {
+    id: first.id, title: first.title, statement: first.statement, charts: first.charts, numbers: first.numbers,
+    holds: held * 2 > count, seeds, holdsAt, spread,
+    summary: `${first.summary} (seed ${seeds[0]}); holds at ${held} of ${count} ${count === 1 ? 'seed' : 'seeds'} (${seedText})`,
+  };
+}
+
+/**
+ * Runs every claim check at `o.seeds` seeds (default 5) starting at `o.seed`; `onResult` is called as each finishes.
+ * A claim holds when it holds at a majority of the seeds; each result lists the verdict per seed and the spread
+ * (min, median, max) of every measured number.
+ */
 export async function checkClaims(engine: Engine, o: ClaimOptions, onResult?: (r: ClaimResult) => void): Promise<ClaimResult[]> {
   const out: ClaimResult[] = [];
-  for (const c of CLAIMS) {
-    const r = await c(engine, o);
+  const cache = new Map<string, unknown>();
+  for (const id of CLAIM_IDS) {
+    const r = await runClaim(engine, id, o, cache);
     out.push(r);
     onResult?.(r);
   }
   return out;
+}
+
+const NUMBER_NAMES: Readonly<Record<string, string>> = {
+  maxDifference: 'max |two layers - one layer|',
+  xorAccuracyLinear: 'XOR accuracy, linear network',
+  xorAccuracyRelu: 'XOR accuracy, relu network',
+  maxDerivative: "max sigmoid'(x)",
+  argmax: "x where sigmoid' peaks",
+  sigmoidRatio: 'gradient norm first / last layer, sigmoid',
+  sigmoidPerLayerFactor: 'gradient shrink per layer, sigmoid',
+  reluRatio: 'gradient norm first / last layer, relu',
+  leakyReluRatio: 'gradient norm first / last layer, leakyRelu',
+  eluRatio: 'gradient norm first / last layer, elu',
+  testAccuracySubgradient0: "test accuracy, relu'(0) = 0",
+  testAccuracySubgradient1: "test accuracy, relu'(0) = 1",
+  difference: 'difference of the two accuracies',
+  preluAlphas: 'alpha prelu learned (layer 1, layer 2)',
+  epochsSigmoid: 'epochs to 90% test accuracy, sigmoid',
+  epochsTanh: 'epochs to 90% test accuracy, tanh',
+  testSigmoid: 'final test accuracy, sigmoid',
+  testTanh: 'final test accuracy, tanh',
+  sigmoidRmse: 'RMSE of the best fit to sigmoid',
+  sigmoidK: 'k of the best fit to sigmoid',
+  sigmoidAlpha: 'alpha of the best fit to sigmoid',
+  sigmoidDomain: 'domain of the best fit to sigmoid',
+  reluRmse: 'RMSE of the best fit to relu',
+  reluK: 'k of the best fit to relu',
+  reluAlpha: 'alpha of the best fit to relu',
+  reluDomain: 'domain of the best fit to relu',
+  digitsTestAccuracy: 'test accuracy on the digits',
+  eluAtMinus40: 'elu(-40), alpha 1',
+  meanElu: 'mean first-layer activation, elu',
+  meanRelu: 'mean first-layer activation, relu',
+};
+
+/** A readable name for a key of {@link ClaimResult.numbers} (`maxErrorN1.5` is "max |arelu - relu|, n = 1.5"). */
+export function describeNumber(key: string): string {
+  const named = NUMBER_NAMES[key];
+  if (named !== undefined) return named;
+  let m = /^maxErrorN(.+)$/.exec(key);
+  if (m) return `max |arelu - relu|, n = ${m[1]}`;
+  m = /^depth(\d+)$/.exec(key);
+  if (m) return `linear pieces at depth ${m[1]}`;
+  m = /^dead (\S+) \((.+)\)$/.exec(key);
+  if (m) return `dead units, ${m[1]} (${m[2]})`;
+  return key;
 }
 
 function pct(v: number): string { return `${(v * 100).toFixed(1)}%`; }

@@ -1,4 +1,5 @@
-import { ChartError } from './errors.js';
+import { ChartError } from '../errors.js';
+import { fnv1a32String } from '../util/hash.js';
 
 /**
  * A tiny dependency-free SVG chart module for the lab report: line charts, grouped bar charts and
@@ -157,9 +158,7 @@ function truncate(s: string, max: number): string {
 }
 
 function hashString(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(36);
+  return fnv1a32String(s).toString(36);
 }
 
 /** 10^e for integer e, by repeated multiplication (no Math.pow rounding differences). */
@@ -336,7 +335,9 @@ interface LegendItem {
 /** Legend laid out in a grid of columns under the plot; returns the markup and its height. */
 function legend(items: LegendItem[], x0: number, y0: number, width: number): { svg: string[]; height: number } {
   if (items.length === 0) return { svg: [], height: 0 };
-  const labels = items.map((it) => truncate(it.name, 32) + (it.note ? ` ${it.note}` : ''));
+  // Names are cut only when even one column of the full width cannot hold them (the full name stays in a tooltip).
+  const max = Math.max(32, Math.floor((width - 40) / 7.5));
+  const labels = items.map((it) => truncate(it.name, max) + (it.note ? ` ${it.note}` : ''));
   const colW = Math.min(width, Math.max(...labels.map((l) => textWidth(l, 13))) + 36);
   const cols = Math.max(1, Math.floor(width / colW));
   const rowH = 19;
@@ -348,7 +349,7 @@ function legend(items: LegendItem[], x0: number, y0: number, width: number): { s
     if (it.kind === 'line') out.push(`<line x1="${c(x)}" x2="${c(x + 24)}" y1="${c(y)}" y2="${c(y)}" stroke="${it.color}" stroke-width="2.5"${dash}/>`);
     else if (it.kind === 'box') out.push(`<rect x="${c(x + 6)}" y="${c(y - 6)}" width="12" height="12" fill="${it.color}"/>`);
     else out.push(`<circle cx="${c(x + 12)}" cy="${c(y)}" r="4.5" fill="${it.color}" stroke="#1a1a1a" stroke-width="0.7"/>`);
-    const full = it.name === truncate(it.name, 32) ? '' : `<title>${escapeXml(it.name)}</title>`;
+    const full = it.name === truncate(it.name, max) ? '' : `<title>${escapeXml(it.name)}</title>`;
     out.push(`<text x="${c(x + 30)}" y="${c(y + 4)}">${full}${escapeXml(labels[i])}</text>`);
   });
   out.push('</g>');
@@ -506,7 +507,12 @@ export function lineChart(o: LineChartOptions): string {
   if (empty) {
     body.push(`<text x="${c((f.left + f.right) / 2)}" y="${c((f.top + f.bottom) / 2)}" text-anchor="middle" font-size="13" fill="#777">no data</text>`);
   }
-  if (o.xRange || o.yRange) notes.push('Axes have fixed ranges; points outside them are clipped.');
+  if (o.xRange || o.yRange) {
+    const outside = clean.some((pts) => pts.some((p) => p !== null && (
+      (o.xRange !== undefined && (p[0] < o.xRange[0] || p[0] > o.xRange[1])) ||
+      (o.yRange !== undefined && (p[1] < o.yRange[0] || p[1] > o.yRange[1])))));
+    if (outside) notes.push('Axes have fixed ranges; points outside them are clipped.');
+  }
   if (o.caption) notes.unshift(o.caption);
   const lg = legend(items, f.left, H, f.right - f.left);
   const cp = caption(notes, f.left, H + lg.height, f.right - f.left);
@@ -565,17 +571,26 @@ export function barChart(o: BarChartOptions): string {
   const ya = makeAxis(yt, logY, f.bottom, f.top);
   const body: string[] = [titleText(o.title, f.left)];
   body.push(`<defs><clipPath id="CLIPID"><rect x="${c(f.left)}" y="${c(f.top)}" width="${c(f.right - f.left)}" height="${c(f.bottom - f.top)}"/></clipPath></defs>`);
-  body.push(...gridAndAxes(f, null, ya, o.xLabel, o.yLabel));
   const nc = Math.max(1, o.categories.length);
   const groupW = (f.right - f.left) / nc;
+  // Category names that do not fit under their group are written at a slant (whole, up to 24 characters) instead
+  // of being cut to a few letters; the chart grows by the height they need.
+  const maxChars = Math.max(3, Math.floor(groupW / 7));
+  const slant = o.categories.some((name) => name.length > maxChars);
+  const longest = Math.min(24, Math.max(0, ...o.categories.map((name) => name.length)));
+  const extra = slant ? Math.ceil(longest * 6.6 * Math.sin(Math.PI / 4)) + 2 : 0;
+  body.push(...gridAndAxes(f, null, ya, slant ? undefined : o.xLabel, o.yLabel));
+  if (slant && o.xLabel) body.push(`<text x="${c((f.left + f.right) / 2)}" y="${c(f.bottom + extra + 30)}" text-anchor="middle" font-size="13" fill="#222">${escapeXml(o.xLabel)}</text>`);
   const ns = Math.max(1, o.series.length);
   const barW = (groupW * 0.8) / ns;
   const base = logY ? f.bottom : ya.map(Math.min(Math.max(0, yt.lo), yt.hi));
   body.push(`<g font-size="12" fill="#333">`);
-  const maxChars = Math.max(3, Math.floor(groupW / 7));
   o.categories.forEach((name, k) => {
-    const full = truncate(name, maxChars) === name ? '' : `<title>${escapeXml(name)}</title>`;
-    body.push(`<text x="${c(f.left + groupW * (k + 0.5))}" y="${c(f.bottom + 15)}" text-anchor="middle">${full}${escapeXml(truncate(name, maxChars))}</text>`);
+    const shown = slant ? truncate(name, 24) : truncate(name, maxChars);
+    const full = shown === name ? '' : `<title>${escapeXml(name)}</title>`;
+    const cx = f.left + groupW * (k + 0.5);
+    if (slant) body.push(`<text transform="translate(${c(cx + 4)} ${c(f.bottom + 10)}) rotate(-45)" text-anchor="end">${full}${escapeXml(shown)}</text>`);
+    else body.push(`<text x="${c(cx)}" y="${c(f.bottom + 15)}" text-anchor="middle">${full}${escapeXml(shown)}</text>`);
   });
   body.push('</g>', `<g clip-path="url(#CLIPID)">`);
   const items: LegendItem[] = [];
@@ -600,10 +615,10 @@ export function barChart(o: BarChartOptions): string {
   body.push('</g>');
   if (empty) body.push(`<text x="${c((f.left + f.right) / 2)}" y="${c((f.top + f.bottom) / 2)}" text-anchor="middle" font-size="13" fill="#777">no data</text>`);
   if (o.caption) notes.unshift(o.caption);
-  const lg = legend(items, f.left, H, f.right - f.left);
-  const cp = caption(notes, f.left, H + lg.height, f.right - f.left);
+  const lg = legend(items, f.left, H + extra, f.right - f.left);
+  const cp = caption(notes, f.left, H + extra + lg.height, f.right - f.left);
   body.push(...lg.svg, ...cp.svg);
-  return finish(W, H + lg.height + cp.height, o.title, body);
+  return finish(W, H + extra + lg.height + cp.height, o.title, body);
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { InvalidArgumentError, ModelFormatError, OutOfMemoryError, RectifyError } from '../errors.js';
 import { findActivation } from '../kernels.js';
+import { BASE64_ALPHABET, base64Value } from '../util/base64.js';
 import type { InitName, NormalizedOptimizer, ParameterView, SavedLayerSpec } from '../network/types.js';
 
 /** @internal What saving reads of a network (the `Network` class has all of it). */
@@ -521,23 +522,16 @@ export function canonicalCrc(doc: object): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-const B64_VALUE = (() => {
-  const t = new Int8Array(128).fill(-1);
-  for (let i = 0; i < 64; i++) t[B64.charCodeAt(i)] = i;
-  return t;
-})();
 
 /** Base64 without Buffer or btoa (works everywhere): ASCII bytes, decoded to a string once. */
 function base64(b: Uint8Array): string {
   const out = new Uint8Array(4 * Math.ceil(b.length / 3));
   for (let i = 0, o = 0; i < b.length; i += 3, o += 4) {
     const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    out[o] = B64.charCodeAt((n >> 18) & 63);
-    out[o + 1] = B64.charCodeAt((n >> 12) & 63);
-    out[o + 2] = i + 1 < b.length ? B64.charCodeAt((n >> 6) & 63) : 61;
-    out[o + 3] = i + 2 < b.length ? B64.charCodeAt(n & 63) : 61;
+    out[o] = BASE64_ALPHABET.charCodeAt((n >> 18) & 63);
+    out[o + 1] = BASE64_ALPHABET.charCodeAt((n >> 12) & 63);
+    out[o + 2] = i + 1 < b.length ? BASE64_ALPHABET.charCodeAt((n >> 6) & 63) : 61;
+    out[o + 3] = i + 2 < b.length ? BASE64_ALPHABET.charCodeAt(n & 63) : 61;
   }
   return new TextDecoder().decode(out);
 }
@@ -555,7 +549,7 @@ function unbase64(s: string, n: number, what: string): Uint8Array {
         if (c !== 61) throw new ModelFormatError(`${what} is not valid base64 (it must end with ${pad} "=")`);
         d = 0;
       } else {
-        d = c < 128 ? B64_VALUE[c]! : -1;
+        d = base64Value(c);
         if (d < 0) throw new ModelFormatError(`${what} is not valid base64 (character ${i + k})`);
       }
       v = (v << 6) | d;

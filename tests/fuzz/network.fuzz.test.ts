@@ -12,6 +12,7 @@ import {
   createEngine, RectifyError, TrainingDivergedError, type Engine, type Network, type Tensor,
 } from '../../dist/index.js';
 import { runs, SEED, TIMEOUT } from './budget.js';
+import { mulberry32 } from '../../src/util/random.js';
 
 let engine: Engine;
 let canary: Tensor;
@@ -159,8 +160,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 
 /** Deterministic data for an op: `bad` picks a defect (0-6: none; others: NaN, wrong length, wrong type, bad label, ...). */
 function makeData(net: Network, o: { kind: string; rows: number; bad: number; labels: boolean; seed: number }): [unknown, unknown] {
-  let s = o.seed >>> 0;
-  const r = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+  const r = mulberry32(o.seed);
   const x = Float32Array.from({ length: o.rows * net.inputs }, () => Math.fround(r() * 4 - 2));
   const classes = net.outputs === 1 ? 2 : net.outputs;
   let y: unknown = o.labels && (net.loss !== 'mse' || r() < 0.5)

@@ -2,11 +2,12 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../dist/cli.js';
-import { checkClaims, type ClaimResult } from '../../dist/lab/claims.js';
+import { checkClaim, checkClaims, type ClaimResult } from '../../dist/lab/claims.js';
 import { loadLabData } from '../../dist/lab/datasets.js';
-import { createEngine } from '../../dist/index.js';
+import { createEngine, InvalidArgumentError } from '../../dist/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rectify-lab-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,6 +36,13 @@ describe('rectify CLI', () => {
     [['plot', 'relu'], /plot needs --out/],
     [['plot', 'relu', '--out', 'x.svg', '--range', '3,1'], /--range takes lo,hi with lo < hi/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['--epochs', '3'], /unknown option --epochs; lab options go after the command: rectify lab --epochs/],
+    [['plot', 'sbaf', '--params', 'domain=bogus', '--out', 'x.svg'], /domain must be 'clamp', 'sigmoid' or 'strict'/],
+    [['plot', 'relu', '--params', 'domain=sigmoid', '--out', 'x.svg'], /no activation named here accepts domain=sigmoid/],
+    [['plot', 'sbaf', '--params', 'k=fast', '--out', 'x.svg'], /--params k must be a number, got fast/],
+    [['plot', 'hardTanh', '--params', 'minVal=2,maxVal=1', '--out', 'x.svg'], /maxVal|minVal/],
+    [['plot', 'elu', '--params', 'relu.alpha=1', '--out', 'x.svg'], /relu is not one of the activations plotted/],
+    [['plot', 'elu', '--params', 'name=relu', '--out', 'x.svg'], /--params takes name=value pairs/],
     [['plot', 'relu', '--out', '/nonexistent-rectify-dir/x.svg'], /ENOENT: no such file or directory, open '\/nonexistent-rectify-dir\/x.svg'/],
   ])('%j is a one-line error with exit code 2', async (args, message) => {
     const r = await cli(...args);
@@ -69,6 +77,42 @@ describe('rectify CLI', () => {
       expect(r.err, data).not.toMatch(/\n\s+at /);
     }
     expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
+  it('rectify alone prints the help (the lab runs with `rectify lab`)', async () => {
+    const r = await cli();
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^rectify — /);
+    expect(r.out).toMatch(/usage: rectify <command>/);
+    expect(r.out).not.toMatch(/Results per activation|trained \d+ networks/);
+  });
+
+  it('--version prints the version of package.json, from dist/ as installed', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    const r = await cli('--version');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(version);
+    // Run from another folder: the version comes from the file next to dist/, not from the working directory.
+    const spawned = spawnSync(process.execPath, [join(process.cwd(), 'dist/cli.js'), '--version'], { encoding: 'utf8', cwd: tmpdir() });
+    expect(spawned.status).toBe(0);
+    expect(spawned.stdout.trim()).toBe(version);
+  });
+
+  it('plot takes every parameter and option (sbaf domain, per-activation scope) and shows them in the title', async () => {
+    const file = join(dir, 'plot-params.svg');
+    const r = await cli('plot', 'sbaf,elu,celu', '--params', 'k=0.8,alpha=0.3,domain=sigmoid,celu.alpha=2', '--range', '-3,3', '--out', file);
+    expect(r.code, r.err).toBe(0);
+    const svg = readFileSync(file, 'utf8');
+    expect(svg).toContain('Activations: sbaf (k=0.8, alpha=0.3, domain=sigmoid), elu (alpha=0.3), celu (alpha=2)');
+    // domain=sigmoid changes the curve: sbaf at x = -3 is finite and differs from the clamp policy's value.
+    const clampFile = join(dir, 'plot-clamp.svg');
+    expect((await cli('plot', 'sbaf', '--params', 'k=0.8,alpha=0.3', '--range', '-3,3', '--out', clampFile)).code).toBe(0);
+    const firstPath = (t: string) => /<path[^>]* d="([^"]+)"/.exec(t)?.[1];
+    expect(firstPath(svg)).toBeDefined();
+    expect(firstPath(svg)).not.toBe(firstPath(readFileSync(clampFile, 'utf8')));
+    const hard = join(dir, 'plot-hardtanh.svg');
+    expect((await cli('plot', 'hardTanh', '--params', 'minVal=-2,maxVal=0.5', '--out', hard)).code).toBe(0);
+    expect(readFileSync(hard, 'utf8')).toContain('hardTanh (minVal=-2, maxVal=0.5)');
   });
 
   it('--help on each command', async () => {
@@ -132,16 +176,47 @@ describe('the tutorial claims, measured', () => {
   let claims: ClaimResult[];
   beforeAll(async () => {
     const engine = await createEngine();
-    claims = await checkClaims(engine, { data: await loadLabData('digits', 1), seed: 1, epochs: 6 });
-  }, 180_000);
+    claims = await checkClaims(engine, { data: await loadLabData('digits', 1), seed: 1, seeds: 3, epochs: 6 });
+  }, 300_000);
 
-  it('every claim runs and reports its numbers', () => {
+  it('every claim runs at every seed and reports its numbers, their spread and the majority verdict', () => {
     expect(claims.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (const c of claims) {
       expect(typeof c.holds).toBe('boolean');
       expect(Object.keys(c.numbers).length).toBeGreaterThan(0);
       expect(c.summary).not.toMatch(/NaN/);
+      expect(c.seeds).toEqual([1, 2, 3]);
+      expect(c.holdsAt).toHaveLength(3);
+      expect(c.holds).toBe(c.holdsAt.filter(Boolean).length >= 2);
+      expect(c.summary).toMatch(new RegExp(`holds at ${c.holdsAt.filter(Boolean).length} of 3 seeds \\(seeds 1-3\\)$`));
+      for (const [k, v] of Object.entries(c.numbers)) {
+        if (typeof v !== 'number') continue;
+        const s = c.spread[k]!;
+        expect(s.min, k).toBeLessThanOrEqual(v);
+        expect(s.max, k).toBeGreaterThanOrEqual(v);
+        expect(s.median, k).toBeGreaterThanOrEqual(s.min);
+        expect(s.median, k).toBeLessThanOrEqual(s.max);
+      }
     }
+  });
+
+  it('a verdict does not flip with the seed: claim 1 at seed 2 (one small relu net reaches 75% on XOR) still holds', async () => {
+    const engine = await createEngine();
+    const data = await loadLabData('digits', 1);
+    const at2 = await checkClaim(engine, 1, { data, seed: 2, epochs: 1 });
+    expect(at2.holdsAt[0]).toBe(false); // the single run at seed 2 alone would say DOES NOT HOLD
+    expect(at2.numbers.xorAccuracyRelu).toBe(0.75);
+    expect(at2.seeds).toEqual([2, 3, 4, 5, 6]);
+    expect(at2.holds).toBe(true);
+    expect(at2.spread.xorAccuracyRelu).toEqual({ min: 0.75, median: 1, max: 1 });
+    expect((await checkClaim(engine, 1, { data, seed: 1, epochs: 1 })).holds).toBe(true);
+  }, 120_000);
+
+  it('checkClaim rejects a claim number or seed count that does not exist', async () => {
+    const engine = await createEngine();
+    const data = await loadLabData('digits', 1);
+    await expect(checkClaim(engine, 10, { data, seed: 1, epochs: 1 })).rejects.toThrow(InvalidArgumentError);
+    await expect(checkClaim(engine, 1, { data, seed: 1, seeds: 0, epochs: 1 })).rejects.toThrow(/seeds must be a whole number/);
   });
   it('1: two linear layers are one; linear cannot fit XOR, relu can', () => {
     const c = claims[0]!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { writeReportFiles } from '../../src/lab/report.js';
+import { writeReportFiles } from '../../src/lab/html-page.js';
 import { buildExample } from './example.js';
 import { xmlProblems } from './xml-check.js';
 

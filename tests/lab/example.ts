@@ -3,7 +3,7 @@
  * Used by example-report.test.ts, which writes it to $LAB_EXAMPLE_DIR (default /tmp/lab-example).
  */
 import { lineChart, barChart, decisionBoundary, heatmap } from '../../src/lab/svg.js';
-import { renderReport, type ReportSection } from '../../src/lab/report.js';
+import { renderReport, type ReportSection } from '../../src/lab/html-page.js';
 import { spirals, moons, xor } from '../../src/data/synthetic.js';
 import { loadDigits } from '../../src/data/digits.js';
 import type { Dataset } from '../../src/data/types.js';

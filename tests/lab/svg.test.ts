@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lineChart, barChart, decisionBoundary, heatmap, niceTicks, escapeXml, PALETTE } from '../../src/lab/svg.js';
-import { ChartError } from '../../src/lab/errors.js';
+import { ChartError } from '../../src/errors.js';
 import { RectifyError } from '../../src/errors.js';
 import { xmlProblems } from './xml-check.js';
 
@@ -118,6 +118,35 @@ describe('barChart', () => {
     const neg = barChart({ title: 'neg', categories: ['a', 'b'], series: [{ name: 's', values: [-1, 2] }] });
     ok(neg);
     expect(texts(neg)).toContain('0');
+  });
+
+  it('writes category names that do not fit at a slant, whole, instead of cutting them ("lin...", "har...")', () => {
+    const names = ['linear', 'relu', 'relu6', 'leakyRelu', 'prelu', 'hardTanh', 'sbaf', 'arelu', 'elu', 'celu', 'selu', 'sigmoid',
+      'logSigmoid', 'hardSigmoid', 'tanh', 'softsign', 'silu', 'mish', 'softplus', 'hardSwish', 'gelu', 'geluTanh'];
+    const svg = barChart({ title: 'g', categories: names, series: [{ name: 'a', values: names.map(() => 1) }, { name: 'b', values: names.map(() => 2) }], xLabel: 'activation', width: 760, height: 420 });
+    ok(svg);
+    const shown = texts(svg);
+    for (const n of names) expect(shown).toContain(n);
+    expect(shown.some((t) => t.endsWith('…') || t.endsWith('...'))).toBe(false);
+    expect(svg).toMatch(/rotate\(-45\)" text-anchor="end">hardSigmoid</);
+    // The axis title moves below the slanted names and the drawing grows to hold them.
+    const height = Number(/viewBox="0 0 \S+ (\S+)"/.exec(svg)![1]);
+    expect(height).toBeGreaterThan(420 + 50);
+    const few = barChart({ title: 'g', categories: ['a', 'b'], series: [{ name: 's', values: [1, 2] }] });
+    expect(few).not.toMatch(/rotate\(-45\)/);
+  });
+});
+
+describe('legend', () => {
+  it('keeps long series names whole when the chart is wide enough for them', () => {
+    const name = 'leakyRelu (bias -1 at init, Adam lr 0.003)';
+    const svg = lineChart({ title: 't', series: [{ name, x: [0, 1], y: [0, 1] }], width: 640 });
+    expect(texts(svg)).toContain(name);
+  });
+
+  it('notes clipping only when a point lies outside a fixed range', () => {
+    expect(lineChart({ title: 't', series: [{ name: 's', x: [0, 1], y: [0, 1] }], yRange: [0, 2] })).not.toContain('clipped');
+    expect(lineChart({ title: 't', series: [{ name: 's', x: [0, 1], y: [0, 3] }], yRange: [0, 2] })).toContain('clipped');
   });
 });
 

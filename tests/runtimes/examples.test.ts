@@ -91,16 +91,26 @@ const binAsModule: esbuild.Plugin = {
   setup(b) { b.onResolve({ filter: /\.bin$/ }, (a) => ({ path: `./${a.path.split('/').pop()}`, external: true })); },
 };
 
+/** Bundles the stats.json train.mjs wrote into dir (wrangler bundles a .json import as a JSON module the same way). */
+const statsFrom = (dir: string): esbuild.Plugin => ({
+  name: 'stats-from-dir',
+  setup(b) { b.onResolve({ filter: /stats\.json$/ }, () => ({ path: join(dir, 'stats.json') })); },
+});
+
 describe('examples/worker-predict', () => {
-  it('serves predictions in workerd bit for bit equal to Node\'s, from the model train.mjs saved; bad input gets a 400', async () => {
+  it('serves predictions in workerd bit for bit equal to Node\'s, from the model train.mjs saved; client mistakes get 4xx JSON errors', async () => {
     const dir = freshDir('worker-predict');
     const out = await run(process.execPath, ['examples/worker-predict/train.mjs', join(dir, 'model.bin')]);
-    expect(out).toMatch(/^test accuracy (9\d|100)\.\d% on 359 held-out digits; wrote \d+ bytes/);
+    expect(out).toMatch(/^test accuracy (9\d|100)\.\d% on 359 held-out digits; wrote \d+ bytes .* and the training statistics to /);
     const modelBytes = readFileSync(join(dir, 'model.bin'));
+    const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as { min: number[]; max: number[]; labels: string[] };
+    expect(stats.min).toHaveLength(64);
+    expect(stats.labels).toHaveLength(10);
 
     const { code, inputs } = await bundle('examples/worker-predict/worker.ts',
-      { conditions: ['workerd'], platform: 'neutral', plugins: [wasmAsModule, binAsModule] });
+      { conditions: ['workerd'], platform: 'neutral', plugins: [wasmAsModule, binAsModule, statsFrom(dir)] });
     expect(inputs).toContain('dist/index.workerd.js');
+    expect(inputs).toContain('dist/serve/index.js');
     writeFileSync(join(dir, 'worker.js'), code);
     copyFileSync(join(DIST, 'rectify.wasm'), join(dir, 'rectify.wasm'));
 
@@ -115,41 +125,57 @@ describe('examples/worker-predict', () => {
       modules: true, modulesRoot: dir, scriptPath: join(dir, 'worker.js'), compatibilityDate: '2025-09-01',
       modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }, { type: 'Data', include: ['**/*.bin'] }],
     });
+    type Answer = { probabilities?: number[] & number[][]; top?: { class: number; label: string; probability: number }[];
+      warnings?: { feature: number }[]; error?: { code: string; message: string } };
     try {
-      const post = async (body: unknown, raw = false) => {
-        const res = await mf.dispatchFetch('http://localhost/predict',
-          { method: 'POST', body: raw ? String(body) : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-        return { status: res.status, body: await res.json() as { class?: number; probabilities?: number[]; error?: string } };
+      const post = async (body: unknown, raw = false, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
+        const res = await mf.dispatchFetch('http://localhost/predict', { method: 'POST', body: raw ? String(body) : JSON.stringify(body), headers });
+        return { status: res.status, headers: res.headers, body: await res.json() as Answer };
       };
+      const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a, Math.fround).buffer));
       let agreeWithLabels = 0;
       for (const r of rows) {
-        const pixels = Array.from(test.x.subarray(r * 64, r * 64 + 64));
-        const res = await post({ pixels });
+        const res = await post({ inputs: Array.from(test.x.subarray(r * 64, r * 64 + 64)) });
         expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+        expect(res.headers.get('server-timing')).toMatch(/^parse;dur=[\d.]+, predict;dur=[\d.]+$/);
         const expected = net.predict(test.x.slice(r * 64, r * 64 + 64));
-        const got = Float32Array.from(res.body.probabilities!);
-        expect(got.length).toBe(10);
         // Bit for bit: JSON carries each f32 exactly (as the shortest double that rounds back to it).
-        expect(Array.from(new Uint32Array(got.buffer)), `row ${r}`).toEqual(Array.from(new Uint32Array(expected.buffer)));
+        expect(bits(res.body.probabilities!), `row ${r}`).toEqual(bits(expected));
         const best = expected.indexOf(Math.max(...expected));
-        expect(res.body.class).toBe(best);
+        expect(res.body.top![0]).toEqual({ class: best, label: String(best), probability: expected[best] });
+        expect(res.body.top).toHaveLength(3);
         if (best === test.labels[r]) agreeWithLabels++;
       }
       expect(agreeWithLabels).toBeGreaterThanOrEqual(rows.length - 1);
+      // A batch: the same bits row by row.
+      const batch = await post({ inputs: rows.slice(0, 3).map((r) => Array.from(test.x.subarray(r * 64, r * 64 + 64))) });
+      expect(batch.status).toBe(200);
+      expect(bits(batch.body.probabilities!.flat())).toEqual(bits(net.predict(Float32Array.from(rows.slice(0, 3).flatMap((r) => Array.from(test.x.subarray(r * 64, r * 64 + 64)))))));
 
-      const bad = async (body: unknown, pattern: RegExp, raw = false) => {
-        const res = await post(body, raw);
-        expect(res.status, JSON.stringify(res.body)).toBe(400);
-        expect(res.body.error).toMatch(pattern);
+      const bad = async (status: number, code: string, pattern: RegExp, body: unknown, raw = false, headers?: Record<string, string>) => {
+        const res = await post(body, raw, headers);
+        expect(res.status, JSON.stringify(res.body)).toBe(status);
+        expect(res.body.error!.code).toBe(code);
+        expect(res.body.error!.message).toMatch(pattern);
       };
-      await bad({ pixels: [0, 0.5, 1] }, /^pixels must hold exactly 64 numbers, got 3$/);
-      await bad({ pixels: [...Array(63).fill(0), 'a'] }, /^pixels\[63\] must be a finite number, got the string "a"$/);
-      await bad({ pixels: [...Array(10).fill(0), null, ...Array(53).fill(0)] }, /^pixels\[10\] must be a finite number, got null$/);
-      await bad({ pixels: 'abc' }, /^pixels must be an array of 64 numbers, got the string "abc"$/);
-      await bad({ image: [] }, /^pixels must be an array of 64 numbers, got undefined$/);
-      await bad([1, 2], /^the body must be a JSON object/);
-      await bad('{"pixels": [1, 2', /^the body must be JSON/, true);
-      expect((await mf.dispatchFetch('http://localhost/predict')).status).toBe(405);
+      await bad(400, 'wrong_width', /^inputs must hold exactly 64 numbers \(the network's inputs\), got 3$/, { inputs: [0, 0.5, 1] });
+      await bad(400, 'not_a_number', /^inputs\[63\] must be a number, got the string "a"$/, { inputs: [...Array(63).fill(0), 'a'] });
+      await bad(400, 'f32_overflow', /^inputs\[10\] is 1e\+39, beyond the f32 range/, { inputs: [...Array(10).fill(0), 1e39, ...Array(53).fill(0)] });
+      await bad(400, 'invalid_body', /^inputs must be an array, got the string "abc"/, { inputs: 'abc' });
+      await bad(400, 'invalid_body', /^the body must be a JSON object/, [1, 2]);
+      await bad(400, 'invalid_json', /^the body is not valid JSON/, '{"inputs": [1, 2', true);
+      await bad(415, 'unsupported_media_type', /not accepted: send application\/json/, { inputs: [] }, false, { 'content-type': 'text/plain' });
+      await bad(413, 'body_too_large', /limit (is|of) \d+ bytes/, `{"inputs":[${'0,'.repeat(40_000)}0]}`, true);
+      // Far outside the training pixels (in [0, 1]): answered, but flagged, naming the pixel.
+      const far = await post({ inputs: [-5, ...Array(62).fill(0), 1e30] });
+      expect(far.status).toBe(200);
+      expect(far.body.warnings!.map((w) => w.feature)).toEqual([0, 63]);
+      expect(far.headers.get('x-rectify-warning')).toMatch(/^out_of_range; count=2/);
+      const get = await mf.dispatchFetch('http://localhost/predict');
+      expect(get.status).toBe(405);
+      expect(get.headers.get('allow')).toBe('POST, OPTIONS');
+      expect((await mf.dispatchFetch('http://localhost/predict', { method: 'OPTIONS' })).status).toBe(204);
       expect((await mf.dispatchFetch('http://localhost/')).status).toBe(404);
     } finally {
       await mf.dispose();

@@ -1,7 +1,7 @@
 // Packaging: what the package exports for each runtime, what a browser downloads (size budget), and what the code
 // must never contain (eval, new Function, `node:` imports reachable from the Workers entry).
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 import * as esbuild from 'esbuild';
@@ -53,8 +53,41 @@ describe('packaging', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
     const files = (JSON.parse(out)[0].files as { path: string }[]).map((f) => f.path);
     for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/index.workerd.js', 'dist/engine.workerd.js',
-      'dist/rectify.wasm', 'dist/rectify-relaxed.wasm', 'package.json']) expect(files).toContain(f);
+      'dist/rectify.wasm', 'dist/rectify-relaxed.wasm', 'dist/data/index.js', 'dist/data/index.d.ts', 'dist/cli.js',
+      'package.json', 'LICENSE', 'README.md']) expect(files).toContain(f);
+    // The twins build (baseline kernels plus scalar twins) is for the tests and `scalar: true` in the repository only.
+    expect(files).not.toContain('dist/rectify-twins.wasm');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(Object.keys(pkg.exports)).not.toContain('./rectify-twins.wasm');
   });
+
+  it('types resolve for rectify and rectify/data under moduleResolution node, node16 and bundler', () => {
+    const dir = freshDir('types-resolution');
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    symlinkSync(ROOT, join(dir, 'node_modules', 'rectify'), 'dir');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    writeFileSync(join(dir, 'main.ts'), [
+      "import { createEngine, TrainingAbortedError, DataFormatError, type History } from 'rectify';",
+      "import { loadDigits, parseCsv, DataError } from 'rectify/data';",
+      // Fails to compile when a type is `any` (an unresolved module under a lax setting) instead of the real one.
+      'type IsAny<T> = 0 extends 1 & T ? true : false;',
+      'export const notAny: [IsAny<typeof createEngine>, IsAny<typeof loadDigits>, IsAny<typeof parseCsv>] = [false, false, false];',
+      'export const rows: number = loadDigits().rows;',
+      'export const h = (e: TrainingAbortedError): History => e.history;',
+      'export const isData = (e: unknown): boolean => e instanceof DataFormatError || e instanceof DataError;',
+      'export const engine = createEngine;',
+    ].join('\n'));
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    for (const [module, moduleResolution] of [['commonjs', 'node'], ['node16', 'node16'], ['esnext', 'bundler']]) {
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+        compilerOptions: { module, moduleResolution, target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ['es2022', 'dom'], ignoreDeprecations: '5.0' },
+        files: ['main.ts'],
+      }));
+      let out = '';
+      try { execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8' }); } catch (e) { out = String((e as { stdout?: string }).stdout ?? e); }
+      expect(out, `moduleResolution ${moduleResolution}`).toBe('');
+    }
+  }, 120_000);
 
   it('no eval / new Function / compiling wasm synchronously anywhere in dist/ or in the bundles', async () => {
     const offenders = jsFiles(DIST).filter((f) => CODEGEN.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f));
@@ -65,8 +98,19 @@ describe('packaging', () => {
     expect(CODEGEN.test(worker.code)).toBe(false);
   });
 
+  it('rectify/serve is its own entry (types first) and pulls in none of the engine: the core download does not grow', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.exports['./serve']).toEqual({ types: './dist/serve/index.d.ts', default: './dist/serve/index.js' });
+    const { code, inputs } = await bundle('dist/serve/index.js', { platform: 'neutral', minify: true });
+    expect(inputs.filter((i) => !i.startsWith('dist/serve/')).sort()).toEqual(['dist/errors.js']);
+    expect(CODEGEN.test(code)).toBe(false);
+    const browser = await bundle('dist/index.js', { platform: 'browser', minify: true });
+    expect(browser.inputs.some((i) => i.startsWith('dist/serve/'))).toBe(false);
+    console.log(`[packaging] rectify/serve: ${code.length} bytes minified, ${brotliCompressSync(code).length} bytes brotli`);
+  });
+
   it('no `node:` import is reachable from either entry (bundles with no externals but the .wasm)', async () => {
-    for (const entry of ['dist/index.workerd.js', 'dist/index.js']) {
+    for (const entry of ['dist/index.workerd.js', 'dist/index.js', 'dist/serve/index.js']) {
       // platform neutral: a reachable `node:` import (static or dynamic) fails to resolve, and fails the build.
       const { code, inputs } = await bundle(entry, { platform: 'neutral', plugins: [wasmAsModule] });
       expect(inputs.filter((i) => i.startsWith('node:'))).toEqual([]);

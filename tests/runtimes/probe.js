@@ -15,7 +15,10 @@ export const ROWS = 79;
 export const COLS = 13;
 export const N = ROWS * COLS;
 
-/** xorshift32: the same integers in every engine (no Math.random, no floating point). */
+/**
+ * xorshift32: the same integers in every engine (no Math.random, no floating point). A standalone copy of
+ * src/util/random.ts's xorshift32 (integers here): the probe runs as plain JS in every runtime, without the build.
+ */
 function xorshift(seed) {
   let s = seed >>> 0 || 1;
   return () => {
@@ -70,6 +73,7 @@ export function canonicalBits(values) {
   return u;
 }
 
+// A standalone copy of FNV-1a (src/util/hash.ts): the probe runs as plain JS in every runtime, without the build.
 function fnv1a(u32) {
   let h = 0x811c9dc5;
   for (let i = 0; i < u32.length; i++) {

@@ -3,7 +3,8 @@
 // the same way. Bundled by the test with esbuild, the .wasm imports kept as CompiledWasm modules.
 import * as lib from 'rectify';
 import relaxedWasm from 'rectify/rectify-relaxed.wasm';
-import twinsWasm from 'rectify/rectify-twins.wasm';
+// The twins build is for tests only (not published, not in the exports): imported from dist/ directly.
+import twinsWasm from '../../dist/rectify-twins.wasm';
 import { probeBoth } from './probe.js';
 
 export default {

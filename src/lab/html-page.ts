@@ -1,4 +1,4 @@
-import { ReportError } from './errors.js';
+import { ReportError } from '../errors.js';
 import { escapeXml } from './svg.js';
 
 /**
@@ -104,7 +104,7 @@ figure svg{display:block;max-width:100%;height:auto}
 .tbl{overflow-x:auto;margin:.6em 0}
 table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums}
 caption{text-align:left;color:#555;padding:0 0 4px;caption-side:top}
-th,td{padding:4px 10px;border-bottom:1px solid #e6e6e6;text-align:left;white-space:nowrap}
+th,td{padding:4px 8px;border-bottom:1px solid #e6e6e6;text-align:left;white-space:nowrap}th{white-space:normal;vertical-align:bottom}td:last-child{white-space:normal;min-width:10em}
 th{background:#f3f3f3;font-weight:600;position:sticky;top:0}
 td.n{text-align:right}
 tbody tr:nth-child(even){background:#fcfcfc}

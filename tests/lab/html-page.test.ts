@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderReport, formatCell } from '../../src/lab/report.js';
+import { renderReport, formatCell } from '../../src/lab/html-page.js';
 import { lineChart } from '../../src/lab/svg.js';
-import { ReportError } from '../../src/lab/errors.js';
+import { ReportError } from '../../src/errors.js';
 import { xmlProblems } from './xml-check.js';
 
 const chart = lineChart({ title: 'c', series: [{ name: 'a', x: [0, 1], y: [0, 1] }] });

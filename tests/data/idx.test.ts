@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import {
   parseIdxImages, parseIdxLabels, parseIdxPair, loadIdxFile, loadIdxPair, IdxReader,
 } from '../../src/data/idx.js';
-import { DataArgumentError, DataFileError, DataFormatError, DataLimitError } from '../../src/data/errors.js';
+import { DataArgumentError, DataFileError, DataFormatError, DataLimitError } from '../../src/errors.js';
 import { gunzip, gunzipChunks, DEFAULT_MAX_BYTES } from '../../src/data/gzip.js';
 import { RectifyError } from '../../src/errors.js';
 import { gzipBomb, peakRss } from './bomb.js';
@@ -104,8 +104,12 @@ describe('IDX', () => {
   });
 
   it('reports a missing or unreadable file as a DataFileError with the fs code', async () => {
-    for (const p of [loadIdxFile(join(dir, 'missing.gz')), loadIdxPair(join(dir, 'missing'), join(dir, 'lab.gz')), loadIdxFile(dir)]) {
-      const e = await p.then(() => null, (err: unknown) => err);
+    // Each call starts only when the previous one has been handled (a rejection waiting unobserved would be reported
+    // as unhandled).
+    const calls = [() => loadIdxFile(join(dir, 'missing.gz')), () => loadIdxPair(join(dir, 'missing'), join(dir, 'lab.gz')),
+      () => loadIdxFile(dir)];
+    for (const call of calls) {
+      const e = await call().then(() => null, (err: unknown) => err);
       expect(e).toBeInstanceOf(DataFileError);
       expect(e).toBeInstanceOf(RectifyError);
       expect((e as Error).message).toMatch(/cannot read the file/);

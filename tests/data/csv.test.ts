@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsv, parseCsvStream, loadCsvFile, fitStandardizer, applyStandardizer } from '../../src/data/csv.js';
-import { DataArgumentError, DataFileError, DataFormatError, DataLimitError } from '../../src/data/errors.js';
+import { DataArgumentError, DataFileError, DataFormatError, DataLimitError } from '../../src/errors.js';
 import { CsvParser } from '../../src/data/csv.js';
 import { trainTestSplit } from '../../src/data/digits.js';
 import { RectifyError } from '../../src/errors.js';

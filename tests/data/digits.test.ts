@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { loadDigits, trainTestSplit, decodeBase64 } from '../../src/data/digits.js';
-import { DataArgumentError, DataFormatError } from '../../src/data/errors.js';
+import { DataArgumentError, DataFormatError } from '../../src/errors.js';
 import { spirals } from '../../src/data/synthetic.js';
 
 const SHARED = '/work/shared/data/digits.csv.gz';

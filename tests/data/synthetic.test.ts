@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spirals, moons, xor, polySin, polyCos } from '../../src/data/synthetic.js';
 import { createRng, fnv1a } from '../../src/data/random.js';
-import { DataArgumentError } from '../../src/data/errors.js';
+import { DataArgumentError } from '../../src/errors.js';
 import type { Dataset } from '../../src/data/types.js';
 
 const hash = (d: Dataset): string => `${fnv1a(d.x).toString(16)}:${fnv1a(d.labels).toString(16)}`;

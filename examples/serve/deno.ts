@@ -1,0 +1,28 @@
+// Serving predictions from Deno: `deno run --allow-read --allow-net examples/serve/deno.ts` (PORT, default 8787).
+//   curl -s localhost:8787/ -H 'content-type: application/json' -d '{"inputs": [64 numbers]}'
+// `--check`: serve on a free port, send the first test digit to itself, print the answer as JSON and exit.
+import { createEngine } from 'rectify';
+import { loadDigits, trainTestSplit } from 'rectify/data';
+import { createPredictHandler, featureStats } from 'rectify/serve';
+
+const check = Deno.args.includes('--check');
+const engine = await createEngine();
+const { train, test } = trainTestSplit(loadDigits(), 0.2, 1);
+const net = engine.network({ inputs: 64, seed: 7 }).dense(32, 'relu').dense(10, 'softmax')
+  .build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.01 } });
+await net.fit(train.x, train.labels, { epochs: 10, batchSize: 32 });   // or engine.loadNetwork(bytes) of a saved one
+
+const handler = createPredictHandler(net, { featureStats: featureStats(train.x, 64), output: 'both', topK: 3 });
+const server = Deno.serve({ hostname: '127.0.0.1', port: check ? 0 : Number(Deno.env.get('PORT') ?? 8787), onListen() {} }, handler);
+
+if (check) {
+  const res = await fetch(`http://127.0.0.1:${server.addr.port}/`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: Array.from(test.x.subarray(0, 64)) }),
+  });
+  console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, status: res.status, answer: await res.json() }));
+  await server.shutdown();
+  net.dispose();
+  engine.dispose();
+} else {
+  console.log(`serving predictions on http://127.0.0.1:${server.addr.port}/ (POST { "inputs": [64 numbers] })`);
+}

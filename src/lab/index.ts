@@ -1,4 +1,0 @@
-/** Chart and report building blocks of the activation lab (no engine needed). */
-export * from './errors.js';
-export * from './svg.js';
-export * from './report.js';
