@@ -164,7 +164,7 @@ export const V_HI12: usize = HI12;
  */
 // @ts-ignore: decorator
 @inline function vcore(x: v128, t: v128, s: v128, base: v128): v128 { return vcoreb(x, t, s, base, K(MAGIC)); }
-/** vcore with the magic constant given (MAGIC_NEG for vexpneg). */
+/** vcore with the magic constant given (MAGIC_NEG for vexpNeg and the split variants). */
 // @ts-ignore: decorator
 @inline function vcoreb(x: v128, t: v128, s: v128, base: v128, magic: v128): v128 {
   const fn = f32x4.sub(t, magic); // n as a float, exact
@@ -573,7 +573,7 @@ const MAGIC_SIG = memory.data<f32>([12582975.0, 12582975.0, 12582975.0, 12582975
 
 /**
  * The logistic density e^y / (1 + e^y)^2 for y <= 0 (or NaN): sigmoid'(x) at y = -|x|, and tanh'(x) / 4 at
- * y = -2|x|. e^y from the branch-free vexpneg; e^y <= 1, so (1 + e^y)^2 <= 4 never overflows and a subnormal e^y
+ * y = -2|x|. e^y from the branch-free vexpNeg; e^y <= 1, so (1 + e^y)^2 <= 4 never overflows and a subnormal e^y
  * gives a subnormal density, rounded once by the division.
  */
 // @ts-ignore: decorator

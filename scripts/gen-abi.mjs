@@ -26,6 +26,8 @@ export const ABI = {
   layer: {
     IN: 0, OUT: 1, W: 2, B: 3, ACT: 4, P: 5, PU: 6, Z: 7, Y: 8, DZ: 9, GW: 10, GB: 11, GP: 12, NP: 13, MASK: 14,
     MW: 15, VW: 16, MB: 17, VB: 18, MP: 19, VP: 20, HASPG: 21, LO: 22, HI: 23,
+    /** 1: the layer is frozen (its weights, bias and activation parameters are not updated; backprop still runs). */
+    FROZEN: 24,
   },
   /** Loss codes (header word LOSS; prefix LOSS_). */
   loss: { mse: ['MSE', 0], binaryCrossEntropy: ['BCE', 1], crossEntropy: ['CE', 2] },

@@ -32,7 +32,8 @@ export type ParamValues = Record<string, number | Float32Array>;
 type Fn = (...args: number[]) => void;
 
 /** Domain policies of activations that are real only on part of the line (sbaf). */
-export type DomainPolicy = 'clamp' | 'sigmoid' | 'strict';
+export type { DomainPolicy } from './activations/types.js';
+import type { DomainPolicy } from './activations/types.js';
 
 /**
  * An activation function with its parameters, bound to an engine. Create with `engine.activation(spec)`.
@@ -105,7 +106,7 @@ export class Activation {
         for (let j = 0; j < width; j++) values.push(v as number);
       }
     }
-    validateRelations(def.name, def.params.map((p, i) => [p.name, values[i * width]!] as const));
+    validateRelations(def, def.params.map((p, i) => [p.name, values[i * width]!] as const));
     // The kernels, from the export-name map generated from the table: per-unit parameters and sbaf's sigmoid policy
     // have their own kernels (<name>_pu_*, sbaf_sigmoid_*); clamp and strict share sbaf_*.
     const ks = kernelSetOf(def, units !== undefined ? 'perUnit' : this.#domain === 'sigmoid' ? 'sigmoidDomain' : 'none', core.scalar);
@@ -174,7 +175,7 @@ export class Activation {
         next[i * w + j] = x;
       }
     }
-    validateRelations(this.#def.name, this.#params.map((p, i) => [p.name, next[i * w]!] as const));
+    validateRelations(this.#def, this.#params.map((p, i) => [p.name, next[i * w]!] as const));
     this.#core.arena.f32.set(next, this.#pptr >> 2);
   }
 
@@ -481,10 +482,8 @@ export function kernelNames(def: ActivationDef, scalar: boolean): ExportName[] {
   return Object.values(scalar ? row.scalar : row.simd).flatMap((k: KernelSet) => [k.fwd, k.bwd, ...(k.pgrad ? [k.pgrad] : [])]);
 }
 
-/** Checks relations between parameters that single ranges cannot express. */
-function validateRelations(name: string, params: readonly (readonly [string, number])[]): void {
-  const m = new Map(params);
-  if (name === 'hardTanh' && !(m.get('minVal')! < m.get('maxVal')!)) {
-    throw new InvalidParameterError(`hardTanh: minVal (${m.get('minVal')}) must be less than maxVal (${m.get('maxVal')})`);
-  }
+/** Checks relations between parameters that single ranges cannot express (the row's `check`). */
+function validateRelations(def: ActivationDef, params: readonly (readonly [string, number])[]): void {
+  const err = def.check?.(Object.fromEntries(params));
+  if (err !== undefined) throw new InvalidParameterError(`${def.name}: ${err}`);
 }

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync, realpathSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { createEngine } from './engine.js';
-import { ACTIVATIONS, activationNames, findActivation, type ActivationSpec } from './kernels.js';
+import { ACTIVATIONS, activationNames, findActivation, type ActivationDef, type ActivationSpec } from './kernels.js';
 import type { OptimizerSpec } from './network.js';
 import { RectifyError } from './errors.js';
 import { runComparison, type LabData, type RunResult } from './lab/experiment.js';
@@ -96,7 +96,7 @@ function num(flags: Flags, name: string, dflt: number, ok: (n: number) => boolea
 
 /** The activations the lab compares by default: every element-wise one (sbaf through a sigmoid, so any input works). */
 export function defaultLabSpecs(): ActivationSpec[] {
-  return ACTIVATIONS.filter((d) => d.kind === 'elementwise').map((d) => (d.name === 'sbaf' ? { name: 'sbaf', domain: 'sigmoid' } : { name: d.name }) as ActivationSpec);
+  return (ACTIVATIONS as readonly ActivationDef[]).filter((d) => d.kind === 'elementwise').map(labSpec);
 }
 
 function parseActivations(list: string): ActivationSpec[] {
@@ -104,8 +104,13 @@ function parseActivations(list: string): ActivationSpec[] {
     const def = findActivation(name);
     if (!def) throw new UsageError(`unknown activation "${name}"; valid: ${activationNames().join(', ')}`);
     if (def.kind !== 'elementwise') throw new UsageError(`${name} is row-wise (an output layer), not a hidden-layer activation`);
-    return (def.name === 'sbaf' ? { name: 'sbaf', domain: 'sigmoid' } : { name: def.name }) as ActivationSpec;
+    return labSpec(def);
   });
+}
+
+/** The lab's spec of a row: activations real only on [0, 1] (sbaf) run through a sigmoid, so any input works. */
+function labSpec(d: ActivationDef): ActivationSpec {
+  return (d.sigmoidDomain ? { name: d.name, domain: 'sigmoid' } : { name: d.name }) as ActivationSpec;
 }
 
 function pct(v: number | null | undefined): string { return v === null || v === undefined || Number.isNaN(v) ? '-' : `${(v * 100).toFixed(1)}%`; }

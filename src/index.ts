@@ -10,9 +10,9 @@ export { Tensor } from './tensor.js';
 export { ACTIVATIONS, activationNames, findActivation } from './kernels.js';
 export type { ActivationDef, ActivationName, ActivationSpec, ActivationExtras, ParamDef, KernelKind } from './kernels.js';
 export type { MemoryStats } from './arena.js';
-export { Network, NetworkBuilder } from './network.js';
+export { confusionMatrix, Network, NetworkBuilder } from './network.js';
 export type {
-  BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LossName, OptimizerSpec, ParameterView, Targets,
+  BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LearningRateSchedule, LossName, MetricName, OptimizerSpec, ParameterView, Targets,
 } from './network.js';
 export type { LoadOptions, NetworkJSON } from './serialize/format.js';
 export { supportsRelaxedSimd } from './wasm.js';

@@ -11,9 +11,9 @@ import { ELU_FAMILY } from './activations/elu.js';
 import { SIGMOID_FAMILY } from './activations/sigmoid.js';
 import { SILU_FAMILY } from './activations/silu.js';
 import { GELU_FAMILY } from './activations/gelu.js';
-import type { ActivationDef, ParamDef } from './activations/types.js';
+import type { ActivationDef, DomainPolicy, ParamDef } from './activations/types.js';
 
-export type { ActivationDef, ParamDef, KernelKind } from './activations/types.js';
+export type { ActivationDef, ParamDef, KernelKind, DomainPolicy, Diagnostic, InitName } from './activations/types.js';
 
 /** Every activation rectify implements, with its parameters, defaults, sources and tolerances. */
 export const ACTIVATIONS = [
@@ -32,20 +32,26 @@ type Table = typeof ACTIVATIONS[number];
 export type ActivationName = Table['name'] | AliasOf<Table>;
 type AliasOf<D> = D extends { aliases: readonly (infer A)[] } ? A : never;
 
-/** Options some activations take beyond their numeric parameters. */
-export interface ActivationExtras {
-  /** Per-unit parameters: one value per unit (column); the input must then have `units` columns. */
-  prelu: { units?: number; alpha?: number | ArrayLike<number> };
-  sbaf: { domain?: 'clamp' | 'sigmoid' | 'strict' };
-}
-
 type ParamNames<D> = D extends { params: readonly (infer P)[] } ? (P extends { name: infer N extends string } ? N : never) : never;
+/** Per-unit rows (`perUnit: true`) take `units` and one value per unit for each parameter. */
+type PerUnitExtras<D> = D extends { perUnit: true } ? { readonly units?: number } : unknown;
+/** Rows real only on [0, 1] (`sigmoidDomain: true`) take a domain policy. */
+type DomainExtras<D> = D extends { sigmoidDomain: true } ? { readonly domain?: DomainPolicy } : unknown;
+type ParamValue<D> = D extends { perUnit: true } ? number | ArrayLike<number> : number;
 type SpecOf<D> = D extends { name: infer N extends string }
   ? { readonly name: N | (D extends { aliases: readonly (infer A)[] } ? A : never) }
-    // Parameters that ActivationExtras types itself (prelu's per-unit alpha: number | number[]) take that type.
-    & { readonly [K in Exclude<ParamNames<D>, N extends keyof ActivationExtras ? keyof ActivationExtras[N] : never>]?: number }
-    & (N extends keyof ActivationExtras ? Readonly<ActivationExtras[N]> : unknown)
+    & { readonly [K in ParamNames<D>]?: ParamValue<D> }
+    & PerUnitExtras<D> & DomainExtras<D>
   : never;
+
+/**
+ * Options some activations take beyond their numeric parameters, derived from their table rows: per-unit rows
+ * (`perUnit`) take `units` and per-unit values, sbaf-like rows (`sigmoidDomain`) take `domain`.
+ */
+export type ActivationExtras = {
+  readonly [D in Table as D extends { perUnit: true } | { sigmoidDomain: true } ? D['name'] : never]:
+    PerUnitExtras<D> & DomainExtras<D> & (D extends { perUnit: true } ? { readonly [K in ParamNames<D>]?: ParamValue<D> } : unknown);
+};
 
 /**
  * An activation spec: a discriminated union on `name`. A misspelled name or parameter is a compile error.

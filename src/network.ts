@@ -7,7 +7,8 @@
  */
 export { Network } from './network/network.js';
 export { NetworkBuilder, networkBuilder } from './network/builder.js';
+export { confusionMatrix } from './network/metrics.js';
 export type {
-  BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LossName, OptimizerName, OptimizerSpec,
+  BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LearningRateSchedule, LossName, MetricName, OptimizerName, OptimizerSpec,
   ParameterView, Targets,
 } from './network/types.js';

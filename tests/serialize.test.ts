@@ -65,8 +65,8 @@ describe('the loader', () => {
   it('rejects each kind of damage with a message that says what is wrong', () => {
     expect(() => engine.loadNetwork(bytes.subarray(0, 10))).toThrow(/shorter than the 12-byte header/);
     expect(() => engine.loadNetwork(Uint8Array.from([1, 2, 3, 4, ...bytes.subarray(4)]))).toThrow(/does not start with "RCTF"/);
-    const v3 = bytes.slice(); v3[4] = 3;
-    expect(() => engine.loadNetwork(v3)).toThrow(/version 3 is not supported/);
+    const v4 = bytes.slice(); v4[4] = 4;
+    expect(() => engine.loadNetwork(v4)).toThrow(/version 4 is not supported/);
     expect(() => engine.loadNetwork(bytes.subarray(0, bytes.length - 4))).toThrow(/CRC-32/);
     expect(() => engine.loadNetwork(withCrc(bytes.subarray(0, bytes.length - 8)))).toThrow(/truncated/);
     expect(() => engine.loadNetwork({ ...json, layers: [{ units: 1e9, activation: { name: 'relu' } }] } as never)).toThrow(ModelFormatError);
@@ -106,7 +106,7 @@ describe('the loader', () => {
   });
 
   it('fuzz: the valid JSON with one field replaced by an arbitrary value', () => {
-    const paths = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters'];
+    const paths = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'training', 'optimizerState'];
     fc.assert(fc.property(fc.constantFrom(...paths), fc.jsonValue(), (key, v) => tryLoad({ ...json, [key]: v })), { numRuns: 400, seed: 4 });
     fc.assert(fc.property(fc.nat(1), fc.constantFrom('units', 'activation'), fc.jsonValue(), (li, key, v) => {
       const layers = json.layers.map((l, i) => (i === li ? { ...l, [key]: v } : l));
@@ -114,16 +114,18 @@ describe('the loader', () => {
     }), { numRuns: 300, seed: 5 });
   });
 
-  it('writes version 2: the binary ends with the CRC-32 (as zlib computes it) of everything before it; the JSON carries its checksum', () => {
+  it('writes version 3: the binary ends with the CRC-32 (as zlib computes it) of everything before it; the JSON carries its checksum', () => {
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    expect(dv.getUint32(4, true)).toBe(2);
+    expect(dv.getUint32(4, true)).toBe(3);
     expect(dv.getUint32(bytes.length - 4, true)).toBe(crc32(bytes.subarray(0, bytes.length - 4)));
-    expect(json.version).toBe(2);
+    expect(json.version).toBe(3);
     expect(json.checksum).toBe(canonicalCrc(json).toString(16).padStart(8, '0'));
     // The binary header is the JSON form without data and checksum.
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + dv.getUint32(8, true))));
     expect(header.checksum).toBeUndefined();
     expect(header.parameters[0]).toEqual({ name: 'dense0.weight', shape: [3, 5] });
+    expect(header.optimizerState[0]).toEqual({ name: 'dense0.weight.moment0', shape: [3, 5] });
+    expect(Object.keys(header.training).sort()).toEqual(['beta1Power', 'beta2Power', 'learningRate', 'rng', 'step']);
   });
 
   it('a flipped bit anywhere in a version-2 file is a ModelFormatError (every bit of the file tried)', () => {
@@ -142,6 +144,8 @@ describe('the loader', () => {
       (j) => { j.layers[0].init = 'zeros'; }, (j) => { j.layers[0].activation.alpha = 0.5; },
       (j) => { const d = j.parameters[0].data as string; j.parameters[0].data = (d[0] === 'A' ? 'B' : 'A') + d.slice(1); },
       (j) => { j.parameters[1].name = 'dense0.bias '; }, (j) => { j.checksum = '00000000'; },
+      (j) => { j.training.step++; }, (j) => { j.training.rng[0] ^= 1; }, (j) => { j.training.learningRate = 0.5; },
+      (j) => { const d = j.optimizerState[0].data as string; j.optimizerState[0].data = (d[0] === 'A' ? 'B' : 'A') + d.slice(1); },
     ];
     for (const edit of edits) {
       const j = JSON.parse(JSON.stringify(json));
@@ -151,7 +155,7 @@ describe('the loader', () => {
     }
     const { checksum: _, ...unsigned } = json;
     expect(() => engine.loadNetwork(unsigned as never)).toThrow(/checksum must be 8 lowercase hex digits/);
-    expect(() => engine.loadNetwork({ ...json, version: 1 } as never)).toThrow(/unknown field "checksum"/);
+    expect(() => engine.loadNetwork({ ...json, version: 1 } as never)).toThrow(/unknown field "(checksum|training)"/);
   });
 
   it('version-1 files written by the old writer still load bit for bit (tests/fixtures)', () => {
@@ -194,12 +198,13 @@ describe('the loader', () => {
   });
 
   it('maxParameters: a budget checked before allocating; bad values are InvalidArgumentError', () => {
-    // net has 3*5 + 5 + 1 + 5*2 + 2 = 33 parameters (prelu's alpha included).
+    // net has 3*5 + 5 + 1 + 5*2 + 2 = 33 parameters (prelu's alpha included), and Adam keeps two moments of each:
+    // a version-3 file stores 99 values, all counted against maxParameters.
     const before = engine.memoryStats();
-    expect(() => engine.loadNetwork(bytes, { maxParameters: 32 })).toThrow(/33 parameters, more than maxParameters \(32\)/);
-    expect(() => engine.loadNetwork(json, { maxParameters: 32 })).toThrow(ModelFormatError);
+    expect(() => engine.loadNetwork(bytes, { maxParameters: 98 })).toThrow(/33 parameters and 66 optimizer state values, more than maxParameters \(98\)/);
+    expect(() => engine.loadNetwork(json, { maxParameters: 98 })).toThrow(ModelFormatError);
     expect(engine.memoryStats()).toEqual(before);
-    engine.loadNetwork(bytes, { maxParameters: 33 }).dispose();
+    engine.loadNetwork(bytes, { maxParameters: 99 }).dispose();
     for (const bad of [0, -1, 1.5, NaN, Infinity, 2 ** 40, '33', null]) {
       expect(() => engine.loadNetwork(bytes, { maxParameters: bad } as never)).toThrow(InvalidArgumentError);
     }

@@ -1,4 +1,4 @@
-// The piecewise-linear family: linear, relu, relu6, leakyRelu, prelu, hardTanh.
+// The piecewise-linear family: linear, relu, relu6, leakyRelu, prelu, hardTanh, hardShrink.
 // Each kernel sits next to its scalar twin; forward above backward above the parameter gradient.
 // Backward of a piecewise-linear function selects: dx = (x in the sloped piece) ? slope * dy : 0 — at a kink the
 // derivative is the one of the piece on the left (relu'(0) = 0), and a NaN in x propagates to dx.
@@ -154,6 +154,45 @@ export function hardTanh_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize): 
 export function hardTanh_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
   const los = load<f32>(p), his = load<f32>(p, 4);
   for (let i = 0; i < n; i++) store<f32>(at(dx, i), hardTanhBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), los, his));
+}
+
+// ---- hardShrink {lambda}: f(x) = |x| > lambda ? x : 0, f' = |x| > lambda ? 1 : 0 --------------------------------
+// p = [lambda], lambda >= 0. The band [-lambda, lambda] maps to +0 (so does -0); a NaN passes through.
+
+// @ts-ignore: decorator
+@inline function hardShrinkV(x: v128, l: v128): v128 { return v128.andnot(x, f32x4.le(f32x4.abs(x), l)); }
+// @ts-ignore: decorator
+@inline function hardShrinkS(x: f32, l: f32): f32 { return abs<f32>(x) <= l ? 0 : x; }
+// @ts-ignore: decorator
+@inline function hardShrinkBwdV(x: v128, dy: v128, l: v128): v128 { return nanPass(x, v128.and(dy, f32x4.gt(f32x4.abs(x), l))); }
+// @ts-ignore: decorator
+@inline function hardShrinkBwdS(x: f32, dy: f32, l: f32): f32 { return x != x ? x : (abs<f32>(x) > l ? dy : 0); }
+
+/** y = |x| > p[0] ? x : 0. */
+export function hardShrink_fwd(x: usize, y: usize, n: i32, p: usize): void {
+  const ls = load<f32>(p);
+  const l = f32x4.splat(ls);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), hardShrinkV(v128.load(at(x, i)), l));
+  for (; i < n; i++) store<f32>(at(y, i), hardShrinkS(load<f32>(at(x, i)), ls));
+}
+/** Scalar twin of hardShrink_fwd. */
+export function hardShrink_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
+  const ls = load<f32>(p);
+  for (let i = 0; i < n; i++) store<f32>(at(y, i), hardShrinkS(load<f32>(at(x, i)), ls));
+}
+/** dx = |x| > p[0] ? dy : 0. */
+export function hardShrink_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
+  const ls = load<f32>(p);
+  const l = f32x4.splat(ls);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dx, i), hardShrinkBwdV(v128.load(at(x, i)), v128.load(at(dy, i)), l));
+  for (; i < n; i++) store<f32>(at(dx, i), hardShrinkBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), ls));
+}
+/** Scalar twin of hardShrink_bwd. */
+export function hardShrink_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
+  const ls = load<f32>(p);
+  for (let i = 0; i < n; i++) store<f32>(at(dx, i), hardShrinkBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), ls));
 }
 
 // ---- leakyRelu {slope} and prelu {alpha}: f(x) = x > 0 ? x : a x, f'(x) = x > 0 ? 1 : a ---------------------------

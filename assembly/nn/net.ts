@@ -19,7 +19,7 @@ import { act_fwd, act_bwd, act_pgrad } from './dispatch';
 import {
   HEADER_WORDS, LAYER_WORDS, H_LAYERS, H_INPUTS, H_LOSS, H_OPT, H_LR, H_B1, H_B2, H_EPS, H_WD, H_NESTEROV, H_CLIP, H_T,
   H_B1T, H_B2T, H_SCRATCH, H_DA, H_DB, H_DIAG, H_DIAG_ON, L_IN, L_OUT, L_W, L_B, L_ACT, L_P, L_PU, L_Z, L_Y, L_DZ, L_GW,
-  L_GB, L_GP, L_NP, L_MASK, L_MW, L_VW, L_MB, L_VB, L_MP, L_VP, L_HASPG, L_LO, L_HI, LOSS_MSE, LOSS_BCE, LOSS_CE,
+  L_GB, L_GP, L_NP, L_MASK, L_MW, L_VW, L_MB, L_VB, L_MP, L_VP, L_HASPG, L_LO, L_HI, L_FROZEN, LOSS_MSE, LOSS_BCE, LOSS_CE,
   OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAMW,
 } from '../generated/abi';
 
@@ -159,8 +159,9 @@ export function net_train_step(plan: usize, x: usize, t: usize, labels: usize, r
   // Gradient norms: only when diagnostics are on (fit) or clipping needs the global norm.
   if (hi(plan, H_DIAG_ON) != 0 || clip > 0) {
     for (let l = 0; l < n; l++) {
-      const s = layerGradSq(layer(plan, l));
-      total += s;
+      const L = layer(plan, l);
+      const s = layerGradSq(L);
+      if (!li(L, L_FROZEN)) total += s; // clipping sees the blocks that are updated (as Keras clips trainable variables)
       store<f64>(diag + (<usize>l << 3), load<f64>(diag + (<usize>l << 3)) + sqrt<f64>(s));
     }
   }
@@ -180,6 +181,7 @@ export function net_train_step(plan: usize, x: usize, t: usize, labels: usize, r
   const wd = hf(plan, H_WD);
   for (let l = 0; l < n; l++) {
     const L = layer(plan, l);
+    if (li(L, L_FROZEN)) continue; // frozen: gradients flowed through it above, nothing of it changes
     update(plan, lp(L, L_W), lp(L, L_GW), lp(L, L_MW), lp(L, L_VW), li(L, L_IN) * li(L, L_OUT), wd);
     update(plan, lp(L, L_B), lp(L, L_GB), lp(L, L_MB), lp(L, L_VB), li(L, L_OUT), 0);
     if (li(L, L_HASPG)) {

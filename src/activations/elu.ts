@@ -6,7 +6,7 @@ import type { ActivationDef } from './types.js';
 
 export const ELU_FAMILY = [
   {
-    name: 'elu', kind: 'elementwise',
+    name: 'elu', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise',
     params: [{
       name: 'alpha', default: 1, min: -Infinity, max: Infinity, trainable: false,
       doc: 'Scale of the negative piece; 1 as in Clevert et al. 2015, PyTorch, Keras and tfjs. Any finite value is ' +
@@ -17,7 +17,7 @@ export const ELU_FAMILY = [
     tolerance: { forward: 2, backward: 3 }, range: [-8, 4],
   },
   {
-    name: 'celu', kind: 'elementwise',
+    name: 'celu', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise',
     params: [{
       name: 'alpha', default: 1, min: 0, max: Infinity, minExclusive: true, trainable: false,
       doc: 'Scale of the negative piece and its saturation value -alpha; 1 as in Barron 2017 and PyTorch. Must be > 0.',
@@ -28,7 +28,7 @@ export const ELU_FAMILY = [
     tolerance: { forward: 3, backward: 3 }, range: [-8, 4],
   },
   {
-    name: 'selu', kind: 'elementwise', params: [],
+    name: 'selu', init: 'lecunNormal', kind: 'elementwise', params: [],
     formula: 'lambda (x > 0 ? x : alpha (e^x - 1)), lambda = 1.0507009873554804934, alpha = 1.6732632423543772848',
     derivative: "lambda (x > 0 ? 1 : alpha e^x) (f'(0) = lambda alpha)",
     source: 'Klambauer, Unterthiner, Mayr and Hochreiter 2017 (Self-normalizing neural networks); constants as ' +

@@ -6,7 +6,7 @@ import type { ActivationDef } from './types.js';
 
 export const GELU_FAMILY = [
   {
-    name: 'gelu', kind: 'elementwise', params: [],
+    name: 'gelu', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise', params: [],
     formula: 'x Phi(x) = x erfc(-x / sqrt 2) / 2', derivative: 'Phi(x) + x phi(x)',
     source: 'Hendrycks and Gimpel 2016, exact (erf) form as PyTorch GELU(approximate="none"). erfc from the ' +
       'Numerical Recipes erfcc fit (relative error < 1.2e-7) with -x^2/2 carried exactly, so the negative tail ' +
@@ -18,7 +18,7 @@ export const GELU_FAMILY = [
     tolerance: { forward: 6, backward: 4, floor: 0.25 }, range: [-15, 6],
   },
   {
-    name: 'geluTanh', kind: 'elementwise', params: [],
+    name: 'geluTanh', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise', params: [],
     formula: 'x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2',
     derivative: "s (1 + x (1 - s) v'), s = sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3)",
     source: 'Hendrycks and Gimpel 2016 (tanh approximation), PyTorch GELU(approximate="tanh"). Computed as ' +

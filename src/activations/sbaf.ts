@@ -6,7 +6,7 @@ import type { ActivationDef } from './types.js';
 
 export const SBAF_FAMILY = [
   {
-    name: 'sbaf', kind: 'elementwise', sigmoidDomain: true,
+    name: 'sbaf', diagnostics: ['saturated'], kind: 'elementwise', sigmoidDomain: true,
     params: [
       {
         name: 'k', default: 0.91, min: 0, max: Infinity, minExclusive: true, trainable: true,
@@ -33,7 +33,7 @@ export const SBAF_FAMILY = [
     tolerance: { forward: 3, backward: 6, paramGrad: 8 }, range: [0, 1],
   },
   {
-    name: 'arelu', kind: 'elementwise',
+    name: 'arelu', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise',
     params: [
       { name: 'k', default: 1, min: 0, max: Infinity, minExclusive: true, trainable: true, doc: 'Scale, k > 0; 1 by default.' },
       {

@@ -6,7 +6,7 @@ import type { ActivationDef } from './types.js';
 
 export const SIGMOID_FAMILY = [
   {
-    name: 'sigmoid', kind: 'elementwise', params: [],
+    name: 'sigmoid', diagnostics: ['saturated'], kind: 'elementwise', params: [],
     formula: '1 / (1 + e^-x)', derivative: 'sigmoid(x) (1 - sigmoid(x)), computed as e / (1 + e)^2 with e = e^-|x|',
     source: 'The logistic function. Computed from e^-|x| on both sides, so sigmoid(-x) keeps full relative accuracy ' +
       '(subnormal outputs included) instead of 1 - sigmoid(x).',
@@ -15,13 +15,13 @@ export const SIGMOID_FAMILY = [
     tolerance: { forward: 3, backward: 5 }, range: [-12, 12],
   },
   {
-    name: 'logSigmoid', kind: 'elementwise', params: [],
+    name: 'logSigmoid', diagnostics: ['saturated'], kind: 'elementwise', params: [],
     formula: '-softplus(-x) = min(x, 0) - log(1 + e^-|x|)', derivative: 'sigmoid(-x)',
     source: 'PyTorch LogSigmoid, tfjs logSigmoid. Stable for large |x|: no log(0) below -88 and no 1 - 1 above 17.',
     tolerance: { forward: 3, backward: 3 }, range: [-20, 20],
   },
   {
-    name: 'hardSigmoid', kind: 'elementwise',
+    name: 'hardSigmoid', diagnostics: ['saturated'], kind: 'elementwise',
     params: [
       {
         name: 'slope', default: 1 / 6, min: -Infinity, max: Infinity, trainable: false,
@@ -40,14 +40,14 @@ export const SIGMOID_FAMILY = [
     tolerance: { forward: 1, backward: 0 }, range: [-5, 5],
   },
   {
-    name: 'tanh', kind: 'elementwise', params: [],
+    name: 'tanh', diagnostics: ['saturated'], kind: 'elementwise', params: [],
     formula: 'tanh(x) = -m / (m + 2), m = e^(-2|x|) - 1, sign of x', derivative: '1 - tanh(x)^2, computed as 4 e / (1 + e)^2 with e = e^-2|x|',
     source: 'Hyperbolic tangent. Odd and exact at 0 and for subnormal x; f\' keeps full relative accuracy where tanh rounds to +-1.',
     // Backward: the same five roundings as sigmoid's (times 4, exact); worst measured 4.57 ulp, so 5 rather than 4.
     tolerance: { forward: 3, backward: 5 }, range: [-6, 6],
   },
   {
-    name: 'softsign', kind: 'elementwise', params: [],
+    name: 'softsign', diagnostics: ['saturated'], kind: 'elementwise', params: [],
     formula: 'x / (1 + |x|)', derivative: '1 / (1 + |x|)^2',
     source: 'Bergstra et al. 2009 (Quadratic polynomials learn better image features); PyTorch, Keras and tfjs. f(+-Inf) = +-1.',
     tolerance: { forward: 1, backward: 3 }, range: [-10, 10],

@@ -7,7 +7,7 @@ import type { ActivationDef } from './types.js';
 
 export const SILU_FAMILY = [
   {
-    name: 'silu', aliases: ['swish'], kind: 'elementwise',
+    name: 'silu', init: 'heNormal', diagnostics: ['dead'], aliases: ['swish'], kind: 'elementwise',
     params: [{
       name: 'beta', default: 1, min: -Infinity, max: Infinity, trainable: true,
       doc: 'Gate sharpness: x sigmoid(beta x). 1 gives SiLU (Elfwing et al. 2017; PyTorch SiLU); Ramachandran et al. 2017 (Swish) learn it.',
@@ -23,7 +23,7 @@ export const SILU_FAMILY = [
     tolerance: { forward: 4, backward: 6, paramGrad: 4, floor: 0.05 }, range: [-12, 12],
   },
   {
-    name: 'mish', kind: 'elementwise', params: [],
+    name: 'mish', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise', params: [],
     formula: 'x tanh(softplus(x))', derivative: 'T + x sigmoid(x) (1 - T^2), T = tanh(softplus(x))',
     source: 'Misra 2019. Computed as a rational function of e^-|x| (no cancellation in either tail); mish(-inf) = 0.',
     // floor: mish' has a root at x = -1.192; errors are measured in ulps of max(|f'|, 0.05). Measured on 2M points
@@ -31,7 +31,7 @@ export const SILU_FAMILY = [
     tolerance: { forward: 4, backward: 6, floor: 0.05 }, range: [-12, 12],
   },
   {
-    name: 'softplus', kind: 'elementwise',
+    name: 'softplus', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise',
     params: [
       {
         name: 'beta', default: 1, min: 0, max: Infinity, minExclusive: true, trainable: false,
@@ -51,7 +51,7 @@ export const SILU_FAMILY = [
     tolerance: { forward: 4, backward: 4 }, range: [-12, 24],
   },
   {
-    name: 'hardSwish', kind: 'elementwise', params: [],
+    name: 'hardSwish', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise', params: [],
     formula: 'x relu6(x + 3) / 6',
     derivative: "x < -3 ? 0 : (x <= 3 ? x/3 + 1/2 : 1)",
     source: 'Howard et al. 2019 (MobileNetV3). At the kinks f\' follows PyTorch: f\'(-3) = -0.5 and f\'(3) = 1.5 ' +

@@ -29,6 +29,18 @@ export type KernelKind =
   /** Row-wise over a rows x cols matrix (softmax, logSoftmax); backward takes the forward output. */
   | 'rowwise';
 
+/** Domain policies of activations that are real only on [0, 1] (sbaf): clamp the input, pass it through a sigmoid, or refuse it. */
+export type DomainPolicy = 'clamp' | 'sigmoid' | 'strict';
+
+/** Weight initializers of a dense layer (`dense(units, activation, { init })`). */
+export type InitName = 'zeros' | 'heNormal' | 'heUniform' | 'glorotNormal' | 'glorotUniform' | 'lecunNormal' | 'lecunUniform';
+
+/**
+ * Per-epoch diagnostics of `fit`: 'dead' counts units whose derivative is 0 on every probe row, 'saturated' the
+ * (row, unit) pairs where |f'(z)| < 5% of |f'(0)|.
+ */
+export type Diagnostic = 'dead' | 'saturated';
+
 /** One row of the kernel table. */
 export interface ActivationDef {
   readonly name: string;
@@ -55,4 +67,13 @@ export interface ActivationDef {
   readonly range: readonly [number, number];
   /** True for functions that are exact in f32 (compared bit for bit). */
   readonly piecewiseLinear?: boolean;
+  /** Default weight initializer of a dense layer with this activation (glorotUniform when absent). */
+  readonly init?: InitName;
+  /** The diagnostics fit reports for a layer with this activation (null figures when absent). */
+  readonly diagnostics?: readonly Diagnostic[];
+  /**
+   * Relations between parameters that single ranges cannot express (hardTanh: minVal < maxVal): what is wrong, as
+   * an error text, or undefined. Checked on every spec and setParams (per-unit parameters: on the first unit's values).
+   */
+  readonly check?: (params: Readonly<Record<string, number>>) => string | undefined;
 }

@@ -7,3 +7,4 @@ export * from './idx.js';
 export * from './csv.js';
 export * from './synthetic.js';
 export * from './digits.js';
+export * from './shuffle.js';

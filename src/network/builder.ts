@@ -22,13 +22,19 @@ export class NetworkBuilder<I extends number, O extends number> {
   constructor(private readonly core: EngineCore, readonly inputs: I, private readonly seed: number,
     private readonly layers: readonly LayerSpec[]) {}
 
-  /** Adds a dense (fully connected) layer of `units` units followed by an activation. */
+  /**
+   * Adds a dense (fully connected) layer of `units` units followed by an activation. Options: `init` (weight
+   * initializer) and `trainable: false` (a frozen layer: see `Network.setTrainable`).
+   */
   dense<U extends number>(units: U, activation: ActivationName | ActivationSpec = 'linear', options: DenseOptions = {}): NetworkBuilder<I, U> {
     if (!Number.isInteger(units) || units < 1 || units > 1 << 16) {
       throw new InvalidArgumentError(`dense: units must be a whole number in [1, 65536], got ${describe(units)}`);
     }
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`dense: options must be an object like { init: 'heNormal' }, got ${describe(options)}`);
-    checkKeys(options, ['init'], 'dense');
+    checkKeys(options, ['init', 'trainable'], 'dense');
+    if (options.trainable !== undefined && typeof options.trainable !== 'boolean') {
+      throw new InvalidParameterError(`dense: trainable must be true or false, got ${describe(options.trainable)}`);
+    }
     if (options.init !== undefined && (typeof options.init !== 'string' || !INIT_CODES.has(options.init))) {
       throw new InvalidParameterError(`dense: unknown init ${describe(options.init)}; valid: ${[...INIT_CODES.keys()].join(', ')}`);
     }
@@ -45,7 +51,7 @@ export class NetworkBuilder<I extends number, O extends number> {
     } finally {
       probe.dispose();
     }
-    return new NetworkBuilder<I, U>(this.core, this.inputs, this.seed, [...this.layers, { units, activation, init: options.init }]);
+    return new NetworkBuilder<I, U>(this.core, this.inputs, this.seed, [...this.layers, { units, activation, init: options.init, ...(options.trainable === false ? { trainable: false } : {}) }]);
   }
 
   /** Allocates every buffer the network needs (sized for `capacity` rows) and initializes the weights from the seed. */

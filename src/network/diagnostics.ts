@@ -6,7 +6,6 @@
 import type { Activation } from '../activation.js';
 import { RectifyError } from '../errors.js';
 import type { NetworkState } from './state.js';
-import { RELU_LIKE, SATURATING } from './roles.js';
 
 
 /** Dead and saturated fractions per layer on the first `rows` rows of x (in original order). */
@@ -33,7 +32,8 @@ export function probeUnits(st: NetworkState, x: Float32Array, rows: number): { d
       if (!(e instanceof RectifyError)) throw e;
       dead.push(null); saturated.push(null); return;
     }
-    if (RELU_LIKE.has(l.def.name) || l.def.piecewiseLinear) {
+    // Which figures apply comes from the table row (`diagnostics`).
+    if (l.def.diagnostics?.includes('dead')) {
       let deadUnits = 0;
       for (let j = 0; j < l.out; j++) {
         let alive = false;
@@ -42,7 +42,7 @@ export function probeUnits(st: NetworkState, x: Float32Array, rows: number): { d
       }
       dead.push(deadUnits / l.out);
     } else dead.push(null);
-    if (SATURATING.has(l.def.name) && d0 > 0) {
+    if (l.def.diagnostics?.includes('saturated') && d0 > 0) {
       let sat = 0;
       for (let i = 0; i < d.length; i++) if (Math.abs(d[i]!) < 0.05 * d0) sat++;
       saturated.push(sat / d.length);

@@ -7,8 +7,10 @@
 import { InvalidArgumentError, TrainingAbortedError, TrainingDivergedError } from '../errors.js';
 import { plainParams, probeUnits } from './diagnostics.js';
 import { checkFitOptions, type CheckedFit } from './options.js';
-import { prepareTargets, rowsOf, sliceTargets, type PreparedTargets } from './targets.js';
+import { permuteRows, permuteTargets, prepareTargets, rowsOf, sliceTargets, stratifiedOrder, type PreparedTargets } from './targets.js';
 import type { NetworkState } from './state.js';
+import { readLearningRate, Scheduler, writeLearningRate } from './schedule.js';
+import { checkMetrics, checkMetricTargets, computeMetrics, type MetricName } from './metrics.js';
 import type { EpochLog, FitOptions, History, ParameterView, Targets } from './types.js';
 
 /** A checked fit call: its options, training rows and targets, and validation set. */
@@ -19,6 +21,7 @@ export interface FitJob {
   readonly allT: PreparedTargets;
   readonly batch: number;
   readonly val: { x: Float32Array; rows: number; t: PreparedTargets } | undefined;
+  readonly metrics: readonly MetricName[];
 }
 
 /** What the training loop needs of the public network: its liveness check and its parameter views. */
@@ -30,10 +33,11 @@ export interface FitHost {
 
 /** Checks fit's arguments and sizes the row buffers for the batch; changes nothing else. */
 export function prepareFit(st: NetworkState, x: Float32Array, y: Targets, options: FitOptions): FitJob {
+  // x is reordered (a copy) for a stratified split; the caller's array is never written.
   const { inputs, outputs, loss } = st.settings;
   const o = checkFitOptions(options);
   const allRows = rowsOf(x, inputs, 'x');
-  const allT = prepareTargets(y, allRows, outputs, loss);
+  let allT = prepareTargets(y, allRows, outputs, loss);
   let trainRows = allRows;
   let val: FitJob['val'];
   if (o.validationData) {
@@ -41,19 +45,28 @@ export function prepareFit(st: NetworkState, x: Float32Array, y: Targets, option
     const vr = rowsOf(vx, inputs, 'validationData x');
     val = { x: vx, rows: vr, t: prepareTargets(vy, vr, outputs, loss) };
   } else if (o.validationSplit > 0) {
-    const vr = Math.floor(allRows * o.validationSplit);
-    if (vr < 1 || vr >= allRows) throw new InvalidArgumentError(`validationSplit ${o.validationSplit} leaves no rows for ${vr < 1 ? 'validation' : 'training'} (${allRows} rows)`);
+    let vr = Math.floor(allRows * o.validationSplit);
+    // Stratified (the default where the targets are classes): each class keeps its share in both parts.
+    if (o.validationSplitMode === 'stratified' && allT.classes) {
+      const s = stratifiedOrder(allT.classes, o.validationSplit, st.settings.seed);
+      vr = s.valRows;
+      if (vr >= 1 && vr < allRows) { x = permuteRows(x, s.order, inputs); allT = permuteTargets(allT, s.order, outputs); }
+    }
+    if (vr < 1 || vr >= allRows) throw new InvalidArgumentError(`validationSplit ${o.validationSplit} leaves no rows for ${vr < 1 ? 'validation' : 'training'} (${allRows} rows, ${o.validationSplitMode} split)`);
     trainRows = allRows - vr;
     val = { x: x.subarray(trainRows * inputs), rows: vr, t: sliceTargets(allT, trainRows, allRows, outputs) };
   }
+  const metrics = o.metrics === undefined ? [] : checkMetrics(o.metrics, outputs);
+  checkMetricTargets(metrics, allT, 'training');
+  if (val) checkMetricTargets(metrics, val.t, 'validation');
   const batch = Math.min(o.batchSize, trainRows);
   st.ensureCapacity(batch);
-  return { o, x, trainRows, allT, batch, val };
+  return { o, x, trainRows, allT, batch, val, metrics };
 }
 
 /** Runs the epochs of a prepared fit. The caller holds the network's lock while this runs. */
 export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Promise<History> {
-  const { o, x, trainRows, allT, batch, val } = job;
+  const { o, x, trainRows, allT, batch, val, metrics } = job;
   const { inputs, outputs } = st.settings;
   // The data set lives in wasm memory for the whole fit: shuffling gathers rows there, no per-batch JS copies.
   const arena = st.core.arena;
@@ -76,6 +89,7 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
     let bestWeights: Float32Array[] | undefined;
     let lastYield = now();
     const recheck = () => host.check();
+    const sched = o.schedule ? new Scheduler(o.schedule, readLearningRate(st)) : undefined;
     const aborted = () => new TrainingAbortedError('training was aborted by its AbortSignal; the weights are those after the last completed batch', history);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       // The last finite state (weights, activation parameters, optimizer moments and step counters, generator):
@@ -87,12 +101,17 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
           `are back to those at the start of epoch ${epoch}. Lower the learning rate, set clipNorm, or scale the inputs`, history);
       };
       const t0 = now();
+      if (sched) writeLearningRate(st, sched.rate(epoch));
+      const learningRate = readLearningRate(st);
       const i32 = () => new Int32Array(arena.memory.buffer);
       if (o.shuffle) fx.rng_permutation(st.rng, idx, trainRows);
       else { const v = i32(); for (let i = 0; i < trainRows; i++) v[(idx >> 2) + i] = i; }
       new Float64Array(arena.memory.buffer, st.diag, st.layers.length).fill(0);
       st.setDiagnostics(true);
       let lossSum = 0, steps = 0, correct = 0;
+      // Metrics use the outputs each step already computed (before its update, like the running accuracy), put back
+      // in the rows' original order.
+      const trainPred = metrics.length ? new Float32Array(trainRows * outputs) : undefined;
       for (let s = 0, b = 0; s < trainRows; s += batch, b++) {
         const n = Math.min(batch, trainRows - s);
         fx.gather_rows(xs, idx, s, n, inputs, st.xBuf);
@@ -100,6 +119,13 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
         else fx.gather_rows(ts, idx, s, n, outputs, st.tBuf);
         const loss = fx.net_train_step(st.plan, st.xBuf, ls ? 0 : st.tBuf, ls ? st.lBuf : 0, n);
         if (!Number.isFinite(loss)) throw diverged(`the loss of batch ${b} is ${loss}`);
+        if (trainPred) {
+          const out = fx.net_output(st.plan) >> 2, f = arena.f32, order = i32();
+          for (let k = 0; k < n; k++) {
+            const row = order[(idx >> 2) + s + k]!;
+            trainPred.set(f.subarray(out + k * outputs, out + (k + 1) * outputs), row * outputs);
+          }
+        }
         lossSum += loss * n; steps++;
         if (cs) {
           fx.gather_i32(cs, idx, s, n, st.cBuf);
@@ -118,14 +144,18 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
       const train = { loss: lossSum / trainRows, accuracy: cs ? correct / trainRows : undefined };
       if (!Number.isFinite(train.loss)) throw diverged(`the epoch's mean loss is ${train.loss}`);
       const v = val ? st.evaluate(val.x, val.rows, val.t) : undefined;
+      const m = trainPred ? computeMetrics(metrics, trainPred, trainT, trainRows, outputs) : undefined;
+      const vm = val && metrics.length ? computeMetrics(metrics, st.predict(val.x, val.rows), val.t, val.rows, outputs) : undefined;
       const probe = probeUnits(st, x, Math.min(trainRows, 512));
       const log: EpochLog = {
         epoch, loss: train.loss, ...(train.accuracy !== undefined ? { accuracy: train.accuracy } : {}),
         ...(v ? { valLoss: v.loss, ...(v.accuracy !== undefined ? { valAccuracy: v.accuracy } : {}) } : {}),
-        timeMs: now() - t0, gradNorms, deadFraction: probe.dead, saturatedFraction: probe.saturated,
+        ...(m ? { metrics: m } : {}), ...(vm ? { valMetrics: vm } : {}),
+        learningRate, timeMs: now() - t0, gradNorms, deadFraction: probe.dead, saturatedFraction: probe.saturated,
         activationParams: st.layers.map((l) => plainParams(l.act)),
       };
       history.epochs.push(log);
+      sched?.observe(log.loss, log.valLoss, readLearningRate(st));
       let stop = false;
       if (o.onEpochEnd) {
         const r = await o.onEpochEnd(log);

@@ -5,9 +5,11 @@
  */
 import { describe } from '../kernels.js';
 import type { EngineCore } from '../core.js';
-import { networkToBytes, networkToJSON, type NetworkJSON } from '../serialize/format.js';
+import { networkToBytes, networkToJSON, type NetworkJSON, type SavedTraining, type TrainingJSON } from '../serialize/format.js';
 import { DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError } from '../errors.js';
 import { prepareFit, runFit } from './fit.js';
+import { checkLearningRate, readLearningRate, writeLearningRate } from './schedule.js';
+import { checkMetrics, checkMetricTargets, computeMetrics, type MetricName } from './metrics.js';
 import { activationName, checkKeys, F32_MAX, F32_MIN_NORMAL } from './options.js';
 import { normalizeOptimizer } from './optimizer.js';
 import { LOSS_CODES } from './plan.js';
@@ -31,8 +33,9 @@ export class Network<I extends number = number, O extends number = number> {
   /** Loss used by fit, trainBatch and evaluate. */
   readonly loss: LossName;
   /**
-   * The optimizer, with defaults filled in. Frozen: assigning `net.optimizer.learningRate` throws a TypeError (ES
-   * modules run in strict mode) instead of silently changing nothing; a learning-rate setter is planned (training issue).
+   * The optimizer, with defaults filled in, as built. Frozen: assigning `net.optimizer.learningRate` throws a TypeError
+   * (ES modules run in strict mode) instead of silently changing nothing. Its `learningRate` is the initial rate; the
+   * rate in effect is {@link Network.learningRate} (change it with {@link Network.setLearningRate} or a fit `schedule`).
    */
   readonly optimizer: NormalizedOptimizer;
   readonly seed: number;
@@ -93,11 +96,52 @@ export class Network<I extends number = number, O extends number = number> {
   /**
    * The network's trainable parameters as named, shaped, zero-copy views (per layer: weight, bias, trainable activation
    * parameters). The view objects are frozen: assigning `trainable` or `shape` throws a TypeError in strict mode rather
-   * than doing nothing (freezing parameters is planned in the training issue); `data` values can be written.
+   * than doing nothing (freeze a layer with setTrainable); `data` values can be written. `trainable` is false for
+   * the parameters of a frozen layer.
    */
   parameters(): ParameterView[] {
     this.check();
     return this.st.parameters();
+  }
+
+  /** The learning rate the next training step uses (an f32 value; the optimizer's initial rate until changed). */
+  get learningRate(): number {
+    this.check();
+    return readLearningRate(this.st);
+  }
+
+  /**
+   * Sets the learning rate of the following training steps (stored as an f32: it must be finite and > 0 as an f32,
+   * otherwise InvalidParameterError and nothing changes). Allowed while fit runs (from `onBatchEnd` / `onEpochEnd`,
+   * between batches): the next batch uses it. A fit `schedule` writes the rate again at the start of each epoch
+   * (reduceOnPlateau continues from the rate in effect).
+   */
+  setLearningRate(lr: number): void {
+    this.check();
+    writeLearningRate(this.st, checkLearningRate(lr));
+  }
+
+  /**
+   * Freezes (`trainable: false`) or unfreezes a layer, given by its index (0 is the first dense layer) or its name
+   * (`'dense0'`, as in parameters()). A frozen layer's weights, bias and activation parameters do not change in
+   * trainBatch or fit (nor do their optimizer moments); gradients still flow through it to the layers before it, and
+   * gradient clipping measures only the layers that are updated. Call it between batches: while fit runs it throws
+   * NetworkBusyError. `parameters()[i].trainable` reports the flag; saved files (version 3) keep it.
+   */
+  setTrainable(layer: number | string, trainable: boolean): void {
+    this.checkIdle('setTrainable');
+    const n = this.st.layers.length;
+    let li: number;
+    if (typeof layer === 'number') li = layer;
+    else if (typeof layer === 'string' && /^dense(0|[1-9]\d{0,4})$/.test(layer)) li = Number(layer.slice(5));
+    else {
+      throw new InvalidArgumentError(`setTrainable: layer must be a layer index in [0, ${n - 1}] or a name 'dense0' ... 'dense${n - 1}', got ${describe(layer)}`);
+    }
+    if (!Number.isInteger(li) || li < 0 || li >= n) {
+      throw new InvalidArgumentError(`setTrainable: the network has ${n} layers (indexes 0 to ${n - 1}, names dense0 to dense${n - 1}), got ${describe(layer)}`);
+    }
+    if (typeof trainable !== 'boolean') throw new InvalidArgumentError(`setTrainable: trainable must be true or false, got ${describe(trainable)}`);
+    this.st.setTrainable(li, trainable);
   }
 
   /** Runs the network on rows x inputs values and returns rows x outputs values. */
@@ -106,12 +150,20 @@ export class Network<I extends number = number, O extends number = number> {
     return this.st.predict(x, rowsOf(x, this.inputs, 'x'));
   }
 
-  /** Mean loss and accuracy (where the targets are classes) over the rows of x. */
-  evaluate(x: Float32Array, y: Targets): { loss: number; accuracy?: number } {
+  /**
+   * Mean loss and accuracy (where the targets are classes) over the rows of x, and the `metrics` asked for (see
+   * FitOptions.metrics) in `metrics`.
+   */
+  evaluate(x: Float32Array, y: Targets, options: { readonly metrics?: readonly MetricName[] } = {}): { loss: number; accuracy?: number; metrics?: Record<string, number> } {
     this.check();
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`evaluate options must be an object like { metrics: ['f1'] }, got ${describe(options)}`);
+    checkKeys(options, ['metrics'], 'evaluate');
     const rows = rowsOf(x, this.inputs, 'x');
     const t = prepareTargets(y, rows, this.outputs, this.loss);
-    return this.st.evaluate(x, rows, t);
+    const metrics = options.metrics === undefined ? [] : checkMetrics(options.metrics, this.outputs);
+    checkMetricTargets(metrics, t, 'evaluate');
+    const r = this.st.evaluate(x, rows, t);
+    return metrics.length ? { ...r, metrics: computeMetrics(metrics, this.st.predict(x, rows), t, rows, this.outputs) } : r;
   }
 
   /** Mean loss over x and its gradients, aligned with parameters() (copies). Nothing is updated. */
@@ -172,6 +224,18 @@ export class Network<I extends number = number, O extends number = number> {
     let at = 0;
     for (const b of blocks) { out.set(b, at); at += b.length; }
     return out;
+  }
+
+  /** @internal The training state beyond the parameters (views into the engine's memory), for saving. */
+  trainingState(): SavedTraining {
+    this.check();
+    return this.st.trainingState();
+  }
+
+  /** @internal Puts back a saved training state (the loader checked it against this network). */
+  restoreTraining(t: TrainingJSON, moments: readonly Float32Array[]): void {
+    this.checkIdle('restoreTraining');
+    this.st.restoreTraining(t, moments);
   }
 
   /** A text table of the layers and parameter counts. */

@@ -7,6 +7,7 @@ import type { ActivationName, ActivationSpec } from '../kernels.js';
 import { describe } from '../kernels.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { FitOptions, Targets } from './types.js';
+import { checkSchedule, type CheckedSchedule } from './schedule.js';
 
 /** Largest finite f32, smallest positive normal f32, largest f32 below 1. */
 export const F32_MAX = 3.4028234663852886e38;
@@ -44,13 +45,14 @@ export interface CheckedFit {
   epochs: number; batchSize: number; shuffle: boolean; validationSplit: number; yieldEveryMs: number;
   validationData?: readonly [Float32Array, Targets];
   onBatchEnd?: FitOptions['onBatchEnd']; onEpochEnd?: FitOptions['onEpochEnd'];
-  earlyStopping?: FitOptions['earlyStopping']; signal?: AbortSignal;
+  earlyStopping?: FitOptions['earlyStopping']; signal?: AbortSignal; schedule?: CheckedSchedule;
+  validationSplitMode: 'stratified' | 'last'; metrics?: unknown;
 }
 
 /** Checks fit's options (unknown keys, ranges, callback and signal types) and fills in the defaults. */
 export function checkFitOptions(o: FitOptions): CheckedFit {
   if (o === null || typeof o !== 'object') throw new InvalidArgumentError(`fit options must be an object, got ${describe(o)}`);
-  const known = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'onBatchEnd', 'onEpochEnd', 'earlyStopping', 'signal', 'yieldEveryMs'];
+  const known = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'onBatchEnd', 'onEpochEnd', 'earlyStopping', 'signal', 'yieldEveryMs', 'schedule', 'validationSplitMode', 'metrics'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new InvalidArgumentError(`fit has no option "${k}"; its options: ${known.join(', ')}`);
   const epochs = o.epochs ?? 1, batchSize = o.batchSize ?? 32, split = o.validationSplit ?? 0;
   if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError(`epochs must be a whole number >= 1, got ${describe(o.epochs)}`);
@@ -74,8 +76,14 @@ export function checkFitOptions(o: FitOptions): CheckedFit {
     }
   }
   if (o.earlyStopping !== undefined) checkEarlyStopping(o.earlyStopping);
+  const validationSplitMode = o.validationSplitMode ?? 'stratified';
+  if (validationSplitMode !== 'stratified' && validationSplitMode !== 'last') {
+    throw new InvalidArgumentError(`validationSplitMode must be 'stratified' or 'last', got ${describe(o.validationSplitMode)}`);
+  }
+  const schedule = o.schedule === undefined ? undefined : checkSchedule(o.schedule, epochs);
   return {
-    epochs, batchSize, shuffle, validationSplit: split, yieldEveryMs,
+    ...(schedule ? { schedule } : {}), ...(o.metrics !== undefined ? { metrics: o.metrics } : {}),
+    epochs, batchSize, shuffle, validationSplit: split, yieldEveryMs, validationSplitMode,
     ...(o.validationData ? { validationData: o.validationData } : {}),
     ...(o.onBatchEnd ? { onBatchEnd: o.onBatchEnd } : {}), ...(o.onEpochEnd ? { onEpochEnd: o.onEpochEnd } : {}),
     ...(o.earlyStopping !== undefined ? { earlyStopping: o.earlyStopping } : {}), ...(o.signal !== undefined ? { signal: o.signal } : {}),

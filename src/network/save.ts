@@ -9,7 +9,7 @@ import type { SavedLayerSpec } from './types.js';
 
 /** The layer specs of a saved file. */
 export function savedLayerSpecs(st: NetworkState): SavedLayerSpec[] {
-  return st.layers.map((l) => ({
+  return st.layers.map((l, i) => ({
     units: l.out,
     activation: {
       name: l.def.name, ...(l.act.units !== undefined ? { units: l.act.units } : {}), ...(l.act.domain ? { domain: l.act.domain } : {}),
@@ -17,6 +17,7 @@ export function savedLayerSpecs(st: NetworkState): SavedLayerSpec[] {
       ...Object.fromEntries(l.def.params.filter((p) => !p.trainable).map((p) => [p.name, l.act.params[p.name] as number])),
     },
     ...(l.spec.init ? { init: l.spec.init } : {}),
+    ...(st.isTrainable(i) ? {} : { trainable: false }),
   }));
 }
 

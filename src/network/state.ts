@@ -17,8 +17,8 @@ import {
   boundF32, H, INIT_CODES, L, layerWord, planBytes, writePlanStatic, writeRowPointers, type LayerState,
 } from './plan.js';
 import type { PreparedTargets } from './targets.js';
+import type { SavedTraining, TrainingJSON } from '../serialize/format.js';
 import type { LayerSpec, LossName, NormalizedOptimizer, ParameterView } from './types.js';
-import { RELU_LIKE } from './roles.js';
 
 
 /** The settings a network's memory is laid out for (checked by the caller). */
@@ -150,8 +150,8 @@ export class NetworkState {
   private initialize(): void {
     this.fx.rng_seed(this.rng, this.settings.seed);
     for (const l of this.layers) {
-      const name = l.def.name;
-      const kind = l.spec.init ?? (name === 'selu' ? 'lecunNormal' : RELU_LIKE.has(name) ? 'heNormal' : 'glorotUniform');
+      // The layer's own init, else the table row's default (He for the relu family, LeCun for selu), else Glorot.
+      const kind = l.spec.init ?? l.def.init ?? 'glorotUniform';
       this.fx.init_weights(this.rng, l.W, l.in, l.out, INIT_CODES.get(kind)!);
     }
   }
@@ -172,13 +172,14 @@ export class NetworkState {
     const view = (ptr: number, n: number) => () => new Float32Array(arena.memory.buffer, ptr, n);
     this.layers.forEach((l, i) => {
       const w = view(l.W, l.in * l.out), b = view(l.b, l.out);
-      out.push(frozenView(`dense${i}.weight`, [l.in, l.out], w));
-      out.push(frozenView(`dense${i}.bias`, [l.out], b));
+      const on = this.isTrainable(i);
+      out.push(frozenView(`dense${i}.weight`, [l.in, l.out], w, on));
+      out.push(frozenView(`dense${i}.bias`, [l.out], b, on));
       const width = l.act.units ?? 1;
       l.def.params.forEach((p, k) => {
         if (!p.trainable) return; // fixed settings (leakyRelu slope, relu subgradient) are part of the layer spec
         const v = view(l.act.paramPtr + k * width * 4, width);
-        out.push(frozenView(`dense${i}.${p.name}`, [width], v));
+        out.push(frozenView(`dense${i}.${p.name}`, [width], v, on));
       });
     });
     return out;
@@ -280,6 +281,57 @@ export class NetworkState {
     return undefined;
   }
 
+  /**
+   * The training state beyond the parameters, for saving: step count, bias-correction powers, learning rate in
+   * effect and generator words from the plan, and views of every optimizer moment block (per layer, per slot:
+   * weight, bias, and the activation's whole parameter block when it has one).
+   */
+  trainingState(): SavedTraining {
+    const buf = this.core.arena.memory.buffer;
+    const P = this.plan >> 2;
+    const i32 = new Int32Array(buf), f32 = new Float32Array(buf), u32 = new Uint32Array(buf);
+    const moments: { name: string; shape: number[]; data: Float32Array }[] = [];
+    this.layers.forEach((l, i) => {
+      for (let s = 0; s * 3 < l.opt.length; s++) {
+        const [mW, mb, mP] = l.opt.slice(s * 3, s * 3 + 3) as [number, number, number];
+        moments.push({ name: `dense${i}.weight.moment${s}`, shape: [l.in, l.out], data: new Float32Array(buf, mW, l.in * l.out) });
+        moments.push({ name: `dense${i}.bias.moment${s}`, shape: [l.out], data: new Float32Array(buf, mb, l.out) });
+        if (l.np > 0) moments.push({ name: `dense${i}.params.moment${s}`, shape: [l.np], data: new Float32Array(buf, mP, l.np) });
+      }
+    });
+    const r = this.rng >> 2;
+    return {
+      training: {
+        step: i32[P + H.T]!, beta1Power: f32[P + H.B1T]!, beta2Power: f32[P + H.B2T]!, learningRate: f32[P + H.LR]!,
+        rng: [u32[r]!, u32[r + 1]!, u32[r + 2]!, u32[r + 3]!],
+      },
+      moments,
+    };
+  }
+
+  /** Puts back a saved training state (checked by the loader against this network's layout). */
+  restoreTraining(t: TrainingJSON, moments: readonly Float32Array[]): void {
+    const views = this.trainingState().moments;
+    views.forEach((v, i) => v.data.set(moments[i]!));
+    const buf = this.core.arena.memory.buffer;
+    const P = this.plan >> 2;
+    const i32 = new Int32Array(buf), f32 = new Float32Array(buf), u32 = new Uint32Array(buf);
+    i32[P + H.T] = t.step; f32[P + H.B1T] = t.beta1Power; f32[P + H.B2T] = t.beta2Power;
+    // The learning rate in effect. Hook for schedules: their position is restored beside it once they exist.
+    f32[P + H.LR] = t.learningRate;
+    u32.set(t.rng, this.rng >> 2);
+  }
+
+  /** Whether layer `li` is updated by training (the plan's FROZEN word, read by net_train_step). */
+  isTrainable(li: number): boolean {
+    return new Int32Array(this.core.arena.memory.buffer)[(this.plan >> 2) + layerWord(li) + L.FROZEN] === 0;
+  }
+
+  /** Freezes (false) or unfreezes (true) layer `li` (checked by the caller). */
+  setTrainable(li: number, on: boolean): void {
+    new Int32Array(this.core.arena.memory.buffer)[(this.plan >> 2) + layerWord(li) + L.FROZEN] = on ? 0 : 1;
+  }
+
   /** Turns the per-step gradient-norm accumulation on or off. */
   setDiagnostics(on: boolean): void {
     new Int32Array(this.core.arena.memory.buffer)[(this.plan >> 2) + H.DIAG_ON] = on ? 1 : 0;
@@ -292,8 +344,8 @@ export class NetworkState {
 }
 
 /** A parameter view whose name, shape and trainable flag cannot be reassigned (strict-mode assignments throw). */
-function frozenView(name: string, shape: number[], data: () => Float32Array): ParameterView {
-  return Object.freeze({ name, shape: Object.freeze(shape), trainable: true, get data() { return data(); } });
+function frozenView(name: string, shape: number[], data: () => Float32Array, trainable: boolean): ParameterView {
+  return Object.freeze({ name, shape: Object.freeze(shape), trainable, get data() { return data(); } });
 }
 
 function copySmall(dst: Float32Array, src: Float32Array, at: number): void {

@@ -5,6 +5,7 @@
 import { describe } from '../kernels.js';
 import { DataError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { LossName, Targets } from './types.js';
+import { createRng } from '../util/random.js';
 
 /** Targets as the kernels take them, plus the class of each row for accuracy where the targets are classes. */
 export interface PreparedTargets {
@@ -34,13 +35,18 @@ export function rowsOf(x: unknown, inputs: number, what: string): number {
 
 /** Targets as f32 rows x outputs or i32 labels, validated; `classes`: labels for accuracy, when meaningful. */
 export function prepareTargets(y: Targets, rows: number, outputs: number, loss: LossName, needClasses = true): PreparedTargets {
+  const floats = floatRows(y, rows, outputs, loss);
+  if (floats) y = floats;
   const isIntArray = y instanceof Int32Array || y instanceof Uint8Array || y instanceof Uint16Array;
   if (!(y instanceof Float32Array) && !isIntArray && !Array.isArray(y)) {
     throw new InvalidArgumentError(`targets must be a Float32Array (rows x ${outputs}) or class ids (Int32Array, Uint8Array or number[]), got ${describe(y)}`);
   }
   const asLabels = isIntArray || Array.isArray(y);
   if (asLabels) {
-    if (y.length !== rows) throw new ShapeError(`there are ${rows} rows of x but ${y.length} labels; give one class id per row`);
+    if (y.length !== rows) {
+      throw new ShapeError(`there are ${rows} rows of x but ${y.length} labels; give one class id per row` +
+        (loss === 'mse' && Array.isArray(y) ? ` (or, for float targets, ${rows * outputs} numbers: rows x ${outputs} outputs)` : ''));
+    }
     // One output means 0/1 targets (mse, binaryCrossEntropy); crossEntropy class ids index the softmax row.
     const classes = outputs === 1 && loss !== 'crossEntropy' ? 2 : outputs;
     const labels = new Int32Array(rows);
@@ -69,6 +75,39 @@ export function prepareTargets(y: Targets, rows: number, outputs: number, loss: 
   }
   if (loss !== 'mse') checkProbabilities(t, rows, outputs, loss);
   return needClasses ? { targets: t, classes: classesOf(t, rows, outputs) } : { targets: t };
+}
+
+/**
+ * Plain arrays that hold float targets, as a Float32Array (checked: numbers, finite, one row of `outputs` per row of
+ * x); undefined where the array is class ids. The rule: number[][] (one array of `outputs` values per row) is always
+ * float targets; with loss 'mse' a number[] is float targets when the network has one output, or when it holds
+ * rows x outputs values (row after row); otherwise a number[] is one class id per row. Typed integer arrays are
+ * always class ids, a Float32Array always float targets.
+ */
+function floatRows(y: Targets, rows: number, outputs: number, loss: LossName): Float32Array | undefined {
+  if (!Array.isArray(y)) return undefined;
+  const nested = y.some((r) => Array.isArray(r));
+  if (nested) {
+    if (y.length !== rows) throw new ShapeError(`there are ${rows} rows of x but ${y.length} target rows; give one array of ${outputs} values per row`);
+    const t = new Float32Array(rows * outputs);
+    for (let r = 0; r < rows; r++) {
+      const row = y[r] as unknown;
+      if (!Array.isArray(row) || row.length !== outputs) {
+        throw new ShapeError(`target row ${r} is ${Array.isArray(row) ? `an array of ${row.length} values` : describe(row)}; every row must be an array of ${outputs} numbers`);
+      }
+      for (let j = 0; j < outputs; j++) t[r * outputs + j] = numberAt(row[j], `targets[${r}][${j}]`);
+    }
+    return t;
+  }
+  if (loss !== 'mse') return undefined;
+  if (outputs === 1 && y.length === rows) return Float32Array.from(y, (v, i) => numberAt(v, `targets[${i}]`));
+  if (outputs > 1 && y.length === rows * outputs) return Float32Array.from(y, (v, i) => numberAt(v, `targets[${i}]`));
+  return undefined;
+}
+
+function numberAt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${what} is ${describe(v)}; targets must be finite numbers`);
+  return v;
 }
 
 /**
@@ -122,4 +161,55 @@ function classesOf(t: Float32Array, rows: number, outputs: number): Int32Array |
     c[r] = at;
   }
   return c;
+}
+
+/**
+ * The row order of a seeded stratified validation split: within each class the rows are shuffled (Fisher-Yates with
+ * the integer generator of rectify/data, seeded by `seed`) and round(count * split) of them are held out, so each class
+ * keeps its share in both parts. Returns the training rows (in their original order) followed by the validation rows
+ * (in their original order), and the number of validation rows. Integer operations only: the same on every engine.
+ */
+export function stratifiedOrder(classes: Int32Array, split: number, seed: number): { order: Uint32Array; valRows: number } {
+  const rows = classes.length;
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < rows; i++) {
+    const c = classes[i]!;
+    let list = byClass.get(c);
+    if (!list) { list = []; byClass.set(c, list); }
+    list.push(i);
+  }
+  const rng = createRng(seed);
+  const held = new Uint8Array(rows);
+  let valRows = 0;
+  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
+    const idx = byClass.get(c)!;
+    for (let k = idx.length - 1; k > 0; k--) {
+      const r = rng.nextInt(k + 1);
+      const t = idx[k]!; idx[k] = idx[r]!; idx[r] = t;
+    }
+    const m = Math.round(idx.length * split);
+    for (let k = 0; k < m; k++) held[idx[k]!] = 1;
+    valRows += m;
+  }
+  const order = new Uint32Array(rows);
+  let a = 0, b = rows - valRows;
+  for (let i = 0; i < rows; i++) order[held[i] ? b++ : a++] = i;
+  return { order, valRows };
+}
+
+/** Rows of x (of `cols` values each) in the given order (a copy). */
+export function permuteRows(x: Float32Array, order: Uint32Array, cols: number): Float32Array {
+  const out = new Float32Array(order.length * cols);
+  for (let k = 0; k < order.length; k++) out.set(x.subarray(order[k]! * cols, (order[k]! + 1) * cols), k * cols);
+  return out;
+}
+
+/** Prepared targets in the given row order (copies). */
+export function permuteTargets(t: PreparedTargets, order: Uint32Array, outputs: number): PreparedTargets {
+  const pick = (v: Int32Array) => { const o = new Int32Array(order.length); for (let k = 0; k < order.length; k++) o[k] = v[order[k]!]!; return o; };
+  return {
+    ...(t.targets ? { targets: permuteRows(t.targets, order, outputs) } : {}),
+    ...(t.labels ? { labels: pick(t.labels) } : {}),
+    ...(t.classes ? { classes: pick(t.classes) } : {}),
+  };
 }

@@ -5,6 +5,9 @@
  */
 import type { ActivationName, ActivationSpec } from '../kernels.js';
 
+/** A metric name: `accuracy`, `topK:<k>`, `mae`, `mse`, `rmse`, and macro averages `precision`, `recall`, `f1`. */
+export type MetricName = 'accuracy' | `topK:${number}` | 'mae' | 'mse' | 'rmse' | 'precision' | 'recall' | 'f1';
+
 /** Loss functions. crossEntropy needs a softmax output; binaryCrossEntropy a sigmoid output (both fused, stable). */
 export type LossName = 'mse' | 'crossEntropy' | 'binaryCrossEntropy';
 
@@ -21,13 +24,19 @@ export type OptimizerName = 'sgd' | 'momentum' | 'rmsprop' | 'adam' | 'adamW';
 /** An optimizer with every default filled in (what `net.optimizer` holds). */
 export type NormalizedOptimizer = Required<{ name: OptimizerName; learningRate: number; weightDecay: number }> & Record<string, number | boolean | string>;
 
-/** Weight initializers. Default: He for the relu family, LeCun for selu, Glorot otherwise. */
-export type InitName = 'zeros' | 'heNormal' | 'heUniform' | 'glorotNormal' | 'glorotUniform' | 'lecunNormal' | 'lecunUniform';
+/** Weight initializers. Default: the activation's row says (He for the relu family, LeCun for selu), else Glorot. */
+export type { InitName } from '../activations/types.js';
+import type { InitName } from '../activations/types.js';
 
 /** Options of one dense layer. */
 export interface DenseOptions {
   /** Weight initializer (default chosen from the activation). */
   readonly init?: InitName;
+  /**
+   * `false` freezes the layer: training leaves its weights, bias and activation parameters unchanged while gradients
+   * still flow through it to the layers before it. Default true; change later with `net.setTrainable`.
+   */
+  readonly trainable?: boolean;
 }
 
 /** Options of {@link NetworkBuilder.build}. */
@@ -53,8 +62,33 @@ export interface ParameterView {
   readonly data: Float32Array;
 }
 
-/** Targets: rows x outputs floats, or one integer class id per row. */
-export type Targets = Float32Array | Int32Array | Uint8Array | Uint16Array | readonly number[];
+/**
+ * Targets: rows x outputs floats (a Float32Array, or number[][] with one array per row), or one integer class id per
+ * row (Int32Array, Uint8Array, Uint16Array, number[]). With loss 'mse' a number[] is float targets when the network has
+ * one output or when it holds rows x outputs values; otherwise a number[] is class ids.
+ */
+export type Targets = Float32Array | Int32Array | Uint8Array | Uint16Array | readonly number[] | readonly (readonly number[])[];
+
+/**
+ * A learning-rate schedule of `fit` (a name, or `{ name, ...settings }`). `lr0` is the rate in effect when fit starts
+ * (`net.learningRate`); epochs count from 0 in each fit call; the schedule writes the rate at the start of every epoch.
+ * - `constant`: lr0.
+ * - `step`: lr0 * gamma^floor(epoch / every) (gamma default 0.1).
+ * - `exponential`: lr0 * gamma^epoch.
+ * - `cosine`: linear warmup lr0 * (epoch + 1) / warmup for the first `warmup` epochs (default 0), then
+ *   minLr + (lr0 - minLr) * (1 + cos(pi * (epoch - warmup) / (epochs - warmup))) / 2; `epochs` defaults to the fit's.
+ * - `reduceOnPlateau`: multiplies the rate by `factor` (default 0.1, not below `minLr`) after `patience` epochs
+ *   (default 10) in which the monitored loss (`valLoss`, or `loss` when fit has no validation set) did not fall by more
+ *   than `minDelta` (default 0) below its best.
+ */
+export type LearningRateSchedule =
+  | 'constant' | 'cosine' | 'reduceOnPlateau'
+  | { readonly name: 'constant' }
+  | { readonly name: 'step'; readonly every: number; readonly gamma?: number }
+  | { readonly name: 'exponential'; readonly gamma: number }
+  | { readonly name: 'cosine'; readonly epochs?: number; readonly warmup?: number; readonly minLr?: number }
+  | { readonly name: 'reduceOnPlateau'; readonly factor?: number; readonly patience?: number; readonly minLr?: number;
+      readonly minDelta?: number; readonly monitor?: 'loss' | 'valLoss' };
 
 /** Options of {@link Network.fit}. */
 export interface FitOptions {
@@ -62,8 +96,15 @@ export interface FitOptions {
   readonly batchSize?: number;
   /** Shuffle the training rows every epoch with the network's seeded generator. Default true. */
   readonly shuffle?: boolean;
-  /** Hold out this fraction of the rows (the last ones, before shuffling) for validation. */
+  /** Hold out this fraction of the rows for validation (see `validationSplitMode`). */
   readonly validationSplit?: number;
+  /**
+   * How `validationSplit` picks its rows. `'stratified'` (the default): where the targets are classes (class ids,
+   * one-hot rows, or 0/1 with one output), round(count * validationSplit) rows of each class, chosen by a generator
+   * seeded with the network's seed (the same rows every run, the network's own generator untouched); other targets
+   * take the last rows. `'last'`: the last floor(rows * validationSplit) rows, in every case.
+   */
+  readonly validationSplitMode?: 'stratified' | 'last';
   readonly validationData?: readonly [Float32Array, Targets];
   readonly onBatchEnd?: (info: { epoch: number; batch: number; loss: number }) => void | Promise<void>;
   /** Called after each epoch; return `false` to stop training. */
@@ -76,6 +117,13 @@ export interface FitOptions {
     readonly restoreBest?: boolean;
   };
   readonly signal?: AbortSignal;
+  /**
+   * Metrics reported per epoch in `metrics` and `valMetrics`: 'accuracy', 'topK:<k>', 'mae', 'mse', 'rmse', and the
+   * macro averages 'precision', 'recall', 'f1' (all but mae/mse/rmse need class targets).
+   */
+  readonly metrics?: readonly MetricName[];
+  /** Learning-rate schedule (default: none, the rate stays as it is). See {@link LearningRateSchedule}. */
+  readonly schedule?: LearningRateSchedule;
   /** How often (ms of work) fit yields to the event loop. Default 16. */
   readonly yieldEveryMs?: number;
 }
@@ -87,6 +135,12 @@ export interface EpochLog {
   readonly accuracy?: number;
   readonly valLoss?: number;
   readonly valAccuracy?: number;
+  /** The `metrics` of fit over the epoch's training rows (the outputs of each step, before its update). */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** The `metrics` of fit over the validation rows after the epoch. */
+  readonly valMetrics?: Readonly<Record<string, number>>;
+  /** The learning rate the epoch started with (the f32 the training step used, unless a callback changed it). */
+  readonly learningRate: number;
   readonly timeMs: number;
   /** Mean over the epoch's steps of each layer's gradient L2 norm (weights, bias and activation parameters). */
   readonly gradNorms: readonly number[];
@@ -110,6 +164,8 @@ export interface LayerSpec {
   readonly units: number;
   readonly activation: ActivationName | ActivationSpec;
   readonly init?: InitName;
+  /** false: frozen at build (the builder option); the live flag is in the plan (NetworkState.setTrainable). */
+  readonly trainable?: boolean;
 }
 
 /** @internal A layer as it is saved: width, activation spec (fixed settings included) and explicit initializer. */
@@ -117,4 +173,6 @@ export interface SavedLayerSpec {
   readonly units: number;
   readonly activation: Record<string, unknown>;
   readonly init?: InitName;
+  /** Version 3: written (as false) only for a frozen layer. */
+  readonly trainable?: false;
 }

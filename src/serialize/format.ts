@@ -20,21 +20,50 @@ export interface SaveSource {
   readonly clipNorm: number;
   readonly layerSpecs: readonly SavedLayerSpec[];
   parameters(): ParameterView[];
+  /** The state training depends on beyond the parameters (version 3). */
+  trainingState(): SavedTraining;
+}
+
+/**
+ * @internal The training state of a network beyond its parameters: the optimizer's step count and bias-correction
+ * powers, the learning rate in effect, the generator's four words, and every optimizer moment block.
+ */
+export interface SavedTraining {
+  readonly training: TrainingJSON;
+  /** Moment blocks in `optimizerState` order: per layer, per slot, weight [in, out], bias [out], params [np] when np > 0. */
+  readonly moments: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array }[];
+}
+
+/** The `training` field of a version-3 file. */
+export interface TrainingJSON {
+  /** Optimizer steps taken (Adam's t). */
+  readonly step: number;
+  /** beta1^t and beta2^t as the kernels keep them (f32 values). */
+  readonly beta1Power: number;
+  readonly beta2Power: number;
+  /** The learning rate in effect (f32 value; a schedule's position would travel beside it). */
+  readonly learningRate: number;
+  /** The seeded generator's state: four u32 words (xoshiro128**). */
+  readonly rng: readonly number[];
 }
 
 /** The JSON form of a network. */
 export interface NetworkJSON {
   readonly format: 'rectify-network';
-  /** 2 is written; 1 (no checksum) is still read. */
-  readonly version: 1 | 2;
+  /** 3 is written; 2 (no training state) and 1 (no checksum either) are still read. */
+  readonly version: 1 | 2 | 3;
   readonly inputs: number;
   readonly seed: number;
   readonly loss: string;
   readonly optimizer: Record<string, unknown>;
   readonly clipNorm: number;
-  readonly layers: readonly { readonly units: number; readonly activation: Record<string, unknown>; readonly init?: InitName }[];
+  readonly layers: readonly { readonly units: number; readonly activation: Record<string, unknown>; readonly init?: InitName; readonly trainable?: false }[];
   /** Values of parameters() in order, each as base64 of little-endian f32. */
   readonly parameters: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
+  /** Version 3: step count, bias-correction powers, learning rate in effect, generator state. */
+  readonly training?: TrainingJSON;
+  /** Version 3: the optimizer's moment blocks (same form as `parameters`). */
+  readonly optimizerState?: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
   /**
    * Version 2: CRC-32 (8 lowercase hex digits) of the canonical form of every other field (keys sorted, no spaces,
    * UTF-8). Editing a value by hand without recomputing it makes the file unloadable.
@@ -45,8 +74,8 @@ export interface NetworkJSON {
 /** Options of `engine.loadNetwork`. */
 export interface LoadOptions {
   /**
-   * The most parameters (weights, biases and trainable activation parameters) the file may describe; larger files
-   * are rejected before anything is allocated. Default 16,777,216 (2^24, 64 MiB of f32 weights).
+   * The most values the file may store (weights, biases, trainable activation parameters and, in version 3, the
+   * optimizer's moments); larger files are rejected before anything is allocated. Default 16,777,216 (2^24, 64 MiB of f32 weights).
    */
   readonly maxParameters?: number;
 }
@@ -55,7 +84,7 @@ export interface LoadOptions {
 export const DEFAULT_MAX_PARAMETERS = 1 << 24;
 const MAX_PARAMETERS_CAP = 1 << 28;
 const MAGIC = [0x52, 0x43, 0x54, 0x46]; // "RCTF"
-const VERSION = 2;
+const VERSION = 3;
 /** Upper bounds that keep a hostile file from asking for absurd work before its sizes are checked. */
 const MAX_LAYERS = 1024;
 const MAX_HEADER = 1 << 20;
@@ -71,27 +100,38 @@ const OPTIMIZER_SLOTS: ReadonlyMap<string, number> = new Map([['sgd', 0], ['mome
 /** The document without data and checksum (the binary header), from a live network. */
 function describeNetwork(net: SaveSource) {
   return {
-    format: 'rectify-network' as const, version: VERSION as 2, inputs: net.inputs, seed: net.seed, loss: net.loss,
+    format: 'rectify-network' as const, version: VERSION as 3, inputs: net.inputs, seed: net.seed, loss: net.loss,
     optimizer: { ...net.optimizer }, clipNorm: net.clipNorm, layers: net.layerSpecs.map((l) => ({ ...l })),
   };
 }
 
 /** @internal */
 export function networkToJSON(net: SaveSource): NetworkJSON {
+  const ts = net.trainingState();
+  const block = (p: { name: string; shape: readonly number[]; data: Float32Array }) =>
+    ({ name: p.name, shape: [...p.shape], data: base64(littleEndian(p.data)) });
   const body = {
     ...describeNetwork(net),
-    parameters: net.parameters().map((p) => ({ name: p.name, shape: [...p.shape], data: base64(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)) })),
+    parameters: net.parameters().map(block),
+    training: { ...ts.training, rng: [...ts.training.rng] },
+    optimizerState: ts.moments.map(block),
   };
   return { ...body, checksum: hex(canonicalCrc(body)) };
 }
 
 /**
- * @internal Binary form v2: "RCTF", u32 version, u32 header length, UTF-8 JSON header (the JSON form without `data`
- * and `checksum`), the f32 payload, then the CRC-32 of all the bytes before it (all integers little-endian).
+ * @internal Binary form v3: "RCTF", u32 version, u32 header length, UTF-8 JSON header (the JSON form without `data`
+ * and `checksum`), the f32 payload (parameters, then optimizer state), then the CRC-32 of all the bytes before it
+ * (all integers little-endian).
  */
 export function networkToBytes(net: SaveSource): Uint8Array {
-  const params = net.parameters();
-  const header = new TextEncoder().encode(JSON.stringify({ ...describeNetwork(net), parameters: params.map((p) => ({ name: p.name, shape: [...p.shape] })) }));
+  const ts = net.trainingState();
+  const shapes = (l: readonly { name: string; shape: readonly number[] }[]) => l.map((p) => ({ name: p.name, shape: [...p.shape] }));
+  const header = new TextEncoder().encode(JSON.stringify({
+    ...describeNetwork(net), parameters: shapes(net.parameters()), training: { ...ts.training, rng: [...ts.training.rng] }, optimizerState: shapes(ts.moments),
+  }));
+  // Version 3: the payload holds the parameters, then the optimizer's moment blocks.
+  const params: readonly { data: Float32Array }[] = [...net.parameters(), ...ts.moments];
   const total = params.reduce((s, p) => s + p.data.length, 0);
   const out = new Uint8Array(12 + header.length + total * 4 + 4);
   out.set(MAGIC, 0);
@@ -112,6 +152,8 @@ export function networkToBytes(net: SaveSource): Uint8Array {
 export interface ParsedNetwork {
   readonly json: NetworkJSON;
   readonly values: Float32Array[];
+  /** Version 3: the optimizer's moment blocks, in `json.optimizerState` order (empty for older files). */
+  readonly moments: Float32Array[];
 }
 
 /** @internal The limits a load is checked against. */
@@ -195,15 +237,15 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
   }
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const version = dv.getUint32(4, true);
-  if (version !== 1 && version !== 2) {
-    throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads versions 1 and 2)`);
+  if (version !== 1 && version !== 2 && version !== 3) {
+    throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads versions 1, 2 and 3)`);
   }
   const limit = 16 + MAX_HEADER + 4 * budget.maxParameters;
   if (b.length > limit) {
     throw new ModelFormatError(`the file is ${b.length} bytes, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters if it is yours)`);
   }
   let end = b.length;
-  if (version === 2) {
+  if (version >= 2) {
     if (b.length < 16) throw new ModelFormatError(`truncated file: ${b.length} bytes cannot hold the header and the checksum`);
     end = b.length - 4;
     const stored = dv.getUint32(end, true), actual = crc32(b.subarray(0, end));
@@ -225,39 +267,43 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
   const have = (end - 12 - hlen) / 4;
   if (have !== need) throw new ModelFormatError(`${have < need ? 'truncated' : 'corrupt'} file: ${need} parameter values expected, ${Math.floor(have)} present`);
   let off = 12 + hlen;
-  const values = json.parameters.map((p) => {
+  const read = (p: { shape: readonly number[] }) => {
     const n = count(p.shape);
     const v = new Float32Array(n);
     for (let i = 0; i < n; i++, off += 4) v[i] = dv.getFloat32(off, true);
     return v;
-  });
-  checkValues(json, values);
-  return { json, values };
+  };
+  const values = json.parameters.map(read);
+  const moments = (json.optimizerState ?? []).map(read);
+  checkValues(json, values, moments);
+  return { json, values, moments };
 }
 
 function parseObject(obj: unknown, budget: LoadBudget): ParsedNetwork {
   const json = readDocument(obj, true);
-  if (json.version === 2) {
+  if (json.version >= 2) {
     const actual = hex(canonicalCrc(json));
     if (json.checksum !== actual) {
       throw new ModelFormatError(`corrupt saved network: its checksum is ${actual} but the file says ${json.checksum} (a value was changed after saving)`);
     }
   }
   checkPlan(json, budget);
-  const values = json.parameters.map((p, i) => {
+  const decode = (list: string) => (p: { name: string; shape: readonly number[]; data: string }, i: number) => {
     const n = count(p.shape);
     const len = 4 * Math.ceil((4 * n) / 3);
     if (p.data.length !== len) {
-      throw new ModelFormatError(`parameters[${i}] (${p.name}) has ${p.data.length} base64 characters, its shape [${p.shape.join(', ')}] needs ${len}`);
+      throw new ModelFormatError(`${list}[${i}] (${p.name}) has ${p.data.length} base64 characters, its shape [${p.shape.join(', ')}] needs ${len}`);
     }
-    const bytes = unbase64(p.data, 4 * n, `parameters[${i}].data`);
+    const bytes = unbase64(p.data, 4 * n, `${list}[${i}].data`);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const v = new Float32Array(n);
     for (let k = 0; k < n; k++) v[k] = dv.getFloat32(k * 4, true);
     return v;
-  });
-  checkValues(json, values);
-  return { json, values };
+  };
+  const values = json.parameters.map(decode('parameters'));
+  const moments = (json.optimizerState ?? []).map(decode('optimizerState'));
+  checkValues(json, values, moments);
+  return { json, values, moments };
 }
 
 function count(shape: readonly number[]): number { return shape.reduce((a, b) => a * b, 1); }
@@ -355,6 +401,8 @@ function settings(v: unknown, path: string): Record<string, unknown> {
 }
 
 const TOP_FIELDS = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'checksum'];
+/** Version 3 adds the training state. */
+const TOP_FIELDS_V3 = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'training', 'optimizerState', 'checksum'];
 
 /** Checks the document's structure and types (not yet its sizes) and returns a plain copy. */
 function readDocument(o: unknown, withData: boolean): NetworkJSON {
@@ -365,12 +413,13 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     throw new ModelFormatError(`not a saved network: format is ${typeof format === 'string' ? JSON.stringify(format.slice(0, MAX_NAME)) : typeof format}, expected "rectify-network"`);
   }
   const version = at('version');
-  if (version !== 1 && version !== 2) {
-    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (this rectify reads versions 1 and 2)`);
+  if (version !== 1 && version !== 2 && version !== 3) {
+    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (this rectify reads versions 1, 2 and 3)`);
   }
-  // Version 2 JSON carries its checksum; the binary header and version 1 carry none.
-  const hasChecksum = withData && version === 2;
-  keysOf(o, 'the saved network', hasChecksum ? TOP_FIELDS : TOP_FIELDS.slice(0, -1));
+  // Version 2 and 3 JSON carry their checksum; the binary header and version 1 carry none.
+  const hasChecksum = withData && version >= 2;
+  const fields = version === 3 ? TOP_FIELDS_V3 : TOP_FIELDS;
+  keysOf(o, 'the saved network', hasChecksum ? fields : fields.slice(0, -1));
   let checksum: string | undefined;
   if (hasChecksum) {
     const c = at('checksum');
@@ -387,8 +436,9 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
   const layers = elements(at('layers'), 'layers', 1, MAX_LAYERS).map((l, i) => {
     const path = `layers[${i}]`;
     if (!isRecord(l)) throw new ModelFormatError(`${path} must be { units, activation: { name, ... }, init? }`);
-    keysOf(l, path, ['units', 'activation', 'init']);
-    const units = own(l, 'units', path), init = own(l, 'init', path);
+    keysOf(l, path, version === 3 ? ['units', 'activation', 'init', 'trainable'] : ['units', 'activation', 'init']);
+    const units = own(l, 'units', path), init = own(l, 'init', path), trainable = own(l, 'trainable', path);
+    if (trainable !== undefined && trainable !== false) throw new ModelFormatError(`${path}.trainable must be false (a frozen layer) or absent`);
     if (!wholeIn(units, 1, 1 << 16)) throw new ModelFormatError(`${path}.units must be a whole number in [1, 65536]`);
     const activation = settings(own(l, 'activation', path), `${path}.activation`);
     const def = typeof activation.name === 'string' ? findActivation(activation.name) : undefined;
@@ -396,10 +446,13 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     if (activation.units !== undefined && activation.units !== units) {
       throw new ModelFormatError(`${path}.activation.units must equal the layer's units (${units})`);
     }
-    return { units, activation, ...(init !== undefined ? { init: oneOf(init, INIT_NAMES, `${path}.init`) as InitName } : {}) };
+    return {
+      units, activation, ...(init !== undefined ? { init: oneOf(init, INIT_NAMES, `${path}.init`) as InitName } : {}),
+      ...(trainable === false ? { trainable: false as const } : {}),
+    };
   });
-  const parameters = elements(at('parameters'), 'parameters', 0, MAX_LAYERS * 8).map((p, i) => {
-    const path = `parameters[${i}]`;
+  const blocks = (list: string, max: number) => elements(at(list), list, 0, max).map((p, i) => {
+    const path = `${list}[${i}]`;
     if (!isRecord(p)) throw new ModelFormatError(`${path} must be { name, shape${withData ? ', data' : ''} }`);
     keysOf(p, path, withData ? ['name', 'shape', 'data'] : ['name', 'shape']);
     const name = nameString(own(p, 'name', path), `${path}.name`);
@@ -409,8 +462,32 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     if (typeof data !== 'string') throw new ModelFormatError(`${path}.data must be a base64 string`);
     return { name, shape: shape as number[], data };
   });
+  const parameters = blocks('parameters', MAX_LAYERS * 8);
+  let extra = {};
+  if (version === 3) {
+    const t = at('training');
+    if (!isRecord(t)) throw new ModelFormatError('training must be { step, beta1Power, beta2Power, learningRate, rng }');
+    keysOf(t, 'training', ['step', 'beta1Power', 'beta2Power', 'learningRate', 'rng']);
+    const step = own(t, 'step', 'training'), b1 = own(t, 'beta1Power', 'training'), b2 = own(t, 'beta2Power', 'training');
+    const lr = own(t, 'learningRate', 'training');
+    if (!wholeIn(step, 0, 0x7fffffff)) throw new ModelFormatError('training.step must be a whole number in [0, 2^31)');
+    for (const [k, v] of [['beta1Power', b1], ['beta2Power', b2]] as const) {
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1) || Math.fround(v) !== v) throw new ModelFormatError(`training.${k} must be an f32 value in [0, 1]`);
+    }
+    if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr) || Math.fround(lr) !== lr) {
+      throw new ModelFormatError('training.learningRate must be a finite f32 value > 0');
+    }
+    const rng = elements(own(t, 'rng', 'training'), 'training.rng', 4, 4);
+    if (!rng.every((w) => wholeIn(w, 0, 0xffffffff)) || rng.every((w) => w === 0)) {
+      throw new ModelFormatError('training.rng must be four whole numbers in [0, 2^32), not all zero (the generator state)');
+    }
+    extra = {
+      training: { step, beta1Power: b1, beta2Power: b2, learningRate: lr, rng: rng as number[] },
+      optimizerState: blocks('optimizerState', MAX_LAYERS * 8),
+    };
+  }
   return {
-    format, version, inputs, seed, loss, optimizer, clipNorm, layers, parameters, ...(checksum !== undefined ? { checksum } : {}),
+    format, version, inputs, seed, loss, optimizer, clipNorm, layers, parameters, ...extra, ...(checksum !== undefined ? { checksum } : {}),
   };
 }
 
@@ -420,6 +497,8 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
  */
 function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
   const expected: { name: string; shape: number[] }[] = [];
+  const slots = OPTIMIZER_SLOTS.get(json.optimizer.name as string)!;
+  const expectedState: { name: string; shape: number[] }[] = [];
   let fanIn = json.inputs, params = 0, sumUnits = 0, maxWidth = json.inputs, perLayer = 0;
   json.layers.forEach((l, i) => {
     const def = findActivation(l.activation.name as string)!;
@@ -432,13 +511,20 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
       params += width;
     }
     perLayer += 3 * Math.max(1, def.params.length * width);
+    const np = def.params.length * width;
+    for (let s = 0; s < slots; s++) {
+      expectedState.push({ name: `dense${i}.weight.moment${s}`, shape: [fanIn, l.units] }, { name: `dense${i}.bias.moment${s}`, shape: [l.units] });
+      if (np > 0) expectedState.push({ name: `dense${i}.params.moment${s}`, shape: [np] });
+    }
     sumUnits += l.units;
     if (l.units > maxWidth) maxWidth = l.units;
     fanIn = l.units;
   });
-  if (params > budget.maxParameters) {
-    throw new ModelFormatError(`the saved network has ${params} parameters, more than maxParameters (${budget.maxParameters}); ` +
-      'nothing was allocated (pass a larger maxParameters to loadNetwork if the file is yours)');
+  // Version 3 stores the optimizer state too; maxParameters bounds every value the file holds.
+  const stored = json.version === 3 ? params + expectedState.reduce((s, e) => s + count(e.shape), 0) : params;
+  if (stored > budget.maxParameters) {
+    throw new ModelFormatError(`the saved network has ${params} parameters${stored > params ? ` and ${stored - params} optimizer state values` : ''}, ` +
+      `more than maxParameters (${budget.maxParameters}); nothing was allocated (pass a larger maxParameters to loadNetwork if the file is yours)`);
   }
   if (json.parameters.length !== expected.length) {
     throw new ModelFormatError(`the file has ${json.parameters.length} parameter blocks, its layers need ${expected.length}`);
@@ -451,10 +537,22 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
     }
     values += count(p.shape);
   });
+  if (json.version === 3) {
+    const st = json.optimizerState!;
+    if (st.length !== expectedState.length) {
+      throw new ModelFormatError(`the file has ${st.length} optimizer state blocks, its layers and optimizer ${json.optimizer.name as string} need ${expectedState.length}`);
+    }
+    st.forEach((p, i) => {
+      const e = expectedState[i]!;
+      if (p.name !== e.name || p.shape.length !== e.shape.length || p.shape.some((d, k) => d !== e.shape[k])) {
+        throw new ModelFormatError(`optimizerState[${i}] is ${p.name} [${p.shape.join('x')}] in the file but its layers need ${e.name} [${e.shape.join('x')}]`);
+      }
+      values += count(p.shape);
+    });
+  }
   // What the builder will allocate: parameters, gradients and optimizer state; masks and bounds; row buffers for
   // CAPACITY rows (three per layer, two of the widest layer, inputs, targets, losses, classes); GEMM scratch
   // (KC = MC = 256 in assembly/nn/gemm.ts); the plan. 16 bytes of rounding per block.
-  const slots = OPTIMIZER_SLOTS.get(json.optimizer.name as string)!;
   const floats = params * (2 + slots) + perLayer +
     CAPACITY * (3 * sumUnits + 2 * maxWidth + json.inputs + json.layers[json.layers.length - 1]!.units + 2) +
     256 * (maxWidth + 8 + 260) + 64 + 32 * json.layers.length;
@@ -466,12 +564,22 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
   return values;
 }
 
-function checkValues(json: NetworkJSON, values: Float32Array[]): void {
-  values.forEach((v, i) => {
+function checkValues(json: NetworkJSON, values: Float32Array[], moments: Float32Array[]): void {
+  const check = (list: 'parameters' | 'optimizerState', vs: Float32Array[]) => vs.forEach((v, i) => {
     for (let k = 0; k < v.length; k++) {
-      if (!Number.isFinite(v[k]!)) throw new ModelFormatError(`parameters[${i}] (${json.parameters[i]!.name}) holds a non-finite value at ${k}`);
+      if (!Number.isFinite(v[k]!)) throw new ModelFormatError(`${list}[${i}] (${json[list]![i]!.name}) holds a non-finite value at ${k}`);
     }
   });
+  check('parameters', values);
+  check('optimizerState', moments);
+}
+
+/** The bytes of f32 values, little-endian whatever the platform. */
+function littleEndian(d: Float32Array): Uint8Array {
+  const out = new Uint8Array(d.length * 4);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < d.length; i++) dv.setFloat32(i * 4, d[i]!, true);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -23,11 +23,11 @@ export function loadNetwork(core: EngineCore, saved: NetworkJSON | string | Uint
 
 /** Builds the network a parsed file describes and copies the saved values in. */
 function rebuild(core: EngineCore, parsed: ParsedNetwork): Network {
-  const { json, values } = parsed;
+  const { json, values, moments } = parsed;
   let net: Network;
   try {
     let b = networkBuilder(core, { inputs: json.inputs, seed: json.seed }) as NetworkBuilder<number, number>;
-    for (const l of json.layers) b = b.dense(l.units, l.activation as never, l.init ? { init: l.init } : {});
+    for (const l of json.layers) b = b.dense(l.units, l.activation as never, { ...(l.init ? { init: l.init } : {}), ...(l.trainable === false ? { trainable: false } : {}) });
     net = b.build({ loss: json.loss as BuildOptions['loss'], optimizer: json.optimizer as unknown as BuildOptions['optimizer'], clipNorm: json.clipNorm });
   } catch (e) {
     if (e instanceof ModelFormatError || e instanceof OutOfMemoryError) throw e;
@@ -45,6 +45,13 @@ function rebuild(core: EngineCore, parsed: ParsedNetwork): Network {
       throw new ModelFormatError(`parameter ${i} is ${saved.name} [${saved.shape.join('x')}] in the file but ${p.name} [${p.shape.join('x')}] in the network`);
     }
   }
+  // Version 3: the optimizer state too (checked against this layout by the parser: same blocks, same shapes).
+  const state = json.training ? net.trainingState().moments : [];
+  if (json.training && (state.length !== moments.length || state.some((m, i) => m.data.length !== moments[i]!.length))) {
+    net.dispose();
+    throw new ModelFormatError(`the file's optimizer state has ${moments.length} blocks that do not match the network's ${state.length}`);
+  }
   for (let i = 0; i < params.length; i++) params[i]!.data.set(values[i]!);
+  if (json.training) net.restoreTraining(json.training, moments);
   return net;
 }

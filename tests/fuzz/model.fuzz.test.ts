@@ -1,5 +1,5 @@
 // Model-file fuzzing (issue 8): mutated binaries and mutated JSON documents go to engine.loadNetwork. Every outcome
-// is a load or a RectifyError; no plain error, no trap, no load of a version-2 file whose checksum does not match, no
+// is a load or a RectifyError; no plain error, no trap, no load of a version-2 or version-3 file whose checksum does not match, no
 // leak, no memory growth, and a canary tensor and a reference network keep their bits. `npm test` runs the short
 // budget; `npm run fuzz` the long one (>= 100,000 binaries and >= 10,000 JSON documents). Counts are printed.
 import fc from 'fast-check';
@@ -55,8 +55,13 @@ beforeAll(async () => {
       .dense(1, 'sigmoid').build({ loss: 'binaryCrossEntropy', optimizer: { name: 'adamW', learningRate: 0.01 }, clipNorm: 1 }),
   ];
   nets[1]!.trainBatch(Float32Array.from([1, 2, -1, 0.5]), Float32Array.from([1, 0]));
-  binaries = [...nets.map((n) => n.save()), new Uint8Array(Buffer.from(fixture('model-v1.bin.b64'), 'base64'))];
-  documents = [...nets.map((n) => JSON.parse(JSON.stringify(n.toJSON()))), JSON.parse(fixture('model-v1.json'))];
+  // Version 3 with training state: a frozen layer, momentum moments over sbaf's parameter block, a step count.
+  nets.push(engine.network({ inputs: 2, seed: 3 }).dense(3, { name: 'sbaf', domain: 'sigmoid' }, { trainable: false }).dense(2, 'softmax')
+    .build({ loss: 'crossEntropy', optimizer: { name: 'momentum', nesterov: true } }));
+  nets[2]!.trainBatch(Float32Array.from([1, 2, -1, 0.5]), [1, 0]);
+  const files = ['model-v1', 'model-v2'];
+  binaries = [...nets.map((n) => n.save()), ...files.map((f) => new Uint8Array(Buffer.from(fixture(`${f}.bin.b64`), 'base64')))];
+  documents = [...nets.map((n) => JSON.parse(JSON.stringify(n.toJSON()))), ...files.map((f) => JSON.parse(fixture(`${f}.json`)))];
   for (const n of nets) n.dispose();
   // Warm up: load every base once, so later loads reuse memory and any growth is a finding.
   for (const b of binaries) engine.loadNetwork(b).dispose();
@@ -78,7 +83,7 @@ function attempt(t: Tally, input: unknown, checksumOk: () => boolean | undefined
   try {
     const net = engine.loadNetwork(input as never);
     t.loaded++;
-    if (checksumOk() === false) t.other.push('loaded a version-2 file whose checksum does not match');
+    if (checksumOk() === false) t.other.push('loaded a version-2/3 file whose checksum does not match');
     const y = net.predict(new Float32Array(net.inputs * 2));
     if (!y.every((v) => Number.isFinite(v))) t.other.push('a loaded network predicts non-finite values');
     net.dispose();
@@ -203,7 +208,7 @@ function applyEditTo(doc: unknown, e: JsonEdit): unknown {
 function documentChecksumOk(doc: unknown): boolean | undefined {
   try {
     const d = typeof doc === 'string' ? JSON.parse(doc) : doc;
-    if (d?.version !== 2) return undefined;
+    if (d?.version !== 2 && d?.version !== 3) return undefined;
     return d.checksum === hex(canonicalCrc(d));
   } catch { return undefined; }
 }
@@ -229,14 +234,15 @@ const binaryMutation: fc.Arbitrary<BinaryMutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), to: fc.nat() }),
   fc.record({ kind: fc.constant('extend' as const), tail: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
   fc.record({ kind: fc.constant('splice' as const), at: fc.nat(), del: fc.nat(32), ins: fc.uint8Array({ maxLength: 32 }) }),
-  // The next four recompute the CRC of a version-2 file, so the parser behind the checksum is what gets tested.
+  // The next four recompute the CRC of a version-2 or version-3 file, so the parser behind the checksum is what gets tested.
   fc.record({ kind: fc.constant('resealed' as const), at: byteEdits }),
   fc.record({ kind: fc.constant('header' as const), edit: jsonEdit, fixLength: fc.boolean() }),
   fc.record({ kind: fc.constant('payload' as const), at: fc.nat(), value: fc.constantFrom(NaN, Infinity, -Infinity, 3.4028234663852886e38, -0, 1e-45, 1e30) }),
   fc.record({ kind: fc.constant('lengthField' as const), value: fc.oneof(fc.nat(2000), fc.constantFrom(0xffffffff, 0x80000000, 1 << 20, (1 << 20) + 1)) }),
 );
 
-const isV2 = (b: Uint8Array) => b.length >= 8 && new DataView(b.buffer, b.byteOffset).getUint32(4, true) === 2;
+/** Whether a file carries a CRC-32 trailer (versions 2 and 3). */
+const isV2 = (b: Uint8Array) => b.length >= 8 && [2, 3].includes(new DataView(b.buffer, b.byteOffset).getUint32(4, true));
 
 /** Recomputes the trailing CRC-32 of a version-2 file (a version-1 file has none). */
 function reseal(b: Uint8Array, v2: boolean): Uint8Array {
@@ -304,9 +310,10 @@ describe('model files, fuzzed', () => {
     engineIntact();
   }, TIMEOUT);
 
-  it('every version-2 binary with a byte changed and its CRC not recomputed is refused', () => {
-    const t = tally('v2 byte changes, CRC kept');
-    fc.assert(fc.property(fc.nat(1), byteEdits, (which, edits) => {
+  it('every version-2 or version-3 binary with a byte changed and its CRC not recomputed is refused', () => {
+    const t = tally('v2/v3 byte changes, CRC kept');
+    // The three networks saved now (version 3) and the version-2 fixture; index 3 is the version-1 fixture (no CRC).
+    fc.assert(fc.property(fc.constantFrom(0, 1, 2, 4), byteEdits, (which, edits) => {
       const base = binaries[which]!;
       const b = base.slice();
       for (const [i, v] of edits) b[i % b.length] = v;
@@ -325,7 +332,7 @@ describe('model files, fuzzed', () => {
       (which, edits, resign, asString) => {
         let doc = documents[which]! as unknown;
         for (const e of edits) doc = applyEdit(doc, e);
-        if (resign && doc !== null && typeof doc === 'object' && (doc as { version?: unknown }).version === 2) {
+        if (resign && doc !== null && typeof doc === 'object' && [2, 3].includes((doc as { version?: unknown }).version as number)) {
           try { doc = { ...(doc as object), checksum: hex(canonicalCrc(doc as object)) }; } catch { /* not plain: keep it */ }
         }
         let input: unknown = doc;

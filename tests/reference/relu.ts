@@ -48,3 +48,11 @@ export const hardTanh: Reference = {
   cases: [{ minVal: -2, maxVal: 0.5 }],
   kinks: (p) => [p.minVal!, p.maxVal!],
 };
+
+export const hardShrink: Reference = {
+  f: (x, p) => (Number.isNaN(x) ? x : Math.abs(x) > p.lambda! ? x : 0),
+  df: (x, p) => nanOr(x, Math.abs(x) > p.lambda! ? 1 : 0),
+  bwd: (x, dy, p) => nanOr(x, Math.abs(x) > p.lambda! ? dy : 0),
+  cases: [{ lambda: 0 }, { lambda: 0.25 }, { lambda: 2 }],
+  kinks: (p) => [-p.lambda!, p.lambda!],
+};

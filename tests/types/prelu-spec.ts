@@ -9,3 +9,11 @@ export const elu: ActivationSpec = { name: 'elu', alpha: 0.5 };
 export const eluArray: ActivationSpec = { name: 'elu', alpha: [0.5] };
 // @ts-expect-error a misspelled parameter is a compile error
 export const typo: ActivationSpec = { name: 'prelu', alpah: 0.25 };
+// The extras come from the table rows (perUnit, sigmoidDomain), not from a hand-kept list.
+export const sbafDomain: ActivationSpec = { name: 'sbaf', domain: 'sigmoid' };
+// @ts-expect-error only rows with sigmoidDomain take a domain
+export const reluDomain: ActivationSpec = { name: 'relu', domain: 'sigmoid' };
+// @ts-expect-error only per-unit rows take units
+export const eluUnits: ActivationSpec = { name: 'elu', units: 3 };
+// @ts-expect-error sbaf's domain is one of clamp, sigmoid, strict
+export const sbafBad: ActivationSpec = { name: 'sbaf', domain: 'tanh' };

@@ -1,0 +1,110 @@
+// Resume bit for bit (issue 11 section 3): fit 6 epochs == fit 3, save (binary and JSON), load, fit 3 more, for every
+// optimizer, shuffle on; the saved form carries optimizer moments, step count, bias-correction powers, generator
+// state, learning rate in effect and frozen flags. Older files (v1, v2 fixtures) still load.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createEngine, ModelFormatError, type Engine, type Network } from '../dist/index.js';
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+let engine: Engine;
+beforeAll(async () => { engine = await createEngine(); });
+
+const rows = 40, inputs = 4;
+const x = new Float32Array(rows * inputs), y = new Int32Array(rows);
+for (let i = 0; i < x.length; i++) x[i] = Math.fround(Math.sin(i * 0.37) * 1.5);
+for (let r = 0; r < rows; r++) y[r] = (x[r * inputs]! + x[r * inputs + 1]! > 0 ? 1 : 0) + (x[r * inputs + 2]! > 0.5 ? 1 : 0);
+
+const OPTIMIZERS = [
+  { name: 'sgd', learningRate: 0.05 }, { name: 'momentum', learningRate: 0.05, nesterov: true }, { name: 'rmsprop', learningRate: 0.01 },
+  { name: 'adam', learningRate: 0.01 }, { name: 'adamW', learningRate: 0.01 },
+] as const;
+
+function build(optimizer: (typeof OPTIMIZERS)[number], frozen: boolean): Network {
+  return engine.network({ inputs, seed: 21 }).dense(6, { name: 'prelu', units: 6 }).dense(5, { name: 'sbaf', domain: 'sigmoid' }, { trainable: !frozen })
+    .dense(3, 'softmax').build({ loss: 'crossEntropy', optimizer, clipNorm: 5 });
+}
+
+const fitOpts = { epochs: 3, batchSize: 7, shuffle: true } as const;
+
+describe('resume bit for bit', () => {
+  for (const opt of OPTIMIZERS) {
+    it(`${opt.name}: fit 6 epochs == fit 3, save, load, fit 3 (binary and JSON)`, async () => {
+      const whole = build(opt, false);
+      await whole.fit(x, y, { ...fitOpts, epochs: 6 });
+      // The whole saved form: parameters, optimizer moments, step, bias-correction powers, learning rate, generator.
+      const want = whole.toJSON();
+      const wantParams = whole.parameters().map((p) => bits(p.data));
+      for (const form of ['binary', 'json'] as const) {
+        const first = build(opt, false);
+        await first.fit(x, y, fitOpts);
+        const saved = form === 'binary' ? first.save() : JSON.stringify(first.toJSON());
+        first.dispose();
+        const resumed = engine.loadNetwork(saved);
+        await resumed.fit(x, y, fitOpts);
+        expect(resumed.parameters().map((p) => bits(p.data)), form).toEqual(wantParams);
+        expect(resumed.toJSON(), form).toEqual(want);
+        resumed.dispose();
+      }
+      whole.dispose();
+    });
+  }
+
+  it('frozen flags travel with the file, and the frozen layer stays frozen after loading', async () => {
+    const net = build(OPTIMIZERS[3], true);
+    await net.fit(x, y, fitOpts);
+    for (const saved of [net.save(), net.toJSON()]) {
+      const back = engine.loadNetwork(saved);
+      expect(back.parameters().map((p) => p.trainable)).toEqual(net.parameters().map((p) => p.trainable));
+      expect(back.parameters().filter((p) => !p.trainable).length).toBe(4);
+      const frozen = back.parameters().filter((p) => !p.trainable).map((p) => bits(p.data));
+      await back.fit(x, y, fitOpts);
+      expect(back.parameters().filter((p) => !p.trainable).map((p) => bits(p.data))).toEqual(frozen);
+      back.dispose();
+    }
+    net.dispose();
+  });
+
+  it('version 3 is written; its training state is checked (a changed rng, step or moment shape is a ModelFormatError)', async () => {
+    const net = build(OPTIMIZERS[3], false);
+    await net.fit(x, y, { ...fitOpts, epochs: 1 });
+    const json = net.toJSON();
+    expect(json.version).toBe(3);
+    expect(json.training!.step).toBe(6);
+    expect(json.optimizerState!.map((b) => b.name).slice(0, 3)).toEqual(['dense0.weight.moment0', 'dense0.bias.moment0', 'dense0.params.moment0']);
+    expect(new DataView(net.save().buffer).getUint32(4, true)).toBe(3);
+    const bad = [
+      { ...json, training: { ...json.training!, rng: [0, 0, 0, 0] } },
+      { ...json, training: { ...json.training!, step: -1 } },
+      { ...json, training: { ...json.training!, beta1Power: 1.5 } },
+      { ...json, optimizerState: json.optimizerState!.slice(1) },
+      { ...json, training: undefined },
+    ];
+    for (const doc of bad) expect(() => engine.loadNetwork(doc as never)).toThrow(ModelFormatError);
+    // maxParameters bounds the optimizer state too: parameters alone fit, parameters + moments do not.
+    const params = net.parameters().reduce((s, p) => s + p.data.length, 0);
+    expect(() => engine.loadNetwork(json, { maxParameters: params })).toThrow(/optimizer state values/);
+    net.dispose();
+  });
+
+  it('version-1 and version-2 files (tests/fixtures) still load bit for bit, with fresh optimizer state', () => {
+    for (const v of ['v1', 'v2']) {
+      const json = JSON.parse(fixture(`model-${v}.json`));
+      const bin = Uint8Array.from(Buffer.from(fixture(`model-${v}.bin.b64`).trim(), 'base64'));
+      for (const saved of [json, bin]) {
+        const net = engine.loadNetwork(saved);
+        const p = net.parameters();
+        json.parameters.forEach((q: { data: string }, i: number) => {
+          expect(bits(p[i]!.data)).toEqual(bits(new Float32Array(Uint8Array.from(Buffer.from(q.data, 'base64')).buffer)));
+        });
+        expect(net.toJSON().training!.step).toBe(0);
+        expect(net.toJSON().version).toBe(3);
+        net.dispose();
+      }
+    }
+    const pred = JSON.parse(fixture('model-v2.predict.json'));
+    const net = engine.loadNetwork(JSON.parse(fixture('model-v2.json')));
+    expect(bits(net.predict(Float32Array.from(pred.x)))).toEqual(pred.bits);
+    net.dispose();
+  });
+});
