@@ -303,6 +303,10 @@ function walk(model: OnnxModel, identityBudget: number): { inputs: number; layer
 function simpleActivation(n: OnnxNode, fAttr: (a: string, d: number) => number, attr: (a: string) => OnnxAttribute | undefined): Record<string, unknown> | undefined {
   switch (n.op) {
     case 'Relu': return { name: 'relu' };
+    case 'Shrink': {
+      if (fAttr('bias', 0) !== 0) throw new OnnxError(`${nodeLabel(n)} has bias ${fAttr('bias', 0)}; rectify reads Shrink with bias 0 (hardShrink)`);
+      return { name: 'hardShrink', lambda: fAttr('lambd', 0.5) };
+    }
     case 'LeakyRelu': return { name: 'leakyRelu', slope: fAttr('alpha', 0.01) };
     case 'Elu': return { name: 'elu', alpha: fAttr('alpha', 1) };
     case 'Celu': return { name: 'celu', alpha: fAttr('alpha', 1) };
