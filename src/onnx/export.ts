@@ -1,0 +1,272 @@
+/**
+ * `toOnnx`: a rectify network as a standard ONNX model in inference form (Gemm per dense layer, then its activation as
+ * a native ONNX op or, where ONNX has none, a small subgraph of standard ops).
+ * @module
+ */
+import type { Network } from '../index.js';
+import { InvalidArgumentError } from '../errors.js';
+import { OnnxError } from './errors.js';
+import { PbWriter } from './protobuf.js';
+
+/** Options of {@link toOnnx}. */
+export interface ToOnnxOptions {
+  /**
+   * ONNX opset of the default domain, 13 to 22. Default 17. Mish is native from 18, Gelu (both forms) from 20,
+   * HardSwish from 14; below those the activation is written as an equivalent subgraph.
+   */
+  readonly opset?: number;
+  /** Name of the graph input (default `input`); its shape is [N, inputs] with a symbolic batch N. */
+  readonly inputName?: string;
+  /** Name of the graph output (default `output`). */
+  readonly outputName?: string;
+}
+
+/** Lowest opset toOnnx writes (Softmax on one axis, Clip with min/max inputs). */
+export const OPSET_MIN = 13;
+/** Highest opset toOnnx writes. */
+export const OPSET_MAX = 22;
+/** Opset written when none is given. */
+export const OPSET_DEFAULT = 17;
+
+/** ONNX IR version that goes with an opset (IR 8 for opsets 13-18, 9 for 19-20, 10 for 21-22). */
+function irVersionFor(opset: number): number {
+  return opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+}
+
+interface Attr { readonly name: string; readonly f?: number; readonly i?: number; readonly s?: string }
+interface NodeDef { op: string; inputs: string[]; outputs: string[]; name: string; attrs: Attr[] }
+interface Init { readonly name: string; readonly dims: readonly number[]; readonly data: Float32Array }
+
+/** Collects nodes and f32 initializers with unique names. */
+class Graph {
+  readonly nodes: NodeDef[] = [];
+  readonly inits: Init[] = [];
+  private n = 0;
+  private consts = new Map<string, string>();
+  constructor(readonly opset: number) {}
+
+  /** A fresh value name. */
+  fresh(prefix: string): string { return `${prefix}_${this.n++}`; }
+
+  /** Appends a node; returns its (single) output name. */
+  node(op: string, inputs: string[], scope: string, attrs: Attr[] = []): string {
+    const out = this.fresh(`${scope}/${op}`);
+    this.nodes.push({ op, inputs, outputs: [out], name: `${scope}/${op}_${this.nodes.length}`, attrs });
+    return out;
+  }
+
+  /** A float32 initializer. */
+  tensor(name: string, dims: readonly number[], data: ArrayLike<number>): string {
+    this.inits.push({ name, dims, data: Float32Array.from(data as ArrayLike<number>) });
+    return name;
+  }
+
+  /** A shared f32 scalar constant (shape []). */
+  scalar(v: number): string {
+    const key = Object.is(v, -0) ? '-0' : String(v);
+    let name = this.consts.get(key);
+    if (!name) {
+      name = `const_${this.consts.size}`;
+      this.tensor(name, [], [v]);
+      this.consts.set(key, name);
+    }
+    return name;
+  }
+}
+
+/** sqrt(2) and 2 sqrt(2/pi), as f32 constants of the subgraphs. */
+const SQRT2 = 1.4142135623730951;
+const GELU_TANH_C = 1.5957691216057308;
+const SELU_ALPHA = 1.6732632423543772848;
+const SELU_GAMMA = 1.0507009873554804934;
+
+/** Everything emitted for one activation: its parameters (fixed ones from the spec, trainable ones from the weights). */
+interface ActInput {
+  readonly name: string;
+  readonly spec: Record<string, unknown>;
+  /** Trainable parameter blocks of the layer, by parameter name ([1] shared or [units]). */
+  readonly learned: ReadonlyMap<string, Float32Array>;
+  readonly units: number;
+}
+
+function fixed(a: ActInput, p: string, dflt: number): number {
+  const v = a.spec[p];
+  return typeof v === 'number' ? v : dflt;
+}
+
+function learnedScalar(a: ActInput, p: string, layer: number): number {
+  const v = a.learned.get(p);
+  if (!v || v.length !== 1) throw new OnnxError(`toOnnx: layer ${layer} (${a.name}) has no shared parameter ${p}`);
+  return v[0]!;
+}
+
+/**
+ * Writes the activation of one layer after value `x`; returns the output value name. Every activation in the kernel
+ * table has a case (tests/onnx iterate ACTIVATIONS, so a new row fails there until it is handled here).
+ */
+function emitActivation(g: Graph, a: ActInput, x: string, layer: number): string {
+  const s = `dense${layer}/${a.name}`;
+  const op = (o: string, ins: string[], attrs: Attr[] = []) => g.node(o, ins, s, attrs);
+  const c = (v: number) => g.scalar(v);
+  const param = (p: string) => g.tensor(`dense${layer}.${p}`, [], [learnedScalar(a, p, layer)]);
+  switch (a.name) {
+    case 'linear': return x;
+    case 'relu': return op('Relu', [x]);
+    case 'relu6': return op('Clip', [x, c(0), c(6)]);
+    case 'hardShrink': return op('Shrink', [x], [{ name: 'lambd', f: fixed(a, 'lambda', 0.5) }, { name: 'bias', f: 0 }]);
+    case 'hardTanh': return op('Clip', [x, c(fixed(a, 'minVal', -1)), c(fixed(a, 'maxVal', 1))]);
+    case 'leakyRelu': return op('LeakyRelu', [x], [{ name: 'alpha', f: fixed(a, 'slope', 0.01) }]);
+    case 'prelu': {
+      const v = a.learned.get('alpha');
+      if (!v) throw new OnnxError(`toOnnx: layer ${layer} (prelu) has no alpha parameter`);
+      return op('PRelu', [x, g.tensor(`dense${layer}.alpha`, [v.length], v)]);
+    }
+    case 'sbaf': {
+      const k = param('k'), al = param('alpha');
+      const sigmoidDomain = a.spec.domain === 'sigmoid';
+      // u in [0, 1] and 1 - u; in the sigmoid domain 1 - sigmoid(x) is sigmoid(-x) (no cancellation).
+      const u = sigmoidDomain ? op('Sigmoid', [x]) : op('Clip', [x, c(0), c(1)]);
+      const v = sigmoidDomain ? op('Sigmoid', [op('Neg', [x])]) : op('Sub', [c(1), u]);
+      const t = op('Mul', [op('Mul', [k, op('Pow', [u, al])]), op('Pow', [v, op('Sub', [c(1), al])])]);
+      return op('Reciprocal', [op('Add', [c(1), t])]);
+    }
+    case 'arelu': return op('Mul', [param('k'), op('Pow', [op('Relu', [x]), param('n')])]);
+    case 'softmax': return op('Softmax', [x], [{ name: 'axis', i: -1 }]);
+    case 'logSoftmax': return op('LogSoftmax', [x], [{ name: 'axis', i: -1 }]);
+    case 'elu': return op('Elu', [x], [{ name: 'alpha', f: fixed(a, 'alpha', 1) }]);
+    case 'celu': return op('Celu', [x], [{ name: 'alpha', f: fixed(a, 'alpha', 1) }]);
+    case 'selu': return op('Selu', [x], [{ name: 'alpha', f: SELU_ALPHA }, { name: 'gamma', f: SELU_GAMMA }]);
+    case 'sigmoid': return op('Sigmoid', [x]);
+    case 'logSigmoid': return op('Neg', [op('Softplus', [op('Neg', [x])])]);
+    case 'hardSigmoid':
+      return op('HardSigmoid', [x], [{ name: 'alpha', f: fixed(a, 'slope', 1 / 6) }, { name: 'beta', f: fixed(a, 'offset', 0.5) }]);
+    case 'tanh': return op('Tanh', [x]);
+    case 'softsign': return op('Softsign', [x]);
+    // x / (1 + e^(-beta x)): onnxruntime's Exp keeps relative accuracy in the negative tail, its Sigmoid does not.
+    case 'silu': return op('Div', [x, op('Add', [c(1), op('Exp', [op('Neg', [op('Mul', [x, param('beta')])])])])]);
+    case 'mish': return g.opset >= 18 ? op('Mish', [x]) : op('Mul', [x, op('Tanh', [op('Softplus', [x])])]);
+    case 'softplus': {
+      const beta = fixed(a, 'beta', 1), threshold = fixed(a, 'threshold', 20);
+      // The defaults are ONNX's Softplus: the jump at the threshold (2.1e-9) is below half an ulp of 20.
+      if (beta === 1 && threshold === 20) return op('Softplus', [x]);
+      const bx = beta === 1 ? x : op('Mul', [x, c(beta)]);
+      const sp = op('Softplus', [bx]);
+      const scaled = beta === 1 ? sp : op('Div', [sp, c(beta)]);
+      // PyTorch semantics: x itself where beta x > threshold.
+      return op('Where', [op('Greater', [bx, c(threshold)]), x, scaled]);
+    }
+    case 'hardSwish':
+      return g.opset >= 14 ? op('HardSwish', [x])
+        : op('Mul', [x, op('HardSigmoid', [x], [{ name: 'alpha', f: 1 / 6 }, { name: 'beta', f: 0.5 }])]);
+    case 'gelu':
+      if (g.opset >= 20) return op('Gelu', [x]);
+      // The erf form PyTorch writes below opset 20: x * 0.5 * (1 + erf(x / sqrt 2)).
+      return op('Mul', [op('Mul', [x, c(0.5)]), op('Add', [c(1), op('Erf', [op('Div', [x, c(SQRT2)])])])]);
+    case 'geluTanh': {
+      if (g.opset >= 20) return op('Gelu', [x], [{ name: 'approximate', s: 'tanh' }]);
+      // x / (1 + e^-v), v = 2 sqrt(2/pi) (x + 0.044715 x^3): equals x (1 + tanh(v / 2)) / 2 without its cancellation.
+      const x3 = op('Mul', [x, op('Mul', [x, x])]);
+      const v = op('Mul', [op('Add', [x, op('Mul', [x3, c(0.044715)])]), c(GELU_TANH_C)]);
+      return op('Div', [x, op('Add', [c(1), op('Exp', [op('Neg', [v])])])]);
+    }
+    default:
+      throw new OnnxError(`toOnnx: activation ${JSON.stringify(a.name)} of layer ${layer} has no ONNX form yet`);
+  }
+}
+
+/**
+ * Writes the network as an ONNX model (protobuf bytes): graph input `[N, inputs]` float32, one Gemm per dense layer
+ * (weights [in, out] as stored, bias [out]) followed by its activation, graph output `[N, outputs]`. Native ONNX ops
+ * are used where ONNX has the activation (Relu, LeakyRelu, PRelu, Elu, Selu, Celu, Sigmoid, HardSigmoid, Tanh,
+ * Softplus, Softsign, HardSwish, Mish, Gelu, Softmax, LogSoftmax, Clip); the others are small subgraphs of standard
+ * ops (see the README's ONNX section). The result runs in onnxruntime and other ONNX runtimes.
+ * @throws InvalidArgumentError for a bad opset or option; OnnxError for an activation without an ONNX form;
+ *   whatever `net.toJSON()` throws (a disposed or diverged network).
+ */
+export function toOnnx(net: Network, options: ToOnnxOptions = {}): Uint8Array {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('toOnnx: options must be an object like { opset: 17 }');
+  for (const k of Object.keys(options)) {
+    if (!['opset', 'inputName', 'outputName'].includes(k)) throw new InvalidArgumentError(`toOnnx has no option "${k}"; its options: opset, inputName, outputName`);
+  }
+  const opset = options.opset ?? OPSET_DEFAULT;
+  if (typeof opset !== 'number' || !Number.isInteger(opset) || opset < OPSET_MIN || opset > OPSET_MAX) {
+    throw new InvalidArgumentError(`toOnnx: opset must be a whole number in [${OPSET_MIN}, ${OPSET_MAX}], got ${String(opset)}`);
+  }
+  const inputName = options.inputName ?? 'input', outputName = options.outputName ?? 'output';
+  for (const [k, v] of [['inputName', inputName], ['outputName', outputName]] as const) {
+    if (typeof v !== 'string' || v.length === 0 || v.length > 256) throw new InvalidArgumentError(`toOnnx: ${k} must be a non-empty string of at most 256 characters`);
+  }
+  if (inputName === outputName) throw new InvalidArgumentError('toOnnx: inputName and outputName must differ');
+  if (net === null || typeof net !== 'object' || typeof (net as { toJSON?: unknown }).toJSON !== 'function') {
+    throw new InvalidArgumentError('toOnnx: the first argument must be a rectify Network');
+  }
+  const json = net.toJSON();
+  const params = net.parameters();
+  const byName = new Map(params.map((p) => [p.name, p.data.slice()] as const));
+  const g = new Graph(opset);
+  let x = inputName;
+  json.layers.forEach((layer, i) => {
+    const kind = (layer as { type?: unknown; kind?: unknown }).type ?? (layer as { kind?: unknown }).kind;
+    if ((kind !== undefined && kind !== 'dense') || typeof layer.activation?.name !== 'string') {
+      throw new OnnxError(`toOnnx: layer ${i} (${String(kind ?? 'unknown')}) is not a dense layer; this version of rectify/onnx writes dense layers only`);
+    }
+    const W = byName.get(`dense${i}.weight`), b = byName.get(`dense${i}.bias`);
+    if (!W || !b) throw new OnnxError(`toOnnx: layer ${i} has no weight or bias`);
+    const fanIn = W.length / layer.units;
+    const z = g.node('Gemm', [x, g.tensor(`dense${i}.weight`, [fanIn, layer.units], W), g.tensor(`dense${i}.bias`, [layer.units], b)], `dense${i}`);
+    const learned = new Map<string, Float32Array>();
+    for (const [name, v] of byName) if (name.startsWith(`dense${i}.`) && !name.endsWith('.weight') && !name.endsWith('.bias')) learned.set(name.slice(`dense${i}.`.length), v);
+    const name = String(layer.activation.name);
+    x = emitActivation(g, { name, spec: layer.activation, learned, units: layer.units }, z, i);
+  });
+  // The last value becomes the graph output: rename it (or add an Identity when the graph input is returned as is).
+  const last = g.nodes.find((n) => n.outputs[0] === x)!;
+  for (const n of g.nodes) n.inputs = n.inputs.map((v) => (v === x ? outputName : v));
+  last.outputs = [outputName];
+  return encodeModel(g, inputName, outputName, net.inputs, json.layers[json.layers.length - 1]!.units, opset);
+}
+
+function encodeModel(g: Graph, input: string, output: string, inputs: number, outputs: number, opset: number): Uint8Array {
+  const graph = new PbWriter();
+  for (const n of g.nodes) {
+    const w = new PbWriter();
+    for (const i of n.inputs) w.string(1, i);
+    for (const o of n.outputs) w.string(2, o);
+    w.string(3, n.name).string(4, n.op);
+    for (const a of n.attrs) {
+      const at = new PbWriter().string(1, a.name);
+      if (a.f !== undefined) at.float(2, a.f).int(20, 1);
+      else if (a.i !== undefined) at.int(3, a.i).int(20, 2);
+      else at.bytes(4, new TextEncoder().encode(a.s ?? '')).int(20, 3);
+      w.message(5, at);
+    }
+    graph.message(1, w);
+  }
+  graph.string(2, 'rectify');
+  for (const t of g.inits) {
+    const w = new PbWriter();
+    for (const d of t.dims) w.int(1, d);
+    w.int(2, 1); // FLOAT
+    w.string(8, t.name);
+    const raw = new Uint8Array(t.data.length * 4);
+    const dv = new DataView(raw.buffer);
+    for (let i = 0; i < t.data.length; i++) dv.setFloat32(i * 4, t.data[i]!, true);
+    w.bytes(9, raw);
+    graph.message(5, w);
+  }
+  graph.message(11, valueInfo(input, inputs));
+  graph.message(12, valueInfo(output, outputs));
+  const model = new PbWriter();
+  model.int(1, irVersionFor(opset));
+  model.string(2, 'rectify');
+  model.message(7, graph);
+  model.message(8, new PbWriter().string(1, '').int(2, opset));
+  return model.finish();
+}
+
+/** ValueInfoProto of a float32 [N, width] tensor with a symbolic batch dimension. */
+function valueInfo(name: string, width: number): PbWriter {
+  const shape = new PbWriter().message(1, new PbWriter().string(2, 'N')).message(1, new PbWriter().int(1, width));
+  const tensorType = new PbWriter().int(1, 1).message(2, shape);
+  return new PbWriter().string(1, name).message(2, new PbWriter().message(1, tensorType));
+}

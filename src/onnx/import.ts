@@ -1,0 +1,450 @@
+/**
+ * `fromOnnx`: reads a feed-forward ONNX model (the MLPs that PyTorch, tf2onnx and skl2onnx write) into a rectify
+ * network that predicts, trains further, saves and exports again.
+ * @module
+ */
+// Types only, from the public entry (erased at compile time: the core is not bundled into rectify/onnx twice).
+import type { ActivationSpec, BuildOptions, Engine, LossName, Network, NetworkBuilder } from '../index.js';
+import { InvalidArgumentError, OutOfMemoryError, RectifyError } from '../errors.js';
+import { OnnxError } from './errors.js';
+import { decodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './model.js';
+
+/** Options of {@link fromOnnx}. */
+export interface FromOnnxOptions {
+  /** Loss for further training. Default: crossEntropy after softmax, binaryCrossEntropy after one sigmoid unit, else mse. */
+  readonly loss?: LossName;
+  /** Optimizer for further training (default as in `build`: Adam, learning rate 1e-3). */
+  readonly optimizer?: BuildOptions['optimizer'];
+  /** Seed of the network's generator (default 0). */
+  readonly seed?: number;
+  /** Rows the network's buffers hold at once (default as in `build`). */
+  readonly capacity?: number;
+}
+
+/** Largest model file read (a dense network of 2^26 f32 parameters is 256 MiB). */
+const MAX_BYTES = 2 ** 30;
+const MAX_LAYERS = 1024;
+const MAX_PARAMS = 2 ** 26;
+
+interface Layer {
+  readonly in: number;
+  readonly out: number;
+  /** Row-major [in, out], f64 until the network is built (folding happens in f64, rounded once to f32). */
+  readonly W: Float64Array;
+  readonly b: Float64Array;
+  act?: Record<string, unknown>;
+}
+
+const SQRT2 = Math.SQRT2;
+const SELU_ALPHA = 1.6732632423543772848, SELU_GAMMA = 1.0507009873554804934;
+
+/**
+ * Reads an ONNX model into a network of this engine. Supported: Gemm (transB, alpha, beta; transA = 0), MatMul + Add,
+ * Flatten, Reshape to [N, features], Identity, Dropout (inference), BatchNormalization (inference: folded into the
+ * preceding Gemm, or a diagonal dense layer after an activation, since rectify has no batchNorm layer yet), Relu,
+ * LeakyRelu, PRelu (one slope or one per unit), Elu, Selu, Celu, Sigmoid, HardSigmoid, Tanh, Softplus, Softsign,
+ * HardSwish, Mish, Gelu (opset 20, both forms, and the Erf subgraph older exporters write), Clip (as relu, relu6 or
+ * hardTanh), Softmax and LogSoftmax on the last axis. Weights as raw_data or float_data (little-endian), in
+ * initializers or Constant nodes. The network is a chain input -> layers -> output; anything else is an
+ * {@link OnnxError} naming the op and the node.
+ * @param engine the engine the network lives in
+ * @param bytes the .onnx file
+ * @throws OnnxError for a corrupt, truncated or hostile file or an unsupported graph; InvalidArgumentError for bad
+ *   arguments; OutOfMemoryError if the engine cannot hold the network.
+ */
+export function fromOnnx(engine: Engine, bytes: Uint8Array | ArrayBuffer, options: FromOnnxOptions = {}): Network {
+  if (engine === null || typeof engine !== 'object' || typeof (engine as { network?: unknown }).network !== 'function') {
+    throw new InvalidArgumentError('fromOnnx: the first argument must be an Engine (from createEngine())');
+  }
+  const buf = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+  if (!(buf instanceof Uint8Array)) throw new InvalidArgumentError('fromOnnx: the model must be a Uint8Array or an ArrayBuffer of the .onnx file');
+  if (buf.length > MAX_BYTES) throw new OnnxError(`the model is ${buf.length} bytes; rectify reads models up to ${MAX_BYTES} bytes`);
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('fromOnnx: options must be an object like { loss: "mse" }');
+  for (const k of Object.keys(options)) {
+    if (!['loss', 'optimizer', 'seed', 'capacity'].includes(k)) throw new InvalidArgumentError(`fromOnnx has no option "${k}"; its options: loss, optimizer, seed, capacity`);
+  }
+  const model = decodeModel(buf);
+  const { inputs, layers } = walk(model, Math.max(2 ** 20, buf.length));
+  return build(engine, inputs, layers, options);
+}
+
+function nodeLabel(n: OnnxNode): string {
+  return `${n.op} node ${n.name ? JSON.stringify(n.name) : `#${n.index}`}`;
+}
+
+/** Turns the graph into a chain of dense layers. */
+function walk(model: OnnxModel, identityBudget: number): { inputs: number; layers: Layer[] } {
+  const consts = new Map<string, OnnxTensor>(model.initializers);
+  const nodes: OnnxNode[] = [];
+  for (const n of model.nodes) {
+    if (n.domain !== '' && n.domain !== 'ai.onnx') throw new OnnxError(`${nodeLabel(n)} is in domain ${JSON.stringify(n.domain)}; rectify reads the standard ONNX domain only`);
+    if (n.op === 'Constant') {
+      const t = constantValue(n);
+      if (n.outputs.length !== 1) throw new OnnxError(`${nodeLabel(n)} must have one output`);
+      consts.set(n.outputs[0]!, t);
+    } else nodes.push(n);
+  }
+  const graphInputs = model.inputs.filter((v) => !consts.has(v.name));
+  if (graphInputs.length !== 1) {
+    throw new OnnxError(`the graph has ${graphInputs.length} data inputs (${graphInputs.map((v) => v.name).join(', ') || 'none'}); rectify reads models with one input [N, features]`);
+  }
+  if (model.outputs.length !== 1) throw new OnnxError(`the graph has ${model.outputs.length} outputs; rectify reads models with one output`);
+  const input = graphInputs[0]!, output = model.outputs[0]!.name;
+  const consumers = new Map<string, OnnxNode[]>();
+  for (const n of nodes) {
+    for (const i of n.inputs) {
+      if (i === '' || consts.has(i)) continue;
+      let list = consumers.get(i);
+      if (!list) consumers.set(i, list = []);
+      if (!list.includes(n)) list.push(n);
+    }
+  }
+  const visited = new Set<OnnxNode>();
+  const layers: Layer[] = [];
+  let width: number | undefined;
+  if (input.dims && input.dims.length >= 2 && input.dims.slice(1).every((d) => d !== undefined && d > 0)) {
+    width = input.dims.slice(1).reduce<number>((a, d) => a * d!, 1);
+  }
+  let cur = input.name;
+  const open = (): Layer | undefined => { const l = layers[layers.length - 1]; return l && l.act === undefined ? l : undefined; };
+  const close = () => { const l = open(); if (l) l.act = { name: 'linear' }; };
+  const addLayer = (l: Layer, n: OnnxNode) => {
+    if (width !== undefined && l.in !== width) throw new OnnxError(`${nodeLabel(n)} takes ${l.in} features but its input has ${width}`);
+    if (layers.length >= MAX_LAYERS) throw new OnnxError(`more than ${MAX_LAYERS} layers`);
+    if (l.out > 65536) throw new OnnxError(`${nodeLabel(n)} has ${l.out} units; rectify's layers have at most 65536`);
+    close();
+    layers.push(l);
+    width = l.out;
+  };
+  const needWidth = (n: OnnxNode): number => {
+    if (width === undefined) throw new OnnxError(`${nodeLabel(n)} comes before any layer and the input's width is not in the graph; give the input a static shape [N, features]`);
+    return width;
+  };
+  /** The layer an activation goes to: the open one, or a new identity layer. */
+  const actLayer = (n: OnnxNode): Layer => {
+    const l = open();
+    if (l) return l;
+    const w = needWidth(n);
+    const id = identity(w, n, layers, identityBudget);
+    addLayer(id, n);
+    return id;
+  };
+  const constOf = (n: OnnxNode, k: number, what: string): OnnxTensor => {
+    const name = n.inputs[k];
+    const t = name === undefined || name === '' ? undefined : consts.get(name);
+    if (!t) throw new OnnxError(`${nodeLabel(n)}: its ${what} (input ${k}) must be an initializer or a Constant; rectify reads fixed weights`);
+    return t;
+  };
+  const floatsOf = (n: OnnxNode, k: number, what: string): Float32Array => {
+    const t = constOf(n, k, what);
+    if (t.floats) return t.floats;
+    return Float32Array.from(t.ints!);
+  };
+
+  for (let step = 0; ; step++) {
+    if (step > nodes.length + 1) throw new OnnxError('the graph does not lead from its input to its output (a cycle?)');
+    const users = (consumers.get(cur) ?? []).filter((n) => !visited.has(n));
+    if (users.length === 0) {
+      if (cur !== output) throw new OnnxError(`the value ${JSON.stringify(cur)} is used by no node but is not the graph output ${JSON.stringify(output)}`);
+      break;
+    }
+    if (cur === output) throw new OnnxError(`the graph output ${JSON.stringify(output)} is also used by ${nodeLabel(users[0]!)}; rectify reads chains that end at the output`);
+    if (users.length > 1) {
+      const gelu = matchErfGelu(cur, users, consumers, consts, output);
+      if (!gelu) {
+        throw new OnnxError(`the value ${JSON.stringify(cur)} is used by ${users.map(nodeLabel).join(' and ')}: rectify reads chains of layers, ` +
+          'not branches (the only branch it knows is the Erf form of Gelu)');
+      }
+      for (const n of gelu.nodes) visited.add(n);
+      actLayer(gelu.nodes[0]!).act = { name: 'gelu' };
+      cur = gelu.output;
+      continue;
+    }
+    const n = users[0]!;
+    visited.add(n);
+    if (n.inputs[0] !== cur) throw new OnnxError(`${nodeLabel(n)} takes the data as input ${n.inputs.indexOf(cur)}; rectify reads it as the first input`);
+    for (let k = 1; k < n.inputs.length; k++) {
+      const i = n.inputs[k]!;
+      if (i !== '' && !consts.has(i)) throw new OnnxError(`${nodeLabel(n)}: its input ${k} (${JSON.stringify(i)}) is computed in the graph; rectify reads fixed weights`);
+    }
+    for (let k = 1; k < n.outputs.length; k++) {
+      const o = n.outputs[k]!;
+      if (o !== '' && (consumers.has(o) || o === output)) throw new OnnxError(`${nodeLabel(n)}: its output ${k} (${JSON.stringify(o)}) is used; rectify reads single-output ops (inference form)`);
+    }
+    if (n.outputs.length < 1 || n.outputs[0] === '') throw new OnnxError(`${nodeLabel(n)} has no output`);
+    const attr = (name: string) => n.attrs.get(name);
+    const fAttr = (name: string, d: number) => { const a = attr(name); return a?.f ?? d; };
+    const iAttr = (name: string, d: number) => { const a = attr(name); return a?.i ?? d; };
+    switch (n.op) {
+      case 'Identity': break;
+      case 'Dropout': {
+        if (n.inputs[2]) {
+          const t = constOf(n, 2, 'training_mode');
+          if ((t.ints ?? Array.from(t.floats!)).some((v) => v !== 0)) throw new OnnxError(`${nodeLabel(n)} is in training mode; export the model in inference mode (PyTorch: the module in eval mode)`);
+        }
+        break;
+      }
+      case 'Flatten': {
+        const axis = iAttr('axis', 1);
+        if (axis !== 1) throw new OnnxError(`${nodeLabel(n)} flattens from axis ${axis}; rectify reads Flatten(axis=1) to [N, features]`);
+        break;
+      }
+      case 'Reshape': {
+        const s = constOf(n, 1, 'shape');
+        const shape = s.ints ?? [];
+        const ok = shape.length === 2 && (shape[0] === -1 || shape[0] === 0) && (shape[1] === -1 || (shape[1]! > 0 && (width === undefined || shape[1] === width)));
+        if (!ok) throw new OnnxError(`${nodeLabel(n)} reshapes to [${shape.join(', ')}]; rectify reads Reshape to [N, features] ([-1, ${width ?? 'F'}] or [0, -1])`);
+        if (width === undefined && shape[1]! > 0) width = shape[1];
+        break;
+      }
+      case 'Gemm': {
+        if (iAttr('transA', 0) !== 0) throw new OnnxError(`${nodeLabel(n)} has transA = 1; rectify reads Gemm with the data as A untransposed ([N, features])`);
+        const transB = iAttr('transB', 0) !== 0;
+        const alpha = fAttr('alpha', 1), beta = fAttr('beta', 1);
+        const B = constOf(n, 1, 'weight B');
+        if (B.dims.length !== 2 || !B.floats) throw new OnnxError(`${nodeLabel(n)}: B must be a 2-D float tensor, has dims [${B.dims.join(', ')}]`);
+        const [r, c] = B.dims as [number, number];
+        const fin = transB ? c : r, fout = transB ? r : c;
+        checkSize(fin, fout, n, layers);
+        const W = new Float64Array(fin * fout);
+        for (let i = 0; i < fin; i++) for (let j = 0; j < fout; j++) W[i * fout + j] = alpha * B.floats[transB ? j * c + i : i * c + j]!;
+        const b = new Float64Array(fout);
+        if (n.inputs[2]) {
+          const C = floatsOf(n, 2, 'bias C');
+          const cd = constOf(n, 2, 'bias C').dims;
+          const flat = cd.reduce((a, d) => a * d, 1);
+          if (!(flat === 1 || (flat === fout && cd[cd.length - 1] === fout))) throw new OnnxError(`${nodeLabel(n)}: C has dims [${cd.join(', ')}]; rectify reads a bias of ${fout} values (or one)`);
+          for (let j = 0; j < fout; j++) b[j] = beta * C[flat === 1 ? 0 : j]!;
+        }
+        addLayer({ in: fin, out: fout, W, b }, n);
+        break;
+      }
+      case 'MatMul': {
+        const B = constOf(n, 1, 'weight');
+        if (B.dims.length !== 2 || !B.floats) throw new OnnxError(`${nodeLabel(n)}: the weight must be a 2-D float tensor, has dims [${B.dims.join(', ')}]`);
+        const [fin, fout] = B.dims as [number, number];
+        checkSize(fin, fout, n, layers);
+        addLayer({ in: fin, out: fout, W: Float64Array.from(B.floats), b: new Float64Array(fout) }, n);
+        break;
+      }
+      case 'Add': case 'Sub': {
+        const C = constOf(n, 1, 'bias');
+        const w = needWidth(n);
+        const flat = C.dims.reduce((a, d) => a * d, 1);
+        if (!C.floats || !(flat === 1 || (flat === w && C.dims[C.dims.length - 1] === w))) {
+          throw new OnnxError(`${nodeLabel(n)}: rectify reads ${n.op} of a constant of ${w} values (a bias), got dims [${C.dims.join(', ')}]`);
+        }
+        const l = open() ?? (() => { const id = identity(w, n, layers, identityBudget); addLayer(id, n); return id; })();
+        for (let j = 0; j < w; j++) l.b[j] = l.b[j]! + (n.op === 'Sub' ? -1 : 1) * C.floats[flat === 1 ? 0 : j]!;
+        break;
+      }
+      case 'BatchNormalization': {
+        if (iAttr('training_mode', 0) !== 0) throw new OnnxError(`${nodeLabel(n)} is in training mode; export the model in inference mode`);
+        const eps = fAttr('epsilon', 1e-5);
+        const scale = floatsOf(n, 1, 'scale'), bias = floatsOf(n, 2, 'B'), mean = floatsOf(n, 3, 'mean'), variance = floatsOf(n, 4, 'var');
+        const w = width ?? scale.length;
+        if (width === undefined) width = w;
+        for (const [nm, t] of [['scale', scale], ['B', bias], ['mean', mean], ['var', variance]] as const) {
+          if (t.length !== w) throw new OnnxError(`${nodeLabel(n)}: ${nm} has ${t.length} values, the data has ${w} features`);
+        }
+        // y = s (x - mean) + B with s = scale / sqrt(var + eps), folded into the open layer (or a diagonal one).
+        const l = open() ?? (() => { const id = identity(w, n, layers, identityBudget); addLayer(id, n); return id; })();
+        for (let j = 0; j < w; j++) {
+          const v = variance[j]! + eps;
+          if (!(v > 0)) throw new OnnxError(`${nodeLabel(n)}: var + epsilon is ${v} for feature ${j}; it must be > 0`);
+          const s = scale[j]! / Math.sqrt(v);
+          for (let i = 0; i < l.in; i++) l.W[i * w + j] = l.W[i * w + j]! * s;
+          l.b[j] = (l.b[j]! - mean[j]!) * s + bias[j]!;
+        }
+        break;
+      }
+      case 'PRelu': {
+        const w = needWidth(n);
+        const slope = floatsOf(n, 1, 'slope');
+        const dims = constOf(n, 1, 'slope').dims;
+        const l = actLayer(n);
+        if (slope.length === 1) l.act = { name: 'prelu', alpha: slope[0]! };
+        else if (slope.length === w && dims[dims.length - 1] === w) l.act = { name: 'prelu', units: w, alpha: Array.from(slope) };
+        else throw new OnnxError(`${nodeLabel(n)}: slope has dims [${dims.join(', ')}]; rectify reads one slope or one per unit (${w})`);
+        break;
+      }
+      case 'Clip': {
+        const lo = n.inputs[1] ? floatsOf(n, 1, 'min')[0] : attr('min')?.f;
+        const hi = n.inputs[2] ? floatsOf(n, 2, 'max')[0] : attr('max')?.f;
+        const l = actLayer(n);
+        if (lo === 0 && hi === 6) l.act = { name: 'relu6' };
+        else if (lo === 0 && hi === undefined) l.act = { name: 'relu' };
+        else if (lo !== undefined && hi !== undefined && lo < hi) l.act = { name: 'hardTanh', minVal: lo, maxVal: hi };
+        else throw new OnnxError(`${nodeLabel(n)} clips to [${lo}, ${hi}]; rectify reads Clip(0, 6), Clip(0, none) and Clip(lo, hi) with lo < hi`);
+        break;
+      }
+      case 'Softmax': case 'LogSoftmax': {
+        const axis = iAttr('axis', model.opset >= 13 ? -1 : 1);
+        if (axis !== -1 && axis !== 1) throw new OnnxError(`${nodeLabel(n)} works on axis ${axis}; rectify reads ${n.op} on the last axis of [N, features]`);
+        actLayer(n).act = { name: n.op === 'Softmax' ? 'softmax' : 'logSoftmax' };
+        break;
+      }
+      default: {
+        const spec = simpleActivation(n, fAttr, attr);
+        if (!spec) {
+          throw new OnnxError(`${nodeLabel(n)}: the op ${n.op} is not supported; rectify reads dense feed-forward models ` +
+            '(see the README ONNX table for the supported ops)');
+        }
+        actLayer(n).act = spec;
+      }
+    }
+    cur = n.outputs[0]!;
+  }
+  close();
+  if (layers.length === 0) throw new OnnxError('the graph has no Gemm or MatMul: there is no dense layer to read');
+  return { inputs: layers[0]!.in, layers };
+}
+
+function simpleActivation(n: OnnxNode, fAttr: (a: string, d: number) => number, attr: (a: string) => OnnxAttribute | undefined): Record<string, unknown> | undefined {
+  switch (n.op) {
+    case 'Relu': return { name: 'relu' };
+    case 'Shrink': {
+      if (fAttr('bias', 0) !== 0) throw new OnnxError(`${nodeLabel(n)} has bias ${fAttr('bias', 0)}; rectify reads Shrink with bias 0 (hardShrink)`);
+      return { name: 'hardShrink', lambda: fAttr('lambd', 0.5) };
+    }
+    case 'LeakyRelu': return { name: 'leakyRelu', slope: fAttr('alpha', 0.01) };
+    case 'Elu': return { name: 'elu', alpha: fAttr('alpha', 1) };
+    case 'Celu': return { name: 'celu', alpha: fAttr('alpha', 1) };
+    case 'Selu': {
+      const a = fAttr('alpha', SELU_ALPHA), g = fAttr('gamma', SELU_GAMMA);
+      if (Math.fround(a) !== Math.fround(SELU_ALPHA) || Math.fround(g) !== Math.fround(SELU_GAMMA)) {
+        throw new OnnxError(`${nodeLabel(n)} has alpha ${a} and gamma ${g}; rectify's selu has the published constants only`);
+      }
+      return { name: 'selu' };
+    }
+    case 'Sigmoid': return { name: 'sigmoid' };
+    case 'HardSigmoid': return { name: 'hardSigmoid', slope: fAttr('alpha', 0.2), offset: fAttr('beta', 0.5) };
+    case 'Tanh': return { name: 'tanh' };
+    case 'Softplus': return { name: 'softplus' };
+    case 'Softsign': return { name: 'softsign' };
+    case 'HardSwish': return { name: 'hardSwish' };
+    case 'Mish': return { name: 'mish' };
+    case 'Gelu': {
+      const approx = attr('approximate')?.s ?? 'none';
+      if (approx === 'none') return { name: 'gelu' };
+      if (approx === 'tanh') return { name: 'geluTanh' };
+      throw new OnnxError(`${nodeLabel(n)} has approximate = ${JSON.stringify(approx)}; ONNX defines "none" and "tanh"`);
+    }
+    default: return undefined;
+  }
+}
+
+/** The value of a Constant node as a tensor. */
+function constantValue(n: OnnxNode): OnnxTensor {
+  const a = [...n.attrs.values()][0];
+  if (n.attrs.size !== 1 || !a) throw new OnnxError(`${nodeLabel(n)} must have exactly one value attribute`);
+  switch (a.name) {
+    case 'value': if (a.t) return a.t; break;
+    case 'value_float': if (a.f !== undefined) return { name: '', dims: [], floats: Float32Array.of(a.f) }; break;
+    case 'value_floats': return { name: '', dims: [a.floats!.length], floats: Float32Array.from(a.floats!) };
+    case 'value_int': if (a.i !== undefined) return { name: '', dims: [], ints: [a.i] }; break;
+    case 'value_ints': return { name: '', dims: [a.ints!.length], ints: a.ints! };
+  }
+  throw new OnnxError(`${nodeLabel(n)}: its attribute ${JSON.stringify(a.name)} is not a tensor rectify reads (value, value_float(s), value_int(s))`);
+}
+
+function checkSize(fin: number, fout: number, n: OnnxNode, layers: readonly Layer[]): void {
+  if (fin < 1 || fout < 1) throw new OnnxError(`${nodeLabel(n)}: the weight has an empty dimension`);
+  const total = layers.reduce((s, l) => s + l.in * l.out + l.out, 0) + fin * fout + fout;
+  if (total > MAX_PARAMS) throw new OnnxError(`the network would have more than ${MAX_PARAMS} parameters; rectify refuses to allocate it`);
+}
+
+/** A dense layer y = x (where an activation, bias or BatchNormalization comes with no open layer before it). */
+function identity(w: number, n: OnnxNode, layers: readonly Layer[], budget: number): Layer {
+  // An identity layer is not in the file: its w^2 weights are bounded by the file's size (or 2^20), so a tiny file
+  // cannot ask for a giant allocation.
+  if (w * w > budget) {
+    throw new OnnxError(`${nodeLabel(n)} needs an identity layer of ${w} x ${w} (it follows no Gemm/MatMul); rectify refuses ` +
+      `identity layers with more weights than the file has bytes (${budget})`);
+  }
+  checkSize(w, w, n, layers);
+  const W = new Float64Array(w * w);
+  for (let i = 0; i < w; i++) W[i * w + i] = 1;
+  return { in: w, out: w, W, b: new Float64Array(w) };
+}
+
+/** Matches x * 0.5 * (1 + erf(x / sqrt 2)) in the arrangements PyTorch and others write; returns its nodes and output. */
+function matchErfGelu(x: string, users: readonly OnnxNode[], consumers: ReadonlyMap<string, OnnxNode[]>,
+  consts: ReadonlyMap<string, OnnxTensor>, output: string): { nodes: OnnxNode[]; output: string } | undefined {
+  if (users.length !== 2) return undefined;
+  const scalarOf = (n: OnnxNode, other: string): number | undefined => {
+    if (n.inputs.length !== 2) return undefined;
+    const k = n.inputs[0] === other ? 1 : n.inputs[1] === other ? 0 : -1;
+    if (k < 0) return undefined;
+    const t = consts.get(n.inputs[k]!);
+    return t?.floats && t.floats.length === 1 ? t.floats[0] : undefined;
+  };
+  const sole = (v: string): OnnxNode | undefined => {
+    const c = consumers.get(v);
+    return c && c.length === 1 && v !== output ? c[0] : undefined;
+  };
+  const near = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) <= 1e-6 * b;
+  for (const scale of users) {
+    const other = users.find((u) => u !== scale)!;
+    const ok = (scale.op === 'Div' && scale.inputs[0] === x && near(scalarOf(scale, x), SQRT2)) || (scale.op === 'Mul' && near(scalarOf(scale, x), 1 / SQRT2));
+    if (!ok) continue;
+    const erf = sole(scale.outputs[0]!);
+    if (!erf || erf.op !== 'Erf') continue;
+    const add = sole(erf.outputs[0]!);
+    if (!add || add.op !== 'Add' || scalarOf(add, erf.outputs[0]!) !== 1) continue;
+    const g = add.outputs[0]!;
+    if (other.op !== 'Mul') continue;
+    // (a) Mul(x, g) then Mul(., 0.5); (b) Mul(x, 0.5) then Mul(., g); (c) Mul(g, 0.5) then Mul(x, .).
+    if (other.inputs.includes(g) && other.inputs.includes(x)) {
+      const half = sole(other.outputs[0]!);
+      if (half && half.op === 'Mul' && scalarOf(half, other.outputs[0]!) === 0.5) return { nodes: [scale, erf, add, other, half], output: half.outputs[0]! };
+    }
+    if (scalarOf(other, x) === 0.5) {
+      const fin = sole(other.outputs[0]!);
+      if (fin && fin.op === 'Mul' && fin.inputs.includes(g) && sole(g) === fin) return { nodes: [scale, erf, add, other, fin], output: fin.outputs[0]! };
+    }
+    const half = sole(g);
+    if (half && half.op === 'Mul' && scalarOf(half, g) === 0.5 && other.inputs.includes(half.outputs[0]!) && other.inputs.includes(x)) {
+      return { nodes: [scale, erf, add, half, other], output: other.outputs[0]! };
+    }
+  }
+  return undefined;
+}
+
+function defaultLoss(layers: readonly Layer[]): LossName {
+  const last = layers[layers.length - 1]!;
+  if (last.act?.name === 'softmax') return 'crossEntropy';
+  if (last.act?.name === 'sigmoid' && last.out === 1) return 'binaryCrossEntropy';
+  return 'mse';
+}
+
+function build(engine: Engine, inputs: number, layers: Layer[], options: FromOnnxOptions): Network {
+  if (!(inputs >= 1 && inputs <= 2 ** 20)) throw new OnnxError(`the model takes ${inputs} features; rectify reads 1 to 2^20`);
+  let net: Network | undefined;
+  try {
+    let b = engine.network({ inputs, ...(options.seed !== undefined ? { seed: options.seed } : {}) }) as NetworkBuilder<number, number>;
+    for (const l of layers) b = b.dense(l.out, l.act as unknown as ActivationSpec);
+    net = b.build({
+      loss: options.loss ?? defaultLoss(layers),
+      ...(options.optimizer !== undefined ? { optimizer: options.optimizer } : {}),
+      ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
+    });
+    const ps = net.parameters();
+    layers.forEach((l, i) => {
+      const W = ps.find((p) => p.name === `dense${i}.weight`)!, bias = ps.find((p) => p.name === `dense${i}.bias`)!;
+      W.data.set(l.W);
+      bias.data.set(l.b);
+    });
+    for (const p of ps) {
+      for (let k = 0; k < p.data.length; k++) {
+        if (!Number.isFinite(p.data[k]!)) throw new OnnxError(`the weights of ${p.name} hold a non-finite value (at ${k}) after reading the model`);
+      }
+    }
+    return net;
+  } catch (e) {
+    net?.dispose();
+    if (e instanceof OnnxError || e instanceof OutOfMemoryError || !(e instanceof RectifyError)) throw e;
+    if (e instanceof InvalidArgumentError && /loss|optimizer|seed|capacity/i.test(e.message)) throw e;
+    throw new OnnxError(`the model maps to a network rectify cannot build: ${e.message}`);
+  }
+}
