@@ -102,7 +102,7 @@ export async function gemmTable(o) {
 
   const lines = [];
   lines.push(`## GEMM: GFLOP/s and % of the measured 128-bit ceiling`, '');
-  lines.push(`CPU: ${cpuModel()}. Node ${process.version}, one thread. Ceiling (bench/calibrate.js, 12 independent f32x4 chains, best of ` +
+  lines.push(`CPU: ${cpuModel()}. Node ${process.version}, one thread. Ceiling (bench/calibrate.js, ten f32x4 accumulators, acc += x * b, best of ` +
     `two calibrations, before and after): mul+add ${wall.peakGflops.toFixed(1)} GFLOP/s (${(wall.peakGflops / wall.ghz).toFixed(1)} flop/cycle at ` +
     `${wall.ghz.toFixed(2)} GHz), relaxed FMA ${wall.peakFmaGflops ? `${wall.peakFmaGflops.toFixed(1)} GFLOP/s` : 'not available'}` +
     (cpuCeil ? `; the same chains in CPU time (the ceiling the % below divide by): mul+add ${cpuCeil.peakGflops.toFixed(1)}, FMA ${cpuCeil.peakFmaGflops?.toFixed(1) ?? 'not available'} GFLOP/s. ` : '. ') +

@@ -161,7 +161,8 @@ function rectifyTrain(engine, sizes, acts, loss, batch, raw) {
     const xt = engine.tensor(X.length), yt = engine.tensor(Y.length);
     xt.data.set(X);
     if (ce) new Int32Array(yt.data.buffer, yt.data.byteOffset, Y.length).set(Y); else yt.data.set(Y);
-    const step = engine.exports.net_train_step, plan = net.plan, xp = xt.ptr, yp = yt.ptr;
+    const step = engine.exports.net_train_step, plan = net.st.plan, xp = xt.ptr, yp = yt.ptr;
+    if (!plan) throw new Error('bench/nn.js: no plan pointer on the network (its internals moved): fix the wasm-step-only side');
     const xStride = batch * sizes[0] * 4, yStride = per * 4;
     return {
       fn: () => { const i = k++ & (POOL - 1); return ce ? step(plan, xp + i * xStride, 0, yp + i * yStride, batch) : step(plan, xp + i * xStride, yp + i * yStride, 0, batch); },
@@ -176,7 +177,8 @@ function rectifyInfer(engine, sizes, acts, loss, batch, raw) {
     const x = fill(new Float32Array(batch * sizes[0]), 5);
     net.predict(x);
     if (!raw) return { fn: () => net.predict(x), dispose: () => net.dispose() };
-    const fwd = engine.exports.net_forward, plan = net.plan, xb = net.xBuf;
+    const fwd = engine.exports.net_forward, plan = net.st.plan, xb = net.st.xBuf;
+    if (!plan) throw new Error('bench/nn.js: no plan pointer on the network (its internals moved): fix the wasm-step-only side');
     return { fn: () => fwd(plan, xb, batch), dispose: () => net.dispose() };
   };
 }

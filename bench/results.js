@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 const dir = new URL('./results/', import.meta.url);
 const parts = [
   ['activations.md', 'Activations (`node bench/run.js`)'],
-  ['nn.md', 'Networks: GEMM, MLP and tiny-net training and inference (`node bench/nn.js`)'],
+  ['gemm.md', 'GEMM (`node bench/gemm.js`)'],
+  ['nn.md', 'Networks: MLP and tiny-net training and inference (`node bench/nn.js`)'],
   ['serve.md', 'Serving (`npm run bench:serve`)'],
 ];
 const out = [
