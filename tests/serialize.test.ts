@@ -3,22 +3,9 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
+import { canonicalCrc, crc32 } from './model-checksum.js';
 import { createEngine, InvalidArgumentError, ModelFormatError, OutOfMemoryError, type Engine, type Network } from '../dist/index.js';
 
-/** CRC-32 of the canonical form of a JSON document (keys sorted at every level, no spaces, no checksum), computed
- * independently of the library (node:zlib) as the README specifies it. */
-function canonicalCrc(doc: object): number {
-  const canon = (v: unknown, top = false): string => {
-    if (Array.isArray(v)) return `[${v.map((e) => canon(e)).join(',')}]`;
-    if (v !== null && typeof v === 'object') {
-      const keys = Object.keys(v).filter((k) => !(top && k === 'checksum') && (v as Record<string, unknown>)[k] !== undefined).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`).join(',')}}`;
-    }
-    return JSON.stringify(v);
-  };
-  return crc32(Buffer.from(canon(doc, true), 'utf8'));
-}
 
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
