@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 
-function compile(relaxed) {
+/** Compiles the calibration kernels (bench/calibrate/kernels.ts) for the baseline or the relaxed build. */
+export function compile(relaxed) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rectify-calibrate-'));
   const out = path.join(dir, relaxed ? 'relaxed.wasm' : 'baseline.wasm');
   const asc = path.join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
@@ -25,9 +26,13 @@ function compile(relaxed) {
   return readFileSync(out);
 }
 
-function instantiate(bytes) {
+/** Instantiates compiled calibration kernels. */
+export function instantiate(bytes) {
   return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort() { throw new Error('abort'); } } }).exports;
 }
+
+/** Flop per step of peak_muladd and peak_fma (ten f32x4 multiply-adds). */
+export const PEAK_FLOP_PER_STEP = 80;
 
 /** Best (shortest) of `reps` timings of fn, in seconds. */
 function best(fn, reps) {
@@ -55,13 +60,13 @@ export function calibrate({ reps = 7 } = {}) {
   const vsteps = 4_000_000;
   base.peak_muladd(100_000, 0.999, 0.001);
   const tPeak = best(() => base.peak_muladd(vsteps, 0.999, 0.001), reps);
-  const peakGflops = (vsteps * 80) / tPeak / 1e9;
+  const peakGflops = (vsteps * PEAK_FLOP_PER_STEP) / tPeak / 1e9;
   let peakFmaGflops = null;
   try {
     const rel = instantiate(compile(true));
     rel.peak_fma(100_000, 0.999, 0.001);
     const tFma = best(() => rel.peak_fma(vsteps, 0.999, 0.001), reps);
-    peakFmaGflops = (vsteps * 80) / tFma / 1e9;
+    peakFmaGflops = (vsteps * PEAK_FLOP_PER_STEP) / tFma / 1e9;
   } catch {
     // Relaxed SIMD is behind --experimental-wasm-relaxed-simd on Node 20: no FMA figure without it.
   }

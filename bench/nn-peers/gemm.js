@@ -1,10 +1,7 @@
 // GEMM workloads shared by bench/gemm.js and bench/nn.js: the shapes, the rectify side, tfjs-wasm's matMul with the
 // same transposes, and numpy (one OpenBLAS thread) in a subprocess when python3 with numpy is present.
+import { compile, instantiate, PEAK_FLOP_PER_STEP } from '../calibrate.js';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tfjsWasm } from './tfjs.js';
 
 /**
@@ -98,37 +95,24 @@ export function numpyGemm(jobs, { ms = 300, reps = 3, clock = 'wall' } = {}) {
   try { return JSON.parse(r.stdout.trim().split('\n').pop()); } catch { return { unavailable: 'not available (unreadable numpy output)' }; }
 }
 
-/** Compiles bench/gemm-tiles/kernels.ts (the tile experiments and a 12-chain peak kernel) for one build. */
-export function compileTiles(relaxed) {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const root = path.resolve(here, '..', '..');
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'rectify-tiles-')), 'k.wasm');
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js'),
-    path.join(root, 'bench', 'gemm-tiles', 'kernels.ts'), '-o', out, '--runtime', 'stub', '-O3', '--noAssert',
-    '--enable', relaxed ? 'simd,relaxed-simd' : 'simd', '--config', path.join(root, 'bench', 'gemm-tiles', 'asconfig.json')],
-  { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`asc failed for bench/gemm-tiles/kernels.ts: ${r.stderr || r.stdout}`);
-  return new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), { env: { abort() { throw new Error('abort'); } } }).exports;
-}
-
 /**
- * The 128-bit ceilings in GFLOP/s per second of process CPU time: the same twelve independent f32x4 chains as
- * bench/calibrate.js (c = c * a + b; mul + add in the baseline build, relaxed_madd in the relaxed one), best of `reps`.
+ * The 128-bit ceilings in GFLOP/s per second of process CPU time: the kernels of bench/calibrate.js (ten f32x4
+ * accumulators, acc += x * b; mul + add in the baseline build, relaxed_madd in the relaxed one), best of `reps`.
  * For --clock cpu tables, so that rates and ceiling are measured with the same clock.
  */
 export function cpuCeilings(reps = 7) {
-  const one = (ex) => {
+  const one = (ex, fn) => {
     const steps = 4_000_000;
-    ex.peak_muladd(100_000, 0.999, 0.001);
+    ex[fn](100_000, 0.999, 0.001);
     let best = 0;
     for (let i = 0; i < reps; i++) {
-      const u0 = process.cpuUsage(); ex.peak_muladd(steps, 0.999, 0.001); const u = process.cpuUsage(u0);
-      best = Math.max(best, (steps * 12 * 4 * 2) / ((u.user + u.system) / 1e6) / 1e9);
+      const u0 = process.cpuUsage(); ex[fn](steps, 0.999, 0.001); const u = process.cpuUsage(u0);
+      best = Math.max(best, (steps * PEAK_FLOP_PER_STEP) / ((u.user + u.system) / 1e6) / 1e9);
     }
     return best;
   };
-  const peakGflops = one(compileTiles(false));
+  const peakGflops = one(instantiate(compile(false)), 'peak_muladd');
   let peakFmaGflops = null;
-  try { peakFmaGflops = one(compileTiles(true)); } catch { /* no relaxed SIMD in this engine */ }
+  try { peakFmaGflops = one(instantiate(compile(true)), 'peak_fma'); } catch { /* no relaxed SIMD in this engine */ }
   return { peakGflops, peakFmaGflops };
 }
