@@ -10,6 +10,7 @@
 import { loadavg } from 'node:os';
 import { createEngine } from '../dist/index.js';
 import { cpuModel } from './gemm.js';
+import { prepareTargets, rowsOf } from '../dist/network/targets.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1] : dflt; };
@@ -55,12 +56,16 @@ const train = [
   ['net.trainBatch(x, labels): the whole public call', () => { const i = k++ & (POOL - 1); net.trainBatch(xs[i], ys[i]); }],
   ['wasm net_train_step (all of the wasm)', () => { const i = k++ & (POOL - 1); ex.net_train_step(plan, xt.ptr + i * B * 784 * 4, 0, yt.ptr + i * B * 4, B); }],
   ['wasm net_gradients (no optimizer)', () => { const i = k++ & (POOL - 1); ex.net_gradients(plan, xt.ptr + i * B * 784 * 4, 0, yt.ptr + i * B * 4, B); }],
-  ['host: rowsOf + prepareTargets + load (the JS of trainBatch)', () => {
+  ['host: the JS of trainBatch (rowsOf, prepareTargets, load, checkCopied)', () => {
     const i = k++ & (POOL - 1);
-    const r = xs[i].length / 784;
-    for (let j = 0; j < xs[i].length; j++) if (!Number.isFinite(xs[i][j])) throw new Error();
-    st.load(xs[i], r, { labels: ys[i] }, 0);
+    const r = rowsOf(xs[i], 784, 'x', false);
+    const t = prepareTargets(ys[i], r, 10, 'crossEntropy', false);
+    st.load(xs[i], r, t, 0);
+    st.checkCopied(xs[i], r, 0);
   }],
+  ['  of which: copy x and labels in (load)', () => { const i = k++ & (POOL - 1); st.load(xs[i], B, { labels: ys[i] }, 0); }],
+  ['  of which: finiteness, wasm (first_nonfinite on the copy)', () => st.checkCopied(xs[0], B, 0)],
+  ['  (before: finiteness, JS loop over 50,176 values)', () => rowsOf(xs[k++ & (POOL - 1)], 784, 'x')],
   ['GEMM fwd gemm_nn(64,256,784)', () => ex.gemm_nn(64, 256, 784, A, Bm, C, 0, S)],
   ['GEMM fwd gemm_nn(64,128,256)', () => ex.gemm_nn(64, 128, 256, A, Bm, C, 0, S)],
   ['GEMM fwd gemm_nn(64,10,128)', () => ex.gemm_nn(64, 10, 128, A, Bm, C, 0, S)],
@@ -83,7 +88,8 @@ const train = [
 const infer = [
   ['net.predict(1 row): the whole public call', () => inf.predict(x1)],
   ['wasm net_forward(1 row)', () => ex.net_forward(ist.plan, ist.xBuf, 1)],
-  ['host: finiteness check of 784 inputs', () => { for (let j = 0; j < 784; j++) if (!Number.isFinite(x1[j])) throw new Error(); }],
+  ['host: finiteness, wasm (first_nonfinite on the copy)', () => ist.checkCopied(x1, 1, 0)],
+  ['(before: finiteness, JS loop over 784 values)', () => rowsOf(x1, 784, 'x')],
   ['host: copy in (f32.set, 784)', () => ist.core.arena.f32.set(x1, ist.xBuf >> 2)],
   ['host: output array + copy out (10)', () => { const o = new Float32Array(10); o.set(ist.core.arena.f32.subarray(0, 10)); }],
   ['gemm_nn(1,256,784)', () => ex.gemm_nn(1, 256, 784, A, Bm, C, 0, S)],
@@ -125,8 +131,8 @@ console.log(`rectify MLP profile: ${cpuModel()}, Node ${process.version}, ${rela
   `median of ${REPS} x ${TIME} ms, ${CPU ? 'CPU time' : 'wall clock'}; loadavg ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 const tt = table('Training step, 784-256-128-10, batch 64, SGD, crossEntropy on labels', train, 0);
 const flop = 2 * B * (784 * 256 + 256 * 128 + 128 * 10) * 2 + 2 * B * (256 * 128 + 128 * 10);
-const gemm = tt.slice(4, 12).reduce((a, b) => a + b, 0);
-const other = tt.slice(12).reduce((a, b) => a + b, 0);
+const gemm = tt.slice(7, 15).reduce((a, b) => a + b, 0);
+const other = tt.slice(15).reduce((a, b) => a + b, 0);
 console.log(`\nGEMMs ${us(gemm)} us (${(flop / gemm / 1e9).toFixed(1)} GFLOP/s over the ${(flop / 1e6).toFixed(1)} MFLOP of a step), ` +
   `the rest of the kernels ${us(other)} us, sum ${us(gemm + other)} us vs net_train_step ${us(tt[1])} us; ` +
   `host ${us(tt[0] - tt[1])} us; ${Math.round(B / tt[0]).toLocaleString('en-US')} samples/s.`);
