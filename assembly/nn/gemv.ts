@@ -49,21 +49,13 @@ export function gemv_bias(n: i32, k: i32, x: usize, w: usize, b: usize, y: usize
     const py = at(y, j), pb = at(b, j);
     v128.store(py, f32x4.add(c0, v128.load(pb))); v128.store(py, f32x4.add(c1, v128.load(pb, 16)), 16);
   }
-  // The last n % 8 columns: one vector of four, then lane 0 of vector operations (scalar mul and add in the
-  // baseline build give the same bits as a lane; the relaxed build must use the same fused operation as the lanes).
-  for (; j < n; j += 4) {
+  // The last n % 8 columns one by one, each with lane 0 of the vector operations: scalar mul and add give the same
+  // bits as a lane in the baseline build, and the relaxed build must use the same fused operation as the lanes.
+  for (; j < n; j++) {
     let c0 = zero;
     let px = x, pw = at(w, j);
-    if (j + 4 <= n) {
-      for (let p = 0; p < k; p++) { c0 = vmadd(v128.load32_splat(px), v128.load(pw), c0); px += 4; pw += ldw; }
-      v128.store(at(y, j), f32x4.add(c0, v128.load(at(b, j))));
-    } else {
-      for (let q = j; q < n; q++) {
-        c0 = zero; px = x; pw = at(w, q);
-        for (let p = 0; p < k; p++) { c0 = vmadd(v128.load32_zero(px), v128.load32_zero(pw), c0); px += 4; pw += ldw; }
-        store<f32>(at(y, q), f32x4.extract_lane(c0, 0) + load<f32>(at(b, q)));
-      }
-    }
+    for (let p = 0; p < k; p++) { c0 = vmadd(v128.load32_zero(px), v128.load32_zero(pw), c0); px += 4; pw += ldw; }
+    store<f32>(at(y, j), f32x4.extract_lane(c0, 0) + load<f32>(at(b, j)));
   }
 }
 
