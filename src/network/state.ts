@@ -238,7 +238,7 @@ export class NetworkState {
 
   /**
    * Throws the DataError of the first NaN or infinity among the `n` rows of x from row `start` just copied into the
-   * input buffer (a read-only wasm scan, 16 values per step, instead of a JS loop over every value).
+   * input buffer (a read-only wasm scan, 4 values per step, instead of a JS loop over every value).
    */
   checkCopied(x: Float32Array, n: number, start: number): void {
     const inputs = this.settings.inputs;
