@@ -21,6 +21,8 @@ export const ABI = {
   header: {
     LAYERS: 0, INPUTS: 1, CAPACITY: 2, LOSS: 3, OPT: 4, LR: 5, B1: 6, B2: 7, EPS: 8, WD: 9, NESTEROV: 10, CLIP: 11,
     T: 12, B1T: 13, B2T: 14, SCRATCH: 15, DA: 16, DB: 17, DIAG: 19, DIAG_ON: 20,
+    /** Per-row loss weights of the next step (f32[rows], class and sample weights), 0: unweighted. */
+    SW: 48,
   },
   /** Per-layer word offsets (prefix L_). */
   layer: {
@@ -28,6 +30,8 @@ export const ABI = {
     MW: 15, VW: 16, MB: 17, VB: 18, MP: 19, VP: 20, HASPG: 21, LO: 22, HI: 23,
     /** 1: the layer is frozen (its weights, bias and activation parameters are not updated; backprop still runs). */
     FROZEN: 24,
+    /** f32 L1 and L2 penalty factors of the layer's weights (0: none). */
+    L1: 30, L2: 31,
   },
   /** Loss codes (header word LOSS; prefix LOSS_). */
   loss: { mse: ['MSE', 0], binaryCrossEntropy: ['BCE', 1], crossEntropy: ['CE', 2] },

@@ -4,7 +4,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createEngine, ModelFormatError, type Engine, type Network } from '../dist/index.js';
+import { canonicalCrc } from './model-checksum.js';
 
+const hex = (n: number) => n.toString(16).padStart(8, '0');
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 let engine: Engine;
@@ -65,14 +67,14 @@ describe('resume bit for bit', () => {
     net.dispose();
   });
 
-  it('version 3 is written; its training state is checked (a changed rng, step or moment shape is a ModelFormatError)', async () => {
+  it('version 4 is written; its training state is checked (a changed rng, step or moment shape is a ModelFormatError)', async () => {
     const net = build(OPTIMIZERS[3], false);
     await net.fit(x, y, { ...fitOpts, epochs: 1 });
     const json = net.toJSON();
-    expect(json.version).toBe(3);
+    expect(json.version).toBe(4);
     expect(json.training!.step).toBe(6);
     expect(json.optimizerState!.map((b) => b.name).slice(0, 3)).toEqual(['dense0.weight.moment0', 'dense0.bias.moment0', 'dense0.params.moment0']);
-    expect(new DataView(net.save().buffer).getUint32(4, true)).toBe(3);
+    expect(new DataView(net.save().buffer).getUint32(4, true)).toBe(4);
     const bad = [
       { ...json, training: { ...json.training!, rng: [0, 0, 0, 0] } },
       { ...json, training: { ...json.training!, step: -1 } },
@@ -98,13 +100,96 @@ describe('resume bit for bit', () => {
           expect(bits(p[i]!.data)).toEqual(bits(new Float32Array(Uint8Array.from(Buffer.from(q.data, 'base64')).buffer)));
         });
         expect(net.toJSON().training!.step).toBe(0);
-        expect(net.toJSON().version).toBe(3);
+        expect(net.toJSON().version).toBe(4);
         net.dispose();
       }
     }
     const pred = JSON.parse(fixture('model-v2.predict.json'));
     const net = engine.loadNetwork(JSON.parse(fixture('model-v2.json')));
     expect(bits(net.predict(Float32Array.from(pred.x)))).toEqual(pred.bits);
+    net.dispose();
+  });
+
+  it('version-3 files (tests/fixtures/model-v3.*) still load with their training state, and save as version 4', () => {
+    const json = JSON.parse(fixture('model-v3.json'));
+    const bin = Uint8Array.from(Buffer.from(fixture('model-v3.bin.b64').trim(), 'base64'));
+    const pred = JSON.parse(fixture('model-v3.predict.json'));
+    for (const saved of [json, bin]) {
+      const net = engine.loadNetwork(saved);
+      expect(bits(net.predict(Float32Array.from(pred.x)))).toEqual(pred.bits);
+      const back = net.toJSON();
+      expect(back.version).toBe(4);
+      // Everything version 3 held comes back unchanged; version 4 adds nothing for this network.
+      const { version: _a, checksum: _b, ...rest } = back;
+      const { version: _c, checksum: _d, ...old } = json;
+      expect(rest).toEqual(old);
+      net.dispose();
+    }
+  });
+});
+
+// Section 3 with schedules: the schedule's position (epochs run, starting rate, reduce-on-plateau's best and wait)
+// travels in the file (version 4), so a scheduled run resumes bit for bit too.
+describe('resume bit for bit with a learning-rate schedule', () => {
+  const SCHEDULES = [
+    { name: 'step', every: 2, gamma: 0.5 },
+    { name: 'cosine', epochs: 6, warmup: 1, minLr: 0.001 },
+    { name: 'reduceOnPlateau', factor: 0.5, patience: 1, monitor: 'loss', minDelta: 0.2 },
+    { name: 'reduceOnPlateau', factor: 0.5, patience: 4, minDelta: 0.5 },
+  ] as const;
+  for (const schedule of SCHEDULES) {
+    it(`${JSON.stringify(schedule)}: fit 6 == fit 3, save, load, fit 3 (binary and JSON)`, async () => {
+      const opts = { ...fitOpts, schedule, ...(schedule.name === 'reduceOnPlateau' && !('monitor' in schedule) ? { validationSplit: 0.25 } : {}) };
+      const whole = build(OPTIMIZERS[3], false);
+      const hw = await whole.fit(x, y, { ...opts, epochs: 6 });
+      const rates = hw.epochs.map((e) => e.learningRate);
+      expect(new Set(rates).size).toBeGreaterThan(1); // the schedule really changes the rate in these 6 epochs
+      const want = whole.toJSON();
+      expect(want.schedule!.epoch).toBe(6);
+      for (const form of ['binary', 'json'] as const) {
+        const first = build(OPTIMIZERS[3], false);
+        const h1 = await first.fit(x, y, opts);
+        const saved = form === 'binary' ? first.save() : JSON.stringify(first.toJSON());
+        first.dispose();
+        const resumed = engine.loadNetwork(saved);
+        const h2 = await resumed.fit(x, y, opts);
+        expect([...h1.epochs, ...h2.epochs].map((e) => e.learningRate), form).toEqual(rates);
+        expect(resumed.toJSON(), form).toEqual(want);
+        resumed.dispose();
+      }
+      // Without the file: two fit calls on one network continue the schedule as well.
+      const twice = build(OPTIMIZERS[3], false);
+      await twice.fit(x, y, opts);
+      await twice.fit(x, y, opts);
+      expect(twice.toJSON()).toEqual(want);
+      twice.dispose();
+      whole.dispose();
+    });
+  }
+
+  it('other settings or setLearningRate start the schedule over; a damaged schedule field is a ModelFormatError', async () => {
+    const net = build(OPTIMIZERS[3], false);
+    const lr0 = net.learningRate;
+    await net.fit(x, y, { ...fitOpts, schedule: { name: 'step', every: 1, gamma: 0.5 } });
+    expect(net.toJSON().schedule).toEqual({ spec: { name: 'step', every: 1, gamma: 0.5 }, epoch: 3, base: lr0, wait: 0 });
+    const h = await net.fit(x, y, { ...fitOpts, epochs: 1, schedule: { name: 'step', every: 1, gamma: 0.25 } });
+    expect(h.epochs[0]!.learningRate).toBe(net.toJSON().schedule!.base);
+    expect(net.toJSON().schedule!.epoch).toBe(1);
+    net.setLearningRate(0.02);
+    expect(net.toJSON().schedule).toBeUndefined();
+    await net.fit(x, y, { ...fitOpts, epochs: 1, schedule: { name: 'step', every: 1, gamma: 0.25 } });
+    expect(net.toJSON().schedule).toMatchObject({ epoch: 1, base: Math.fround(0.02) });
+    const json = net.toJSON();
+    const resign = (doc: object) => ({ ...doc, checksum: hex(canonicalCrc(doc)) });
+    const bad = [
+      { ...json, schedule: { ...json.schedule!, epoch: -1 } },
+      { ...json, schedule: { ...json.schedule!, base: 0.1 } }, // not an f32 value
+      { ...json, schedule: { ...json.schedule!, spec: { name: 'step' } } },
+      { ...json, schedule: { ...json.schedule!, best: 'x' } },
+      { ...json, schedule: { ...json.schedule!, extra: 1 } },
+      { ...json, version: 3 }, // version 3 has no schedule field
+    ];
+    for (const doc of bad) expect(() => engine.loadNetwork(resign(doc) as never)).toThrow(ModelFormatError);
     net.dispose();
   });
 });

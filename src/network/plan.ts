@@ -81,6 +81,7 @@ export function writePlanStatic(buf: ArrayBufferLike, plan: number, net: {
     i32[base + L.GW] = l.gW; i32[base + L.GB] = l.gb; i32[base + L.GP] = l.gP; i32[base + L.NP] = l.np;
     i32[base + L.MASK] = l.mask; i32[base + L.HASPG] = l.hasPg ? 1 : 0; i32[base + L.LO] = l.lo; i32[base + L.HI] = l.hi;
     i32[base + L.FROZEN] = l.spec.trainable === false ? 1 : 0;
+    f32[base + L.L1] = l.spec.l1 ?? 0; f32[base + L.L2] = l.spec.l2 ?? 0;
     const [mW = 0, mb = 0, mP = 0, vW = 0, vb = 0, vP = 0] = l.opt;
     i32[base + L.MW] = mW; i32[base + L.MB] = mb; i32[base + L.MP] = mP;
     i32[base + L.VW] = vW; i32[base + L.VB] = vb; i32[base + L.VP] = vP;

@@ -10,6 +10,7 @@ import { InvalidArgumentError, ModelFormatError, OutOfMemoryError, RectifyError 
 import { findActivation } from '../kernels.js';
 import { BASE64_ALPHABET, base64Value } from '../util/base64.js';
 import type { InitName, NormalizedOptimizer, ParameterView, SavedLayerSpec } from '../network/types.js';
+import { checkSchedule, type SchedulePosition } from '../network/schedule.js';
 
 /** @internal What saving reads of a network (the `Network` class has all of it). */
 export interface SaveSource {
@@ -32,6 +33,20 @@ export interface SavedTraining {
   readonly training: TrainingJSON;
   /** Moment blocks in `optimizerState` order: per layer, per slot, weight [in, out], bias [out], params [np] when np > 0. */
   readonly moments: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array }[];
+  /** Version 4: the position of the network's learning-rate schedule, when a scheduled fit ran. */
+  readonly schedule?: SchedulePosition;
+}
+
+/**
+ * The `schedule` field of a version-4 file: the schedule's settings (every default filled in), the epochs it ran,
+ * the rate it started from (f32), reduce-on-plateau's epochs waited and best monitored loss (absent while none).
+ */
+export interface ScheduleJSON {
+  readonly spec: Record<string, unknown>;
+  readonly epoch: number;
+  readonly base: number;
+  readonly wait: number;
+  readonly best?: number;
 }
 
 /** The `training` field of a version-3 file. */
@@ -50,20 +65,22 @@ export interface TrainingJSON {
 /** The JSON form of a network. */
 export interface NetworkJSON {
   readonly format: 'rectify-network';
-  /** 3 is written; 2 (no training state) and 1 (no checksum either) are still read. */
-  readonly version: 1 | 2 | 3;
+  /** 4 is written; 3 (no l1/l2, no schedule), 2 (no training state) and 1 (no checksum either) are still read. */
+  readonly version: 1 | 2 | 3 | 4;
   readonly inputs: number;
   readonly seed: number;
   readonly loss: string;
   readonly optimizer: Record<string, unknown>;
   readonly clipNorm: number;
-  readonly layers: readonly { readonly units: number; readonly activation: Record<string, unknown>; readonly init?: InitName; readonly trainable?: false }[];
+  readonly layers: readonly { readonly units: number; readonly activation: Record<string, unknown>; readonly init?: InitName; readonly trainable?: false; readonly l1?: number; readonly l2?: number }[];
   /** Values of parameters() in order, each as base64 of little-endian f32. */
   readonly parameters: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
   /** Version 3: step count, bias-correction powers, learning rate in effect, generator state. */
   readonly training?: TrainingJSON;
   /** Version 3: the optimizer's moment blocks (same form as `parameters`). */
   readonly optimizerState?: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
+  /** Version 4: the learning-rate schedule's position (absent when no scheduled fit ran since the last reset). */
+  readonly schedule?: ScheduleJSON;
   /**
    * Version 2: CRC-32 (8 lowercase hex digits) of the canonical form of every other field (keys sorted, no spaces,
    * UTF-8). Editing a value by hand without recomputing it makes the file unloadable.
@@ -84,7 +101,7 @@ export interface LoadOptions {
 export const DEFAULT_MAX_PARAMETERS = 1 << 24;
 const MAX_PARAMETERS_CAP = 1 << 28;
 const MAGIC = [0x52, 0x43, 0x54, 0x46]; // "RCTF"
-const VERSION = 3;
+const VERSION = 4;
 /** Upper bounds that keep a hostile file from asking for absurd work before its sizes are checked. */
 const MAX_LAYERS = 1024;
 const MAX_HEADER = 1 << 20;
@@ -100,9 +117,14 @@ const OPTIMIZER_SLOTS: ReadonlyMap<string, number> = new Map([['sgd', 0], ['mome
 /** The document without data and checksum (the binary header), from a live network. */
 function describeNetwork(net: SaveSource) {
   return {
-    format: 'rectify-network' as const, version: VERSION as 3, inputs: net.inputs, seed: net.seed, loss: net.loss,
+    format: 'rectify-network' as const, version: VERSION as 4, inputs: net.inputs, seed: net.seed, loss: net.loss,
     optimizer: { ...net.optimizer }, clipNorm: net.clipNorm, layers: net.layerSpecs.map((l) => ({ ...l })),
   };
+}
+
+/** The `schedule` field of a saved file (undefined when the network has no schedule position). */
+function scheduleJSON(p: SchedulePosition | undefined): { schedule?: ScheduleJSON } {
+  return p ? { schedule: { spec: { ...p.spec }, epoch: p.epoch, base: p.base, wait: p.wait, ...(p.best < Infinity ? { best: p.best } : {}) } } : {};
 }
 
 /** @internal */
@@ -115,6 +137,7 @@ export function networkToJSON(net: SaveSource): NetworkJSON {
     parameters: net.parameters().map(block),
     training: { ...ts.training, rng: [...ts.training.rng] },
     optimizerState: ts.moments.map(block),
+    ...scheduleJSON(ts.schedule),
   };
   return { ...body, checksum: hex(canonicalCrc(body)) };
 }
@@ -129,6 +152,7 @@ export function networkToBytes(net: SaveSource): Uint8Array {
   const shapes = (l: readonly { name: string; shape: readonly number[] }[]) => l.map((p) => ({ name: p.name, shape: [...p.shape] }));
   const header = new TextEncoder().encode(JSON.stringify({
     ...describeNetwork(net), parameters: shapes(net.parameters()), training: { ...ts.training, rng: [...ts.training.rng] }, optimizerState: shapes(ts.moments),
+    ...scheduleJSON(ts.schedule),
   }));
   // Version 3: the payload holds the parameters, then the optimizer's moment blocks.
   const params: readonly { data: Float32Array }[] = [...net.parameters(), ...ts.moments];
@@ -237,8 +261,8 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
   }
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const version = dv.getUint32(4, true);
-  if (version !== 1 && version !== 2 && version !== 3) {
-    throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads versions 1, 2 and 3)`);
+  if (version < 1 || version > 4) {
+    throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads versions 1 to 4)`);
   }
   const limit = 16 + MAX_HEADER + 4 * budget.maxParameters;
   if (b.length > limit) {
@@ -403,6 +427,8 @@ function settings(v: unknown, path: string): Record<string, unknown> {
 const TOP_FIELDS = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'checksum'];
 /** Version 3 adds the training state. */
 const TOP_FIELDS_V3 = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'training', 'optimizerState', 'checksum'];
+/** Version 4 adds the schedule position (and layers' l1 / l2). */
+const TOP_FIELDS_V4 = [...TOP_FIELDS_V3.slice(0, -1), 'schedule', 'checksum'];
 
 /** Checks the document's structure and types (not yet its sizes) and returns a plain copy. */
 function readDocument(o: unknown, withData: boolean): NetworkJSON {
@@ -413,12 +439,12 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     throw new ModelFormatError(`not a saved network: format is ${typeof format === 'string' ? JSON.stringify(format.slice(0, MAX_NAME)) : typeof format}, expected "rectify-network"`);
   }
   const version = at('version');
-  if (version !== 1 && version !== 2 && version !== 3) {
-    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (this rectify reads versions 1, 2 and 3)`);
+  if (version !== 1 && version !== 2 && version !== 3 && version !== 4) {
+    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (this rectify reads versions 1 to 4)`);
   }
   // Version 2 and 3 JSON carry their checksum; the binary header and version 1 carry none.
   const hasChecksum = withData && version >= 2;
-  const fields = version === 3 ? TOP_FIELDS_V3 : TOP_FIELDS;
+  const fields = version === 4 ? TOP_FIELDS_V4 : version === 3 ? TOP_FIELDS_V3 : TOP_FIELDS;
   keysOf(o, 'the saved network', hasChecksum ? fields : fields.slice(0, -1));
   let checksum: string | undefined;
   if (hasChecksum) {
@@ -436,8 +462,15 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
   const layers = elements(at('layers'), 'layers', 1, MAX_LAYERS).map((l, i) => {
     const path = `layers[${i}]`;
     if (!isRecord(l)) throw new ModelFormatError(`${path} must be { units, activation: { name, ... }, init? }`);
-    keysOf(l, path, version === 3 ? ['units', 'activation', 'init', 'trainable'] : ['units', 'activation', 'init']);
+    keysOf(l, path, ['units', 'activation', 'init', ...(version >= 3 ? ['trainable'] : []), ...(version >= 4 ? ['l1', 'l2'] : [])]);
     const units = own(l, 'units', path), init = own(l, 'init', path), trainable = own(l, 'trainable', path);
+    const pen: { l1?: number; l2?: number } = {};
+    for (const k of ['l1', 'l2'] as const) {
+      const v = own(l, k, path);
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !(v > 0 && v <= 3.4028234663852886e38) || Math.fround(v) !== v) throw new ModelFormatError(`${path}.${k} must be an f32 value > 0 (or absent)`);
+      pen[k] = v;
+    }
     if (trainable !== undefined && trainable !== false) throw new ModelFormatError(`${path}.trainable must be false (a frozen layer) or absent`);
     if (!wholeIn(units, 1, 1 << 16)) throw new ModelFormatError(`${path}.units must be a whole number in [1, 65536]`);
     const activation = settings(own(l, 'activation', path), `${path}.activation`);
@@ -448,7 +481,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     }
     return {
       units, activation, ...(init !== undefined ? { init: oneOf(init, INIT_NAMES, `${path}.init`) as InitName } : {}),
-      ...(trainable === false ? { trainable: false as const } : {}),
+      ...(trainable === false ? { trainable: false as const } : {}), ...pen,
     };
   });
   const blocks = (list: string, max: number) => elements(at(list), list, 0, max).map((p, i) => {
@@ -464,7 +497,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
   });
   const parameters = blocks('parameters', MAX_LAYERS * 8);
   let extra = {};
-  if (version === 3) {
+  if (version >= 3) {
     const t = at('training');
     if (!isRecord(t)) throw new ModelFormatError('training must be { step, beta1Power, beta2Power, learningRate, rng }');
     keysOf(t, 'training', ['step', 'beta1Power', 'beta2Power', 'learningRate', 'rng']);
@@ -484,11 +517,27 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     extra = {
       training: { step, beta1Power: b1, beta2Power: b2, learningRate: lr, rng: rng as number[] },
       optimizerState: blocks('optimizerState', MAX_LAYERS * 8),
+      ...(version === 4 && at('schedule') !== undefined ? { schedule: readSchedule(at('schedule')) } : {}),
     };
   }
   return {
     format, version, inputs, seed, loss, optimizer, clipNorm, layers, parameters, ...extra, ...(checksum !== undefined ? { checksum } : {}),
   };
+}
+
+/** Checks a version-4 `schedule` field: its settings as fit checks them, whole epoch and wait, f32 base, finite best. */
+function readSchedule(v: unknown): ScheduleJSON {
+  const path = 'schedule';
+  if (!isRecord(v)) throw new ModelFormatError(`${path} must be { spec, epoch, base, wait, best? }`);
+  keysOf(v, path, ['spec', 'epoch', 'base', 'wait', 'best']);
+  const spec = settings(own(v, 'spec', path), `${path}.spec`);
+  let checked: Record<string, unknown>;
+  try { checked = checkSchedule(spec, 1); } catch (e) { throw new ModelFormatError(`${path}.spec: ${messageOf(e)}`); }
+  const epoch = own(v, 'epoch', path), base = own(v, 'base', path), wait = own(v, 'wait', path), best = own(v, 'best', path);
+  if (!wholeIn(epoch, 0, 1e9) || !wholeIn(wait, 0, 1e9)) throw new ModelFormatError(`${path}.epoch and ${path}.wait must be whole numbers >= 0`);
+  if (typeof base !== 'number' || !(base > 0) || !Number.isFinite(base) || Math.fround(base) !== base) throw new ModelFormatError(`${path}.base must be a finite f32 value > 0`);
+  if (best !== undefined && (typeof best !== 'number' || !Number.isFinite(best))) throw new ModelFormatError(`${path}.best must be a finite number or absent`);
+  return { spec: checked, epoch, base, wait, ...(best !== undefined ? { best } : {}) };
 }
 
 /**
@@ -521,7 +570,7 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
     fanIn = l.units;
   });
   // Version 3 stores the optimizer state too; maxParameters bounds every value the file holds.
-  const stored = json.version === 3 ? params + expectedState.reduce((s, e) => s + count(e.shape), 0) : params;
+  const stored = json.version >= 3 ? params + expectedState.reduce((s, e) => s + count(e.shape), 0) : params;
   if (stored > budget.maxParameters) {
     throw new ModelFormatError(`the saved network has ${params} parameters${stored > params ? ` and ${stored - params} optimizer state values` : ''}, ` +
       `more than maxParameters (${budget.maxParameters}); nothing was allocated (pass a larger maxParameters to loadNetwork if the file is yours)`);
@@ -537,7 +586,7 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
     }
     values += count(p.shape);
   });
-  if (json.version === 3) {
+  if (json.version >= 3) {
     const st = json.optimizerState!;
     if (st.length !== expectedState.length) {
       throw new ModelFormatError(`the file has ${st.length} optimizer state blocks, its layers and optimizer ${json.optimizer.name as string} need ${expectedState.length}`);
