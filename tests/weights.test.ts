@@ -74,18 +74,16 @@ const make = (): Network => engine.network({ inputs: 3, seed: 8 }).dense(6, 'rel
 const params = (n: Network) => n.parameters().map((p) => bits(p.data));
 
 describe('fit and evaluate with weights', () => {
-  it('classWeight equals the matching sampleWeight bit for bit (array and object forms, with a stratified split)', async () => {
+  it('classWeight equals the matching sampleWeight bit for bit (also with a stratified split)', async () => {
     const cw = [1, 3.5, 0.5];
     const sw = Array.from(y, (c) => cw[c]!);
     for (const extra of [{}, { validationSplit: 0.25 }]) {
-      const a = make(), b = make(), c = make();
+      const a = make(), b = make();
       const ha = await a.fit(x, y, { epochs: 3, batchSize: 8, classWeight: cw, ...extra });
       const hb = await b.fit(x, y, { epochs: 3, batchSize: 8, sampleWeight: sw, ...extra });
-      await c.fit(x, y, { epochs: 3, batchSize: 8, classWeight: { 1: 3.5, 2: 0.5 }, ...extra });
       expect(params(a)).toEqual(params(b));
-      expect(params(c)).toEqual(params(a));
       expect(ha.epochs.map((e) => e.loss)).toEqual(hb.epochs.map((e) => e.loss));
-      a.dispose(); b.dispose(); c.dispose();
+      a.dispose(); b.dispose();
     }
   });
 
@@ -138,9 +136,8 @@ describe('fit and evaluate with weights', () => {
       [{ sampleWeight: 'ones' }, InvalidArgumentError],
       [{ classWeight: [1, 2] }, ShapeError],
       [{ classWeight: [1, -2, 1] }, InvalidArgumentError],
-      [{ classWeight: { 3: 1 } }, InvalidArgumentError],
-      [{ classWeight: { 1.5: 1 } }, InvalidArgumentError],
-      [{ classWeight: { 0: NaN } }, InvalidArgumentError],
+      [{ classWeight: { 0: 1, 1: 1, 2: 1 } }, InvalidArgumentError],
+      [{ classWeight: [1, NaN, 1] }, InvalidArgumentError],
       [{ classWeight: 2 }, InvalidArgumentError],
       [{ classWeight: [1, 1, 1e38], sampleWeight: new Array(rows).fill(1e10) }, InvalidArgumentError],
     ];

@@ -215,41 +215,27 @@ export function permuteTargets(t: PreparedTargets, order: Uint32Array, outputs: 
 }
 
 /**
- * The loss weight of each row (f32): sampleWeight[r] times classWeight[class of r], or undefined when neither is
- * given. Weights are finite numbers >= 0; sampleWeight has one per row; classWeight (an array by class id, or an
- * object { [classId]: weight } where unnamed classes weigh 1) needs class targets.
+ * The loss weight of each row (f32): sampleWeight[r] (one per row) times classWeight[class of r] (one per class;
+ * needs class targets), or undefined when neither is given. Weights are finite numbers >= 0.
  */
 export function rowWeights(sampleWeight: unknown, classWeight: unknown, rows: number, t: PreparedTargets, outputs: number): Float32Array | undefined {
   if (sampleWeight === undefined && classWeight === undefined) return undefined;
-  const bad = (what: string, v: unknown) => new InvalidArgumentError(`${what} is ${describe(v)}; weights must be finite numbers >= 0`);
   const w = new Float32Array(rows).fill(1);
-  if (sampleWeight !== undefined) {
-    if (!(sampleWeight instanceof Float32Array) && !Array.isArray(sampleWeight)) {
-      throw new InvalidArgumentError(`sampleWeight must be a Float32Array or number[] with one weight per row, got ${describe(sampleWeight)}`);
-    }
-    if (sampleWeight.length !== rows) throw new ShapeError(`sampleWeight has ${sampleWeight.length} weights but x has ${rows} rows; give one per row`);
-    for (let r = 0; r < rows; r++) {
-      const v: unknown = sampleWeight[r];
-      if (typeof v !== 'number' || !(v >= 0 && v < Infinity)) throw bad(`sampleWeight[${r}]`, v);
-      w[r] = v;
-    }
-  }
-  if (classWeight !== undefined) {
-    const n = outputs === 1 ? 2 : outputs;
-    if (classWeight === null || typeof classWeight !== 'object') throw new InvalidArgumentError(`classWeight must be an array by class id or an object { [classId]: weight }, got ${describe(classWeight)}`);
-    if (!t.classes) throw new InvalidArgumentError('classWeight needs class targets (class ids, one-hot rows, or 0/1 with one output)');
-    const cw = new Array<number>(n).fill(1);
-    if (Array.isArray(classWeight) && classWeight.length !== n) throw new ShapeError(`classWeight has ${classWeight.length} weights but there are ${n} classes`);
-    for (const [k, v] of Object.entries(classWeight)) {
-      const c = Number(k);
-      if (!Number.isInteger(c) || c < 0 || c >= n || String(c) !== k) throw new InvalidArgumentError(`classWeight has the key ${describe(k)}; keys are class ids 0..${n - 1}`);
-      if (typeof v !== 'number' || !(v >= 0 && v < Infinity)) throw bad(`classWeight[${k}]`, v);
-      cw[c] = v;
+  const list = (a: unknown, what: string, n: number, of: (r: number) => number) => {
+    if (a === undefined) return;
+    if (!Array.isArray(a) && !(a instanceof Float32Array)) throw new InvalidArgumentError(`${what} must be an array of weights, got ${describe(a)}`);
+    if (a.length !== n) throw new ShapeError(`${what} has ${a.length} weights, need ${n}`);
+    if (!t.classes && what[0] === 'c') throw new InvalidArgumentError(`${what} needs class targets`);
+    for (let i = 0; i < n; i++) {
+      const v: unknown = a[i];
+      if (typeof v !== 'number' || !(v >= 0 && v < Infinity)) throw new InvalidArgumentError(`${what}[${i}] is ${describe(v)}; weights must be finite and >= 0`);
     }
     for (let r = 0; r < rows; r++) {
-      w[r] = w[r]! * cw[t.classes[r]!]!;
-      if (w[r] === Infinity) throw bad(`the weight of row ${r} (sampleWeight times classWeight, as an f32)`, Infinity);
+      w[r] = w[r]! * a[of(r)]!;
+      if (w[r] === Infinity) throw new InvalidArgumentError(`the weight of row ${r} overflows f32`);
     }
-  }
+  };
+  list(sampleWeight, 'sampleWeight', rows, (r) => r);
+  list(classWeight, 'classWeight', outputs === 1 ? 2 : outputs, (r) => t.classes![r]!);
   return w;
 }

@@ -138,11 +138,11 @@ export interface FitOptions {
    */
   readonly sampleWeight?: Float32Array | readonly number[];
   /**
-   * Loss weight per class (Keras `class_weight`): an array indexed by class id (one per class; 2 for a single sigmoid
-   * or 0/1 output), or an object `{ [classId]: weight }` where classes not named weigh 1. Needs class targets; a row's
-   * weight is its class weight times its sampleWeight.
+   * Loss weight per class (Keras `class_weight` as an array): one finite number >= 0 per class, indexed by class id
+   * (2 for a single sigmoid or 0/1 output). Needs class targets; a row's weight is its class weight times its
+   * sampleWeight.
    */
-  readonly classWeight?: readonly number[] | Readonly<Record<number, number>>;
+  readonly classWeight?: readonly number[];
   /**
    * Learning-rate schedule (default: none, the rate stays as it is). See {@link LearningRateSchedule}. The network
    * keeps the schedule's position (epochs run, starting rate, plateau state; saved with it): a later fit with the same

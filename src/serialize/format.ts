@@ -468,7 +468,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     for (const k of ['l1', 'l2'] as const) {
       const v = own(l, k, path);
       if (v === undefined) continue;
-      if (typeof v !== 'number' || !(v > 0 && v <= 3.4028234663852886e38) || Math.fround(v) !== v) throw new ModelFormatError(`${path}.${k} must be an f32 value > 0 (or absent)`);
+      if (!isF32(v) || !(v > 0)) throw new ModelFormatError(`${path}.${k} must be an f32 value > 0 (or absent)`);
       pen[k] = v;
     }
     if (trainable !== undefined && trainable !== false) throw new ModelFormatError(`${path}.trainable must be false (a frozen layer) or absent`);
@@ -527,18 +527,21 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
 
 /** Checks a version-4 `schedule` field: its settings as fit checks them, whole epoch and wait, f32 base, finite best. */
 function readSchedule(v: unknown): ScheduleJSON {
-  const path = 'schedule';
-  if (!isRecord(v)) throw new ModelFormatError(`${path} must be { spec, epoch, base, wait, best? }`);
-  keysOf(v, path, ['spec', 'epoch', 'base', 'wait', 'best']);
-  const spec = settings(own(v, 'spec', path), `${path}.spec`);
-  let checked: Record<string, unknown>;
-  try { checked = checkSchedule(spec, 1); } catch (e) { throw new ModelFormatError(`${path}.spec: ${messageOf(e)}`); }
-  const epoch = own(v, 'epoch', path), base = own(v, 'base', path), wait = own(v, 'wait', path), best = own(v, 'best', path);
-  if (!wholeIn(epoch, 0, 1e9) || !wholeIn(wait, 0, 1e9)) throw new ModelFormatError(`${path}.epoch and ${path}.wait must be whole numbers >= 0`);
-  if (typeof base !== 'number' || !(base > 0) || !Number.isFinite(base) || Math.fround(base) !== base) throw new ModelFormatError(`${path}.base must be a finite f32 value > 0`);
-  if (best !== undefined && (typeof best !== 'number' || !Number.isFinite(best))) throw new ModelFormatError(`${path}.best must be a finite number or absent`);
-  return { spec: checked, epoch, base, wait, ...(best !== undefined ? { best } : {}) };
+  if (!isRecord(v)) throw new ModelFormatError('schedule must be { spec, epoch, base, wait, best? }');
+  keysOf(v, 'schedule', ['spec', 'epoch', 'base', 'wait', 'best']);
+  const g = (k: string) => own(v, k, 'schedule');
+  const epoch = g('epoch'), base = g('base'), wait = g('wait'), best = g('best');
+  let spec: Record<string, unknown>;
+  try { spec = checkSchedule(settings(g('spec'), 'schedule.spec'), 1); } catch (e) { throw new ModelFormatError(`schedule.spec: ${messageOf(e)}`); }
+  if (!wholeIn(epoch, 0, 1e9) || !wholeIn(wait, 0, 1e9) || !isF32(base) || !(base > 0) ||
+    (best !== undefined && (typeof best !== 'number' || !Number.isFinite(best)))) {
+    throw new ModelFormatError('schedule: epoch and wait must be whole numbers >= 0, base an f32 > 0, best a finite number or absent');
+  }
+  return { spec, epoch, base, wait, ...(best !== undefined ? { best } : {}) };
 }
+
+/** A finite f32 value. */
+function isF32(v: unknown): v is number { return typeof v === 'number' && Number.isFinite(v) && Math.fround(v) === v; }
 
 /**
  * Checks the parameter list against the one the layers imply and the network's size against the budget, before
