@@ -220,7 +220,7 @@ describe('resume bit for bit with a learning-rate schedule', () => {
     const net = build(OPTIMIZERS[3], false);
     const lr0 = net.learningRate;
     await net.fit(x, y, { ...fitOpts, schedule: { name: 'step', every: 1, gamma: 0.5 } });
-    expect(net.toJSON().schedule).toEqual({ spec: { name: 'step', every: 1, gamma: 0.5 }, epoch: 3, base: lr0, wait: 0 });
+    expect(net.toJSON().schedule).toEqual({ name: 'step', every: 1, gamma: 0.5, epoch: 3, base: lr0, wait: 0 });
     const h = await net.fit(x, y, { ...fitOpts, epochs: 1, schedule: { name: 'step', every: 1, gamma: 0.25 } });
     expect(h.epochs[0]!.learningRate).toBe(net.toJSON().schedule!.base);
     expect(net.toJSON().schedule!.epoch).toBe(1);
@@ -233,7 +233,9 @@ describe('resume bit for bit with a learning-rate schedule', () => {
     const bad = [
       { ...json, schedule: { ...json.schedule!, epoch: -1 } },
       { ...json, schedule: { ...json.schedule!, base: 0.1 } }, // not an f32 value
-      { ...json, schedule: { ...json.schedule!, spec: { name: 'step' } } },
+      { ...json, schedule: { ...json.schedule!, every: 0 } },
+      { ...json, schedule: { ...json.schedule!, name: 'warp' } },
+      { ...json, schedule: { ...json.schedule!, wait: 1.5 } },
       { ...json, schedule: { ...json.schedule!, best: 'x' } },
       { ...json, schedule: { ...json.schedule!, extra: 1 } },
       { ...json, version: 3 }, // version 3 has no schedule field

@@ -42,15 +42,17 @@ export interface SavedTraining {
 }
 
 /**
- * The `schedule` field of a version-4 file: the schedule's settings (every default filled in), the epochs it ran,
- * the rate it started from (f32), reduce-on-plateau's epochs waited and best monitored loss (absent while none).
+ * The `schedule` field of a version-4 file: the schedule's settings (`name` and every setting, defaults filled in)
+ * beside its position: the epochs it ran, the rate it started from (f32), reduce-on-plateau's epochs waited and best
+ * monitored loss (absent while none).
  */
 export interface ScheduleJSON {
-  readonly spec: Record<string, unknown>;
+  readonly name: string;
   readonly epoch: number;
   readonly base: number;
   readonly wait: number;
   readonly best?: number;
+  readonly [setting: string]: unknown;
 }
 
 /** The `training` field of a version-3 file. */
@@ -131,7 +133,7 @@ function describeNetwork(net: SaveSource) {
 
 /** The `schedule` field of a saved file (undefined when the network has no schedule position). */
 function scheduleJSON(p: SchedulePosition | undefined): { schedule?: ScheduleJSON } {
-  return p ? { schedule: { spec: { ...p.spec }, epoch: p.epoch, base: p.base, wait: p.wait, ...(p.best < Infinity ? { best: p.best } : {}) } } : {};
+  return p ? { schedule: { ...p.spec, epoch: p.epoch, base: p.base, wait: p.wait, ...(p.best < Infinity ? { best: p.best } : {}) } } : {};
 }
 
 /** @internal */
@@ -550,17 +552,13 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
 
 /** Checks a version-4 `schedule` field: its settings as fit checks them, whole epoch and wait, f32 base, finite best. */
 function readSchedule(v: unknown): ScheduleJSON {
-  if (!isRecord(v)) throw new ModelFormatError('schedule must be { spec, epoch, base, wait, best? }');
-  keysOf(v, 'schedule', ['spec', 'epoch', 'base', 'wait', 'best']);
-  const g = (k: string) => own(v, k, 'schedule');
-  const epoch = g('epoch'), base = g('base'), wait = g('wait'), best = g('best');
-  let spec: Record<string, unknown>;
-  try { spec = checkSchedule(settings(g('spec'), 'schedule.spec'), 1); } catch (e) { throw new ModelFormatError(`schedule.spec: ${messageOf(e)}`); }
-  if (!wholeIn(epoch, 0, 1e9) || !wholeIn(wait, 0, 1e9) || !isF32(base) || !(base > 0) ||
-    (best !== undefined && (typeof best !== 'number' || !Number.isFinite(best)))) {
-    throw new ModelFormatError('schedule: epoch and wait must be whole numbers >= 0, base an f32 > 0, best a finite number or absent');
+  const { epoch, base, wait, best, ...spec } = settings(v, 'schedule');
+  if (!wholeIn(epoch, 0, 1e9) || !wholeIn(wait, 0, 1e9) || !isF32(base) || !(base > 0) || !(best === undefined || typeof best === 'number')) {
+    throw new ModelFormatError('schedule: epoch and wait must be whole numbers >= 0, base an f32 > 0, best a number or absent');
   }
-  return { spec, epoch, base, wait, ...(best !== undefined ? { best } : {}) };
+  try {
+    return { ...checkSchedule(spec, 1), epoch, base, wait, ...(best !== undefined ? { best } : {}) };
+  } catch (e) { throw new ModelFormatError(`schedule: ${messageOf(e)}`); }
 }
 
 /** A finite f32 value. */

@@ -59,7 +59,7 @@ function rebuild(core: EngineCore, parsed: ParsedNetwork): Network {
   }
   for (let i = 0; i < params.length; i++) params[i]!.data.set(values[i]!);
   net.buffers().forEach((b, i) => { if (buffers[i]) b.data.set(buffers[i]!); }); // version 4 (checked by the parser)
-  const sc = json.schedule;
-  if (json.training) net.restoreTraining(json.training, moments, sc && { spec: sc.spec as never, epoch: sc.epoch, base: sc.base, wait: sc.wait, best: sc.best ?? Infinity });
+  const { epoch = 0, base = 0, wait = 0, best = Infinity, ...spec } = json.schedule ?? {};
+  if (json.training) net.restoreTraining(json.training, moments, json.schedule && { spec: spec as never, epoch, base, wait, best });
   return net;
 }
