@@ -23,6 +23,8 @@ export const ABI = {
     T: 12, B1T: 13, B2T: 14, SCRATCH: 15, DA: 16, DB: 17, DIAG: 19, DIAG_ON: 20,
     /** The network's generator state (16 bytes): dropout masks are drawn from it. */
     RNG: 40,
+    /** Per-row loss weights of the next step (f32[rows], class and sample weights), 0: unweighted. */
+    SW: 48,
   },
   /** Per-layer word offsets (prefix L_). */
   layer: {
@@ -30,6 +32,8 @@ export const ABI = {
     MW: 15, VW: 16, MB: 17, VB: 18, MP: 19, VP: 20, HASPG: 21, LO: 22, HI: 23,
     /** 1: the layer is frozen (its weights, bias and activation parameters are not updated; backprop still runs). */
     FROZEN: 24,
+    /** f32 L1 and L2 penalty factors of a dense layer's weights (0: none). */
+    L1: 25, L2: 26,
     /**
      * Layer kinds (KIND_* codes). Words of the non-dense kinds: FA (f32) dropout rate or batchNorm momentum, FB (f32)
      * epsilon, RM running mean then running variance (batchNorm), STAT statistics row buffer (batchNorm 3 x units,
