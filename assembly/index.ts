@@ -13,6 +13,7 @@ export * from './nn/optim';
 export * from './nn/rng';
 export * from './nn/dispatch';
 export * from './nn/net';
+export * from './nn/stats';
 export * from './activations/elu';
 export * from './activations/sigmoid';
 export * from './activations/silu';

@@ -65,14 +65,14 @@ describe('resume bit for bit', () => {
     net.dispose();
   });
 
-  it('version 3 is written; its training state is checked (a changed rng, step or moment shape is a ModelFormatError)', async () => {
+  it('version 4 is written; its training state is checked (a changed rng, step or moment shape is a ModelFormatError)', async () => {
     const net = build(OPTIMIZERS[3], false);
     await net.fit(x, y, { ...fitOpts, epochs: 1 });
     const json = net.toJSON();
-    expect(json.version).toBe(3);
+    expect(json.version).toBe(4);
     expect(json.training!.step).toBe(6);
     expect(json.optimizerState!.map((b) => b.name).slice(0, 3)).toEqual(['dense0.weight.moment0', 'dense0.bias.moment0', 'dense0.params.moment0']);
-    expect(new DataView(net.save().buffer).getUint32(4, true)).toBe(3);
+    expect(new DataView(net.save().buffer).getUint32(4, true)).toBe(4);
     const bad = [
       { ...json, training: { ...json.training!, rng: [0, 0, 0, 0] } },
       { ...json, training: { ...json.training!, step: -1 } },
@@ -98,7 +98,7 @@ describe('resume bit for bit', () => {
           expect(bits(p[i]!.data)).toEqual(bits(new Float32Array(Uint8Array.from(Buffer.from(q.data, 'base64')).buffer)));
         });
         expect(net.toJSON().training!.step).toBe(0);
-        expect(net.toJSON().version).toBe(3);
+        expect(net.toJSON().version).toBe(4);
         net.dispose();
       }
     }

@@ -9,7 +9,8 @@
 import { InvalidArgumentError, ModelFormatError, OutOfMemoryError, RectifyError } from '../errors.js';
 import { findActivation } from '../kernels.js';
 import { BASE64_ALPHABET, base64Value } from '../util/base64.js';
-import type { InitName, NormalizedOptimizer, ParameterView, SavedLayerSpec } from '../network/types.js';
+import { checkMetadata } from '../network/metadata.js';
+import type { InitName, NetworkMetadata, NormalizedOptimizer, ParameterView, SavedLayerSpec } from '../network/types.js';
 
 /** @internal What saving reads of a network (the `Network` class has all of it). */
 export interface SaveSource {
@@ -22,6 +23,8 @@ export interface SaveSource {
   parameters(): ParameterView[];
   /** The state training depends on beyond the parameters (version 3). */
   trainingState(): SavedTraining;
+  /** Serving metadata (version 4). */
+  readonly metadata: NetworkMetadata;
 }
 
 /**
@@ -50,8 +53,8 @@ export interface TrainingJSON {
 /** The JSON form of a network. */
 export interface NetworkJSON {
   readonly format: 'rectify-network';
-  /** 3 is written; 2 (no training state) and 1 (no checksum either) are still read. */
-  readonly version: 1 | 2 | 3;
+  /** 4 is written; 3 (no metadata), 2 (no training state either) and 1 (no checksum either) are still read. */
+  readonly version: 1 | 2 | 3 | 4;
   readonly inputs: number;
   readonly seed: number;
   readonly loss: string;
@@ -64,6 +67,8 @@ export interface NetworkJSON {
   readonly training?: TrainingJSON;
   /** Version 3: the optimizer's moment blocks (same form as `parameters`). */
   readonly optimizerState?: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
+  /** Version 4, optional: input names, class labels, training statistics (`net.metadata`). */
+  readonly metadata?: NetworkMetadata;
   /**
    * Version 2: CRC-32 (8 lowercase hex digits) of the canonical form of every other field (keys sorted, no spaces,
    * UTF-8). Editing a value by hand without recomputing it makes the file unloadable.
@@ -84,7 +89,7 @@ export interface LoadOptions {
 export const DEFAULT_MAX_PARAMETERS = 1 << 24;
 const MAX_PARAMETERS_CAP = 1 << 28;
 const MAGIC = [0x52, 0x43, 0x54, 0x46]; // "RCTF"
-const VERSION = 3;
+const VERSION = 4;
 /** Upper bounds that keep a hostile file from asking for absurd work before its sizes are checked. */
 const MAX_LAYERS = 1024;
 const MAX_HEADER = 1 << 20;
@@ -99,9 +104,11 @@ const OPTIMIZER_SLOTS: ReadonlyMap<string, number> = new Map([['sgd', 0], ['mome
 
 /** The document without data and checksum (the binary header), from a live network. */
 function describeNetwork(net: SaveSource) {
+  const meta = net.metadata;
   return {
-    format: 'rectify-network' as const, version: VERSION as 3, inputs: net.inputs, seed: net.seed, loss: net.loss,
+    format: 'rectify-network' as const, version: VERSION as 4, inputs: net.inputs, seed: net.seed, loss: net.loss,
     optimizer: { ...net.optimizer }, clipNorm: net.clipNorm, layers: net.layerSpecs.map((l) => ({ ...l })),
+    ...(Object.keys(meta).length ? { metadata: meta } : {}),
   };
 }
 
@@ -237,8 +244,8 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
   }
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const version = dv.getUint32(4, true);
-  if (version !== 1 && version !== 2 && version !== 3) {
-    throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads versions 1, 2 and 3)`);
+  if (!(version >= 1 && version <= 4)) {
+    throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads versions 1 to 4)`);
   }
   const limit = 16 + MAX_HEADER + 4 * budget.maxParameters;
   if (b.length > limit) {
@@ -413,12 +420,12 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     throw new ModelFormatError(`not a saved network: format is ${typeof format === 'string' ? JSON.stringify(format.slice(0, MAX_NAME)) : typeof format}, expected "rectify-network"`);
   }
   const version = at('version');
-  if (version !== 1 && version !== 2 && version !== 3) {
-    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (this rectify reads versions 1, 2 and 3)`);
+  if (version !== 1 && version !== 2 && version !== 3 && version !== 4) {
+    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (this rectify reads versions 1 to 4)`);
   }
   // Version 2 and 3 JSON carry their checksum; the binary header and version 1 carry none.
   const hasChecksum = withData && version >= 2;
-  const fields = version === 3 ? TOP_FIELDS_V3 : TOP_FIELDS;
+  const fields = version === 4 ? ['metadata', ...TOP_FIELDS_V3] : version === 3 ? TOP_FIELDS_V3 : TOP_FIELDS;
   keysOf(o, 'the saved network', hasChecksum ? fields : fields.slice(0, -1));
   let checksum: string | undefined;
   if (hasChecksum) {
@@ -436,7 +443,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
   const layers = elements(at('layers'), 'layers', 1, MAX_LAYERS).map((l, i) => {
     const path = `layers[${i}]`;
     if (!isRecord(l)) throw new ModelFormatError(`${path} must be { units, activation: { name, ... }, init? }`);
-    keysOf(l, path, version === 3 ? ['units', 'activation', 'init', 'trainable'] : ['units', 'activation', 'init']);
+    keysOf(l, path, version >= 3 ? ['units', 'activation', 'init', 'trainable'] : ['units', 'activation', 'init']);
     const units = own(l, 'units', path), init = own(l, 'init', path), trainable = own(l, 'trainable', path);
     if (trainable !== undefined && trainable !== false) throw new ModelFormatError(`${path}.trainable must be false (a frozen layer) or absent`);
     if (!wholeIn(units, 1, 1 << 16)) throw new ModelFormatError(`${path}.units must be a whole number in [1, 65536]`);
@@ -464,7 +471,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
   });
   const parameters = blocks('parameters', MAX_LAYERS * 8);
   let extra = {};
-  if (version === 3) {
+  if (version >= 3) {
     const t = at('training');
     if (!isRecord(t)) throw new ModelFormatError('training must be { step, beta1Power, beta2Power, learningRate, rng }');
     keysOf(t, 'training', ['step', 'beta1Power', 'beta2Power', 'learningRate', 'rng']);
@@ -486,6 +493,9 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
       optimizerState: blocks('optimizerState', MAX_LAYERS * 8),
     };
   }
+  // Version 4: the serving metadata, checked against the widths (outputs: the last layer's units).
+  const meta = at('metadata');
+  if (meta !== undefined) extra = { ...extra, metadata: checkMetadata(meta, inputs, layers[layers.length - 1]!.units, ModelFormatError) };
   return {
     format, version, inputs, seed, loss, optimizer, clipNorm, layers, parameters, ...extra, ...(checksum !== undefined ? { checksum } : {}),
   };
@@ -521,7 +531,7 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
     fanIn = l.units;
   });
   // Version 3 stores the optimizer state too; maxParameters bounds every value the file holds.
-  const stored = json.version === 3 ? params + expectedState.reduce((s, e) => s + count(e.shape), 0) : params;
+  const stored = json.version >= 3 ? params + expectedState.reduce((s, e) => s + count(e.shape), 0) : params;
   if (stored > budget.maxParameters) {
     throw new ModelFormatError(`the saved network has ${params} parameters${stored > params ? ` and ${stored - params} optimizer state values` : ''}, ` +
       `more than maxParameters (${budget.maxParameters}); nothing was allocated (pass a larger maxParameters to loadNetwork if the file is yours)`);
@@ -537,7 +547,7 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
     }
     values += count(p.shape);
   });
-  if (json.version === 3) {
+  if (json.version >= 3) {
     const st = json.optimizerState!;
     if (st.length !== expectedState.length) {
       throw new ModelFormatError(`the file has ${st.length} optimizer state blocks, its layers and optimizer ${json.optimizer.name as string} need ${expectedState.length}`);

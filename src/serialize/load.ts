@@ -53,5 +53,6 @@ function rebuild(core: EngineCore, parsed: ParsedNetwork): Network {
   }
   for (let i = 0; i < params.length; i++) params[i]!.data.set(values[i]!);
   if (json.training) net.restoreTraining(json.training, moments);
+  if (json.metadata) net.metadata = json.metadata;
   return net;
 }
