@@ -50,7 +50,8 @@ export interface PredictHandlerOptions {
   labels?: readonly string[];
   /**
    * Training statistics per feature (see `featureStats`): the range check and the feature names come from here.
-   * Default: `net.metadata` (the statistics `fit` recorded and the saved model carries, its input names and labels).
+   * Default: `net.metadata` (the statistics `fit` recorded and the saved model carries, its input names and labels),
+   * read once, when the handler is made.
    */
   featureStats?: FeatureStats;
   /** Just a per-feature range `{ min, max }` (instead of `net.metadata`'s statistics); ignored when featureStats has min/max. */
