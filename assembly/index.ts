@@ -8,6 +8,8 @@ export * from './activations/relu';
 export * from './activations/sbaf';
 export * from './activations/softmax';
 export * from './nn/gemm';
+export * from './nn/gemv';
+export * from './nn/finite';
 export * from './nn/loss';
 export * from './nn/optim';
 export * from './nn/rng';

@@ -164,7 +164,7 @@ export class Network<I extends number = number, O extends number = number> {
   /** Runs the network on rows x inputs values and returns rows x outputs values. */
   predict(x: Float32Array): Float32Array {
     this.check();
-    return this.st.predict(x, rowsOf(x, this.inputs, 'x'));
+    return this.st.predict(x, rowsOf(x, this.inputs, 'x', false));
   }
 
   /**
@@ -199,11 +199,14 @@ export class Network<I extends number = number, O extends number = number> {
   /** One optimizer step on one batch (all rows of x). Returns the loss before the step. */
   trainBatch(x: Float32Array, y: Targets): number {
     this.checkIdle('trainBatch');
-    const rows = rowsOf(x, this.inputs, 'x');
-    const t = prepareTargets(y, rows, this.outputs, this.loss, false);
     const st = this.st;
+    // Finiteness: checked on the copy in the wasm (checkCopied), unless the buffers must grow first (then in JS, so
+    // that a failed call allocates nothing).
+    const rows = rowsOf(x, this.inputs, 'x', x.length > st.capacity * this.inputs);
+    const t = prepareTargets(y, rows, this.outputs, this.loss, false);
     st.ensureCapacity(rows);
     const [tp, lp] = st.load(x, rows, t, 0);
+    st.checkCopied(x, rows, 0);
     return st.fx.net_train_step(st.plan, st.xBuf, tp, lp, rows);
   }
 
