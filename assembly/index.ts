@@ -18,6 +18,7 @@ export * from './nn/net';
 export * from './nn/dropout';
 export * from './nn/batchnorm';
 export * from './nn/layernorm';
+export * from './nn/stats';
 export * from './activations/elu';
 export * from './activations/sigmoid';
 export * from './activations/silu';
