@@ -13,6 +13,7 @@ export * from './nn/optim';
 export * from './nn/rng';
 export * from './nn/dispatch';
 export * from './nn/net';
+export { threads_setup, thread_loop } from './nn/threads';
 export * from './activations/elu';
 export * from './activations/sigmoid';
 export * from './activations/silu';

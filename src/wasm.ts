@@ -136,10 +136,11 @@ function readString(memory: WebAssembly.Memory | undefined, ptr: number): string
  * @internal Instantiates a module. Release builds import nothing; debug builds import `env.abort`, whose message is
  * decoded here. A Module compiled in another realm (edge-runtime's host) is accepted: no instanceof checks.
  */
-export async function instantiateModule(mod: WebAssembly.Module): Promise<RawExports> {
+export async function instantiateModule(mod: WebAssembly.Module, shared?: WebAssembly.Memory): Promise<RawExports> {
   try {
-    let memory: WebAssembly.Memory | undefined;
+    let memory = shared;
     const env = {
+      ...(shared ? { memory: shared } : {}), // the threads build imports its (shared) memory
       abort(msg: number, file: number, line: number, col: number): never {
         throw new Error(`abort: ${readString(memory, msg)} at ${readString(memory, file)}:${line}:${col}`);
       },
@@ -152,11 +153,11 @@ export async function instantiateModule(mod: WebAssembly.Module): Promise<RawExp
   }
 }
 
-/** Which build: the shipped baseline, the relaxed-SIMD one, or the twins build (baseline + scalar twins, for tests). */
-export type BuildKind = 'baseline' | 'relaxed' | 'twins';
+/** Which build: the shipped baseline, the relaxed-SIMD one, the twins build (baseline + scalar twins, for tests), or the threads build (baseline kernels, shared memory). */
+export type BuildKind = 'baseline' | 'relaxed' | 'twins' | 'threads';
 
 /** @internal Default locations of the three builds, next to this file. */
 export function defaultWasmUrl(kind: BuildKind): URL {
-  const file = kind === 'relaxed' ? './rectify-relaxed.wasm' : kind === 'twins' ? './rectify-twins.wasm' : './rectify.wasm';
+  const file = kind === 'baseline' ? './rectify.wasm' : `./rectify-${kind}.wasm`;
   return new URL(file, import.meta.url);
 }
