@@ -4,7 +4,8 @@
  * @module
  */
 import type { ActivationDef, ParamDef } from './activations/types.js';
-import { checkParam, describe } from './kernels.js';
+import { checkParam } from './activation-table.js';
+import { describe } from './util/describe.js';
 import {
   DisposedError, DomainError, InvalidArgumentError, InvalidParameterError, KernelError, RectifyError, ShapeError,
 } from './errors.js';

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync, realpathSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { createEngine } from './engine.js';
-import { ACTIVATIONS, activationNames, findActivation, type ActivationDef, type ActivationSpec } from './kernels.js';
+import { ACTIVATIONS, activationNames, findActivation, type ActivationDef, type ActivationSpec } from './activation-table.js';
 import type { OptimizerSpec } from './network.js';
 import { RectifyError } from './errors.js';
 import { runComparison, type LabData, type RunResult } from './lab/experiment.js';

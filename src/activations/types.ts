@@ -1,5 +1,5 @@
 /**
- * The shape of a kernel-table entry. The table itself is the `ACTIVATIONS` array in `kernels.ts`, assembled from one
+ * The shape of a kernel-table entry. The table itself is the `ACTIVATIONS` array in `activation-table.ts`, assembled from one
  * file per family; it drives the host, the tests and the benchmarks.
  * @module
  */

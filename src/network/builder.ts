@@ -2,8 +2,8 @@
  * The typed network builder: `engine.network({ inputs }).dense(units, activation).build({ loss })`.
  * @module
  */
-import type { ActivationName, ActivationSpec } from '../kernels.js';
-import { describe } from '../kernels.js';
+import type { ActivationName, ActivationSpec } from '../activation-table.js';
+import { describe } from '../util/describe.js';
 import type { EngineCore } from '../core.js';
 import { makeActivation } from '../make-activation.js';
 import { InvalidArgumentError, InvalidParameterError, ShapeError } from '../errors.js';

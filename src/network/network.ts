@@ -3,7 +3,7 @@
  * and leaves the memory and the wasm calls to its {@link NetworkState}.
  * @module
  */
-import { describe } from '../kernels.js';
+import { describe } from '../util/describe.js';
 import type { EngineCore } from '../core.js';
 import { networkToBytes, networkToJSON, type NetworkJSON, type SavedTraining, type TrainingJSON } from '../serialize/format.js';
 import { DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError } from '../errors.js';

@@ -3,8 +3,8 @@
  * error that says what to fix; nothing here touches memory.
  * @module
  */
-import type { ActivationName, ActivationSpec } from '../kernels.js';
-import { describe } from '../kernels.js';
+import type { ActivationName, ActivationSpec } from '../activation-table.js';
+import { describe } from '../util/describe.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { FitOptions, Targets } from './types.js';
 import { checkSchedule, type CheckedSchedule } from './schedule.js';

@@ -6,7 +6,7 @@
  * so a scheduled run gives the same bits in every runtime. The cosine uses its own series (below).
  * @module
  */
-import { describe } from '../kernels.js';
+import { describe } from '../util/describe.js';
 import { InvalidParameterError } from '../errors.js';
 import { H } from './plan.js';
 /** What the rate accessors need of a network's state (its plan in the engine's memory). */

@@ -6,7 +6,7 @@
  */
 import type { Activation } from '../activation.js';
 import type { ActivationDef } from '../activations/types.js';
-import { ACTIVATIONS } from '../kernels.js';
+import { ACTIVATIONS } from '../activation-table.js';
 import type { EngineCore } from '../core.js';
 import type { WasmExports } from '../generated/abi.js';
 import { makeActivation } from '../make-activation.js';

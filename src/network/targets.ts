@@ -2,7 +2,7 @@
  * Inputs and targets of the network API, checked and brought to the form the kernels take (f32 rows, or i32 labels).
  * @module
  */
-import { describe } from '../kernels.js';
+import { describe } from '../util/describe.js';
 import { DataError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { LossName, Targets } from './types.js';
 import { createRng } from '../util/random.js';

@@ -3,7 +3,7 @@
  * imports only activation names, so no circle can start here.
  * @module
  */
-import type { ActivationName, ActivationSpec } from '../kernels.js';
+import type { ActivationName, ActivationSpec } from '../activation-table.js';
 
 /** A metric name: `accuracy`, `topK:<k>`, `mae`, `mse`, `rmse`, and macro averages `precision`, `recall`, `f1`. */
 export type MetricName = 'accuracy' | `topK:${number}` | 'mae' | 'mse' | 'rmse' | 'precision' | 'recall' | 'f1';

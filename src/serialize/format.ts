@@ -7,7 +7,7 @@
  * @module
  */
 import { InvalidArgumentError, ModelFormatError, OutOfMemoryError, RectifyError } from '../errors.js';
-import { findActivation } from '../kernels.js';
+import { findActivation } from '../activation-table.js';
 import { BASE64_ALPHABET, base64Value } from '../util/base64.js';
 import type { InitName, NormalizedOptimizer, ParameterView, SavedLayerSpec } from '../network/types.js';
 
