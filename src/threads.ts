@@ -9,10 +9,10 @@
 export const CTL_BYTES = 128;
 
 // The worker: instantiate, say ready (0) or why not (a string), run thread_loop until the stop job. If its instance
-// traps it sets the fail word and counts its share as done, so the calling thread stops waiting and traps too.
+// traps it sets the fail word, so the calling thread stops waiting and traps too.
 const WORKER = "const wt=globalThis.process?.getBuiltinModule?.('worker_threads'),p=wt?.parentPort,post=m=>p?p.postMessage(m):postMessage(m);" +
   'const go=async({module,memory,ctl,id,n})=>{let x;try{x=(await WebAssembly.instantiate(module,{env:{memory,abort(){throw Error("abort")}}})).exports}catch(e){post(String(e));return}' +
-  'post(0);try{x.thread_loop(ctl,id,n)}catch(e){const a=new Int32Array(memory.buffer);Atomics.store(a,(ctl>>2)+3,1);Atomics.add(a,(ctl>>2)+1,1);post(String(e))}p?p.close():close()};' +
+  'post(0);try{x.thread_loop(ctl,id,n)}catch(e){const a=new Int32Array(memory.buffer);Atomics.store(a,(ctl>>2)+3,1);post(String(e))}p?p.close():close()};' +
   'p?p.once("message",go):onmessage=e=>go(e.data)';
 
 interface AnyWorker {

@@ -5,10 +5,13 @@
 // and the two exports are empty.
 //
 // The host (src/threads.ts) gives the engine's instance a control block (threads_setup) and starts n - 1 workers, each
-// with its own instance of the same module over the same memory, running thread_loop: it sleeps on the generation word
-// (memory.atomic.wait32) until the calling thread publishes a job (op code and argument words, then generation + 1 and
-// notify), does its share, and adds 1 to the done word. The calling thread does share 0 itself and then spins on the
-// done word with atomic loads (browsers forbid blocking waits on a page's main thread).
+// with its own instance of the same module over the same memory, running thread_loop: it spins a while, then sleeps on
+// the generation word (memory.atomic.wait32), until the calling thread publishes a job: op code and argument words, a
+// claim word (chunk count << 16 | next chunk), then generation + 1 and notify. A job is cut into a few chunks per
+// thread; every thread, the calling one included, claims chunks one at a time (compare-and-swap on the claim word),
+// runs each and adds 1 to the finished word. The calling thread then spins with atomic loads until every chunk is
+// finished (browsers forbid blocking waits on a page's main thread). A worker that is slow to wake (a busy machine)
+// just claims fewer chunks: nobody waits for a thread that has not started.
 //
 // Determinism: a job splits its output, never a sum. Each output element is computed by exactly one thread with the
 // same operations in the same order as on one thread (GEMM: blocks of whole 8-column panels or tile rows, every path
@@ -27,12 +30,15 @@ import {
 
 // Control block (bytes from its start; the host allocates CTL_BYTES = 128, zeroed).
 const C_GEN = 0;    // generation: + 1 per job, workers wait on it
-const C_DONE = 4;   // shares finished by workers in this job
+const C_DONE = 4;   // chunks finished in this job
 const C_OP = 8;     // job op code (OP_*); OP_STOP ends thread_loop
 const C_FAIL = 12;  // set by a worker's host code when its instance trapped (the calling thread then traps too)
-const C_ARGS = 16;  // argument words
+const C_CLAIM = 16; // chunks << 16 | next chunk to claim
+const C_ARGS = 32;  // argument words
 
 const OP_STOP = 0, OP_GEMM = 1, OP_FWD = 2, OP_BWD = 3, OP_SUMROWS = 4, OP_UPDATE = 5;
+// Chunks per thread of a job (more: better balance on a busy machine, more packing and claims).
+const CHUNKS = 4;
 
 // Thresholds below which a job stays on the calling thread (measured in bench/, see bench/README.md).
 const GEMM_MIN = 1 << 16;     // m n k multiply-adds
@@ -66,7 +72,7 @@ export function threads_setup(block: usize, n: i32): void {
 // @ts-ignore: decorator
 @inline function cut(units: i32, t: i32, nt: i32): i32 { return <i32>((<i64>units * t) / nt); }
 
-/** Worker loop (thread id >= 1 of n): waits for jobs, runs its share, until OP_STOP. Threads build only. */
+/** Worker loop (thread id >= 1 of n): waits for jobs, claims and runs chunks, until OP_STOP. Threads build only. */
 export function thread_loop(block: usize, id: i32, n: i32): void {
   if (!ASC_FEATURE_THREADS) return;
   let seen = 0; // the host starts workers before the first job (generation 0)
@@ -79,59 +85,74 @@ export function thread_loop(block: usize, id: i32, n: i32): void {
       g = atomic.load<i32>(block + C_GEN);
     }
     seen = g;
-    const op = load<i32>(block + C_OP);
-    if (op == OP_STOP) return;
-    share(block, op, id, n);
-    atomic.add<i32>(block + C_DONE, 1);
+    if (load<i32>(block + C_OP) == OP_STOP) return;
+    claim(block, id);
   }
 }
 
-/** Publishes the job whose arguments are set, runs share 0, waits for the others. */
-function run(op: i32): void {
+/**
+ * Claims and runs chunks of the current job until none is left. The op and arguments are read after a successful
+ * claim: the job cannot change while one of its chunks is unfinished, and a claim word equal to an older job's one
+ * claims the same chunk of the current job.
+ */
+function claim(c: usize, t: i32): void {
+  while (true) {
+    const w = atomic.load<i32>(c + C_CLAIM);
+    const next = w & 0xffff, chunks = w >>> 16;
+    if (next >= chunks) return;
+    if (atomic.cmpxchg<i32>(c + C_CLAIM, w, w + 1) != w) continue;
+    share(c, load<i32>(c + C_OP), t, next, chunks);
+    atomic.add<i32>(c + C_DONE, 1);
+  }
+}
+
+/** Publishes the job whose arguments are set, in `units` units of work, claims chunks too, waits for all. */
+function run(op: i32, units: i32): void {
   const c = ctl;
-  atomic.store<i32>(c + C_DONE, 0);
+  const chunks = imin(units, nthreads * CHUNKS);
+  store<i32>(c + C_DONE, 0);
   store<i32>(c + C_OP, op);
+  atomic.store<i32>(c + C_CLAIM, chunks << 16);
   atomic.add<i32>(c + C_GEN, 1);
   atomic.notify(c + C_GEN, nthreads - 1);
-  share(c, op, 0, nthreads);
-  while (atomic.load<i32>(c + C_DONE) < nthreads - 1) {
+  claim(c, 0);
+  while (atomic.load<i32>(c + C_DONE) < chunks) {
     if (atomic.load<i32>(c + C_FAIL) != 0) unreachable();
   }
-  if (atomic.load<i32>(c + C_FAIL) != 0) unreachable();
 }
 
-/** Thread t's share of a job. */
-function share(c: usize, op: i32, t: i32, nt: i32): void {
+/** Chunk `k` of `nk` of a job, run by thread t (its own scratch). */
+function share(c: usize, op: i32, t: i32, k: i32, nk: i32): void {
   if (op == OP_GEMM) {
     // kind, m, n, k, a, lda, b, ldb, c, acc, scratch, byCols, granule
-    const kind = arg(c, 0), m = arg(c, 1), n = arg(c, 2), k = arg(c, 3);
+    const kind = arg(c, 0), m = arg(c, 1), n = arg(c, 2), kk = arg(c, 3);
     const a = <usize>arg(c, 4), lda = arg(c, 5), b = <usize>arg(c, 6), ldb = arg(c, 7), cc = <usize>arg(c, 8);
     const acc = arg(c, 9), byCols = arg(c, 11), gr = arg(c, 12);
-    const scratch = <usize>arg(c, 10) + <usize>t * <usize>scratchOne(m, n, k);
+    const scratch = <usize>arg(c, 10) + <usize>t * <usize>scratchOne(m, n, kk);
     const dim = byCols ? n : m;
     const units = (dim + gr - 1) / gr;
-    const u0 = cut(units, t, nt) * gr, u1 = imin(cut(units, t + 1, nt) * gr, dim);
+    const u0 = cut(units, k, nk) * gr, u1 = imin(cut(units, k + 1, nk) * gr, dim);
     if (u0 >= u1) return;
     if (byCols) {
       // columns u0..u1 of B and C
       const pb = kind == 1 ? b + (<usize>(u0 * ldb) << 2) : b + (<usize>u0 << 2);
-      gemmAny(kind, m, u1 - u0, k, a, lda, pb, ldb, cc + (<usize>u0 << 2), n, acc, scratch);
+      gemmAny(kind, m, u1 - u0, kk, a, lda, pb, ldb, cc + (<usize>u0 << 2), n, acc, scratch);
     } else {
       // rows u0..u1 of A and C
       const pa = kind == 2 ? a + (<usize>u0 << 2) : a + (<usize>(u0 * lda) << 2);
-      gemmAny(kind, u1 - u0, n, k, pa, lda, b, ldb, cc + (<usize>(u0 * n) << 2), n, acc, scratch);
+      gemmAny(kind, u1 - u0, n, kk, pa, lda, b, ldb, cc + (<usize>(u0 * n) << 2), n, acc, scratch);
     }
   } else if (op == OP_FWD || op == OP_BWD) {
     const rows = arg(c, 0), cols = arg(c, 1);
-    const r0 = cut(rows, t, nt), r1 = cut(rows, t + 1, nt);
+    const r0 = cut(rows, k, nk), r1 = cut(rows, k + 1, nk);
     if (r0 < r1) rowsShare(c, op, r0, r1 - r0, cols);
   } else if (op == OP_SUMROWS) {
     const x = <usize>arg(c, 0), out = <usize>arg(c, 1), m = arg(c, 2), n = arg(c, 3), acc = arg(c, 4);
     const units = (n + 3) >> 2;
-    const j0 = cut(units, t, nt) << 2, j1 = imin(cut(units, t + 1, nt) << 2, n);
+    const j0 = cut(units, k, nk) << 2, j1 = imin(cut(units, k + 1, nk) << 2, n);
     if (j0 < j1) sumCols(x + (<usize>j0 << 2), out + (<usize>j0 << 2), m, j1 - j0, n, acc);
   } else if (op == OP_UPDATE) {
-    updateShare(<usize>arg(c, 0), t, nt);
+    updateShare(<usize>arg(c, 0), k, nk);
   }
 }
 
@@ -168,7 +189,7 @@ export function gemmRun(kind: i32, m: i32, n: i32, k: i32, a: usize, lda: i32, b
     if (((byCols ? n : m) + gr - 1) / gr >= 2) {
       setArg(0, kind); setArg(1, m); setArg(2, n); setArg(3, k); setArg(4, <i32>a); setArg(5, lda); setArg(6, <i32>b);
       setArg(7, ldb); setArg(8, <i32>c); setArg(9, acc); setArg(10, <i32>scratch); setArg(11, byCols ? 1 : 0); setArg(12, gr);
-      run(OP_GEMM);
+      run(OP_GEMM, ((byCols ? n : m) + gr - 1) / gr);
       return;
     }
   }
@@ -179,7 +200,7 @@ export function gemmRun(kind: i32, m: i32, n: i32, k: i32, a: usize, lda: i32, b
 export function biasAct(z: usize, bias: usize, y: usize, rows: i32, cols: i32, act: i32, p: usize, pu: i32, apply: bool): void {
   if (ASC_FEATURE_THREADS && nthreads > 1 && rows > 1 && rows * cols >= ROWS_MIN) {
     rowArgs(rows, cols, act, p, pu, z, y); setArg(7, <i32>bias); setArg(8, apply ? 1 : 0);
-    run(OP_FWD);
+    run(OP_FWD, rows);
     return;
   }
   add_bias_rows(z, bias, rows, cols);
@@ -190,7 +211,7 @@ export function biasAct(z: usize, bias: usize, y: usize, rows: i32, cols: i32, a
 export function actBwd(act: i32, z: usize, y: usize, dy: usize, dz: usize, rows: i32, cols: i32, p: usize, pu: i32): void {
   if (ASC_FEATURE_THREADS && nthreads > 1 && rows > 1 && rows * cols >= ROWS_MIN) {
     rowArgs(rows, cols, act, p, pu, z, y); setArg(7, <i32>dy); setArg(8, <i32>dz);
-    run(OP_BWD);
+    run(OP_BWD, rows);
     return;
   }
   act_bwd(act, z, y, dy, dz, rows, cols, p, pu);
@@ -200,7 +221,7 @@ export function actBwd(act: i32, z: usize, y: usize, dy: usize, dz: usize, rows:
 export function sumRows(x: usize, out: usize, m: i32, n: i32, acc: i32): void {
   if (ASC_FEATURE_THREADS && nthreads > 1 && n >= 8 && m * n >= ROWS_MIN) {
     setArg(0, <i32>x); setArg(1, <i32>out); setArg(2, m); setArg(3, n); setArg(4, acc);
-    run(OP_SUMROWS);
+    run(OP_SUMROWS, (n + 3) >> 2);
     return;
   }
   sumCols(x, out, m, n, n, acc);
@@ -262,7 +283,7 @@ export function updateLayers(plan: usize): void {
     for (let l = 0; l < n; l++) { const L = layer(plan, l); total += li(L, L_IN) * li(L, L_OUT); }
     if (total >= UPDATE_MIN) {
       setArg(0, <i32>plan);
-      run(OP_UPDATE);
+      run(OP_UPDATE, total >> 10);
       return;
     }
   }
