@@ -179,11 +179,12 @@ function rowArgs(rows: i32, cols: i32, act: i32, p: usize, pu: i32, z: usize, y:
 /** The product (see gemmAny) on whole C, ldc = n. */
 export function gemmRun(kind: i32, m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, acc: i32,
   scratch: usize): void {
-  if (ASC_FEATURE_THREADS && nthreads > 1 && <i64>m * n * k >= GEMM_MIN) {
-    // Split the dimension with more tiles: columns in 8-column panels (16 on the unpacked path of m < 4), or rows
+  // m < 4 (inference of a row or a few, dW at batch 1 is k < 4 instead) stays on one thread: streaming B once is
+  // memory-bound and shorter than waking a worker.
+  if (ASC_FEATURE_THREADS && nthreads > 1 && m >= 4 && k >= 4 && <i64>m * n * k >= GEMM_MIN) {
+    // Split the dimension with more tiles: columns in 8-column panels (16 on the unpacked path of n < 8), or rows
     // in tile heights (5). Both keep every element's sum whole.
-    const small = m < 4 || n < 8 || k < 4;
-    const cg = small ? 16 : 8;
+    const cg = n < 8 ? 16 : 8;
     const byCols = (n + cg - 1) / cg >= (m + 4) / 5;
     const gr = byCols ? cg : 5;
     if (((byCols ? n : m) + gr - 1) / gr >= 2) {
