@@ -102,7 +102,7 @@ export async function createEngineWith(options: EngineOptions, defaults: (kind: 
     // The threads build over a shared memory, and n - 1 workers; if they cannot start, one thread and the reason.
     const mod = await compileSource(threadsSource);
     const memory = new WebAssembly.Memory({ initial: 1, maximum: Math.ceil(maxBytes / 65536), shared: true } as WebAssembly.MemoryDescriptor);
-    const exports = checkExports(await instantiateModule(mod, memory), [...requiredKernels(false), 'threads_setup']);
+    const exports = checkExports(await instantiateModule(mod, { env: { memory } }), [...requiredKernels(false), 'threads_setup']);
     const engine = new Engine(exports, false, false, maxBytes, false);
     const ctl = engine.arena.alloc(CTL_BYTES);
     engine.arena.f32.fill(0, ctl >> 2, (ctl + CTL_BYTES) >> 2);

@@ -9,7 +9,9 @@
 import { InvalidArgumentError, ModelFormatError, OutOfMemoryError, RectifyError } from '../errors.js';
 import { findActivation } from '../activation-table.js';
 import { BASE64_ALPHABET, base64Value } from '../util/base64.js';
-import type { InitName, NormalizedOptimizer, ParameterView, SavedLayerSpec } from '../network/types.js';
+import type { InitName, NormalizedOptimizer, OptimizerName, ParameterView, SavedLayerSpec } from '../network/types.js';
+import { INIT_CODES, LOSS_CODES, OPTIMIZER_CODES } from '../generated/abi.js';
+import { momentSlots } from '../network/optimizer.js';
 
 /** @internal What saving reads of a network (the `Network` class has all of it). */
 export interface SaveSource {
@@ -92,10 +94,10 @@ const MAX_NAME = 64;
 const MAX_SPEC_ARRAY = 1 << 16;
 /** Rows the loaded network's buffers hold (the builder's default capacity). */
 const CAPACITY = 256;
-const LOSS_NAMES: readonly string[] = ['mse', 'crossEntropy', 'binaryCrossEntropy'];
-const INIT_NAMES: readonly string[] = ['zeros', 'heNormal', 'heUniform', 'glorotNormal', 'glorotUniform', 'lecunNormal', 'lecunUniform'];
-/** Optimizer state slots per parameter, by optimizer name. */
-const OPTIMIZER_SLOTS: ReadonlyMap<string, number> = new Map([['sgd', 0], ['momentum', 1], ['rmsprop', 1], ['adam', 2], ['adamW', 2]]);
+/** The names a file may use: those of the ABI description (scripts/gen-abi.mjs), the same the builder accepts. */
+const LOSS_NAMES = Object.keys(LOSS_CODES);
+const INIT_NAMES = Object.keys(INIT_CODES);
+const OPTIMIZER_NAMES = Object.keys(OPTIMIZER_CODES);
 
 /** The document without data and checksum (the binary header), from a live network. */
 function describeNetwork(net: SaveSource) {
@@ -431,7 +433,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
   if (!wholeIn(seed, 0, 0xffffffff)) throw new ModelFormatError('seed must be a whole number in [0, 2^32)');
   const loss = oneOf(at('loss'), LOSS_NAMES, 'loss');
   const optimizer = settings(at('optimizer'), 'optimizer');
-  oneOf(optimizer.name, [...OPTIMIZER_SLOTS.keys()], 'optimizer.name');
+  oneOf(optimizer.name, OPTIMIZER_NAMES, 'optimizer.name');
   if (typeof clipNorm !== 'number' || !Number.isFinite(clipNorm) || clipNorm < 0) throw new ModelFormatError('clipNorm must be a finite number >= 0');
   const layers = elements(at('layers'), 'layers', 1, MAX_LAYERS).map((l, i) => {
     const path = `layers[${i}]`;
@@ -497,7 +499,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
  */
 function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
   const expected: { name: string; shape: number[] }[] = [];
-  const slots = OPTIMIZER_SLOTS.get(json.optimizer.name as string)!;
+  const slots = momentSlots(json.optimizer.name as OptimizerName);
   const expectedState: { name: string; shape: number[] }[] = [];
   let fanIn = json.inputs, params = 0, sumUnits = 0, maxWidth = json.inputs, perLayer = 0;
   json.layers.forEach((l, i) => {

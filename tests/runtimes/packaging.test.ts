@@ -122,6 +122,14 @@ describe('packaging', () => {
     const { Miniflare } = await import('miniflare');
     const dir = freshDir('workerd-raw');
     cpSync(DIST, join(dir, 'dist'), { recursive: true });
+    // workerd has no node_modules resolution (Workers bundle their npm dependencies): the one dependency's bare
+    // specifier in dist/wasm.js is pointed at the published loader's file, so the walker follows it like any import.
+    const loaderDir = join(dir, 'node_modules', '@assemblyscript', 'loader');
+    cpSync(join(ROOT, 'node_modules', '@assemblyscript', 'loader'), loaderDir, { recursive: true });
+    const wasmJs = join(dir, 'dist', 'wasm.js');
+    const src = readFileSync(wasmJs, 'utf8');
+    expect(src).toContain("from '@assemblyscript/loader'");
+    writeFileSync(wasmJs, src.replace("from '@assemblyscript/loader'", "from '../node_modules/@assemblyscript/loader/index.js'"));
     writeFileSync(join(dir, 'worker.js'), `import { createEngine, ACTIVATIONS } from './dist/index.workerd.js';
 export default { async fetch() {
   const engine = await createEngine();
