@@ -21,6 +21,8 @@ export const ABI = {
   header: {
     LAYERS: 0, INPUTS: 1, CAPACITY: 2, LOSS: 3, OPT: 4, LR: 5, B1: 6, B2: 7, EPS: 8, WD: 9, NESTEROV: 10, CLIP: 11,
     T: 12, B1T: 13, B2T: 14, SCRATCH: 15, DA: 16, DB: 17, DIAG: 19, DIAG_ON: 20,
+    /** The network's generator state (16 bytes): dropout masks are drawn from it. */
+    RNG: 40,
   },
   /** Per-layer word offsets (prefix L_). */
   layer: {
@@ -28,7 +30,15 @@ export const ABI = {
     MW: 15, VW: 16, MB: 17, VB: 18, MP: 19, VP: 20, HASPG: 21, LO: 22, HI: 23,
     /** 1: the layer is frozen (its weights, bias and activation parameters are not updated; backprop still runs). */
     FROZEN: 24,
+    /**
+     * Layer kinds (KIND_* codes). Words of the non-dense kinds: FA (f32) dropout rate or batchNorm momentum, FB (f32)
+     * epsilon, RM running mean then running variance (batchNorm), STAT statistics row buffer (batchNorm 3 x units,
+     * layerNorm one per row). W and B hold gamma and beta, GW and GB their gradients; Z holds the dropout mask or xhat.
+     */
+    KIND: 27, FA: 28, FB: 29, RM: 30, STAT: 31,
   },
+  /** Layer kinds (layer word KIND; prefix KIND_). */
+  kind: { dense: ['DENSE', 0], dropout: ['DROPOUT', 1], batchNorm: ['BATCHNORM', 2], layerNorm: ['LAYERNORM', 3] },
   /** Loss codes (header word LOSS; prefix LOSS_). */
   loss: { mse: ['MSE', 0], binaryCrossEntropy: ['BCE', 1], crossEntropy: ['CE', 2] },
   /** Optimizer codes (header word OPT; prefix OPT_). */
@@ -182,7 +192,7 @@ export async function generate() {
   as.push(`export const HEADER_WORDS: i32 = ${ABI.HEADER_WORDS};`, `export const LAYER_WORDS: i32 = ${ABI.LAYER_WORDS};`);
   for (const [k, v] of Object.entries(ABI.header)) as.push(`export const H_${k}: i32 = ${v};`);
   for (const [k, v] of Object.entries(ABI.layer)) as.push(`export const L_${k}: i32 = ${v};`);
-  for (const [group, prefix] of [['loss', 'LOSS'], ['optimizer', 'OPT'], ['init', 'INIT'], ['variant', 'VARIANT']]) {
+  for (const [group, prefix] of [['loss', 'LOSS'], ['optimizer', 'OPT'], ['init', 'INIT'], ['variant', 'VARIANT'], ['kind', 'KIND']]) {
     for (const [, [k, v]] of Object.entries(ABI[group])) as.push(`export const ${prefix}_${k}: i32 = ${v};`);
   }
   as.push('');
@@ -195,7 +205,8 @@ export async function generate() {
   ts.push('/** Loss codes. */', `export const LOSS_CODES = ${obj(ABI.loss)} as const;`);
   ts.push('/** Optimizer codes. */', `export const OPTIMIZER_CODES = ${obj(ABI.optimizer)} as const;`);
   ts.push('/** Weight initializer codes. */', `export const INIT_CODES = ${obj(ABI.init)} as const;`);
-  ts.push('/** Kernel variant codes. */', `export const VARIANT_CODES = ${obj(ABI.variant)} as const;`, '');
+  ts.push('/** Kernel variant codes. */', `export const VARIANT_CODES = ${obj(ABI.variant)} as const;`);
+  ts.push('/** Layer kind codes. */', `export const KIND_CODES = ${obj(ABI.kind)} as const;`, '');
 
   const fns = wasmExports();
   ts.push('/**', ' * Every export of rectify\'s WebAssembly module, typed (parsed from the AssemblyScript signatures). Pointers are byte',

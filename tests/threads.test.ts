@@ -88,6 +88,18 @@ describe('training: the same weights at every thread count', () => {
     });
   }
 
+  it('dropout, batchNorm and layerNorm layers, adamW with weight decay', async () => {
+    const hashes = [];
+    for (const t of COUNTS) {
+      const net = engines[t]!.network({ inputs: 200, seed: 6 }).dense(160, 'relu').batchNorm().dropout(0.25).dense(96, 'tanh')
+        .layerNorm().dense(10, 'softmax').build({ loss: 'crossEntropy', optimizer: { name: 'adamW', weightDecay: 0.05 } });
+      await net.fit(x, y, { epochs: 3, batchSize: 48 });
+      hashes.push(hash([...net.parameters().map((p) => p.data), net.predict(x)]));
+      net.dispose();
+    }
+    expect(new Set(hashes).size, hashes.join('\n')).toBe(1);
+  });
+
   it('the same bits as the single-thread baseline build (rectify.wasm) and at batch 1', async () => {
     const base = await createEngine();
     const hashes = [];

@@ -26,6 +26,7 @@ import { sgd_step, momentum_step, rmsprop_step, adam_step } from './optim';
 import {
   HEADER_WORDS, LAYER_WORDS, H_LAYERS, H_OPT, H_LR, H_B1, H_B2, H_EPS, H_WD, H_NESTEROV, H_B1T, H_B2T,
   L_IN, L_OUT, L_W, L_B, L_GW, L_GB, L_MW, L_VW, L_MB, L_VB, L_FROZEN, OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAMW,
+  L_KIND, KIND_DENSE, KIND_DROPOUT,
 } from '../generated/abi';
 
 // Control block (bytes from its start; the host allocates CTL_BYTES = 128, zeroed).
@@ -263,13 +264,22 @@ export function blockUpdate(plan: usize, w: usize, g: usize, m: usize, v: usize,
   blockUpdate(plan, w + o, g + o, m == 0 ? 0 : m + o, v == 0 ? 0 : v + o, i1 - i0, wd);
 }
 
-/** Thread t's ranges (multiples of 4 elements) of every unfrozen layer's weights and bias. */
+/** Weights (dense W, norm gamma; none for dropout) and biases (dense b, norm beta) of a layer. */
+// @ts-ignore: decorator
+@inline function nwOf(L: usize): i32 { const k = li(L, L_KIND); return k == KIND_DENSE ? li(L, L_IN) * li(L, L_OUT) : k == KIND_DROPOUT ? 0 : li(L, L_OUT); }
+// @ts-ignore: decorator
+@inline function nbOf(L: usize): i32 { return li(L, L_KIND) == KIND_DROPOUT ? 0 : li(L, L_OUT); }
+
+/**
+ * Thread t's ranges (multiples of 4 elements) of every unfrozen layer's weights and bias. Weight decay on dense
+ * weights only (not on norm scales, as Keras and common PyTorch practice).
+ */
 function updateShare(plan: usize, t: i32, nt: i32): void {
-  const n = hi(plan, H_LAYERS), wd = hf(plan, H_WD);
+  const n = hi(plan, H_LAYERS);
   for (let l = 0; l < n; l++) {
     const L = layer(plan, l);
     if (li(L, L_FROZEN)) continue;
-    const nw = li(L, L_IN) * li(L, L_OUT), nb = li(L, L_OUT);
+    const nw = nwOf(L), nb = nbOf(L), wd = li(L, L_KIND) == KIND_DENSE ? hf(plan, H_WD) : 0;
     const uw = (nw + 3) >> 2, ub = (nb + 3) >> 2;
     rangeUpdate(plan, lp(L, L_W), lp(L, L_GW), lp(L, L_MW), lp(L, L_VW), cut(uw, t, nt) << 2, imin(cut(uw, t + 1, nt) << 2, nw), wd);
     rangeUpdate(plan, lp(L, L_B), lp(L, L_GB), lp(L, L_MB), lp(L, L_VB), cut(ub, t, nt) << 2, imin(cut(ub, t + 1, nt) << 2, nb), 0);
@@ -281,7 +291,7 @@ export function updateLayers(plan: usize): void {
   if (ASC_FEATURE_THREADS && nthreads > 1) {
     let total = 0;
     const n = hi(plan, H_LAYERS);
-    for (let l = 0; l < n; l++) { const L = layer(plan, l); total += li(L, L_IN) * li(L, L_OUT); }
+    for (let l = 0; l < n; l++) total += nwOf(layer(plan, l));
     if (total >= UPDATE_MIN) {
       setArg(0, <i32>plan);
       run(OP_UPDATE, total >> 10);

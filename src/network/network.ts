@@ -131,14 +131,10 @@ export class Network<I extends number = number, O extends number = number> {
   setTrainable(layer: number | string, trainable: boolean): void {
     this.checkIdle('setTrainable');
     const n = this.st.layers.length;
-    let li: number;
-    if (typeof layer === 'number') li = layer;
-    else if (typeof layer === 'string' && /^dense(0|[1-9]\d{0,4})$/.test(layer)) li = Number(layer.slice(5));
-    else {
-      throw new InvalidArgumentError(`setTrainable: layer must be a layer index in [0, ${n - 1}] or a name 'dense0' ... 'dense${n - 1}', got ${describe(layer)}`);
-    }
+    const names = this.st.layers.map((l, i) => `${l.spec.kind ?? 'dense'}${i}`);
+    const li = typeof layer === 'number' ? layer : names.indexOf(layer);
     if (!Number.isInteger(li) || li < 0 || li >= n) {
-      throw new InvalidArgumentError(`setTrainable: the network has ${n} layers (indexes 0 to ${n - 1}, names dense0 to dense${n - 1}), got ${describe(layer)}`);
+      throw new InvalidArgumentError(`setTrainable: layer must be a layer index in [0, ${n - 1}] or a name ${names[0]} ... ${names[n - 1]} (as in summary()), got ${describe(layer)}`);
     }
     if (typeof trainable !== 'boolean') throw new InvalidArgumentError(`setTrainable: trainable must be true or false, got ${describe(trainable)}`);
     this.st.setTrainable(li, trainable);
@@ -242,6 +238,12 @@ export class Network<I extends number = number, O extends number = number> {
   summary(): string {
     this.check();
     return summaryText(this.st);
+  }
+
+  /** @internal The batchNorm running statistics (views), for saving and loading. */
+  buffers(): { name: string; shape: number[]; data: Float32Array }[] {
+    this.check();
+    return this.st.buffers();
   }
 
   /** @internal Layer specs for saving. */

@@ -39,6 +39,30 @@ export interface DenseOptions {
   readonly trainable?: boolean;
 }
 
+/**
+ * Options of `.batchNorm()`. PyTorch's convention: running = (1 - momentum) running + momentum batch, with the
+ * unbiased batch variance; Keras' `momentum` is 1 minus this one (Keras 0.99 is 0.01 here).
+ */
+export interface BatchNormOptions {
+  /** Weight of the new batch in the running statistics, in [0, 1]. Default 0.1 (PyTorch's). */
+  readonly momentum?: number;
+  /** Added to the variance, > 0. Default 1e-5 (PyTorch's; Keras uses 1e-3). */
+  readonly epsilon?: number;
+  /** `false` freezes gamma and beta (the running statistics still follow the batches, as in PyTorch). Default true. */
+  readonly trainable?: boolean;
+}
+
+/** Options of `.layerNorm()`. */
+export interface LayerNormOptions {
+  /** Added to the variance, > 0. Default 1e-5 (PyTorch's; Keras uses 1e-3). */
+  readonly epsilon?: number;
+  /** `false` freezes gamma and beta. Default true. */
+  readonly trainable?: boolean;
+}
+
+/** Kinds of layers other than dense. */
+export type LayerKind = 'dropout' | 'batchNorm' | 'layerNorm';
+
 /** Options of {@link NetworkBuilder.build}. */
 export interface BuildOptions {
   readonly loss: LossName;
@@ -161,6 +185,12 @@ export interface History {
 
 /** @internal One layer as the builder records it. */
 export interface LayerSpec {
+  /** Absent for a dense layer. Other kinds keep the width (units) and use the 'linear' activation. */
+  readonly kind?: LayerKind;
+  /** dropout: the rate; batchNorm: momentum; both norms: epsilon. */
+  readonly rate?: number;
+  readonly momentum?: number;
+  readonly epsilon?: number;
   readonly units: number;
   readonly activation: ActivationName | ActivationSpec;
   readonly init?: InitName;
@@ -170,8 +200,13 @@ export interface LayerSpec {
 
 /** @internal A layer as it is saved: width, activation spec (fixed settings included) and explicit initializer. */
 export interface SavedLayerSpec {
+  /** Version 4: a dropout, batchNorm or layerNorm layer (absent: dense), with its settings and no activation. */
+  readonly kind?: LayerKind;
+  readonly rate?: number;
+  readonly momentum?: number;
+  readonly epsilon?: number;
   readonly units: number;
-  readonly activation: Record<string, unknown>;
+  readonly activation?: Record<string, unknown>;
   readonly init?: InitName;
   /** Version 3: written (as false) only for a frozen layer. */
   readonly trainable?: false;
