@@ -94,10 +94,10 @@ export async function createEngineWith(options: EngineOptions, defaults: (kind: 
   }
   const maxBytes = o.maxMemoryBytes ?? MAX_MEMORY;
   const want = o.threads === 'auto' ? autoThreads() : o.threads ?? 1;
-  let why = want <= 1 ? undefined : wantRelaxed || scalar ? 'the threads build has the baseline kernels only (relaxedSimd and scalar run on one thread)'
+  let why = want <= 1 ? undefined : wantRelaxed || scalar ? 'relaxedSimd and scalar run on one thread'
     : threadsProblem();
   const threadsSource = want > 1 && why === undefined ? o.threadsWasm ?? (o.wasm === undefined ? defaults('threads') : undefined) : undefined;
-  if (want > 1 && why === undefined && threadsSource === undefined) why = 'pass the threads build as threadsWasm';
+  if (want > 1 && why === undefined && threadsSource === undefined) why = 'no threadsWasm was passed';
   if (threadsSource !== undefined) {
     // The threads build over a shared memory, and n - 1 workers; if they cannot start, one thread and the reason.
     const mod = await compileSource(threadsSource);

@@ -8,50 +8,44 @@
 /** Bytes of the control block (assembly/nn/threads.ts: generation, done, op, fail, arguments). */
 export const CTL_BYTES = 128;
 
-// The worker: instantiate, say ready (0) or why not (a string), run thread_loop until the stop job. If its instance
-// traps it sets the fail word, so the calling thread stops waiting and traps too.
-const WORKER = "const wt=globalThis.process?.getBuiltinModule?.('worker_threads'),p=wt?.parentPort,post=m=>p?p.postMessage(m):postMessage(m);" +
-  'const go=async({module,memory,ctl,id,n})=>{let x;try{x=(await WebAssembly.instantiate(module,{env:{memory,abort(){throw Error("abort")}}})).exports}catch(e){post(String(e));return}' +
-  'post(0);try{x.thread_loop(ctl,id,n)}catch(e){const a=new Int32Array(memory.buffer);Atomics.store(a,(ctl>>2)+3,1);post(String(e))}p?p.close():close()};' +
-  'p?p.once("message",go):onmessage=e=>go(e.data)';
+// The worker: instantiate (the threads build imports only its memory), say ready (0) or why not (a string), run
+// thread_loop until the stop job. If its instance traps it sets the fail word, so the calling thread traps too.
+const WORKER = "const w=globalThis.process?.getBuiltinModule?.('worker_threads')?.parentPort,P=m=>(w||self).postMessage(m)," +
+  'g=async({module:M,memory:m,ctl:c,id,n})=>{let x;try{x=(await WebAssembly.instantiate(M,{env:{memory:m}})).exports}catch(e){return P(e+"")}' +
+  'P(0);try{x.thread_loop(c,id,n)}catch(e){Atomics.store(new Int32Array(m.buffer),(c>>2)+3,1);P(e+"")}(w||self).close()};' +
+  'w?w.once("message",g):onmessage=e=>g(e.data)';
 
 interface AnyWorker {
   postMessage(m: unknown): void;
   terminate(): unknown;
   unref?(): void;
   on?(ev: string, f: (x: unknown) => void): void;
-  addEventListener?(ev: string, f: (x: { data?: unknown; message?: string }) => void): void;
+  onmessage?: ((e: { data: unknown }) => void) | null;
+  onerror?: ((e: { message?: string }) => void) | null;
 }
-interface WorkerThreads { Worker: new (url: URL) => AnyWorker; isMainThread: boolean }
-interface Os { availableParallelism?(): number; cpus(): unknown[] }
+type Ctor = new (url: URL | string, o?: object) => AnyWorker;
 
 type Proc = { getBuiltinModule?: (id: string) => unknown };
-const builtin = <T>(id: string): T | undefined => {
-  const p = (globalThis as { process?: Proc }).process;
-  return typeof p?.getBuiltinModule === 'function' ? p.getBuiltinModule(id) as T | undefined : undefined;
+const builtin = <T>(id: string): T | undefined => (globalThis as { process?: Proc }).process?.getBuiltinModule?.(id) as T | undefined;
+/** worker_threads' Worker (Node, Deno, Bun: it can be unref'd), else the web Worker (browsers), else undefined. */
+const workerClass = (): [Ctor | undefined, boolean] => {
+  const wt = builtin<{ Worker: Ctor }>('worker_threads')?.Worker;
+  return [wt ?? (globalThis as { Worker?: Ctor }).Worker, wt !== undefined];
 };
 
 /** Why this runtime cannot run threads, or undefined when it can. */
 export function threadsProblem(): string | undefined {
-  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
-  if (typeof SharedArrayBuffer !== 'function') {
-    return g.crossOriginIsolated === false
-      ? 'this page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)'
-      : 'this runtime has no SharedArrayBuffer';
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+    return 'this page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
   }
-  if (g.crossOriginIsolated === false) return 'this page is not cross-origin isolated (serve it with COOP/COEP headers)';
-  if (!builtin<WorkerThreads>('worker_threads')?.Worker && typeof g.Worker !== 'function') return 'this runtime has no Worker';
-  try { new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor); } catch {
-    return 'this runtime has no shared WebAssembly memory';
-  }
-  return undefined;
+  if (typeof SharedArrayBuffer !== 'function') return 'this runtime has no SharedArrayBuffer';
+  return workerClass()[0] ? undefined : 'this runtime has no Worker';
 }
 
 /** Threads for `threads: 'auto'`: the logical processors the runtime reports (at least 1, at most 16). */
 export function autoThreads(): number {
-  const os = builtin<Os>('os');
-  const n = os ? os.availableParallelism?.() ?? os.cpus().length
-    : (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  const n = builtin<{ availableParallelism(): number }>('os')?.availableParallelism()
+    ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
   return Math.max(1, Math.min(16, n | 0));
 }
 
@@ -70,57 +64,37 @@ export interface Pool {
  * once every worker is waiting for jobs, or with the reason it could not start (no worker is left running).
  */
 export async function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory, ctl: number, n: number): Promise<Pool | string> {
-  const wt = builtin<WorkerThreads>('worker_threads');
+  const [Worker, node] = workerClass();
   const workers: AnyWorker[] = [];
   let dead: string | undefined;
-  let url: URL | string | undefined;
-  const stop = () => {
+  const stop = (why: string) => {
+    dead ??= why;
     const a = new Int32Array(memory.buffer);
     Atomics.store(a, (ctl >> 2) + 2, 0); // OP_STOP
     Atomics.add(a, ctl >> 2, 1);
     Atomics.notify(a, ctl >> 2);
     for (const w of workers) void w.terminate();
-    workers.length = 0;
   };
-  const listen = (w: AnyWorker, f: (msg: unknown, failed: boolean) => void) => {
-    if (w.on) {
-      w.on('message', (m) => f(m, false));
-      w.on('error', (e) => f(String(e), true));
-      w.on('exit', () => f('it exited', true));
-    } else {
-      w.addEventListener!('message', (e) => f(e.data, false));
-      w.addEventListener!('error', (e) => f(e.message ?? 'a worker error', true));
-    }
-  };
+  const url = node ? `data:text/javascript,${encodeURIComponent(WORKER)}` : URL.createObjectURL(new Blob([WORKER], { type: 'text/javascript' }));
   try {
-    if (wt?.Worker) url = new URL(`data:text/javascript,${encodeURIComponent(WORKER)}`);
-    else url = URL.createObjectURL(new Blob([WORKER], { type: 'text/javascript' }));
-    const ready = [];
-    for (let id = 1; id < n; id++) {
-      const w: AnyWorker = wt?.Worker ? new wt.Worker(url as URL)
-        : new (globalThis as unknown as { Worker: new (u: string, o: object) => AnyWorker }).Worker(url as string, { type: 'module' });
+    await Promise.all(Array.from({ length: n - 1 }, (_, i) => new Promise<void>((res, rej) => {
+      const w = new Worker!(node ? new URL(url) : url, { type: 'module' });
       workers.push(w);
-      ready.push(new Promise<void>((res, rej) => {
-        let started = false;
-        listen(w, (m, failed) => {
-          if (!started) { started = true; if (m === 0 && !failed) res(); else rej(new Error(String(m))); return; }
-          if (dead === undefined && (failed || typeof m === 'string')) dead = `worker thread ${id} stopped: ${String(m)}`;
-        });
-      }));
-      w.postMessage({ module, memory, ctl, id, n });
-    }
-    await Promise.all(ready);
+      let started = false;
+      // The first message is 0 (ready) or why not; anything after it, an error or an exit means the worker stopped.
+      const on = (m: unknown, failed?: boolean) => {
+        if (!started) { started = true; if (m === 0 && !failed) res(); else rej(m); } else dead ??= `worker thread ${i + 1} stopped: ${m}`;
+      };
+      if (w.on) { w.on('message', on); w.on('error', (e) => on(e, true)); w.on('exit', () => on('it exited', true)); }
+      else { w.onmessage = (e) => on(e.data); w.onerror = (e) => on(e.message, true); }
+      w.postMessage({ module, memory, ctl, id: i + 1, n });
+    })));
   } catch (e) {
-    stop();
-    return `the worker threads did not start (${e instanceof Error ? e.message : String(e)})`;
+    stop('');
+    return `the worker threads did not start (${e})`;
   } finally {
-    if (typeof url === 'string') URL.revokeObjectURL(url);
+    if (!node) URL.revokeObjectURL(url);
   }
   for (const w of workers) w.unref?.(); // an idle engine does not keep Node, Deno or Bun alive
-  const list = workers.slice();
-  return {
-    get dead() { return dead; },
-    workers: list,
-    dispose() { dead ??= 'the engine was disposed'; stop(); },
-  };
+  return { get dead() { return dead; }, workers, dispose: () => stop('the engine was disposed') };
 }
