@@ -176,3 +176,71 @@ describe('resume bit for bit with dropout, batchNorm and layerNorm (version 4)',
     net.dispose();
   });
 });
+
+// Section 3 with schedules: the schedule's position (epochs run, starting rate, reduce-on-plateau's best and wait)
+// travels in the file (version 4), so a scheduled run resumes bit for bit too.
+describe('resume bit for bit with a learning-rate schedule', () => {
+  const SCHEDULES = [
+    { name: 'step', every: 2, gamma: 0.5 },
+    { name: 'cosine', epochs: 6, warmup: 1, minLr: 0.001 },
+    { name: 'reduceOnPlateau', factor: 0.5, patience: 1, monitor: 'loss', minDelta: 0.2 },
+    { name: 'reduceOnPlateau', factor: 0.5, patience: 4, minDelta: 0.5 },
+  ] as const;
+  for (const schedule of SCHEDULES) {
+    it(`${JSON.stringify(schedule)}: fit 6 == fit 3, save, load, fit 3 (binary and JSON)`, async () => {
+      const opts = { ...fitOpts, schedule, ...(schedule.name === 'reduceOnPlateau' && !('monitor' in schedule) ? { validationSplit: 0.25 } : {}) };
+      const whole = build(OPTIMIZERS[3], false);
+      const hw = await whole.fit(x, y, { ...opts, epochs: 6 });
+      const rates = hw.epochs.map((e) => e.learningRate);
+      expect(new Set(rates).size).toBeGreaterThan(1); // the schedule really changes the rate in these 6 epochs
+      const want = whole.toJSON();
+      expect(want.schedule!.epoch).toBe(6);
+      for (const form of ['binary', 'json'] as const) {
+        const first = build(OPTIMIZERS[3], false);
+        const h1 = await first.fit(x, y, opts);
+        const saved = form === 'binary' ? first.save() : JSON.stringify(first.toJSON());
+        first.dispose();
+        const resumed = engine.loadNetwork(saved);
+        const h2 = await resumed.fit(x, y, opts);
+        expect([...h1.epochs, ...h2.epochs].map((e) => e.learningRate), form).toEqual(rates);
+        expect(resumed.toJSON(), form).toEqual(want);
+        resumed.dispose();
+      }
+      // Without the file: two fit calls on one network continue the schedule as well.
+      const twice = build(OPTIMIZERS[3], false);
+      await twice.fit(x, y, opts);
+      await twice.fit(x, y, opts);
+      expect(twice.toJSON()).toEqual(want);
+      twice.dispose();
+      whole.dispose();
+    });
+  }
+
+  it('other settings or setLearningRate start the schedule over; a damaged schedule field is a ModelFormatError', async () => {
+    const net = build(OPTIMIZERS[3], false);
+    const lr0 = net.learningRate;
+    await net.fit(x, y, { ...fitOpts, schedule: { name: 'step', every: 1, gamma: 0.5 } });
+    expect(net.toJSON().schedule).toEqual({ name: 'step', every: 1, gamma: 0.5, epoch: 3, base: lr0, wait: 0 });
+    const h = await net.fit(x, y, { ...fitOpts, epochs: 1, schedule: { name: 'step', every: 1, gamma: 0.25 } });
+    expect(h.epochs[0]!.learningRate).toBe(net.toJSON().schedule!.base);
+    expect(net.toJSON().schedule!.epoch).toBe(1);
+    net.setLearningRate(0.02);
+    expect(net.toJSON().schedule).toBeUndefined();
+    await net.fit(x, y, { ...fitOpts, epochs: 1, schedule: { name: 'step', every: 1, gamma: 0.25 } });
+    expect(net.toJSON().schedule).toMatchObject({ epoch: 1, base: Math.fround(0.02) });
+    const json = net.toJSON();
+    const resign = (doc: object) => ({ ...doc, checksum: crcHex(doc) });
+    const bad = [
+      { ...json, schedule: { ...json.schedule!, epoch: -1 } },
+      { ...json, schedule: { ...json.schedule!, base: 0.1 } }, // not an f32 value
+      { ...json, schedule: { ...json.schedule!, every: 0 } },
+      { ...json, schedule: { ...json.schedule!, name: 'warp' } },
+      { ...json, schedule: { ...json.schedule!, wait: 1.5 } },
+      { ...json, schedule: { ...json.schedule!, best: 'x' } },
+      { ...json, schedule: { ...json.schedule!, extra: 1 } },
+      { ...json, version: 3 }, // version 3 has no schedule field
+    ];
+    for (const doc of bad) expect(() => engine.loadNetwork(resign(doc) as never)).toThrow(ModelFormatError);
+    net.dispose();
+  });
+});

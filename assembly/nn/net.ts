@@ -11,8 +11,8 @@
 
 import { gemm_nn, gemm_nt, gemm_tn } from './gemm';
 import { biasAct, actBwd, sumRows, updateLayers, blockUpdate } from './threads';
-import { loss_mse, loss_bce_logits, loss_softmax_ce, loss_softmax_ce_labels } from './loss';
-import { sum_squares, scale_inplace } from './optim';
+import { loss_mse, loss_bce_logits, loss_softmax_ce, loss_softmax_ce_labels, loss_weighted } from './loss';
+import { sum_squares, scale_inplace, weight_penalty } from './optim';
 import { act_fwd, act_bwd, act_pgrad } from './dispatch';
 import { rng_bernoulli_mask } from './rng';
 import { dropout_fwd, dropout_bwd } from './dropout';
@@ -26,7 +26,7 @@ import {
   H_B1T, H_B2T, H_SCRATCH, H_DA, H_DB, H_DIAG, H_DIAG_ON, L_IN, L_OUT, L_W, L_B, L_ACT, L_P, L_PU, L_Z, L_Y, L_DZ, L_GW,
   L_GB, L_GP, L_NP, L_MASK, L_MW, L_VW, L_MB, L_VB, L_MP, L_VP, L_HASPG, L_LO, L_HI, L_FROZEN, LOSS_MSE, LOSS_BCE, LOSS_CE,
   OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAMW, H_RNG, L_KIND, L_FA, L_FB, L_RM, L_STAT, KIND_DENSE, KIND_DROPOUT,
-  KIND_BATCHNORM,
+  KIND_BATCHNORM, L_L1, L_L2, H_SW,
 } from '../generated/abi';
 
 // @ts-ignore: decorator
@@ -108,6 +108,8 @@ function lossOf(plan: usize, t: usize, labels: usize, rows: i32, grad: bool): f6
   const out = li(L, L_OUT);
   const kind = hi(plan, H_LOSS);
   const dz = grad ? lp(L, L_DZ) : 0;
+  const sw = <usize>hi(plan, H_SW);
+  if (sw && kind != LOSS_MSE) return loss_weighted(kind, lp(L, L_Z), t, labels, sw, rows, out, dz);
   if (kind == LOSS_CE) {
     if (t == 0) return loss_softmax_ce_labels(lp(L, L_Z), labels, rows, out, dz);
     return loss_softmax_ce(lp(L, L_Z), t, rows, out, dz);
@@ -115,7 +117,7 @@ function lossOf(plan: usize, t: usize, labels: usize, rows: i32, grad: bool): f6
   if (kind == LOSS_BCE) return loss_bce_logits(lp(L, L_Z), t, rows, out, dz);
   // mse on the activation output; dL/dY goes to the ping-pong buffer, then through the activation's backward.
   const dy = grad ? <usize>hi(plan, H_DA) : 0;
-  const loss = loss_mse(lp(L, L_Y), t, rows, out, dy);
+  const loss = sw ? loss_weighted(kind, lp(L, L_Y), t, 0, sw, rows, out, dy) : loss_mse(lp(L, L_Y), t, rows, out, dy);
   if (grad) {
     act_bwd(li(L, L_ACT), lp(L, L_Z), lp(L, L_Y), dy, lp(L, L_DZ), rows, out, lp(L, L_P), li(L, L_PU));
     if (li(L, L_HASPG)) act_pgrad(li(L, L_ACT), lp(L, L_Z), dy, rows, out, lp(L, L_P), lp(L, L_GP), li(L, L_PU));
@@ -123,15 +125,29 @@ function lossOf(plan: usize, t: usize, labels: usize, rows: i32, grad: bool): f6
   return loss;
 }
 
-/** Evaluation: forward (with the full output activation) and the mean loss, no gradients. */
+/**
+ * The layers' L1/L2 penalties (weights only) summed in layer order; with `grad` their gradients are added to gW
+ * (after the backward pass wrote it). Exactly 0 for a network without penalties.
+ */
+function penalty(plan: usize, grad: bool): f64 {
+  let s: f64 = 0;
+  for (let l = 0, n = hi(plan, H_LAYERS); l < n; l++) {
+    const L = layer(plan, l);
+    const l1 = lf(L, L_L1), l2 = lf(L, L_L2);
+    if (l1 != 0 || l2 != 0) s += weight_penalty(lp(L, L_W), grad ? lp(L, L_GW) : 0, li(L, L_IN) * li(L, L_OUT), l1, l2);
+  }
+  return s;
+}
+
+/** Evaluation: forward (with the full output activation) and the mean loss plus the L1/L2 penalties, no gradients. */
 export function net_loss(plan: usize, x: usize, t: usize, labels: usize, rows: i32): f64 {
   forward(plan, x, rows, true);
-  return lossOf(plan, t, labels, rows, false);
+  return lossOf(plan, t, labels, rows, false) + penalty(plan, false);
 }
 
 /**
  * Forward, loss and backward: fills every layer's gW, gb and (trainable activations) gP with the gradient of the
- * mean loss over the `rows` rows. Returns the loss. Does not update anything.
+ * mean loss over the `rows` rows plus the L1/L2 penalties. Returns that loss. Does not update anything.
  */
 export function net_gradients(plan: usize, x: usize, t: usize, labels: usize, rows: i32): f64 {
   return gradients(plan, x, t, labels, rows, 1);
@@ -169,7 +185,7 @@ function gradients(plan: usize, x: usize, t: usize, labels: usize, rows: i32, mo
       const tmp = dyBuf; dyBuf = other; other = tmp;
     }
   }
-  return loss;
+  return loss + penalty(plan, true);
 }
 
 /** Sum of squares of one layer's gradients (weights and bias; activation parameters too). */

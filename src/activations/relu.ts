@@ -42,6 +42,11 @@ export const RELU_FAMILY = [
     params: [{ name: 'lambda', default: 0.5, min: 0, max: Infinity, trainable: false }],
     tolerance: { forward: 0, backward: 0 }, range: [-3, 3], piecewiseLinear: true,
   },
+  {
+    name: 'softShrink', diagnostics: ['dead'], kind: 'elementwise',
+    params: [{ name: 'lambda', default: 0.5, min: 0, max: Infinity, trainable: false }],
+    tolerance: { forward: 0, backward: 0 }, range: [-3, 3], piecewiseLinear: true,
+  },
 ] as const satisfies readonly ActivationDef[];
 
 /** The rows' documentation (rectify/docs and docs/activations.md read it; the engine does not). */
@@ -96,6 +101,15 @@ export const RELU_DOCS = {
       '81(3)); PyTorch torch.nn.Hardshrink: x if x > lambd or x < -lambd, else 0. The band maps -0 to +0.',
     params: {
       lambda: 'Half-width of the band mapped to 0, lambda >= 0; 0.5 as in PyTorch Hardshrink (lambd=0.5).',
+    },
+  },
+  softShrink: {
+    formula: 'x > lambda ? x - lambda : (x < -lambda ? x + lambda : 0)',
+    derivative: '|x| > lambda ? 1 : 0 (0 at x = +-lambda)',
+    source: 'Soft thresholding (Donoho 1995, De-noising by soft-thresholding, IEEE Trans. Inf. Theory 41(3)); PyTorch ' +
+      'torch.nn.Softshrink (lambd=0.5); ONNX Shrink with bias = lambd. The band maps -0 to +0.',
+    params: {
+      lambda: 'Half-width of the band mapped to 0, lambda >= 0; 0.5 as in PyTorch Softshrink (lambd=0.5).',
     },
   },
 } as const satisfies FamilyDocs<typeof RELU_FAMILY>;

@@ -8,7 +8,7 @@ import type { EngineCore } from '../core.js';
 import { makeActivation } from '../make-activation.js';
 import { InvalidArgumentError, InvalidParameterError, ShapeError } from '../errors.js';
 import { Network } from './network.js';
-import { checkKeys, checkSeed, F32_MIN_NORMAL, specObject } from './options.js';
+import { checkKeys, checkSeed, F32_MAX, F32_MIN_NORMAL, specObject } from './options.js';
 import { INIT_CODES } from './plan.js';
 import type { BatchNormOptions, BuildOptions, DenseOptions, LayerKind, LayerNormOptions, LayerSpec } from './types.js';
 
@@ -24,14 +24,22 @@ export class NetworkBuilder<I extends number, O extends number> {
 
   /**
    * Adds a dense (fully connected) layer of `units` units followed by an activation. Options: `init` (weight
-   * initializer) and `trainable: false` (a frozen layer: see `Network.setTrainable`).
+   * initializer), `trainable: false` (a frozen layer: see `Network.setTrainable`), and `l1` / `l2` weight penalties.
    */
   dense<U extends number>(units: U, activation: ActivationName | ActivationSpec = 'linear', options: DenseOptions = {}): NetworkBuilder<I, U> {
     if (!Number.isInteger(units) || units < 1 || units > 1 << 16) {
       throw new InvalidArgumentError(`dense: units must be a whole number in [1, 65536], got ${describe(units)}`);
     }
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`dense: options must be an object like { init: 'heNormal' }, got ${describe(options)}`);
-    checkKeys(options, ['init', 'trainable'], 'dense');
+    checkKeys(options, ['init', 'trainable', 'l1', 'l2'], 'dense');
+    const pen: { l1?: number; l2?: number } = {};
+    for (const k of ['l1', 'l2'] as const) {
+      const v = options[k];
+      if (v === undefined) continue;
+      const f = typeof v === 'number' ? Math.fround(v) : NaN;
+      if (!(f >= 0 && f <= F32_MAX)) throw new InvalidParameterError(`dense: ${k} must be a finite number >= 0 (an f32), got ${describe(v)}`);
+      if (f > 0) pen[k] = f;
+    }
     if (options.trainable !== undefined && typeof options.trainable !== 'boolean') {
       throw new InvalidParameterError(`dense: trainable must be true or false, got ${describe(options.trainable)}`);
     }
@@ -51,7 +59,7 @@ export class NetworkBuilder<I extends number, O extends number> {
     } finally {
       probe.dispose();
     }
-    return new NetworkBuilder<I, U>(this.core, this.inputs, this.seed, [...this.layers, { units, activation, init: options.init, ...(options.trainable === false ? { trainable: false } : {}) }]);
+    return new NetworkBuilder<I, U>(this.core, this.inputs, this.seed, [...this.layers, { units, activation, init: options.init, ...(options.trainable === false ? { trainable: false } : {}), ...pen }]);
   }
 
   /**

@@ -8,7 +8,7 @@ import type { EngineCore } from '../core.js';
 import { networkToBytes, networkToJSON, type NetworkJSON, type SavedTraining, type TrainingJSON } from '../serialize/format.js';
 import { DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError } from '../errors.js';
 import { prepareFit, runFit } from './fit.js';
-import { checkLearningRate, readLearningRate, writeLearningRate } from './schedule.js';
+import { checkLearningRate, readLearningRate, writeLearningRate, type SchedulePosition } from './schedule.js';
 import { checkMetrics, checkMetricTargets, computeMetrics, type MetricName } from './metrics.js';
 import { activationName, checkKeys, F32_MAX, F32_MIN_NORMAL } from './options.js';
 import { normalizeOptimizer } from './optimizer.js';
@@ -16,7 +16,7 @@ import { LOSS_CODES } from './plan.js';
 import { checkSavable, savedLayerSpecs } from './save.js';
 import { NetworkState } from './state.js';
 import { summaryText } from './summary.js';
-import { prepareTargets, rowsOf } from './targets.js';
+import { prepareTargets, rowsOf, rowWeights } from './targets.js';
 import type {
   BuildOptions, FitOptions, History, LayerSpec, LossName, NormalizedOptimizer, ParameterView, SavedLayerSpec, Targets,
 } from './types.js';
@@ -114,11 +114,13 @@ export class Network<I extends number = number, O extends number = number> {
    * Sets the learning rate of the following training steps (stored as an f32: it must be finite and > 0 as an f32,
    * otherwise InvalidParameterError and nothing changes). Allowed while fit runs (from `onBatchEnd` / `onEpochEnd`,
    * between batches): the next batch uses it. A fit `schedule` writes the rate again at the start of each epoch
-   * (reduceOnPlateau continues from the rate in effect).
+   * (reduceOnPlateau continues from the rate in effect). Outside fit it also ends the network's schedule position:
+   * the next scheduled fit starts its schedule from epoch 0 at this rate.
    */
   setLearningRate(lr: number): void {
     this.check();
     writeLearningRate(this.st, checkLearningRate(lr));
+    if (!this.busy) this.st.schedule = undefined;
   }
 
   /**
@@ -148,17 +150,18 @@ export class Network<I extends number = number, O extends number = number> {
 
   /**
    * Mean loss and accuracy (where the targets are classes) over the rows of x, and the `metrics` asked for (see
-   * FitOptions.metrics) in `metrics`.
+   * FitOptions.metrics) in `metrics`. The loss includes the layers' l1/l2 penalties; with `sampleWeight` (one weight
+   * per row, as in fit) it is the weighted mean (accuracy and metrics stay unweighted).
    */
-  evaluate(x: Float32Array, y: Targets, options: { readonly metrics?: readonly MetricName[] } = {}): { loss: number; accuracy?: number; metrics?: Record<string, number> } {
+  evaluate(x: Float32Array, y: Targets, options: { readonly metrics?: readonly MetricName[]; readonly sampleWeight?: Float32Array | readonly number[] } = {}): { loss: number; accuracy?: number; metrics?: Record<string, number> } {
     this.check();
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`evaluate options must be an object like { metrics: ['f1'] }, got ${describe(options)}`);
-    checkKeys(options, ['metrics'], 'evaluate');
+    checkKeys(options, ['metrics', 'sampleWeight'], 'evaluate');
     const rows = rowsOf(x, this.inputs, 'x');
     const t = prepareTargets(y, rows, this.outputs, this.loss);
     const metrics = options.metrics === undefined ? [] : checkMetrics(options.metrics, this.outputs);
     checkMetricTargets(metrics, t, 'evaluate');
-    const r = this.st.evaluate(x, rows, t);
+    const r = this.st.evaluate(x, rows, t, rowWeights(options.sampleWeight, undefined, rows, t, this.outputs));
     return metrics.length ? { ...r, metrics: computeMetrics(metrics, this.st.predict(x, rows), t, rows, this.outputs) } : r;
   }
 
@@ -229,9 +232,9 @@ export class Network<I extends number = number, O extends number = number> {
   }
 
   /** @internal Puts back a saved training state (the loader checked it against this network). */
-  restoreTraining(t: TrainingJSON, moments: readonly Float32Array[]): void {
+  restoreTraining(t: TrainingJSON, moments: readonly Float32Array[], schedule?: SchedulePosition): void {
     this.checkIdle('restoreTraining');
-    this.st.restoreTraining(t, moments);
+    this.st.restoreTraining(t, moments, schedule);
   }
 
   /** A text table of the layers and parameter counts. */

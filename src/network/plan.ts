@@ -87,6 +87,7 @@ export function writePlanStatic(buf: ArrayBufferLike, plan: number, net: {
     i32[base + L.GW] = l.gW; i32[base + L.GB] = l.gb; i32[base + L.GP] = l.gP; i32[base + L.NP] = l.np;
     i32[base + L.MASK] = l.mask; i32[base + L.HASPG] = l.hasPg ? 1 : 0; i32[base + L.LO] = l.lo; i32[base + L.HI] = l.hi;
     i32[base + L.FROZEN] = l.spec.trainable === false ? 1 : 0;
+    f32[base + L.L1] = l.spec.l1 ?? 0; f32[base + L.L2] = l.spec.l2 ?? 0;
     const k = l.spec.kind;
     i32[base + L.KIND] = k ? KIND_CODES[k] : KIND_CODES.dense;
     f32[base + L.FA] = (k === 'dropout' ? l.spec.rate : l.spec.momentum) ?? 0;

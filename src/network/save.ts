@@ -23,6 +23,7 @@ export function savedLayerSpecs(st: NetworkState): SavedLayerSpec[] {
     },
     ...(l.spec.init ? { init: l.spec.init } : {}),
     ...(st.isTrainable(i) ? {} : { trainable: false }),
+    ...(l.spec.l1 ? { l1: l.spec.l1 } : {}), ...(l.spec.l2 ? { l2: l.spec.l2 } : {}),
   }));
 }
 

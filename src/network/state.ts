@@ -17,6 +17,7 @@ import {
   boundF32, H, INIT_CODES, L, layerWord, planBytes, writePlanStatic, writeRowPointers, type LayerState,
 } from './plan.js';
 import type { PreparedTargets } from './targets.js';
+import type { SchedulePosition } from './schedule.js';
 import type { SavedTraining, TrainingJSON } from '../serialize/format.js';
 import type { LayerSpec, LossName, NormalizedOptimizer, ParameterView } from './types.js';
 
@@ -44,7 +45,11 @@ export class NetworkState {
   tBuf = 0;
   lBuf = 0;
   cBuf = 0;
+  /** Row loss weights of one batch (f32[capacity]). */
+  wBuf = 0;
   diag = 0;
+  /** Where the last scheduled fit left its schedule (saved with the network; a fit with the same schedule continues). */
+  schedule: SchedulePosition | undefined;
   private readonly owned: number[] = [];
   private rowBuffers: number[] = [];
   /** Every activation this network created (released by free(), also when building fails halfway). */
@@ -133,7 +138,7 @@ export class NetworkState {
       maxWidth = Math.max(maxWidth, l.out);
       scratch = Math.max(scratch, sb(rows, l.out, l.in), sb(l.in, l.out, rows), sb(rows, l.in, l.out));
     }
-    let layerBufs: { Z: number; Y: number; dZ: number; stat: number }[], s: number, dA: number, dB: number, xb: number, tb: number, lb: number, cb: number;
+    let layerBufs: { Z: number; Y: number; dZ: number; stat: number }[], s: number, dA: number, dB: number, xb: number, tb: number, lb: number, cb: number, wb: number;
     try {
       layerBufs = this.layers.map((l) => ({
         Z: this.alloc(rows * l.out * 4, rb), Y: this.alloc(rows * l.out * 4, rb), dZ: this.alloc(rows * l.out * 4, rb),
@@ -145,13 +150,14 @@ export class NetworkState {
       tb = this.alloc(rows * outputs * 4, rb);
       lb = this.alloc(rows * 4, rb);
       cb = this.alloc(rows * 4, rb);
+      wb = this.alloc(rows * 4, rb);
     } catch (e) {
       for (const p of rb) this.core.arena.release(p);
       throw e;
     }
     for (const p of this.rowBuffers) this.core.arena.release(p);
     this.rowBuffers = rb;
-    this.xBuf = xb; this.tBuf = tb; this.lBuf = lb; this.cBuf = cb;
+    this.xBuf = xb; this.tBuf = tb; this.lBuf = lb; this.cBuf = cb; this.wBuf = wb;
     this.capacity = rows;
     writeRowPointers(this.core.arena.f32.buffer, this.plan, { rows, scratch: s, dA, dB, layers: layerBufs });
   }
@@ -251,13 +257,23 @@ export class NetworkState {
     return out;
   }
 
-  /** Mean loss (and accuracy where the targets are classes) over checked inputs and targets. */
-  evaluate(x: Float32Array, rows: number, t: PreparedTargets): { loss: number; accuracy?: number } {
+  /** Points the loss of the next steps at row weights (f32[rows] at `ptr`), or back to unweighted (0). */
+  setRowWeights(ptr: number): void {
+    new Int32Array(this.core.arena.memory.buffer)[(this.plan >> 2) + H.SW] = ptr;
+  }
+
+  /**
+   * Mean loss (and accuracy where the targets are classes) over checked inputs and targets; with `w` (checked, one
+   * per row) the loss is weighted as in fit.
+   */
+  evaluate(x: Float32Array, rows: number, t: PreparedTargets, w?: Float32Array): { loss: number; accuracy?: number } {
     let loss = 0, correct = 0;
     for (let s = 0; s < rows; s += this.capacity) {
       const n = Math.min(this.capacity, rows - s);
       const [tp, lp] = this.load(x, n, t, s);
+      if (w) { this.core.arena.f32.set(w.subarray(s, s + n), this.wBuf >> 2); this.setRowWeights(this.wBuf); }
       loss += this.fx.net_loss(this.plan, this.xBuf, tp, lp, n) * n;
+      this.setRowWeights(0);
       if (t.classes) {
         new Int32Array(this.core.arena.f32.buffer).set(t.classes.subarray(s, s + n), this.cBuf >> 2);
         correct += this.fx.count_correct(this.fx.net_output(this.plan), this.cBuf, n, this.settings.outputs);
@@ -328,6 +344,7 @@ export class NetworkState {
         rng: [u32[r]!, u32[r + 1]!, u32[r + 2]!, u32[r + 3]!],
       },
       moments,
+      ...(this.schedule ? { schedule: this.schedule } : {}),
     };
   }
 
@@ -342,14 +359,15 @@ export class NetworkState {
   }
 
   /** Puts back a saved training state (checked by the loader against this network's layout). */
-  restoreTraining(t: TrainingJSON, moments: readonly Float32Array[]): void {
+  restoreTraining(t: TrainingJSON, moments: readonly Float32Array[], schedule?: SchedulePosition): void {
+    this.schedule = schedule;
     const views = this.trainingState().moments;
     views.forEach((v, i) => v.data.set(moments[i]!));
     const buf = this.core.arena.memory.buffer;
     const P = this.plan >> 2;
     const i32 = new Int32Array(buf), f32 = new Float32Array(buf), u32 = new Uint32Array(buf);
     i32[P + H.T] = t.step; f32[P + H.B1T] = t.beta1Power; f32[P + H.B2T] = t.beta2Power;
-    // The learning rate in effect. Hook for schedules: their position is restored beside it once they exist.
+    // The learning rate in effect (the schedule position, version 4, is restored above).
     f32[P + H.LR] = t.learningRate;
     u32.set(t.rng, this.rng >> 2);
   }

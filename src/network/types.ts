@@ -37,6 +37,14 @@ export interface DenseOptions {
    * still flow through it to the layers before it. Default true; change later with `net.setTrainable`.
    */
   readonly trainable?: boolean;
+  /**
+   * L1 penalty factor of the layer's weights (not its bias): `l1 * sum |w|` is added to the loss, `l1 * sign(w)` to
+   * the weights' gradient. Default 0. The loss that fit's history, evaluate, trainBatch and lossAndGradients report
+   * includes every layer's penalty (as Keras does).
+   */
+  readonly l1?: number;
+  /** L2 penalty factor of the layer's weights: `l2 * sum w^2` is added to the loss, `2 * l2 * w` to the gradient. Default 0. */
+  readonly l2?: number;
 }
 
 /**
@@ -95,7 +103,8 @@ export type Targets = Float32Array | Int32Array | Uint8Array | Uint16Array | rea
 
 /**
  * A learning-rate schedule of `fit` (a name, or `{ name, ...settings }`). `lr0` is the rate in effect when fit starts
- * (`net.learningRate`); epochs count from 0 in each fit call; the schedule writes the rate at the start of every epoch.
+ * (`net.learningRate`) the first time; `epoch` counts the schedule's epochs over every fit call that continues it (see
+ * FitOptions.schedule); the schedule writes the rate at the start of every epoch.
  * - `constant`: lr0.
  * - `step`: lr0 * gamma^floor(epoch / every) (gamma default 0.1).
  * - `exponential`: lr0 * gamma^epoch.
@@ -146,7 +155,23 @@ export interface FitOptions {
    * macro averages 'precision', 'recall', 'f1' (all but mae/mse/rmse need class targets).
    */
   readonly metrics?: readonly MetricName[];
-  /** Learning-rate schedule (default: none, the rate stays as it is). See {@link LearningRateSchedule}. */
+  /**
+   * Loss weight per row (one finite number >= 0 per row of x, Keras `sample_weight`): the training loss is
+   * (1 / rows) * sum of weight * row loss (a row's loss is the mean over its outputs for mse and binaryCrossEntropy),
+   * and so are its gradients and the reported `loss`. `valLoss` is not weighted.
+   */
+  readonly sampleWeight?: Float32Array | readonly number[];
+  /**
+   * Loss weight per class (Keras `class_weight` as an array): one finite number >= 0 per class, indexed by class id
+   * (2 for a single sigmoid or 0/1 output). Needs class targets; a row's weight is its class weight times its
+   * sampleWeight.
+   */
+  readonly classWeight?: readonly number[];
+  /**
+   * Learning-rate schedule (default: none, the rate stays as it is). See {@link LearningRateSchedule}. The network
+   * keeps the schedule's position (epochs run, starting rate, plateau state; saved with it): a later fit with the same
+   * schedule settings continues it, other settings start over, and `setLearningRate` outside fit resets it.
+   */
   readonly schedule?: LearningRateSchedule;
   /** How often (ms of work) fit yields to the event loop. Default 16. */
   readonly yieldEveryMs?: number;
@@ -196,6 +221,9 @@ export interface LayerSpec {
   readonly init?: InitName;
   /** false: frozen at build (the builder option); the live flag is in the plan (NetworkState.setTrainable). */
   readonly trainable?: boolean;
+  /** Weight penalties (f32 values > 0; absent when 0). */
+  readonly l1?: number;
+  readonly l2?: number;
 }
 
 /** @internal A layer as it is saved: width, activation spec (fixed settings included) and explicit initializer. */
@@ -210,4 +238,7 @@ export interface SavedLayerSpec {
   readonly init?: InitName;
   /** Version 3: written (as false) only for a frozen layer. */
   readonly trainable?: false;
+  /** Version 4: the weight penalties, written only when not 0. */
+  readonly l1?: number;
+  readonly l2?: number;
 }

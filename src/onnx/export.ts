@@ -114,6 +114,10 @@ function emitActivation(g: Graph, a: ActInput, x: string, layer: number): string
     case 'relu': return op('Relu', [x]);
     case 'relu6': return op('Clip', [x, c(0), c(6)]);
     case 'hardShrink': return op('Shrink', [x], [{ name: 'lambd', f: fixed(a, 'lambda', 0.5) }, { name: 'bias', f: 0 }]);
+    case 'softShrink': {
+      const lambda = fixed(a, 'lambda', 0.5);
+      return op('Shrink', [x], [{ name: 'lambd', f: lambda }, { name: 'bias', f: lambda }]);
+    }
     case 'hardTanh': return op('Clip', [x, c(fixed(a, 'minVal', -1)), c(fixed(a, 'maxVal', 1))]);
     case 'leakyRelu': return op('LeakyRelu', [x], [{ name: 'alpha', f: fixed(a, 'slope', 0.01) }]);
     case 'prelu': {

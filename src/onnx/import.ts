@@ -333,8 +333,11 @@ function simpleActivation(n: OnnxNode, fAttr: (a: string, d: number) => number, 
   switch (n.op) {
     case 'Relu': return { name: 'relu' };
     case 'Shrink': {
-      if (fAttr('bias', 0) !== 0) throw new OnnxError(`${nodeLabel(n)} has bias ${fAttr('bias', 0)}; rectify reads Shrink with bias 0 (hardShrink)`);
-      return { name: 'hardShrink', lambda: fAttr('lambd', 0.5) };
+      // bias 0: hardShrink; bias = lambd: softShrink (PyTorch's Softshrink exports so); other biases have no row.
+      const lambda = fAttr('lambd', 0.5), bias = fAttr('bias', 0);
+      if (bias === 0) return { name: 'hardShrink', lambda };
+      if (bias === lambda) return { name: 'softShrink', lambda };
+      throw new OnnxError(`${nodeLabel(n)} has bias ${bias}; rectify reads Shrink with bias 0 (hardShrink) or bias = lambd (softShrink)`);
     }
     case 'LeakyRelu': return { name: 'leakyRelu', slope: fAttr('alpha', 0.01) };
     case 'Elu': return { name: 'elu', alpha: fAttr('alpha', 1) };

@@ -12,6 +12,7 @@ import { BASE64_ALPHABET, base64Value } from '../util/base64.js';
 import type { InitName, LayerKind, NormalizedOptimizer, OptimizerName, ParameterView, SavedLayerSpec } from '../network/types.js';
 import { INIT_CODES, LOSS_CODES, OPTIMIZER_CODES } from '../generated/abi.js';
 import { momentSlots } from '../network/optimizer.js';
+import { checkSchedule, type SchedulePosition } from '../network/schedule.js';
 
 /** @internal What saving reads of a network (the `Network` class has all of it). */
 export interface SaveSource {
@@ -36,6 +37,22 @@ export interface SavedTraining {
   readonly training: TrainingJSON;
   /** Moment blocks in `optimizerState` order: per layer, per slot, weight [in, out], bias [out], params [np] when np > 0. */
   readonly moments: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array }[];
+  /** Version 4: the position of the network's learning-rate schedule, when a scheduled fit ran. */
+  readonly schedule?: SchedulePosition;
+}
+
+/**
+ * The `schedule` field of a version-4 file: the schedule's settings (`name` and every setting, defaults filled in)
+ * beside its position: the epochs it ran, the rate it started from (f32), reduce-on-plateau's epochs waited and best
+ * monitored loss (absent while none).
+ */
+export interface ScheduleJSON {
+  readonly name: string;
+  readonly epoch: number;
+  readonly base: number;
+  readonly wait: number;
+  readonly best?: number;
+  readonly [setting: string]: unknown;
 }
 
 /** The `training` field of a version-3 file. */
@@ -54,7 +71,7 @@ export interface TrainingJSON {
 /** The JSON form of a network. */
 export interface NetworkJSON {
   readonly format: 'rectify-network';
-  /** 4 is written; 3 (no layer kinds), 2 (no training state) and 1 (no checksum either) are still read. */
+  /** 4 is written; 3 (no layer kinds, l1/l2, schedule), 2 (no training state) and 1 (no checksum either) are still read. */
   readonly version: 1 | 2 | 3 | 4;
   readonly inputs: number;
   readonly seed: number;
@@ -69,6 +86,8 @@ export interface NetworkJSON {
   readonly training?: TrainingJSON;
   /** Version 3: the optimizer's moment blocks (same form as `parameters`). */
   readonly optimizerState?: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
+  /** Version 4: the learning-rate schedule's position (absent when no scheduled fit ran since the last reset). */
+  readonly schedule?: ScheduleJSON;
   /** Version 4, only with batchNorm layers: their running statistics (`batchNorm<i>.runningMean`, `.runningVar`). */
   readonly buffers?: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
   /**
@@ -112,6 +131,11 @@ function describeNetwork(net: SaveSource) {
   };
 }
 
+/** The `schedule` field of a saved file (undefined when the network has no schedule position). */
+function scheduleJSON(p: SchedulePosition | undefined): { schedule?: ScheduleJSON } {
+  return p ? { schedule: { ...p.spec, epoch: p.epoch, base: p.base, wait: p.wait, ...(p.best < Infinity ? { best: p.best } : {}) } } : {};
+}
+
 /** @internal */
 export function networkToJSON(net: SaveSource): NetworkJSON {
   const ts = net.trainingState();
@@ -122,6 +146,7 @@ export function networkToJSON(net: SaveSource): NetworkJSON {
     parameters: net.parameters().map(block),
     training: { ...ts.training, rng: [...ts.training.rng] },
     optimizerState: ts.moments.map(block),
+    ...scheduleJSON(ts.schedule),
     ...buffersOf(net, block),
   };
   return { ...body, checksum: hex(canonicalCrc(body)) };
@@ -143,6 +168,7 @@ export function networkToBytes(net: SaveSource): Uint8Array {
   const shapes = (l: readonly { name: string; shape: readonly number[] }[]) => l.map((p) => ({ name: p.name, shape: [...p.shape] }));
   const header = new TextEncoder().encode(JSON.stringify({
     ...describeNetwork(net), parameters: shapes(net.parameters()), training: { ...ts.training, rng: [...ts.training.rng] }, optimizerState: shapes(ts.moments),
+    ...scheduleJSON(ts.schedule),
     ...buffersOf(net, (p) => ({ name: p.name, shape: [...p.shape] })),
   }));
   // Version 3: the payload holds the parameters, then the optimizer's moment blocks; version 4 then the buffers.
@@ -422,7 +448,8 @@ function settings(v: unknown, path: string): Record<string, unknown> {
 const TOP_FIELDS = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'checksum'];
 /** Version 3 adds the training state; version 4 the buffers (batchNorm running statistics) and layer kinds. */
 const TOP_FIELDS_V3 = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'training', 'optimizerState', 'checksum'];
-const TOP_FIELDS_V4 = [...TOP_FIELDS_V3.slice(0, -1), 'buffers', 'checksum'];
+/** Version 4 adds the buffers (batchNorm running statistics), layer kinds, layers' l1 / l2 and the schedule position. */
+const TOP_FIELDS_V4 = [...TOP_FIELDS_V3.slice(0, -1), 'buffers', 'schedule', 'checksum'];
 const KINDS: readonly string[] = ['dropout', 'batchNorm', 'layerNorm'];
 
 /** Checks the document's structure and types (not yet its sizes) and returns a plain copy. */
@@ -458,8 +485,15 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     const path = `layers[${i}]`;
     if (!isRecord(l)) throw new ModelFormatError(`${path} must be { units, activation: { name, ... }, init? }`);
     if (version === 4 && own(l, 'kind', path) !== undefined) return otherLayer(l, path);
-    keysOf(l, path, version >= 3 ? ['units', 'activation', 'init', 'trainable'] : ['units', 'activation', 'init']);
+    keysOf(l, path, ['units', 'activation', 'init', ...(version >= 3 ? ['trainable'] : []), ...(version >= 4 ? ['l1', 'l2'] : [])]);
     const units = own(l, 'units', path), init = own(l, 'init', path), trainable = own(l, 'trainable', path);
+    const pen: { l1?: number; l2?: number } = {};
+    for (const k of ['l1', 'l2'] as const) {
+      const v = own(l, k, path);
+      if (v === undefined) continue;
+      if (!isF32(v) || !(v > 0)) throw new ModelFormatError(`${path}.${k} must be an f32 value > 0 (or absent)`);
+      pen[k] = v;
+    }
     if (trainable !== undefined && trainable !== false) throw new ModelFormatError(`${path}.trainable must be false (a frozen layer) or absent`);
     if (!wholeIn(units, 1, 1 << 16)) throw new ModelFormatError(`${path}.units must be a whole number in [1, 65536]`);
     const activation = settings(own(l, 'activation', path), `${path}.activation`);
@@ -470,7 +504,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     }
     return {
       units, activation, ...(init !== undefined ? { init: oneOf(init, INIT_NAMES, `${path}.init`) as InitName } : {}),
-      ...(trainable === false ? { trainable: false as const } : {}),
+      ...(trainable === false ? { trainable: false as const } : {}), ...pen,
     };
   });
   const blocks = (list: string, max: number) => elements(at(list), list, 0, max).map((p, i) => {
@@ -507,6 +541,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
       training: { step, beta1Power: b1, beta2Power: b2, learningRate: lr, rng: rng as number[] },
       optimizerState: blocks('optimizerState', MAX_LAYERS * 8),
       ...(own(o, 'buffers', '') !== undefined ? { buffers: blocks('buffers', MAX_LAYERS * 2) } : {}),
+      ...(version === 4 && at('schedule') !== undefined ? { schedule: readSchedule(at('schedule')) } : {}),
     };
   }
   if (layers.length && layers[layers.length - 1]!.kind) throw new ModelFormatError('the last layer must be dense');
@@ -514,6 +549,20 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     format, version, inputs, seed, loss, optimizer, clipNorm, layers, parameters, ...extra, ...(checksum !== undefined ? { checksum } : {}),
   };
 }
+
+/** Checks a version-4 `schedule` field: its settings as fit checks them, whole epoch and wait, f32 base, finite best. */
+function readSchedule(v: unknown): ScheduleJSON {
+  const { epoch, base, wait, best, ...spec } = settings(v, 'schedule');
+  if (!wholeIn(epoch, 0, 1e9) || !wholeIn(wait, 0, 1e9) || !isF32(base) || !(base > 0) || !(best === undefined || typeof best === 'number')) {
+    throw new ModelFormatError('schedule: epoch and wait must be whole numbers >= 0, base an f32 > 0, best a number or absent');
+  }
+  try {
+    return { ...checkSchedule(spec, 1), epoch, base, wait, ...(best !== undefined ? { best } : {}) };
+  } catch (e) { throw new ModelFormatError(`schedule: ${messageOf(e)}`); }
+}
+
+/** A finite f32 value. */
+function isF32(v: unknown): v is number { return typeof v === 'number' && Number.isFinite(v) && Math.fround(v) === v; }
 
 /** A version-4 layer of another kind than dense: { kind, units, rate | momentum and epsilon | epsilon, trainable? }. */
 function otherLayer(l: object, path: string): SavedLayerSpec {

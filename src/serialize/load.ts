@@ -32,7 +32,7 @@ function rebuild(core: EngineCore, parsed: ParsedNetwork): Network {
       if (l.kind === 'dropout') b = b.dropout(l.rate!);
       else if (l.kind === 'batchNorm') b = b.batchNorm({ momentum: l.momentum!, epsilon: l.epsilon!, ...t });
       else if (l.kind === 'layerNorm') b = b.layerNorm({ epsilon: l.epsilon!, ...t });
-      else b = b.dense(l.units, l.activation as never, { ...(l.init ? { init: l.init } : {}), ...t });
+      else b = b.dense(l.units, l.activation as never, { ...(l.init ? { init: l.init } : {}), ...t, ...(l.l1 ? { l1: l.l1 } : {}), ...(l.l2 ? { l2: l.l2 } : {}) });
     }
     net = b.build({ loss: json.loss as BuildOptions['loss'], optimizer: json.optimizer as unknown as BuildOptions['optimizer'], clipNorm: json.clipNorm });
   } catch (e) {
@@ -59,6 +59,7 @@ function rebuild(core: EngineCore, parsed: ParsedNetwork): Network {
   }
   for (let i = 0; i < params.length; i++) params[i]!.data.set(values[i]!);
   net.buffers().forEach((b, i) => { if (buffers[i]) b.data.set(buffers[i]!); }); // version 4 (checked by the parser)
-  if (json.training) net.restoreTraining(json.training, moments);
+  const { epoch = 0, base = 0, wait = 0, best = Infinity, ...spec } = json.schedule ?? {};
+  if (json.training) net.restoreTraining(json.training, moments, json.schedule && { spec: spec as never, epoch, base, wait, best });
   return net;
 }

@@ -118,7 +118,7 @@ describe('round trip: import, fine-tune, save, load, export, run in onnxruntime'
   });
 
   it('fromOnnx(toOnnx(net)) predicts bit for bit for activations with a native ONNX op', () => {
-    const specs = ['relu', 'relu6', { name: 'hardShrink', lambda: 0.75 }, { name: 'leakyRelu', slope: 0.2 }, { name: 'prelu', units: 5 }, 'prelu', { name: 'elu', alpha: 0.5 }, 'selu',
+    const specs = ['relu', 'relu6', { name: 'hardShrink', lambda: 0.75 }, { name: 'softShrink', lambda: 0.75 }, { name: 'leakyRelu', slope: 0.2 }, { name: 'prelu', units: 5 }, 'prelu', { name: 'elu', alpha: 0.5 }, 'selu',
       { name: 'celu', alpha: 2 }, 'sigmoid', { name: 'hardSigmoid', slope: 0.2, offset: 0.5 }, 'tanh', 'softplus', 'softsign', 'hardSwish',
       'mish', 'gelu', 'geluTanh', { name: 'hardTanh', minVal: -2, maxVal: 3 }, 'linear', 'logSoftmax', 'softmax'] as const;
     const r = rng(11);
