@@ -8,7 +8,8 @@
 // wasm by bench/calibrate.js (cycles/elem = clock / (elements per second)).
 //
 // Rows come from rectify's kernel table (ACTIVATIONS), so a new activation gets its row automatically. When
-// dist/ is missing (engine not built or not merged yet) the peers run alone over the plain JS list of names.
+// dist/ is missing (engine not built) the peers run alone over the table read from the source (src/activation-table.ts,
+// bundled in memory by scripts/gen-abi.mjs). A row without a plain JS or tfjs peer runs without it, with a note.
 // Throughput is elements per second from the median (p50) latency of each task: 1,048,576 / p50.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRectify, paramDefaults, rectifyPeer } from './rectify.js';
 import { PLAIN, plainPeer } from './peers/plainjs.js';
+import { activationTable } from '../scripts/gen-abi.mjs';
 import { readFileSync } from 'node:fs';
 import { uniform, seedOf, runTasks, sig3, markdownTable, machineLine } from './lib.js';
 import { calibrate } from './calibrate.js';
@@ -58,13 +60,6 @@ function parseArgs(argv) {
   return o;
 }
 
-/** Kernel-table stand-ins for when rectify is not built: the names plain JS knows, with the ranges rectify uses. */
-function fallbackTable() {
-  const ranges = { relu6: [-8, 8], hardTanh: [-3, 3], arelu: [-4, 4], sbaf: [0, 1] };
-  return Object.keys(PLAIN).filter((k) => k !== 'swish').map((name) => ({
-    name, kind: PLAIN[name].rowwise ? 'rowwise' : 'elementwise', params: [], range: ranges[name] ?? [-6, 6],
-  }));
-}
 
 /** The CPU model, with family/model/stepping and the SIMD extensions that matter here when /proc/cpuinfo has them. */
 function cpuModel(fallback) {
@@ -164,7 +159,7 @@ async function main() {
   } else missing.push('tfjs-wasm: skipped (--no-tfjs)');
   if (!opt.plain) missing.push('plain JS: skipped (--no-plain)');
 
-  let table = api ? api.ACTIVATIONS : fallbackTable();
+  let table = api ? api.ACTIVATIONS : await activationTable();
   if (opt.filter) {
     const want = new Set(opt.filter);
     table = table.filter((d) => want.has(d.name) || (d.aliases ?? []).some((a) => want.has(a)));
@@ -201,7 +196,10 @@ async function main() {
       }
     };
     for (const { label, engine } of engines) setup(label, () => rectifyPeer(engine, def, input));
-    if (opt.plain) setup('plain JS', () => plainPeer(def.name, input));
+    if (opt.plain) {
+      if (PLAIN[def.name]) setup('plain JS', () => plainPeer(def.name, input));
+      else notes.push(`${def.name}: no plain JS peer yet (bench/peers/plainjs.js)`);
+    }
     if (tfjsPeer) {
       try {
         const p = await tfjsPeer(def.name, input);
@@ -209,7 +207,7 @@ async function main() {
           sides.push({ label: 'tfjs-wasm', ...p });
           if (p.note) notes.push(`${def.name}: tfjs ${p.note}`);
           if (p.backwardError) notes.push(`${def.name}: tfjs cannot differentiate it on wasm: ${p.backwardError}`);
-        }
+        } else notes.push(`${def.name}: no tfjs-wasm peer (bench/peers/tfjs.js has no op for it)`);
       } catch (e) {
         notes.push(`${def.name}: tfjs setup failed: ${String(e.message ?? e).split('\n')[0]}`);
       }

@@ -1,9 +1,9 @@
-// Writes docs/activations.md, the table of every activation, from the kernel table (run after `npm run build`).
+// Writes docs/activations.md, the table of every activation, from the documented activation table (rectify/docs, run after `npm run build`).
 //   node scripts/activation-table.mjs           writes the file
 //   node scripts/activation-table.mjs --check   exits 1 when the committed file is stale (tests/docs.test.ts runs it)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ACTIVATIONS } from '../dist/index.js';
+import { ACTIVATIONS } from '../dist/docs.js';
 
 const target = fileURLToPath(new URL('../docs/activations.md', import.meta.url));
 const esc = (s) => String(s).replace(/\|/g, '\\|');

@@ -6,9 +6,9 @@
 //                               parsed from the `export function` signatures of the files assembly/index.ts exports.
 //   assembly/generated/dispatch.ts  act_fwd / act_bwd / act_pgrad: the network's kernels by number (the row's index
 //                               in the table) and variant, one case per row, re-exported by assembly/nn/dispatch.ts
-//   src/generated/kernels.ts    the export-name map: for each row of the activation table (src/kernels.ts), its
-//                               number and the names of its kernels per variant, SIMD and scalar twins, typed as
-//                               export names (a row whose kernel is missing from assembly/ fails to compile).
+//   src/generated/kernels.ts    the type `KernelNames`: every kernel name the activation table implies (by the naming
+//                               rule of src/kernel-names.ts, SIMD and scalar twins) as export names, so a row whose
+//                               kernel is missing from assembly/ fails to compile.
 // Both generated folders are git-ignored. Change a number here, never in the generated files.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildSync } from 'esbuild';
@@ -21,6 +21,10 @@ export const ABI = {
   header: {
     LAYERS: 0, INPUTS: 1, CAPACITY: 2, LOSS: 3, OPT: 4, LR: 5, B1: 6, B2: 7, EPS: 8, WD: 9, NESTEROV: 10, CLIP: 11,
     T: 12, B1T: 13, B2T: 14, SCRATCH: 15, DA: 16, DB: 17, DIAG: 19, DIAG_ON: 20,
+    /** The network's generator state (16 bytes): dropout masks are drawn from it. */
+    RNG: 40,
+    /** Per-row loss weights of the next step (f32[rows], class and sample weights), 0: unweighted. */
+    SW: 48,
   },
   /** Per-layer word offsets (prefix L_). */
   layer: {
@@ -28,7 +32,17 @@ export const ABI = {
     MW: 15, VW: 16, MB: 17, VB: 18, MP: 19, VP: 20, HASPG: 21, LO: 22, HI: 23,
     /** 1: the layer is frozen (its weights, bias and activation parameters are not updated; backprop still runs). */
     FROZEN: 24,
+    /** f32 L1 and L2 penalty factors of a dense layer's weights (0: none). */
+    L1: 25, L2: 26,
+    /**
+     * Layer kinds (KIND_* codes). Words of the non-dense kinds: FA (f32) dropout rate or batchNorm momentum, FB (f32)
+     * epsilon, RM running mean then running variance (batchNorm), STAT statistics row buffer (batchNorm 3 x units,
+     * layerNorm one per row). W and B hold gamma and beta, GW and GB their gradients; Z holds the dropout mask or xhat.
+     */
+    KIND: 27, FA: 28, FB: 29, RM: 30, STAT: 31,
   },
+  /** Layer kinds (layer word KIND; prefix KIND_). */
+  kind: { dense: ['DENSE', 0], dropout: ['DROPOUT', 1], batchNorm: ['BATCHNORM', 2], layerNorm: ['LAYERNORM', 3] },
   /** Loss codes (header word LOSS; prefix LOSS_). */
   loss: { mse: ['MSE', 0], binaryCrossEntropy: ['BCE', 1], crossEntropy: ['CE', 2] },
   /** Optimizer codes (header word OPT; prefix OPT_). */
@@ -81,50 +95,38 @@ const tsType = (t) => (t === 'i64' || t === 'u64' ? 'bigint' : t === 'void' ? 'v
 /** Exports only the twins build has (rectify-twins.wasm): scalar twins, naive references and the math_* probes. */
 const twinsOnly = (name) => /_(scalar|naive)$/.test(name) || /^math_/.test(name);
 
-/** The activation table (src/kernels.ts and the rows of src/activations/), evaluated: bundled by esbuild in memory. */
-export async function activationTable() {
+/**
+ * The activation table (src/activation-table.ts and the rows of src/activations/) and the kernel-naming rule
+ * (src/kernel-names.ts), evaluated: bundled by esbuild in memory.
+ */
+async function tableModule() {
   const out = buildSync({
-    entryPoints: [new URL('src/kernels.ts', root).pathname], bundle: true, write: false, format: 'esm', platform: 'neutral',
-    logLevel: 'silent',
+    stdin: {
+      contents: "export { ACTIVATIONS } from './src/activation-table.ts'; export { kernelSet, variantsOf } from './src/kernel-names.ts';",
+      resolveDir: new URL('.', root).pathname, loader: 'ts',
+    },
+    bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'silent',
   });
   const code = out.outputFiles[0].text;
-  const mod = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
-  return mod.ACTIVATIONS;
+  return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
 }
 
-/** The kernel variants a row has: always 'none'; 'perUnit' and 'sigmoidDomain' where the row says so. */
-export function variantsOf(def) {
-  return ['none', ...(def.perUnit ? ['perUnit'] : []), ...(def.sigmoidDomain ? ['sigmoidDomain'] : [])];
-}
-const SUFFIX = { none: '', perUnit: '_pu', sigmoidDomain: '_sigmoid' };
+/** The activation table, evaluated (bench/run.js reads it when dist/ is missing). */
+export async function activationTable() { return (await tableModule()).ACTIVATIONS; }
 
-/** Names of one row's kernels in one variant: forward, backward and (trainable parameters) parameter gradient. */
-export function kernelSet(def, variant, tail = '') {
-  const base = `${def.name}${SUFFIX[variant]}`;
-  return { fwd: `${base}_fwd${tail}`, bwd: `${base}_bwd${tail}`, ...(def.params.some((p) => p.trainable) ? { pgrad: `${base}_pgrad${tail}` } : {}) };
-}
-
-function kernelsTs(table) {
-  const ts = ['// Generated by scripts/gen-abi.mjs from the activation table: do not edit.', '/* eslint-disable */',
-    "import type { ExportName } from './abi.js';", ''];
-  ts.push('/** The kernels of one variant of an activation. */');
-  ts.push('export interface KernelSet { readonly fwd: ExportName; readonly bwd: ExportName; readonly pgrad?: ExportName }');
-  ts.push('/** Which kernels an activation runs: its shared-parameter kernels, or its per-unit or sigmoid-domain variants. */');
-  ts.push("export type Variant = 'none' | 'perUnit' | 'sigmoidDomain';");
-  ts.push('/** A row\'s number in the wasm dispatch (its index in ACTIVATIONS) and its kernels, SIMD and scalar twins. */');
-  ts.push('export interface RowKernels {', '  readonly id: number;',
-    '  readonly simd: { readonly [V in Variant]?: KernelSet } & { readonly none: KernelSet };',
-    '  readonly scalar: { readonly [V in Variant]?: KernelSet } & { readonly none: KernelSet };', '}', '');
-  ts.push('/** The export-name map, by activation name (table order). */');
-  ts.push('export const KERNELS: ReadonlyMap<string, RowKernels> = new Map<string, RowKernels>([');
-  const set = (k) => `{ ${Object.entries(k).map(([n, v]) => `${n}: '${v}'`).join(', ')} }`;
-  table.forEach((def, id) => {
-    const vs = variantsOf(def);
-    const part = (tail) => `{ ${vs.map((v) => `${v}: ${set(kernelSet(def, v, tail))}`).join(', ')} }`;
-    ts.push(`  ['${def.name}', { id: ${id}, simd: ${part('')}, scalar: ${part('_scalar')} }],`);
-  });
-  ts.push(']);', '');
-  return ts.join('\n');
+/**
+ * src/generated/kernels.ts: every kernel name the table implies (SIMD and scalar twins, by src/kernel-names.ts) as
+ * a tuple of `ExportName`s, type only. A row whose kernel assembly/ does not export fails to compile here.
+ */
+function kernelsTs(table, { kernelSet, variantsOf }) {
+  const names = table.flatMap((def) => variantsOf(def).flatMap((v) => [false, true].flatMap((scalar) => Object.values(kernelSet(def, v, scalar)))));
+  return ['// Generated by scripts/gen-abi.mjs from the activation table: do not edit.', '/* eslint-disable */',
+    "import type { ExportName } from './abi.js';", '',
+    'type Exports<T extends readonly ExportName[]> = T;',
+    '/** Every kernel the rows name (src/kernel-names.ts): a name the module does not export is a compile error. */',
+    'export type KernelNames = Exports<[',
+    ...names.map((n) => `  '${n}',`),
+    ']>;', ''].join('\n');
 }
 
 /** The kernel file (assembly/activations/<family>.ts) that exports a row's `<name>_fwd`. */
@@ -135,11 +137,11 @@ function familyOf(def, families) {
 }
 
 /** assembly/generated/dispatch.ts: one case per table row, numbered by its index, variants from the row. */
-function dispatchAs(table) {
+function dispatchAs(table, { kernelSet, variantsOf }) {
   const dir = new URL('assembly/activations/', root);
   const families = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => ({ module: f.replace(/\.ts$/, ''), src: readFileSync(new URL(f, dir), 'utf8') }));
   const used = new Set(table.map((d) => familyOf(d, families)));
-  const lines = ['// Generated by scripts/gen-abi.mjs from the activation table (src/kernels.ts): do not edit.',
+  const lines = ['// Generated by scripts/gen-abi.mjs from the activation table (src/activation-table.ts): do not edit.',
     '// Activation kernels by number, for the network\'s single-call training step. The number of an activation is its',
     '// index in ACTIVATIONS; `v` selects a variant (VARIANT_* from the ABI description). tests/dispatch.test.ts checks',
     '// every row against its named kernels, bit for bit.', '',
@@ -175,14 +177,15 @@ export async function generate() {
   mkdirSync(new URL('assembly/generated/', root), { recursive: true });
   mkdirSync(new URL('src/generated/', root), { recursive: true });
   // The dispatch first: the export list below reads its signatures (assembly/nn/dispatch.ts re-exports it).
-  const table = await activationTable();
-  writeFileSync(new URL('assembly/generated/dispatch.ts', root), dispatchAs(table));
+  const mod = await tableModule();
+  const table = mod.ACTIVATIONS;
+  writeFileSync(new URL('assembly/generated/dispatch.ts', root), dispatchAs(table, mod));
   const as = ['// Generated by scripts/gen-abi.mjs (the ABI description): do not edit.', ''];
   const ts = ['// Generated by scripts/gen-abi.mjs (the ABI description): do not edit.', '/* eslint-disable */', ''];
   as.push(`export const HEADER_WORDS: i32 = ${ABI.HEADER_WORDS};`, `export const LAYER_WORDS: i32 = ${ABI.LAYER_WORDS};`);
   for (const [k, v] of Object.entries(ABI.header)) as.push(`export const H_${k}: i32 = ${v};`);
   for (const [k, v] of Object.entries(ABI.layer)) as.push(`export const L_${k}: i32 = ${v};`);
-  for (const [group, prefix] of [['loss', 'LOSS'], ['optimizer', 'OPT'], ['init', 'INIT'], ['variant', 'VARIANT']]) {
+  for (const [group, prefix] of [['loss', 'LOSS'], ['optimizer', 'OPT'], ['init', 'INIT'], ['variant', 'VARIANT'], ['kind', 'KIND']]) {
     for (const [, [k, v]] of Object.entries(ABI[group])) as.push(`export const ${prefix}_${k}: i32 = ${v};`);
   }
   as.push('');
@@ -195,7 +198,8 @@ export async function generate() {
   ts.push('/** Loss codes. */', `export const LOSS_CODES = ${obj(ABI.loss)} as const;`);
   ts.push('/** Optimizer codes. */', `export const OPTIMIZER_CODES = ${obj(ABI.optimizer)} as const;`);
   ts.push('/** Weight initializer codes. */', `export const INIT_CODES = ${obj(ABI.init)} as const;`);
-  ts.push('/** Kernel variant codes. */', `export const VARIANT_CODES = ${obj(ABI.variant)} as const;`, '');
+  ts.push('/** Kernel variant codes. */', `export const VARIANT_CODES = ${obj(ABI.variant)} as const;`);
+  ts.push('/** Layer kind codes. */', `export const KIND_CODES = ${obj(ABI.kind)} as const;`, '');
 
   const fns = wasmExports();
   ts.push('/**', ' * Every export of rectify\'s WebAssembly module, typed (parsed from the AssemblyScript signatures). Pointers are byte',
@@ -218,7 +222,7 @@ export async function generate() {
   mkdirSync(new URL('src/generated/', root), { recursive: true });
   writeFileSync(new URL('assembly/generated/abi.ts', root), as.join('\n'));
   writeFileSync(new URL('src/generated/abi.ts', root), ts.join('\n'));
-  writeFileSync(new URL('src/generated/kernels.ts', root), kernelsTs(table));
+  writeFileSync(new URL('src/generated/kernels.ts', root), kernelsTs(table, mod));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await generate();

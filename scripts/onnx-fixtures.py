@@ -196,6 +196,33 @@ def batchnorm_prelu():
     save('pytorch-batchnorm-prelu', g, 17, x, log_softmax(n2 @ d(W3).T + d(b3)), 'pytorch')
 
 
+def layernorm_dropout():
+    """Linear -> ReLU -> LayerNorm(8) -> Dropout -> Linear -> Softmax as torch.onnx.export writes it at opset 17 in eval
+    mode (LayerNormalization over the last axis with scale and bias; Dropout with a ratio input). Its own generator, so
+    the other fixtures do not change."""
+    r = np.random.RandomState(20261130)
+    w = lambda *shape: f32(r.standard_normal(shape) * 0.5)  # noqa: E731
+    W1, b1, W2, b2 = w(8, 5), w(8), w(3, 8), w(3)
+    gamma, beta = f32(1 + r.standard_normal(8) * 0.2), w(8)
+    nodes = [
+        helper.make_node('Gemm', ['input', 'W1', 'b1'], ['z1'], name='/0/Gemm', transB=1),
+        helper.make_node('Relu', ['z1'], ['r1'], name='/1/Relu'),
+        helper.make_node('LayerNormalization', ['r1', 'gamma', 'beta'], ['n1'], name='/2/LayerNormalization', axis=-1, epsilon=1e-5),
+        helper.make_node('Dropout', ['n1', 'ratio'], ['d1'], name='/3/Dropout'),
+        helper.make_node('Gemm', ['d1', 'W2', 'b2'], ['z2'], name='/4/Gemm', transB=1),
+        helper.make_node('Softmax', ['z2'], ['output'], name='/5/Softmax', axis=-1),
+    ]
+    inits = [raw(n, v) for n, v in [('W1', W1), ('b1', b1), ('W2', W2), ('b2', b2), ('gamma', gamma), ('beta', beta),
+                                    ('ratio', np.array(0.1, dtype=np.float32))]]
+    g = helper.make_graph(nodes, 'torch_jit', [io('input', ['batch', 5])], [io('output', ['batch', 3])], inits)
+    x = f32(r.standard_normal((16, 5)))
+    h = relu(d(x) @ d(W1).T + d(b1))
+    m = h.mean(axis=1, keepdims=True)
+    v = ((h - m) ** 2).mean(axis=1, keepdims=True)
+    n1 = (h - m) / np.sqrt(v + np.float64(np.float32(1e-5))) * d(gamma) + d(beta)
+    save('pytorch-layernorm-dropout', g, 17, x, softmax(n1 @ d(W2).T + d(b2)), 'pytorch')
+
+
 def activations(opset, name, acts, check=True):
     """One Gemm (alpha, beta, transB=0) per activation, for the element-wise ops other tools write."""
     n_in = 4
@@ -227,6 +254,7 @@ def main():
     skl2onnx_mlp()
     gelu_erf()
     batchnorm_prelu()
+    layernorm_dropout()
     r32 = lambda v: np.float64(np.float32(v))  # noqa: E731  attributes are float32
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
     softplus = lambda z: np.log1p(np.exp(z))  # noqa: E731

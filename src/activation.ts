@@ -4,14 +4,15 @@
  * @module
  */
 import type { ActivationDef, ParamDef } from './activations/types.js';
-import { checkParam, describe } from './kernels.js';
+import { checkParam } from './activation-table.js';
+import { describe } from './util/describe.js';
 import {
   DisposedError, DomainError, InvalidArgumentError, InvalidParameterError, KernelError, RectifyError, ShapeError,
 } from './errors.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
 import type { EngineCore } from './core.js';
 import type { ExportName } from './generated/abi.js';
-import { KERNELS, type KernelSet, type Variant } from './generated/kernels.js';
+import { kernelSet, variantsOf, type Variant } from './kernel-names.js';
 
 /** A Float32Array, or a tensor of the same engine (no copy). */
 export type Input = Float32Array | Tensor;
@@ -465,21 +466,17 @@ const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(F
 function typedLength(v: Float32Array): number { return typedArrayLength.call(v) as number; }
 
 /** The kernels of one variant of a row (InvalidParameterError if the row has no such variant). */
-function kernelSetOf(def: ActivationDef, variant: Variant, scalar: boolean): KernelSet {
-  const row = KERNELS.get(def.name);
-  const set = row && (scalar ? row.scalar : row.simd)[variant];
-  if (!set) throw new InvalidParameterError(`${def.name} has no ${variant} kernels`);
-  return set;
+function kernelSetOf(def: ActivationDef, variant: Variant, scalar: boolean) {
+  if (!variantsOf(def).includes(variant)) throw new InvalidParameterError(`${def.name} has no ${variant} kernels`);
+  return kernelSet(def, variant, scalar);
 }
 
 /**
  * @internal The wasm exports an activation of this row calls (forward, backward, parameter gradients, per-unit and
- * sbaf-sigmoid variants; the scalar twins when the engine runs them), from the generated export-name map.
+ * sbaf-sigmoid variants; the scalar twins when the engine runs them), named by src/kernel-names.ts.
  */
 export function kernelNames(def: ActivationDef, scalar: boolean): ExportName[] {
-  const row = KERNELS.get(def.name);
-  if (!row) return [];
-  return Object.values(scalar ? row.scalar : row.simd).flatMap((k: KernelSet) => [k.fwd, k.bwd, ...(k.pgrad ? [k.pgrad] : [])]);
+  return variantsOf(def).flatMap((v) => Object.values(kernelSet(def, v, scalar)));
 }
 
 /** Checks relations between parameters that single ranges cannot express (the row's `check`). */

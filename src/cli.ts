@@ -8,8 +8,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync, realpathSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { createEngine } from './engine.js';
-import { ACTIVATIONS, activationNames, findActivation, type ActivationDef, type ActivationSpec } from './kernels.js';
+import { ACTIVATIONS, activationNames, findActivation, type ActivationDef, type ActivationSpec } from './activation-table.js';
 import type { OptimizerSpec } from './network.js';
+import { OPTIMIZER_CODES } from './generated/abi.js';
 import { RectifyError } from './errors.js';
 import { runComparison, type LabData, type RunResult } from './lab/experiment.js';
 import { checkClaims, type ClaimResult } from './lab/claims.js';
@@ -167,7 +168,8 @@ async function lab(argv: string[]): Promise<void> {
   const batch = int(flags, 'batch', 32, 1, 65536);
   const lr = num(flags, 'lr', twoD ? 0.02 : 0.003, (n) => n > 0, 'a number > 0');
   const optName = (flags.optimizer ?? 'adam') as string;
-  if (!['sgd', 'momentum', 'rmsprop', 'adam', 'adamW'].includes(optName)) throw new UsageError(`--optimizer must be sgd, momentum, rmsprop, adam or adamW, got ${optName}`);
+  const optimizers = Object.keys(OPTIMIZER_CODES);
+  if (!optimizers.includes(optName)) throw new UsageError(`--optimizer must be one of ${optimizers.join(', ')}; got ${optName}`);
   const layers = typeof flags.layers === 'string' ? flags.layers.split(',').map((s) => {
     const n = Number(s);
     if (!Number.isInteger(n) || n < 1 || n > 4096) throw new UsageError(`--layers takes widths in [1, 4096] like 64,64; got ${flags.layers}`);

@@ -9,8 +9,9 @@ import type { EngineCore } from './core.js';
 import type { ExportName, WasmExports } from './generated/abi.js';
 import { makeActivation } from './make-activation.js';
 import {
-  ACTIVATIONS, activationNames, describe, findActivation, type ActivationDef, type ActivationName, type ActivationSpec,
-} from './kernels.js';
+  ACTIVATIONS, activationNames, findActivation, type ActivationDef, type ActivationName, type ActivationSpec,
+} from './activation-table.js';
+import { describe } from './util/describe.js';
 import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError } from './errors.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
 import { networkBuilder, type NetworkBuilder } from './network/builder.js';

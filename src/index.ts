@@ -7,8 +7,8 @@ export type { EngineOptions } from './engine.js';
 export { Activation } from './activation.js';
 export type { CallOptions, Input, ParamValues, DomainPolicy } from './activation.js';
 export { Tensor } from './tensor.js';
-export { ACTIVATIONS, activationNames, findActivation } from './kernels.js';
-export type { ActivationDef, ActivationName, ActivationSpec, ActivationExtras, ParamDef, KernelKind } from './kernels.js';
+export { ACTIVATIONS, activationNames, findActivation } from './activation-table.js';
+export type { ActivationDef, ActivationName, ActivationSpec, ActivationExtras, ParamDef, KernelKind } from './activation-table.js';
 export type { MemoryStats } from './arena.js';
 export { confusionMatrix, Network, NetworkBuilder } from './network.js';
 export type {

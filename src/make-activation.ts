@@ -4,7 +4,8 @@
  * @module
  */
 import { Activation } from './activation.js';
-import { activationNames, describe, findActivation } from './kernels.js';
+import { activationNames, findActivation } from './activation-table.js';
+import { describe } from './util/describe.js';
 import { UnknownActivationError } from './errors.js';
 import type { EngineCore } from './core.js';
 

@@ -3,6 +3,7 @@
  * or a URL (default: the .wasm shipped next to this file).
  * @module
  */
+import { instantiate } from '@assemblyscript/loader';
 import { WasmLoadError } from './errors.js';
 import type { WasmExports } from './generated/abi.js';
 
@@ -122,30 +123,31 @@ export async function compileSource(src: WasmSource): Promise<WebAssembly.Module
   }
 }
 
-/** A string of the module's memory (AssemblyScript layout: byte length at ptr - 4, then UTF-16 code units). */
-function readString(memory: WebAssembly.Memory | undefined, ptr: number): string {
-  if (memory === undefined || ptr < 4 || ptr > memory.buffer.byteLength) return '?';
-  const view = new DataView(memory.buffer);
-  const units = Math.min(view.getUint32(ptr - 4, true) >>> 1, 1024, (memory.buffer.byteLength - ptr) >>> 1);
-  let s = '';
-  for (let i = 0; i < units; i++) s += String.fromCharCode(view.getUint16(ptr + 2 * i, true));
-  return s;
+/** Extra imports of {@link instantiateModule}, by module name (e.g. `{ env: { memory } }` for a build that imports its memory). */
+export type WasmImports = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+/**
+ * A Module the loader accepts. @assemblyscript/loader tells a Module from bytes with `instanceof WebAssembly.Module`,
+ * which is false for a Module compiled in another realm (edge-runtime's host passes one in). Such a Module is cloned
+ * (structured clone keeps the compiled code; nothing is compiled, so it works where code generation is refused) and
+ * the private clone is given this realm's prototype; the caller's object is never touched.
+ */
+function loaderModule(mod: WebAssembly.Module): WebAssembly.Module {
+  if (mod instanceof WebAssembly.Module) return mod;
+  return Object.setPrototypeOf(structuredClone(mod), WebAssembly.Module.prototype) as WebAssembly.Module;
 }
 
 /**
- * @internal Instantiates a module. Release builds import nothing; debug builds import `env.abort`, whose message is
- * decoded here. A Module compiled in another realm (edge-runtime's host) is accepted: no instanceof checks.
+ * @internal Instantiates a module through @assemblyscript/loader, the one instantiation path of every runtime: it
+ * supplies `env.abort` and `env.trace` (debug builds import them) and decodes their messages. `imports` adds or
+ * replaces imports (a build compiled with `--importMemory` takes `{ env: { memory } }`); it is copied, not changed.
+ * Returns the instance's own exports (not the loader's wrappers, which add a call per kernel call).
  */
-export async function instantiateModule(mod: WebAssembly.Module): Promise<RawExports> {
+export async function instantiateModule(mod: WebAssembly.Module, imports: WasmImports = {}): Promise<RawExports> {
   try {
-    let memory: WebAssembly.Memory | undefined;
-    const env = {
-      abort(msg: number, file: number, line: number, col: number): never {
-        throw new Error(`abort: ${readString(memory, msg)} at ${readString(memory, file)}:${line}:${col}`);
-      },
-    };
-    const instance = await WebAssembly.instantiate(mod, { env });
-    memory = instance.exports.memory as WebAssembly.Memory;
+    const own: Record<string, Record<string, unknown>> = {};
+    for (const [k, v] of Object.entries(imports)) own[k] = { ...v };
+    const { instance } = await instantiate(loaderModule(mod), own);
     return instance.exports as RawExports;
   } catch (e) {
     throw new WasmLoadError(`could not instantiate rectify's WebAssembly module: ${errorText(e)}`);

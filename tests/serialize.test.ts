@@ -52,8 +52,8 @@ describe('the loader', () => {
   it('rejects each kind of damage with a message that says what is wrong', () => {
     expect(() => engine.loadNetwork(bytes.subarray(0, 10))).toThrow(/shorter than the 12-byte header/);
     expect(() => engine.loadNetwork(Uint8Array.from([1, 2, 3, 4, ...bytes.subarray(4)]))).toThrow(/does not start with "RCTF"/);
-    const v4 = bytes.slice(); v4[4] = 4;
-    expect(() => engine.loadNetwork(v4)).toThrow(/version 4 is not supported/);
+    const v5 = bytes.slice(); v5[4] = 5;
+    expect(() => engine.loadNetwork(v5)).toThrow(/version 5 is not supported/);
     expect(() => engine.loadNetwork(bytes.subarray(0, bytes.length - 4))).toThrow(/CRC-32/);
     expect(() => engine.loadNetwork(withCrc(bytes.subarray(0, bytes.length - 8)))).toThrow(/truncated/);
     expect(() => engine.loadNetwork({ ...json, layers: [{ units: 1e9, activation: { name: 'relu' } }] } as never)).toThrow(ModelFormatError);
@@ -101,11 +101,11 @@ describe('the loader', () => {
     }), { numRuns: 300, seed: 5 });
   });
 
-  it('writes version 3: the binary ends with the CRC-32 (as zlib computes it) of everything before it; the JSON carries its checksum', () => {
+  it('writes version 4: the binary ends with the CRC-32 (as zlib computes it) of everything before it; the JSON carries its checksum', () => {
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    expect(dv.getUint32(4, true)).toBe(3);
+    expect(dv.getUint32(4, true)).toBe(4);
     expect(dv.getUint32(bytes.length - 4, true)).toBe(crc32(bytes.subarray(0, bytes.length - 4)));
-    expect(json.version).toBe(3);
+    expect(json.version).toBe(4);
     expect(json.checksum).toBe(canonicalCrc(json).toString(16).padStart(8, '0'));
     // The binary header is the JSON form without data and checksum.
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + dv.getUint32(8, true))));

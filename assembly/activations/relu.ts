@@ -1,4 +1,4 @@
-// The piecewise-linear family: linear, relu, relu6, leakyRelu, prelu, hardTanh, hardShrink.
+// The piecewise-linear family: linear, relu, relu6, leakyRelu, prelu, hardTanh, hardShrink, softShrink.
 // Each kernel sits next to its scalar twin; forward above backward above the parameter gradient.
 // Backward of a piecewise-linear function selects: dx = (x in the sloped piece) ? slope * dy : 0 — at a kink the
 // derivative is the one of the piece on the left (relu'(0) = 0), and a NaN in x propagates to dx.
@@ -193,6 +193,40 @@ export function hardShrink_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize)
 export function hardShrink_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
   const ls = load<f32>(p);
   for (let i = 0; i < n; i++) store<f32>(at(dx, i), hardShrinkBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), ls));
+}
+
+// ---- softShrink {lambda}: f(x) = x > lambda ? x - lambda : (x < -lambda ? x + lambda : 0) ------------------------
+// p = [lambda], lambda >= 0. f' = |x| > lambda ? 1 : 0 (0 at x = +-lambda), the backward of hardShrink. The band
+// maps to +0 (so does -0); x -+ lambda is one f32 subtraction, exact as the f32 rounding of the real difference.
+
+// @ts-ignore: decorator
+@inline function softShrinkV(x: v128, l: v128, z: v128): v128 {
+  const t = v128.bitselect(f32x4.sub(x, l), f32x4.add(x, l), f32x4.gt(x, z)); // a NaN takes x + lambda: NaN
+  return v128.andnot(t, f32x4.le(f32x4.abs(x), l));
+}
+// @ts-ignore: decorator
+@inline function softShrinkS(x: f32, l: f32): f32 { return abs<f32>(x) <= l ? 0 : (x > 0 ? x - l : x + l); }
+
+/** y = x > p[0] ? x - p[0] : x < -p[0] ? x + p[0] : 0. */
+export function softShrink_fwd(x: usize, y: usize, n: i32, p: usize): void {
+  const ls = load<f32>(p);
+  const l = f32x4.splat(ls), z = kload(V_ZERO);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), softShrinkV(v128.load(at(x, i)), l, z));
+  for (; i < n; i++) store<f32>(at(y, i), softShrinkS(load<f32>(at(x, i)), ls));
+}
+/** Scalar twin of softShrink_fwd. */
+export function softShrink_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
+  const ls = load<f32>(p);
+  for (let i = 0; i < n; i++) store<f32>(at(y, i), softShrinkS(load<f32>(at(x, i)), ls));
+}
+/** dx = |x| > p[0] ? dy : 0. */
+export function softShrink_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
+  hardShrink_bwd(x, dy, dx, n, p);
+}
+/** Scalar twin of softShrink_bwd. */
+export function softShrink_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
+  hardShrink_bwd_scalar(x, dy, dx, n, p);
 }
 
 // ---- leakyRelu {slope} and prelu {alpha}: f(x) = x > 0 ? x : a x, f'(x) = x > 0 ? 1 : a ---------------------------

@@ -11,6 +11,8 @@
 // +-1e30 give finite losses and gradients.
 
 import { kload, V_ZERO, V_ONE, V_SIGN, vexp, sexp, vlog1p, slog1p, slog, spmax } from '../math';
+import { scale_inplace } from './optim';
+import { LOSS_MSE, LOSS_BCE } from '../generated/abi';
 
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
@@ -219,6 +221,33 @@ export function loss_softmax_ce_labels(z: usize, labels: usize, rows: i32, cols:
     }
   }
   return total / <f64>rows;
+}
+
+// ---- weighted losses ----------------------------------------------------------------------------------------------
+
+/**
+ * Weighted mean loss (class and sample weights, the Keras reduction): (1 / rows) sum_r w_r l_r, where l_r is row r's
+ * loss as the unweighted kernel gives it for one row (the mean over its columns for mse and bce) and w (f32[rows]) the
+ * row weights. The gradient (when d != 0) is the row's one-row gradient times w_r / rows. kind: a LOSS_* code; p is
+ * the output y for mse and the logits z otherwise; cross-entropy reads integer `labels` when t == 0.
+ */
+export function loss_weighted(kind: i32, p: usize, t: usize, labels: usize, w: usize, rows: i32, cols: i32, d: usize): f64 {
+  if (rows <= 0 || cols <= 0) return 0;
+  const inv: f64 = 1.0 / <f64>rows;
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>(r * cols) << 2;
+    const dr = d ? d + o : 0;
+    let l: f64;
+    if (kind == LOSS_MSE) l = loss_mse(p + o, t + o, 1, cols, dr);
+    else if (kind == LOSS_BCE) l = loss_bce_logits(p + o, t + o, 1, cols, dr);
+    else if (t == 0) l = loss_softmax_ce_labels(p + o, at(labels, r), 1, cols, dr);
+    else l = loss_softmax_ce(p + o, t + o, 1, cols, dr);
+    const wr = <f64>load<f32>(at(w, r));
+    total += wr * l;
+    if (d) scale_inplace(dr, cols, <f32>(wr * inv));
+  }
+  return total * inv;
 }
 
 // ---- accuracy ------------------------------------------------------------------------------------------------------

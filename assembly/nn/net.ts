@@ -10,9 +10,13 @@
 // Matrices are row-major; W is stored [in, out] so Z = X W + b (gemm_nn), dX = dZ W^T (gemm_nt), dW = X^T dZ (gemm_tn).
 
 import { gemm_nn, gemm_nt, gemm_tn, add_bias_rows, sum_rows } from './gemm';
-import { loss_mse, loss_bce_logits, loss_softmax_ce, loss_softmax_ce_labels } from './loss';
-import { sgd_step, momentum_step, rmsprop_step, adam_step, sum_squares, scale_inplace } from './optim';
+import { loss_mse, loss_bce_logits, loss_softmax_ce, loss_softmax_ce_labels, loss_weighted } from './loss';
+import { sgd_step, momentum_step, rmsprop_step, adam_step, sum_squares, scale_inplace, weight_penalty } from './optim';
 import { act_fwd, act_bwd, act_pgrad } from './dispatch';
+import { rng_bernoulli_mask } from './rng';
+import { dropout_fwd, dropout_bwd } from './dropout';
+import { batchnorm_fwd, batchnorm_infer, batchnorm_running, batchnorm_bwd } from './batchnorm';
+import { layernorm_fwd, layernorm_bwd } from './layernorm';
 
 // Plan word offsets (H_*, L_*), loss codes (LOSS_*) and optimizer codes (OPT_*): generated from the one ABI
 // description in scripts/gen-abi.mjs, which src/network/plan.ts reads too.
@@ -20,7 +24,8 @@ import {
   HEADER_WORDS, LAYER_WORDS, H_LAYERS, H_INPUTS, H_LOSS, H_OPT, H_LR, H_B1, H_B2, H_EPS, H_WD, H_NESTEROV, H_CLIP, H_T,
   H_B1T, H_B2T, H_SCRATCH, H_DA, H_DB, H_DIAG, H_DIAG_ON, L_IN, L_OUT, L_W, L_B, L_ACT, L_P, L_PU, L_Z, L_Y, L_DZ, L_GW,
   L_GB, L_GP, L_NP, L_MASK, L_MW, L_VW, L_MB, L_VB, L_MP, L_VP, L_HASPG, L_LO, L_HI, L_FROZEN, LOSS_MSE, LOSS_BCE, LOSS_CE,
-  OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAMW,
+  OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAMW, H_RNG, L_KIND, L_FA, L_FB, L_RM, L_STAT, KIND_DENSE, KIND_DROPOUT,
+  KIND_BATCHNORM, L_L1, L_L2, H_SW,
 } from '../generated/abi';
 
 // @ts-ignore: decorator
@@ -38,13 +43,44 @@ import {
 // @ts-ignore: decorator
 @inline function fused(plan: usize): bool { return hi(plan, H_LOSS) != LOSS_MSE; }
 
-/** Forward through every layer. `full`: also apply the last activation when the loss would fuse it. */
-function forward(plan: usize, x: usize, rows: i32, full: bool): void {
+// @ts-ignore: decorator
+@inline function lf(L: usize, w: i32): f32 { return load<f32>(L + (<usize>w << 2)); }
+/** Values in a layer's weight block (dense: in x out; batchNorm, layerNorm: gamma; dropout: none) and bias block. */
+// @ts-ignore: decorator
+@inline function nw(L: usize): i32 { const k = li(L, L_KIND); return k == KIND_DENSE ? li(L, L_IN) * li(L, L_OUT) : k == KIND_DROPOUT ? 0 : li(L, L_OUT); }
+// @ts-ignore: decorator
+@inline function nb(L: usize): i32 { return li(L, L_KIND) == KIND_DROPOUT ? 0 : li(L, L_OUT); }
+
+/**
+ * Forward of a dropout, batchNorm or layerNorm layer; returns the next layer's input. mode 0: inference (dropout is
+ * the identity, batchNorm uses its running statistics); 1: batch statistics, dropout kept whole (mask of ones), no
+ * state changes (lossAndGradients); 2: training (masks drawn from the generator, running statistics updated).
+ */
+function layerFwd(plan: usize, L: usize, x: usize, rows: i32, mode: i32): usize {
+  const kind = li(L, L_KIND), n = li(L, L_OUT), y = lp(L, L_Y), z = lp(L, L_Z), st = lp(L, L_STAT);
+  if (kind == KIND_DROPOUT) {
+    if (mode == 0) return x;
+    if (mode == 2) rng_bernoulli_mask(<usize>hi(plan, H_RNG), z, rows * n, <f32>1 - lf(L, L_FA));
+    else for (let i = 0; i < rows * n; i++) store<f32>(z + (<usize>i << 2), 1); // mode 1: nothing drawn
+    dropout_fwd(x, z, y, rows * n);
+  } else if (kind == KIND_BATCHNORM) {
+    if (mode == 0) batchnorm_infer(x, y, rows, n, lp(L, L_W), lp(L, L_B), lp(L, L_RM), lf(L, L_FB), st);
+    else {
+      batchnorm_fwd(x, z, y, rows, n, lp(L, L_W), lp(L, L_B), st, lf(L, L_FB));
+      if (mode == 2) batchnorm_running(st, lp(L, L_RM), rows, n, lf(L, L_FA));
+    }
+  } else layernorm_fwd(x, z, y, rows, n, lp(L, L_W), lp(L, L_B), st, lf(L, L_FB));
+  return y;
+}
+
+/** Forward through every layer. `full`: also apply the last activation when the loss would fuse it. mode: see layerFwd. */
+function forward(plan: usize, x: usize, rows: i32, full: bool, mode: i32 = 0): void {
   const n = hi(plan, H_LAYERS);
   const scratch = <usize>hi(plan, H_SCRATCH);
   let input = x;
   for (let l = 0; l < n; l++) {
     const L = layer(plan, l);
+    if (li(L, L_KIND) != KIND_DENSE) { input = layerFwd(plan, L, input, rows, mode); continue; }
     const din = li(L, L_IN), dout = li(L, L_OUT);
     gemm_nn(rows, dout, din, input, lp(L, L_W), lp(L, L_Z), 0, scratch);
     add_bias_rows(lp(L, L_Z), lp(L, L_B), rows, dout);
@@ -74,6 +110,8 @@ function lossOf(plan: usize, t: usize, labels: usize, rows: i32, grad: bool): f6
   const out = li(L, L_OUT);
   const kind = hi(plan, H_LOSS);
   const dz = grad ? lp(L, L_DZ) : 0;
+  const sw = <usize>hi(plan, H_SW);
+  if (sw && kind != LOSS_MSE) return loss_weighted(kind, lp(L, L_Z), t, labels, sw, rows, out, dz);
   if (kind == LOSS_CE) {
     if (t == 0) return loss_softmax_ce_labels(lp(L, L_Z), labels, rows, out, dz);
     return loss_softmax_ce(lp(L, L_Z), t, rows, out, dz);
@@ -81,7 +119,7 @@ function lossOf(plan: usize, t: usize, labels: usize, rows: i32, grad: bool): f6
   if (kind == LOSS_BCE) return loss_bce_logits(lp(L, L_Z), t, rows, out, dz);
   // mse on the activation output; dL/dY goes to the ping-pong buffer, then through the activation's backward.
   const dy = grad ? <usize>hi(plan, H_DA) : 0;
-  const loss = loss_mse(lp(L, L_Y), t, rows, out, dy);
+  const loss = sw ? loss_weighted(kind, lp(L, L_Y), t, 0, sw, rows, out, dy) : loss_mse(lp(L, L_Y), t, rows, out, dy);
   if (grad) {
     act_bwd(li(L, L_ACT), lp(L, L_Z), lp(L, L_Y), dy, lp(L, L_DZ), rows, out, lp(L, L_P), li(L, L_PU));
     if (li(L, L_HASPG)) act_pgrad(li(L, L_ACT), lp(L, L_Z), dy, rows, out, lp(L, L_P), lp(L, L_GP), li(L, L_PU));
@@ -89,18 +127,36 @@ function lossOf(plan: usize, t: usize, labels: usize, rows: i32, grad: bool): f6
   return loss;
 }
 
-/** Evaluation: forward (with the full output activation) and the mean loss, no gradients. */
+/**
+ * The layers' L1/L2 penalties (weights only) summed in layer order; with `grad` their gradients are added to gW
+ * (after the backward pass wrote it). Exactly 0 for a network without penalties.
+ */
+function penalty(plan: usize, grad: bool): f64 {
+  let s: f64 = 0;
+  for (let l = 0, n = hi(plan, H_LAYERS); l < n; l++) {
+    const L = layer(plan, l);
+    const l1 = lf(L, L_L1), l2 = lf(L, L_L2);
+    if (l1 != 0 || l2 != 0) s += weight_penalty(lp(L, L_W), grad ? lp(L, L_GW) : 0, li(L, L_IN) * li(L, L_OUT), l1, l2);
+  }
+  return s;
+}
+
+/** Evaluation: forward (with the full output activation) and the mean loss plus the L1/L2 penalties, no gradients. */
 export function net_loss(plan: usize, x: usize, t: usize, labels: usize, rows: i32): f64 {
   forward(plan, x, rows, true);
-  return lossOf(plan, t, labels, rows, false);
+  return lossOf(plan, t, labels, rows, false) + penalty(plan, false);
 }
 
 /**
  * Forward, loss and backward: fills every layer's gW, gb and (trainable activations) gP with the gradient of the
- * mean loss over the `rows` rows. Returns the loss. Does not update anything.
+ * mean loss over the `rows` rows plus the L1/L2 penalties. Returns that loss. Does not update anything.
  */
 export function net_gradients(plan: usize, x: usize, t: usize, labels: usize, rows: i32): f64 {
-  forward(plan, x, rows, true);
+  return gradients(plan, x, t, labels, rows, 1);
+}
+
+function gradients(plan: usize, x: usize, t: usize, labels: usize, rows: i32, mode: i32): f64 {
+  forward(plan, x, rows, true, mode);
   const loss = lossOf(plan, t, labels, rows, true);
   const n = hi(plan, H_LAYERS);
   const scratch = <usize>hi(plan, H_SCRATCH);
@@ -109,6 +165,15 @@ export function net_gradients(plan: usize, x: usize, t: usize, labels: usize, ro
   for (let l = n - 1; l >= 0; l--) {
     const L = layer(plan, l);
     const din = li(L, L_IN), dout = li(L, L_OUT);
+    const kind = li(L, L_KIND);
+    if (kind != KIND_DENSE) {
+      // Never the last layer (the builder ends every network with a dense layer). dx goes to the other buffer.
+      if (kind == KIND_DROPOUT) dropout_bwd(dyBuf, lp(L, L_Z), other, rows * dout);
+      else if (kind == KIND_BATCHNORM) batchnorm_bwd(dyBuf, lp(L, L_Z), other, rows, dout, lp(L, L_W), lp(L, L_STAT), lp(L, L_GW), lp(L, L_GB));
+      else layernorm_bwd(dyBuf, lp(L, L_Z), other, rows, dout, lp(L, L_W), lp(L, L_STAT), lp(L, L_GW), lp(L, L_GB));
+      const tmp = dyBuf; dyBuf = other; other = tmp;
+      continue;
+    }
     if (l < n - 1) {
       // dY of this layer was written into dyBuf by the layer above.
       act_bwd(li(L, L_ACT), lp(L, L_Z), lp(L, L_Y), dyBuf, lp(L, L_DZ), rows, dout, lp(L, L_P), li(L, L_PU));
@@ -122,12 +187,12 @@ export function net_gradients(plan: usize, x: usize, t: usize, labels: usize, ro
       const tmp = dyBuf; dyBuf = other; other = tmp;
     }
   }
-  return loss;
+  return loss + penalty(plan, true);
 }
 
 /** Sum of squares of one layer's gradients (weights and bias; activation parameters too). */
 function layerGradSq(L: usize): f64 {
-  let s = sum_squares(lp(L, L_GW), li(L, L_IN) * li(L, L_OUT)) + sum_squares(lp(L, L_GB), li(L, L_OUT));
+  let s = sum_squares(lp(L, L_GW), nw(L)) + sum_squares(lp(L, L_GB), nb(L));
   if (li(L, L_HASPG)) s += sum_squares(lp(L, L_GP), li(L, L_NP));
   return s;
 }
@@ -151,7 +216,7 @@ function update(plan: usize, w: usize, g: usize, m: usize, v: usize, n: i32, wd:
  * Per-layer gradient norms are added to the diagnostics block (f64 per layer). Returns the loss before the update.
  */
 export function net_train_step(plan: usize, x: usize, t: usize, labels: usize, rows: i32): f64 {
-  const loss = net_gradients(plan, x, t, labels, rows);
+  const loss = gradients(plan, x, t, labels, rows, 2);
   const n = hi(plan, H_LAYERS);
   const diag = <usize>hi(plan, H_DIAG);
   const clip = hf(plan, H_CLIP);
@@ -169,8 +234,8 @@ export function net_train_step(plan: usize, x: usize, t: usize, labels: usize, r
     const s = <f32>(<f64>clip / sqrt<f64>(total));
     for (let l = 0; l < n; l++) {
       const L = layer(plan, l);
-      scale_inplace(lp(L, L_GW), li(L, L_IN) * li(L, L_OUT), s);
-      scale_inplace(lp(L, L_GB), li(L, L_OUT), s);
+      scale_inplace(lp(L, L_GW), nw(L), s);
+      scale_inplace(lp(L, L_GB), nb(L), s);
       if (li(L, L_HASPG)) scale_inplace(lp(L, L_GP), li(L, L_NP), s);
     }
   }
@@ -182,8 +247,9 @@ export function net_train_step(plan: usize, x: usize, t: usize, labels: usize, r
   for (let l = 0; l < n; l++) {
     const L = layer(plan, l);
     if (li(L, L_FROZEN)) continue; // frozen: gradients flowed through it above, nothing of it changes
-    update(plan, lp(L, L_W), lp(L, L_GW), lp(L, L_MW), lp(L, L_VW), li(L, L_IN) * li(L, L_OUT), wd);
-    update(plan, lp(L, L_B), lp(L, L_GB), lp(L, L_MB), lp(L, L_VB), li(L, L_OUT), 0);
+    // Weight decay on dense weights only (not on gamma, as Keras and common PyTorch practice leave norm scales).
+    update(plan, lp(L, L_W), lp(L, L_GW), lp(L, L_MW), lp(L, L_VW), nw(L), li(L, L_KIND) == KIND_DENSE ? wd : 0);
+    update(plan, lp(L, L_B), lp(L, L_GB), lp(L, L_MB), lp(L, L_VB), nb(L), 0);
     if (li(L, L_HASPG)) {
       // Untrainable entries of the parameter block have a zero mask: their gradient is cleared before the update.
       const np = li(L, L_NP), gp = lp(L, L_GP), mask = lp(L, L_MASK);

@@ -154,3 +154,56 @@ export function scale_inplace(g: usize, n: i32, s: f32): void {
   for (; i + 4 <= n; i += 4) v128.store(at(g, i), f32x4.mul(v128.load(at(g, i)), sv));
   for (; i < n; i++) store<f32>(at(g, i), load<f32>(at(g, i)) * s);
 }
+
+/**
+ * L1/L2 penalty of one weight block (Keras kernel_regularizer): returns l1 sum |w| + l2 sum w^2 in f64 (an order
+ * fixed by n); when g != 0 it also adds the penalty's gradient to g: g += l1 sign(w) + 2 l2 w, sign(0) = 0.
+ */
+export function weight_penalty(w: usize, g: usize, n: i32, l1: f32, l2: f32): f64 {
+  const k2: f32 = l2 + l2;
+  const a = f32x4.splat(l1), k = f32x4.splat(k2), zero = f32x4.splat(0), sign = i32x4.splat(0x80000000);
+  const d1 = f64x2.splat(<f64>l1), d2 = f64x2.splat(<f64>l2);
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const wv = v128.load(at(w, i));
+    const lo = f64x2.promote_low_f32x4(wv), hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(wv, wv, 2, 3, 0, 1));
+    a0 = f64x2.add(a0, f64x2.add(f64x2.mul(d1, f64x2.abs(lo)), f64x2.mul(d2, f64x2.mul(lo, lo))));
+    a1 = f64x2.add(a1, f64x2.add(f64x2.mul(d1, f64x2.abs(hi)), f64x2.mul(d2, f64x2.mul(hi, hi))));
+    if (g) {
+      // l1 with the sign of w, 0 where w is +-0
+      const s = v128.and(v128.or(v128.and(wv, sign), a), f32x4.ne(wv, zero));
+      v128.store(at(g, i), f32x4.add(v128.load(at(g, i)), f32x4.add(s, f32x4.mul(k, wv))));
+    }
+  }
+  let s = (f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1)) + (f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1));
+  for (; i < n; i++) {
+    const ws = load<f32>(at(w, i)), x = <f64>ws;
+    s += <f64>l1 * abs<f64>(x) + <f64>l2 * (x * x);
+    if (g) store<f32>(at(g, i), load<f32>(at(g, i)) + ((ws != 0 ? (ws < 0 ? -l1 : l1) : <f32>0) + k2 * ws));
+  }
+  return s;
+}
+
+/** weight_penalty with the scalar body only (same operations per element, same accumulation order). */
+export function weight_penalty_scalar(w: usize, g: usize, n: i32, l1: f32, l2: f32): f64 {
+  const k2: f32 = l2 + l2;
+  // Elements i = 4q + r go to accumulator lane (r & 1) of pair (r >> 1), as the SIMD body sums them.
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (let r = 0; r < 4; r++) {
+      const ws = load<f32>(at(w, i + r)), x = <f64>ws;
+      const p = <f64>l1 * abs<f64>(x) + <f64>l2 * (x * x);
+      if (r == 0) s0 += p; else if (r == 1) s1 += p; else if (r == 2) s2 += p; else s3 += p;
+      if (g) store<f32>(at(g, i + r), load<f32>(at(g, i + r)) + ((ws != 0 ? (ws < 0 ? -l1 : l1) : <f32>0) + k2 * ws));
+    }
+  }
+  let s = (s0 + s1) + (s2 + s3);
+  for (; i < n; i++) {
+    const ws = load<f32>(at(w, i)), x = <f64>ws;
+    s += <f64>l1 * abs<f64>(x) + <f64>l2 * (x * x);
+    if (g) store<f32>(at(g, i), load<f32>(at(g, i)) + ((ws != 0 ? (ws < 0 ? -l1 : l1) : <f32>0) + k2 * ws));
+  }
+  return s;
+}

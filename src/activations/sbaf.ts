@@ -2,23 +2,30 @@
  * Kernel-table rows of the research activations of Saha, Bora and co-workers (assembly/activations/sbaf.ts).
  * @module
  */
-import type { ActivationDef } from './types.js';
+import type { ActivationDef, FamilyDocs } from './types.js';
 
 export const SBAF_FAMILY = [
   {
     name: 'sbaf', diagnostics: ['saturated'], kind: 'elementwise', sigmoidDomain: true,
     params: [
-      {
-        name: 'k', default: 0.91, min: 0, max: Infinity, minExclusive: true, trainable: true,
-        doc: 'Scale of the Cobb-Douglas term, k > 0. 0.91 is the value this project was asked to use; it could not be ' +
-          'confirmed from the paper text reachable here (the abstracts found do not state k).',
-      },
-      {
-        name: 'alpha', default: 0.5, min: 0, max: 1, minExclusive: true, maxExclusive: true, trainable: true,
-        doc: 'Elasticity, 0 < alpha < 1. 0.5 (the symmetric case) is the value this project was asked to use; not ' +
-          'confirmed from the paper text reachable here.',
-      },
+      { name: 'k', default: 0.91, min: 0, max: Infinity, minExclusive: true, trainable: true },
+      { name: 'alpha', default: 0.5, min: 0, max: 1, minExclusive: true, maxExclusive: true, trainable: true },
     ],
+    tolerance: { forward: 3, backward: 6, paramGrad: 8 }, range: [0, 1],
+  },
+  {
+    name: 'arelu', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise',
+    params: [
+      { name: 'k', default: 1, min: 0, max: Infinity, minExclusive: true, trainable: true },
+      { name: 'n', default: 1, min: 0, max: Infinity, minExclusive: true, trainable: true },
+    ],
+    tolerance: { forward: 2, backward: 3, paramGrad: 8 }, range: [-4, 4],
+  },
+] as const satisfies readonly ActivationDef[];
+
+/** The rows' documentation (rectify/docs and docs/activations.md read it; the engine does not). */
+export const SBAF_DOCS = {
+  sbaf: {
     formula: '1 / (1 + k u^alpha (1 - u)^(1 - alpha)), u = clamp(x, 0, 1) (domain clamp/strict) or sigmoid(x) (domain sigmoid)',
     derivative: "clamp: 0 < x < 1 ? y^2 k u^(alpha-1) (1-u)^(-alpha) (u - alpha) : 0 (0 at the ends, where the one-sided " +
       "derivatives are -Inf and +Inf); sigmoid: y^2 t (u - alpha), t = k u^alpha (1-u)^(1-alpha); " +
@@ -30,18 +37,14 @@ export const SBAF_FAMILY = [
       "on [0, 1]: the domain option picks clamp (default), sigmoid(x) or strict (DomainError outside [0, 1]). " +
       'x^a (1-x)^(1-a) is exp(a log x + (1-a) log1p(-x)); y = 1 exactly at x = 0 and x = 1. The derivative uses an ' +
       'exactly split power (see arelu) for u^(a-1) (1-u)^(-a), which is huge near u = 0.',
-    tolerance: { forward: 3, backward: 6, paramGrad: 8 }, range: [0, 1],
+    params: {
+      k: 'Scale of the Cobb-Douglas term, k > 0. 0.91 is the value this project was asked to use; it could not be ' +
+        'confirmed from the paper text reachable here (the abstracts found do not state k).',
+      alpha: 'Elasticity, 0 < alpha < 1. 0.5 (the symmetric case) is the value this project was asked to use; not ' +
+        'confirmed from the paper text reachable here.',
+    },
   },
-  {
-    name: 'arelu', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise',
-    params: [
-      { name: 'k', default: 1, min: 0, max: Infinity, minExclusive: true, trainable: true, doc: 'Scale, k > 0; 1 by default.' },
-      {
-        name: 'n', default: 1, min: 0, max: Infinity, minExclusive: true, trainable: true,
-        doc: 'Exponent, n > 0. Default 1 (our choice: arelu starts as relu and training moves n). f is differentiable ' +
-          'at 0 only for n > 1; n = 1 is computed as k x exactly.',
-      },
-    ],
+  arelu: {
     formula: 'x > 0 ? k x^n : 0',
     derivative: "x > 0 ? k n x^(n-1) : 0; f'(0) = 0 for every n (the derivative for n > 1, the left one for n <= 1); " +
       'd/dk = x > 0 ? x^n : 0; d/dn = x > 0 ? k x^n log x : 0',
@@ -49,6 +52,10 @@ export const SBAF_FAMILY = [
       'arXiv:1906.01975. x^n = 2^k exp((f + nl e) ln2 + n log m) with x = 2^e m and n e split exactly into k + f, ' +
       'so huge and tiny x keep their accuracy (exp(n log x) alone loses |n log x| / 2 ulps); k (and k n in f\') joins ' +
       'the power-of-two scale, so k x^n is finite wherever it is below FLT_MAX even where x^n alone overflows.',
-    tolerance: { forward: 2, backward: 3, paramGrad: 8 }, range: [-4, 4],
+    params: {
+      k: 'Scale, k > 0; 1 by default.',
+      n: 'Exponent, n > 0. Default 1 (our choice: arelu starts as relu and training moves n). f is differentiable ' +
+        'at 0 only for n > 1; n = 1 is computed as k x exactly.',
+    },
   },
-] as const satisfies readonly ActivationDef[];
+} as const satisfies FamilyDocs<typeof SBAF_FAMILY>;

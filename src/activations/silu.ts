@@ -3,20 +3,12 @@
  * softplus, hardSwish.
  * @module
  */
-import type { ActivationDef } from './types.js';
+import type { ActivationDef, FamilyDocs } from './types.js';
 
 export const SILU_FAMILY = [
   {
     name: 'silu', init: 'heNormal', diagnostics: ['dead'], aliases: ['swish'], kind: 'elementwise',
-    params: [{
-      name: 'beta', default: 1, min: -Infinity, max: Infinity, trainable: true,
-      doc: 'Gate sharpness: x sigmoid(beta x). 1 gives SiLU (Elfwing et al. 2017; PyTorch SiLU); Ramachandran et al. 2017 (Swish) learn it.',
-    }],
-    formula: 'x sigmoid(beta x)',
-    derivative: 's (1 + beta x (1 - s)), s = sigmoid(beta x); d/dbeta = x^2 s (1 - s)',
-    source: 'Elfwing, Uchibe and Doya 2017 (SiLU); Ramachandran, Zoph and Le 2017 (Swish, trainable beta). ' +
-      'silu(-inf) = 0 (the limit; x sigmoid(x) in f32 would give NaN). Accuracy holds for |beta| >= 1e-5. ' +
-      'beta = 1 (the default) is x sigmoid(x) with the one-division sigmoid; other beta carry beta x exactly.',
+    params: [{ name: 'beta', default: 1, min: -Infinity, max: Infinity, trainable: true }],
     // floor: silu' has a root at beta x = -1.278 where s (1 + t (1 - s)) cancels: errors are measured in ulps of
     // max(|f'|, 0.05). Measured on 2M points in [-20, 20]: forward 3.9 ulps (no floor needed), f' 5.0 ulps
     // (beta 1, 2, 0.5) and 5.3 ulps (beta 1.7); backward adds the rounding of dy f'.
@@ -24,8 +16,6 @@ export const SILU_FAMILY = [
   },
   {
     name: 'mish', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise', params: [],
-    formula: 'x tanh(softplus(x))', derivative: 'T + x sigmoid(x) (1 - T^2), T = tanh(softplus(x))',
-    source: 'Misra 2019. Computed as a rational function of e^-|x| (no cancellation in either tail); mish(-inf) = 0.',
     // floor: mish' has a root at x = -1.192; errors are measured in ulps of max(|f'|, 0.05). Measured on 2M points
     // in [-20, 20]: forward 4.46 ulps (x = -13.8, no floor needed), f' 5.44 ulps (x = -0.21).
     tolerance: { forward: 4, backward: 6, floor: 0.05 }, range: [-12, 12],
@@ -33,29 +23,50 @@ export const SILU_FAMILY = [
   {
     name: 'softplus', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise',
     params: [
-      {
-        name: 'beta', default: 1, min: 0, max: Infinity, minExclusive: true, trainable: false,
-        doc: 'Sharpness: log(1 + e^(beta x)) / beta. 1 as in PyTorch, TensorFlow and ONNX.',
-      },
-      {
-        name: 'threshold', default: 20, min: -Infinity, max: Infinity, trainable: false,
-        doc: 'PyTorch semantics: returns x where beta x (rounded to f32) > threshold. The jump there is ' +
-          'log1p(e^-threshold)/beta (2.1e-9 for the defaults, below half an f32 ulp of 20).',
-      },
+      { name: 'beta', default: 1, min: 0, max: Infinity, minExclusive: true, trainable: false },
+      { name: 'threshold', default: 20, min: -Infinity, max: Infinity, trainable: false },
     ],
+    tolerance: { forward: 4, backward: 4 }, range: [-12, 24],
+  },
+  {
+    name: 'hardSwish', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise', params: [],
+    tolerance: { forward: 2, backward: 1 }, range: [-5, 5],
+  },
+] as const satisfies readonly ActivationDef[];
+
+/** The rows' documentation (rectify/docs and docs/activations.md read it; the engine does not). */
+export const SILU_DOCS = {
+  silu: {
+    formula: 'x sigmoid(beta x)',
+    derivative: 's (1 + beta x (1 - s)), s = sigmoid(beta x); d/dbeta = x^2 s (1 - s)',
+    source: 'Elfwing, Uchibe and Doya 2017 (SiLU); Ramachandran, Zoph and Le 2017 (Swish, trainable beta). ' +
+      'silu(-inf) = 0 (the limit; x sigmoid(x) in f32 would give NaN). Accuracy holds for |beta| >= 1e-5. ' +
+      'beta = 1 (the default) is x sigmoid(x) with the one-division sigmoid; other beta carry beta x exactly.',
+    params: {
+      beta: 'Gate sharpness: x sigmoid(beta x). 1 gives SiLU (Elfwing et al. 2017; PyTorch SiLU); Ramachandran et al. 2017 (Swish) learn it.',
+    },
+  },
+  mish: {
+    formula: 'x tanh(softplus(x))',
+    derivative: 'T + x sigmoid(x) (1 - T^2), T = tanh(softplus(x))',
+    source: 'Misra 2019. Computed as a rational function of e^-|x| (no cancellation in either tail); mish(-inf) = 0.',
+  },
+  softplus: {
     formula: 'beta x > threshold ? x : log(1 + e^(beta x)) / beta',
     derivative: 'beta x > threshold ? 1 : sigmoid(beta x)',
     source: 'Dugas et al. 2001; PyTorch Softplus (beta, threshold). The threshold makes f discontinuous by ' +
       'log1p(e^-threshold)/beta at x = threshold/beta, and f\' jumps from sigmoid(threshold) to 1; the f64 reference ' +
       'applies the same rule to the same f32 product.',
-    tolerance: { forward: 4, backward: 4 }, range: [-12, 24],
+    params: {
+      beta: 'Sharpness: log(1 + e^(beta x)) / beta. 1 as in PyTorch, TensorFlow and ONNX.',
+      threshold: 'PyTorch semantics: returns x where beta x (rounded to f32) > threshold. The jump there is ' +
+        'log1p(e^-threshold)/beta (2.1e-9 for the defaults, below half an f32 ulp of 20).',
+    },
   },
-  {
-    name: 'hardSwish', init: 'heNormal', diagnostics: ['dead'], kind: 'elementwise', params: [],
+  hardSwish: {
     formula: 'x relu6(x + 3) / 6',
     derivative: "x < -3 ? 0 : (x <= 3 ? x/3 + 1/2 : 1)",
     source: 'Howard et al. 2019 (MobileNetV3). At the kinks f\' follows PyTorch: f\'(-3) = -0.5 and f\'(3) = 1.5 ' +
       '(the middle piece). hardSwish(-inf) = 0 (PyTorch gives NaN from -inf * 0).',
-    tolerance: { forward: 2, backward: 1 }, range: [-5, 5],
   },
-] as const satisfies readonly ActivationDef[];
+} as const satisfies FamilyDocs<typeof SILU_FAMILY>;

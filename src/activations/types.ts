@@ -1,5 +1,5 @@
 /**
- * The shape of a kernel-table entry. The table itself is the `ACTIVATIONS` array in `kernels.ts`, assembled from one
+ * The shape of a kernel-table entry. The table itself is the `ACTIVATIONS` array in `activation-table.ts`, assembled from one
  * file per family; it drives the host, the tests and the benchmarks.
  * @module
  */
@@ -18,8 +18,6 @@ export interface ParamDef {
   readonly maxExclusive?: boolean;
   /** Whether gradient descent can learn it (the activation then has a `<name>_pgrad` kernel). */
   readonly trainable: boolean;
-  /** What it means and where the default comes from. */
-  readonly doc: string;
 }
 
 /** How a kernel walks its input. */
@@ -55,11 +53,6 @@ export interface ActivationDef {
    * clamp); 'sigmoid' runs the `<name>_sigmoid_*` kernels, 'strict' refuses inputs outside [0, 1] with DomainError.
    */
   readonly sigmoidDomain?: boolean;
-  /** Formula of f and f' in plain text (README table). */
-  readonly formula: string;
-  readonly derivative: string;
-  /** Where the definition and its defaults come from, and where frameworks disagree. */
-  readonly source: string;
   /** Accepted error of the baseline build against the f64 reference, in ulps (0 = exact). */
   /** `floor`: errors are measured in ulps of max(|reference|, floor), for functions with roots. */
   readonly tolerance: { readonly forward: number; readonly backward: number; readonly paramGrad?: number; readonly floor?: number };
@@ -77,3 +70,26 @@ export interface ActivationDef {
    */
   readonly check?: (params: Readonly<Record<string, number>>) => string | undefined;
 }
+
+/**
+ * The documentation of one row, kept beside the rows of its family in a `<FAMILY>_DOCS` object that the engine does
+ * not import (the `rectify/docs` entry and docs/activations.md read it).
+ */
+export interface ActivationDoc {
+  /** Formula of f in plain text. */
+  readonly formula: string;
+  /** Formula of f' (and of the parameter derivatives) in plain text. */
+  readonly derivative: string;
+  /** Where the definition and its defaults come from, and where frameworks disagree. */
+  readonly source: string;
+  /** Per parameter: what it means and where its default comes from. */
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+type ParamDocsOf<D> = D extends { params: readonly [] } ? unknown
+  : D extends { params: readonly { name: infer N extends string }[] } ? { readonly params: { readonly [K in N]: string } } : unknown;
+
+/** The docs object of a family: one entry per row, with one text per parameter (a missing one is a compile error). */
+export type FamilyDocs<F extends readonly ActivationDef[]> = {
+  readonly [D in F[number] as D['name']]: ActivationDoc & ParamDocsOf<D>;
+};

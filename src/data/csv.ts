@@ -4,7 +4,8 @@ import { openFileStream } from './gzip.js';
 import { checkMaxBytes, checkOptions, fileError } from './checks.js';
 
 /**
- * Streaming parser of numeric CSV files (features + one integer class label per row).
+ * Streaming parser of numeric CSV files: features and one target per row, by default an integer class label
+ * (option `target`: also float targets for regression, or class names as strings).
  *
  * Header detection (option `header: 'auto'`, the default) looks at the first non-empty line only:
  * - if every cell is a number, it is data (no header);
@@ -39,8 +40,15 @@ export const MAX_CLASSES = 65536;
 
 /** Options of the CSV parser. */
 export interface CsvOptions {
-  /** Column holding the class label; negative counts from the end. Default -1 (last column). */
+  /** Column holding the class label (or target); negative counts from the end. Default -1 (last column). */
   labelColumn?: number;
+  /**
+   * What the label column holds: `'class'` (default) integer class ids; `'float'` a number per row for regression,
+   * returned as `targets` (labels is then empty and classes 0); `'name'` class names (any text, e.g. "setosa"),
+   * numbered 0, 1, ... in order of first appearance, with the names in `classNames` (index = class id). With `'name'`
+   * an 'auto' header is only a line of column names.
+   */
+  target?: 'class' | 'float' | 'name';
   /** 'auto' (default), true (first line is a header) or false (no header). */
   header?: 'auto' | boolean;
   /** Cell delimiter, one character. Default ','. */
@@ -62,8 +70,10 @@ export interface CsvDataset extends Dataset {
   labels: Int32Array;
   /** Column names of the feature columns, when the file had a column-name header. */
   header?: string[];
-  /** Class names, when the file had a scikit-learn style header. */
+  /** Class names, from a scikit-learn style header, or with `target: 'name'` the label names (index = class id). */
   classNames?: string[];
+  /** With `target: 'float'`: the label column as f32 values, one per row (regression targets). */
+  targets?: Float32Array;
 }
 
 const C0 = 48, C9 = 57, PLUS = 43, MINUS = 45, DOT = 46, LOWER_E = 101, UPPER_E = 69;
@@ -128,7 +138,9 @@ function show(c: string): string {
  * (lines may span chunks), then call {@link CsvParser.end}. A failed call leaves the parser unusable.
  */
 export class CsvParser {
-  private readonly opts: { labelColumn: number; header: 'auto' | boolean; delimiter: string; name: string; maxColumns: number };
+  private readonly opts: { labelColumn: number; header: 'auto' | boolean; delimiter: string; name: string; maxColumns: number; target: 'class' | 'float' | 'name' };
+  private targets = new Float32Array(64);
+  private readonly names = new Map<string, number>();
   private pending: string[] = [];
   private started = false;
   private line = 0;
@@ -167,7 +179,11 @@ export class CsvParser {
     if (typeof maxColumns !== 'number' || !Number.isInteger(maxColumns) || maxColumns < 2 || maxColumns > 2 ** 24) {
       throw new DataArgumentError(`CSV: maxColumns must be an integer in [2, 2^24], got ${String(maxColumns)}`);
     }
-    this.opts = { labelColumn, header, delimiter, name, maxColumns };
+    const target = o.target ?? 'class';
+    if (target !== 'class' && target !== 'float' && target !== 'name') {
+      throw new DataArgumentError(`CSV: target must be 'class', 'float' or 'name', got ${String(target)}`);
+    }
+    this.opts = { labelColumn, header, delimiter, name, maxColumns, target };
   }
 
   /**
@@ -231,6 +247,10 @@ export class CsvParser {
         );
       }
     }
+    if (this.opts.target === 'float') {
+      return { x: this.x.slice(0, this.rows * cols), rows: this.rows, cols, labels: new Int32Array(0), classes: 0, targets: this.targets.slice(0, this.rows), ...(this.header ? { header: this.header } : {}) };
+    }
+    if (this.opts.target === 'name') this.classNames = [...this.names.keys()];
     if (this.maxLabel + 1 > this.rows) {
       throw new DataFormatError(
         `${name}: class label ${this.maxLabel} on line ${this.maxLabelLine} means ${this.maxLabel + 1} classes, more than the ` +
@@ -265,7 +285,9 @@ export class CsvParser {
     if (!this.seenFirst) {
       this.seenFirst = true;
       const h = this.opts.header;
-      if (h === true || (h === 'auto' && looksLikeHeader(cells))) {
+      const named = this.opts.target === 'name';
+      if (h === true || (h === 'auto' && (named ? cells.every((c) => !isNumber(c)) : looksLikeHeader(cells)))) {
+        if (named) { this.header = cells; return; }
         this.readHeader(cells);
         return;
       }
@@ -309,13 +331,26 @@ export class CsvParser {
     }
     const cols = this.width - 1;
     // Check every cell before growing or writing anything, so a failed line changes nothing.
-    let label = 0;
+    let label = 0, value = 0;
+    const target = this.opts.target;
     for (let j = 0; j < cells.length; j++) {
       const c = cells[j];
+      if (j === this.labelAt && target === 'name') {
+        if (c === '') throw new DataFormatError(`${name}: empty class name at line ${this.line}, column ${j + 1}`);
+        label = this.names.get(c) ?? this.names.size;
+        if (label >= MAX_CLASSES) throw new DataLimitError(`${name}: more than ${MAX_CLASSES} class names (line ${this.line}); is labelColumn the right column?`);
+        continue;
+      }
       if (!isNumber(c)) {
+        if (j === this.labelAt) {
+          throw new DataFormatError(`${name}: class label ${show(c)} at line ${this.line}, column ${j + 1} is not a number; for class names pass target: 'name'`);
+        }
         throw new DataFormatError(`${name}: non-numeric cell ${show(c)} at line ${this.line}, column ${j + 1}`);
       }
-      if (j === this.labelAt) {
+      if (j === this.labelAt && target === 'float') {
+        value = Math.fround(Number(c));
+        if (!Number.isFinite(value)) throw new DataFormatError(`${name}: target ${show(c)} at line ${this.line}, column ${j + 1} is outside the float32 range`);
+      } else if (j === this.labelAt) {
         const v = Number(c);
         if (!Number.isInteger(v) || v < 0) {
           throw new DataFormatError(
@@ -340,6 +375,9 @@ export class CsvParser {
       const bigger = new Int32Array(this.labels.length * 2);
       bigger.set(this.labels);
       this.labels = bigger;
+      const t = new Float32Array(this.labels.length);
+      t.set(this.targets);
+      this.targets = t;
     }
     const base = this.rows * cols;
     let k = base;
@@ -357,6 +395,8 @@ export class CsvParser {
       k++;
     }
     this.labels[this.rows] = label;
+    this.targets[this.rows] = value;
+    if (target === 'name' && label === this.names.size) this.names.set(cells[this.labelAt]!, label);
     if (label > this.maxLabel) {
       this.maxLabel = label;
       this.maxLabelLine = this.line;

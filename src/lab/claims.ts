@@ -4,7 +4,7 @@
  * @module
  */
 import type { Engine } from '../engine.js';
-import type { ActivationSpec } from '../kernels.js';
+import type { ActivationSpec } from '../activation-table.js';
 import type { Network, NetworkBuilder } from '../network.js';
 import type { LabData } from './experiment.js';
 import { InvalidArgumentError } from '../errors.js';

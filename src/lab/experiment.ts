@@ -3,7 +3,7 @@
  * @module
  */
 import type { Engine } from '../engine.js';
-import type { ActivationSpec } from '../kernels.js';
+import type { ActivationSpec } from '../activation-table.js';
 import type { EpochLog, NetworkBuilder, OptimizerSpec } from '../network.js';
 
 /** A classification data set split into train and test rows. */

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Engine } from '../engine.js';
-import type { ActivationSpec } from '../kernels.js';
+import type { ActivationSpec } from '../activation-table.js';
 import type { LabData, RunResult } from './experiment.js';
 import type { ClaimResult } from './claims.js';
 import { describeNumber } from './claims.js';

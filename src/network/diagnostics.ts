@@ -17,7 +17,7 @@ export function probeUnits(st: NetworkState, x: Float32Array, rows: number): { d
   st.fx.net_forward(st.plan, st.xBuf, n);
   const dead: (number | null)[] = [], saturated: (number | null)[] = [];
   st.layers.forEach((l, li) => {
-    if (l.def.kind === 'rowwise') { dead.push(null); saturated.push(null); return; }
+    if (l.def.kind === 'rowwise' || l.spec.kind) { dead.push(null); saturated.push(null); return; }
     const z = st.preActivations(li);
     const zs = new Float32Array(arena.memory.buffer, z, n * l.out).slice();
     // Per-unit activations (prelu with units) take whole rows: pass rows x units, and a row of zeros for f'(0).

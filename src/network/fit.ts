@@ -7,7 +7,7 @@
 import { InvalidArgumentError, TrainingAbortedError, TrainingDivergedError } from '../errors.js';
 import { plainParams, probeUnits } from './diagnostics.js';
 import { checkFitOptions, type CheckedFit } from './options.js';
-import { permuteRows, permuteTargets, prepareTargets, rowsOf, sliceTargets, stratifiedOrder, type PreparedTargets } from './targets.js';
+import { permuteRows, permuteTargets, prepareTargets, rowsOf, rowWeights, sliceTargets, stratifiedOrder, type PreparedTargets } from './targets.js';
 import type { NetworkState } from './state.js';
 import { readLearningRate, Scheduler, writeLearningRate } from './schedule.js';
 import { checkMetrics, checkMetricTargets, computeMetrics, type MetricName } from './metrics.js';
@@ -22,6 +22,8 @@ export interface FitJob {
   readonly batch: number;
   readonly val: { x: Float32Array; rows: number; t: PreparedTargets } | undefined;
   readonly metrics: readonly MetricName[];
+  /** Loss weight of each training row (sampleWeight times classWeight), in the order of x. */
+  readonly weights: Float32Array | undefined;
 }
 
 /** What the training loop needs of the public network: its liveness check and its parameter views. */
@@ -38,6 +40,7 @@ export function prepareFit(st: NetworkState, x: Float32Array, y: Targets, option
   const o = checkFitOptions(options);
   const allRows = rowsOf(x, inputs, 'x');
   let allT = prepareTargets(y, allRows, outputs, loss);
+  let weights = rowWeights(o.sampleWeight, o.classWeight, allRows, allT, outputs);
   let trainRows = allRows;
   let val: FitJob['val'];
   if (o.validationData) {
@@ -50,7 +53,10 @@ export function prepareFit(st: NetworkState, x: Float32Array, y: Targets, option
     if (o.validationSplitMode === 'stratified' && allT.classes) {
       const s = stratifiedOrder(allT.classes, o.validationSplit, st.settings.seed);
       vr = s.valRows;
-      if (vr >= 1 && vr < allRows) { x = permuteRows(x, s.order, inputs); allT = permuteTargets(allT, s.order, outputs); }
+      if (vr >= 1 && vr < allRows) {
+        x = permuteRows(x, s.order, inputs); allT = permuteTargets(allT, s.order, outputs);
+        if (weights) weights = permuteRows(weights, s.order, 1);
+      }
     }
     if (vr < 1 || vr >= allRows) throw new InvalidArgumentError(`validationSplit ${o.validationSplit} leaves no rows for ${vr < 1 ? 'validation' : 'training'} (${allRows} rows, ${o.validationSplitMode} split)`);
     trainRows = allRows - vr;
@@ -61,12 +67,12 @@ export function prepareFit(st: NetworkState, x: Float32Array, y: Targets, option
   if (val) checkMetricTargets(metrics, val.t, 'validation');
   const batch = Math.min(o.batchSize, trainRows);
   st.ensureCapacity(batch);
-  return { o, x, trainRows, allT, batch, val, metrics };
+  return { o, x, trainRows, allT, batch, val, metrics, weights };
 }
 
 /** Runs the epochs of a prepared fit. The caller holds the network's lock while this runs. */
 export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Promise<History> {
-  const { o, x, trainRows, allT, batch, val, metrics } = job;
+  const { o, x, trainRows, allT, batch, val, metrics, weights } = job;
   const { inputs, outputs } = st.settings;
   // The data set lives in wasm memory for the whole fit: shuffling gathers rows there, no per-batch JS copies.
   const arena = st.core.arena;
@@ -82,6 +88,8 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
     if (allT.labels) { ls = take(trainRows * 4); new Int32Array(arena.memory.buffer).set(allT.labels.subarray(0, trainRows), ls >> 2); }
     else { ts = take(trainRows * outputs * 4); arena.f32.set(allT.targets!.subarray(0, trainRows * outputs), ts >> 2); }
     const trainT = sliceTargets(allT, 0, trainRows, outputs);
+    let ws = 0;
+    if (weights) { ws = take(trainRows * 4); arena.f32.set(weights.subarray(0, trainRows), ws >> 2); }
     // Class ids for the running accuracy (the output of each step's forward pass, before its update, as Keras does).
     let cs = 0;
     if (trainT.classes) { cs = take(trainRows * 4); new Int32Array(arena.memory.buffer).set(trainT.classes, cs >> 2); }
@@ -89,7 +97,7 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
     let bestWeights: Float32Array[] | undefined;
     let lastYield = now();
     const recheck = () => host.check();
-    const sched = o.schedule ? new Scheduler(o.schedule, readLearningRate(st)) : undefined;
+    const sched = o.schedule ? new Scheduler(o.schedule, readLearningRate(st), st.schedule) : undefined;
     const aborted = () => new TrainingAbortedError('training was aborted by its AbortSignal; the weights are those after the last completed batch', history);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       // The last finite state (weights, activation parameters, optimizer moments and step counters, generator):
@@ -101,7 +109,7 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
           `are back to those at the start of epoch ${epoch}. Lower the learning rate, set clipNorm, or scale the inputs`, history);
       };
       const t0 = now();
-      if (sched) writeLearningRate(st, sched.rate(epoch));
+      if (sched) writeLearningRate(st, sched.rate());
       const learningRate = readLearningRate(st);
       const i32 = () => new Int32Array(arena.memory.buffer);
       if (o.shuffle) fx.rng_permutation(st.rng, idx, trainRows);
@@ -117,7 +125,9 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
         fx.gather_rows(xs, idx, s, n, inputs, st.xBuf);
         if (ls) fx.gather_i32(ls, idx, s, n, st.lBuf);
         else fx.gather_rows(ts, idx, s, n, outputs, st.tBuf);
+        if (ws) { fx.gather_rows(ws, idx, s, n, 1, st.wBuf); st.setRowWeights(st.wBuf); }
         const loss = fx.net_train_step(st.plan, st.xBuf, ls ? 0 : st.tBuf, ls ? st.lBuf : 0, n);
+        st.setRowWeights(0);
         if (!Number.isFinite(loss)) throw diverged(`the loss of batch ${b} is ${loss}`);
         if (trainPred) {
           const out = fx.net_output(st.plan) >> 2, f = arena.f32, order = i32();
@@ -155,7 +165,7 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
         activationParams: st.layers.map((l) => plainParams(l.act)),
       };
       history.epochs.push(log);
-      sched?.observe(log.loss, log.valLoss, readLearningRate(st));
+      if (sched) { sched.observe(log.loss, log.valLoss, readLearningRate(st)); st.schedule = sched.pos; }
       let stop = false;
       if (o.onEpochEnd) {
         const r = await o.onEpochEnd(log);

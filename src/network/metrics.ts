@@ -4,7 +4,7 @@
  * network with one output (two classes).
  * @module
  */
-import { describe } from '../kernels.js';
+import { describe } from '../util/describe.js';
 import { InvalidArgumentError, ShapeError, DataError } from '../errors.js';
 import type { PreparedTargets } from './targets.js';
 import type { MetricName } from './types.js';

@@ -3,12 +3,12 @@
  * and leaves the memory and the wasm calls to its {@link NetworkState}.
  * @module
  */
-import { describe } from '../kernels.js';
+import { describe } from '../util/describe.js';
 import type { EngineCore } from '../core.js';
 import { networkToBytes, networkToJSON, type NetworkJSON, type SavedTraining, type TrainingJSON } from '../serialize/format.js';
 import { DisposedError, InvalidArgumentError, InvalidParameterError, NetworkBusyError } from '../errors.js';
 import { prepareFit, runFit } from './fit.js';
-import { checkLearningRate, readLearningRate, writeLearningRate } from './schedule.js';
+import { checkLearningRate, readLearningRate, writeLearningRate, type SchedulePosition } from './schedule.js';
 import { checkMetrics, checkMetricTargets, computeMetrics, type MetricName } from './metrics.js';
 import { activationName, checkKeys, F32_MAX, F32_MIN_NORMAL } from './options.js';
 import { normalizeOptimizer } from './optimizer.js';
@@ -16,7 +16,7 @@ import { LOSS_CODES } from './plan.js';
 import { checkSavable, savedLayerSpecs } from './save.js';
 import { NetworkState } from './state.js';
 import { summaryText } from './summary.js';
-import { prepareTargets, rowsOf } from './targets.js';
+import { prepareTargets, rowsOf, rowWeights } from './targets.js';
 import type {
   BuildOptions, FitOptions, History, LayerSpec, LossName, NormalizedOptimizer, ParameterView, SavedLayerSpec, Targets,
 } from './types.js';
@@ -114,11 +114,13 @@ export class Network<I extends number = number, O extends number = number> {
    * Sets the learning rate of the following training steps (stored as an f32: it must be finite and > 0 as an f32,
    * otherwise InvalidParameterError and nothing changes). Allowed while fit runs (from `onBatchEnd` / `onEpochEnd`,
    * between batches): the next batch uses it. A fit `schedule` writes the rate again at the start of each epoch
-   * (reduceOnPlateau continues from the rate in effect).
+   * (reduceOnPlateau continues from the rate in effect). Outside fit it also ends the network's schedule position:
+   * the next scheduled fit starts its schedule from epoch 0 at this rate.
    */
   setLearningRate(lr: number): void {
     this.check();
     writeLearningRate(this.st, checkLearningRate(lr));
+    if (!this.busy) this.st.schedule = undefined;
   }
 
   /**
@@ -131,14 +133,10 @@ export class Network<I extends number = number, O extends number = number> {
   setTrainable(layer: number | string, trainable: boolean): void {
     this.checkIdle('setTrainable');
     const n = this.st.layers.length;
-    let li: number;
-    if (typeof layer === 'number') li = layer;
-    else if (typeof layer === 'string' && /^dense(0|[1-9]\d{0,4})$/.test(layer)) li = Number(layer.slice(5));
-    else {
-      throw new InvalidArgumentError(`setTrainable: layer must be a layer index in [0, ${n - 1}] or a name 'dense0' ... 'dense${n - 1}', got ${describe(layer)}`);
-    }
+    const names = this.st.layers.map((l, i) => `${l.spec.kind ?? 'dense'}${i}`);
+    const li = typeof layer === 'number' ? layer : names.indexOf(layer);
     if (!Number.isInteger(li) || li < 0 || li >= n) {
-      throw new InvalidArgumentError(`setTrainable: the network has ${n} layers (indexes 0 to ${n - 1}, names dense0 to dense${n - 1}), got ${describe(layer)}`);
+      throw new InvalidArgumentError(`setTrainable: layer must be a layer index in [0, ${n - 1}] or a name ${names[0]} ... ${names[n - 1]} (as in summary()), got ${describe(layer)}`);
     }
     if (typeof trainable !== 'boolean') throw new InvalidArgumentError(`setTrainable: trainable must be true or false, got ${describe(trainable)}`);
     this.st.setTrainable(li, trainable);
@@ -152,17 +150,18 @@ export class Network<I extends number = number, O extends number = number> {
 
   /**
    * Mean loss and accuracy (where the targets are classes) over the rows of x, and the `metrics` asked for (see
-   * FitOptions.metrics) in `metrics`.
+   * FitOptions.metrics) in `metrics`. The loss includes the layers' l1/l2 penalties; with `sampleWeight` (one weight
+   * per row, as in fit) it is the weighted mean (accuracy and metrics stay unweighted).
    */
-  evaluate(x: Float32Array, y: Targets, options: { readonly metrics?: readonly MetricName[] } = {}): { loss: number; accuracy?: number; metrics?: Record<string, number> } {
+  evaluate(x: Float32Array, y: Targets, options: { readonly metrics?: readonly MetricName[]; readonly sampleWeight?: Float32Array | readonly number[] } = {}): { loss: number; accuracy?: number; metrics?: Record<string, number> } {
     this.check();
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`evaluate options must be an object like { metrics: ['f1'] }, got ${describe(options)}`);
-    checkKeys(options, ['metrics'], 'evaluate');
+    checkKeys(options, ['metrics', 'sampleWeight'], 'evaluate');
     const rows = rowsOf(x, this.inputs, 'x');
     const t = prepareTargets(y, rows, this.outputs, this.loss);
     const metrics = options.metrics === undefined ? [] : checkMetrics(options.metrics, this.outputs);
     checkMetricTargets(metrics, t, 'evaluate');
-    const r = this.st.evaluate(x, rows, t);
+    const r = this.st.evaluate(x, rows, t, rowWeights(options.sampleWeight, undefined, rows, t, this.outputs));
     return metrics.length ? { ...r, metrics: computeMetrics(metrics, this.st.predict(x, rows), t, rows, this.outputs) } : r;
   }
 
@@ -233,15 +232,21 @@ export class Network<I extends number = number, O extends number = number> {
   }
 
   /** @internal Puts back a saved training state (the loader checked it against this network). */
-  restoreTraining(t: TrainingJSON, moments: readonly Float32Array[]): void {
+  restoreTraining(t: TrainingJSON, moments: readonly Float32Array[], schedule?: SchedulePosition): void {
     this.checkIdle('restoreTraining');
-    this.st.restoreTraining(t, moments);
+    this.st.restoreTraining(t, moments, schedule);
   }
 
   /** A text table of the layers and parameter counts. */
   summary(): string {
     this.check();
     return summaryText(this.st);
+  }
+
+  /** @internal The batchNorm running statistics (views), for saving and loading. */
+  buffers(): { name: string; shape: number[]; data: Float32Array }[] {
+    this.check();
+    return this.st.buffers();
   }
 
   /** @internal Layer specs for saving. */

@@ -2,7 +2,7 @@
  * Optimizer defaults and the checks of their settings (each as the f32 the kernels will see).
  * @module
  */
-import { describe } from '../kernels.js';
+import { describe } from '../util/describe.js';
 import { InvalidParameterError } from '../errors.js';
 import { OPTIMIZER_CODES } from './plan.js';
 import { F32_BELOW_1, F32_MAX, F32_MIN_NORMAL } from './options.js';

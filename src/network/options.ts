@@ -3,8 +3,8 @@
  * error that says what to fix; nothing here touches memory.
  * @module
  */
-import type { ActivationName, ActivationSpec } from '../kernels.js';
-import { describe } from '../kernels.js';
+import type { ActivationName, ActivationSpec } from '../activation-table.js';
+import { describe } from '../util/describe.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { FitOptions, Targets } from './types.js';
 import { checkSchedule, type CheckedSchedule } from './schedule.js';
@@ -46,13 +46,13 @@ export interface CheckedFit {
   validationData?: readonly [Float32Array, Targets];
   onBatchEnd?: FitOptions['onBatchEnd']; onEpochEnd?: FitOptions['onEpochEnd'];
   earlyStopping?: FitOptions['earlyStopping']; signal?: AbortSignal; schedule?: CheckedSchedule;
-  validationSplitMode: 'stratified' | 'last'; metrics?: unknown;
+  validationSplitMode: 'stratified' | 'last'; metrics?: unknown; sampleWeight?: unknown; classWeight?: unknown;
 }
 
 /** Checks fit's options (unknown keys, ranges, callback and signal types) and fills in the defaults. */
 export function checkFitOptions(o: FitOptions): CheckedFit {
   if (o === null || typeof o !== 'object') throw new InvalidArgumentError(`fit options must be an object, got ${describe(o)}`);
-  const known = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'onBatchEnd', 'onEpochEnd', 'earlyStopping', 'signal', 'yieldEveryMs', 'schedule', 'validationSplitMode', 'metrics'];
+  const known = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'onBatchEnd', 'onEpochEnd', 'earlyStopping', 'signal', 'yieldEveryMs', 'schedule', 'validationSplitMode', 'metrics', 'sampleWeight', 'classWeight'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new InvalidArgumentError(`fit has no option "${k}"; its options: ${known.join(', ')}`);
   const epochs = o.epochs ?? 1, batchSize = o.batchSize ?? 32, split = o.validationSplit ?? 0;
   if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError(`epochs must be a whole number >= 1, got ${describe(o.epochs)}`);
@@ -83,6 +83,7 @@ export function checkFitOptions(o: FitOptions): CheckedFit {
   const schedule = o.schedule === undefined ? undefined : checkSchedule(o.schedule, epochs);
   return {
     ...(schedule ? { schedule } : {}), ...(o.metrics !== undefined ? { metrics: o.metrics } : {}),
+    sampleWeight: o.sampleWeight, classWeight: o.classWeight,
     epochs, batchSize, shuffle, validationSplit: split, yieldEveryMs, validationSplitMode,
     ...(o.validationData ? { validationData: o.validationData } : {}),
     ...(o.onBatchEnd ? { onBatchEnd: o.onBatchEnd } : {}), ...(o.onEpochEnd ? { onEpochEnd: o.onEpochEnd } : {}),

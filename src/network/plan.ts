@@ -9,11 +9,11 @@ import type { ActivationDef } from '../activations/types.js';
 import type { InitName, LayerSpec, LossName, NormalizedOptimizer, OptimizerName } from './types.js';
 
 import {
-  H, HEADER_WORDS, INIT_CODES as INITS, L, LAYER_WORDS, LOSS_CODES as LOSSES, OPTIMIZER_CODES as OPTIMIZERS,
+  H, HEADER_WORDS, INIT_CODES as INITS, KIND_CODES, L, LAYER_WORDS, LOSS_CODES as LOSSES, OPTIMIZER_CODES as OPTIMIZERS,
   VARIANT_CODES,
 } from '../generated/abi.js';
 
-export { H, L, HEADER_WORDS, LAYER_WORDS };
+export { H, L, HEADER_WORDS, LAYER_WORDS, KIND_CODES };
 
 // Name tables are Maps: a lookup never reaches Object.prototype ('toString', 'constructor', '__proto__').
 /** Loss codes (generated from the ABI description, scripts/gen-abi.mjs). */
@@ -47,6 +47,11 @@ export interface LayerState {
   readonly hasPg: boolean;
   /** Moment blocks: [mW, mb, mP] per slot. */
   readonly opt: number[];
+  /** Values in W and b: in x out and out (dense), out and out (batchNorm, layerNorm: gamma and beta), 0 (dropout). */
+  readonly nw: number;
+  readonly nb: number;
+  /** batchNorm: running mean then running variance (2 out f32); else 0. */
+  readonly rm: number;
 }
 
 /** The plan's size in bytes for `layers` layers. */
@@ -54,7 +59,7 @@ export function planBytes(layers: number): number { return (HEADER_WORDS + LAYER
 
 /** Writes everything of the plan that does not depend on the row capacity. */
 export function writePlanStatic(buf: ArrayBufferLike, plan: number, net: {
-  inputs: number; loss: LossName; optimizer: NormalizedOptimizer; clipNorm: number; diag: number; layers: readonly LayerState[];
+  inputs: number; loss: LossName; optimizer: NormalizedOptimizer; clipNorm: number; diag: number; rng: number; layers: readonly LayerState[];
 }): void {
   const i32 = new Int32Array(buf), f32 = new Float32Array(buf);
   const P = plan >> 2;
@@ -72,6 +77,7 @@ export function writePlanStatic(buf: ArrayBufferLike, plan: number, net: {
   f32[P + H.CLIP] = net.clipNorm;
   i32[P + H.T] = 0; f32[P + H.B1T] = 1; f32[P + H.B2T] = 1;
   i32[P + H.DIAG] = net.diag;
+  i32[P + H.RNG] = net.rng;
   net.layers.forEach((l, li) => {
     const base = P + layerWord(li);
     i32[base + L.IN] = l.in; i32[base + L.OUT] = l.out; i32[base + L.W] = l.W; i32[base + L.B] = l.b;
@@ -81,6 +87,12 @@ export function writePlanStatic(buf: ArrayBufferLike, plan: number, net: {
     i32[base + L.GW] = l.gW; i32[base + L.GB] = l.gb; i32[base + L.GP] = l.gP; i32[base + L.NP] = l.np;
     i32[base + L.MASK] = l.mask; i32[base + L.HASPG] = l.hasPg ? 1 : 0; i32[base + L.LO] = l.lo; i32[base + L.HI] = l.hi;
     i32[base + L.FROZEN] = l.spec.trainable === false ? 1 : 0;
+    f32[base + L.L1] = l.spec.l1 ?? 0; f32[base + L.L2] = l.spec.l2 ?? 0;
+    const k = l.spec.kind;
+    i32[base + L.KIND] = k ? KIND_CODES[k] : KIND_CODES.dense;
+    f32[base + L.FA] = (k === 'dropout' ? l.spec.rate : l.spec.momentum) ?? 0;
+    f32[base + L.FB] = l.spec.epsilon ?? 0;
+    i32[base + L.RM] = l.rm;
     const [mW = 0, mb = 0, mP = 0, vW = 0, vb = 0, vP = 0] = l.opt;
     i32[base + L.MW] = mW; i32[base + L.MB] = mb; i32[base + L.MP] = mP;
     i32[base + L.VW] = vW; i32[base + L.VB] = vb; i32[base + L.VP] = vP;
@@ -93,7 +105,7 @@ export interface RowPointers {
   readonly scratch: number;
   readonly dA: number;
   readonly dB: number;
-  readonly layers: readonly { readonly Z: number; readonly Y: number; readonly dZ: number }[];
+  readonly layers: readonly { readonly Z: number; readonly Y: number; readonly dZ: number; readonly stat: number }[];
 }
 
 /** Points the plan at a new set of row buffers. */
@@ -103,7 +115,7 @@ export function writeRowPointers(buf: ArrayBufferLike, plan: number, r: RowPoint
   i32[P + H.CAPACITY] = r.rows; i32[P + H.SCRATCH] = r.scratch; i32[P + H.DA] = r.dA; i32[P + H.DB] = r.dB;
   r.layers.forEach((b, li) => {
     const base = P + layerWord(li);
-    i32[base + L.Z] = b.Z; i32[base + L.Y] = b.Y; i32[base + L.DZ] = b.dZ;
+    i32[base + L.Z] = b.Z; i32[base + L.Y] = b.Y; i32[base + L.DZ] = b.dZ; i32[base + L.STAT] = b.stat;
   });
 }
 

@@ -9,7 +9,12 @@ import type { SavedLayerSpec } from './types.js';
 
 /** The layer specs of a saved file. */
 export function savedLayerSpecs(st: NetworkState): SavedLayerSpec[] {
-  return st.layers.map((l, i) => ({
+  return st.layers.map((l, i) => (l.spec.kind ? {
+    // Version 4: the other kinds, with their settings (f32 values as the plan holds them).
+    kind: l.spec.kind, units: l.out,
+    ...(l.spec.kind === 'dropout' ? { rate: l.spec.rate } : { epsilon: l.spec.epsilon, ...(l.spec.kind === 'batchNorm' ? { momentum: l.spec.momentum } : {}) }),
+    ...(st.isTrainable(i) ? {} : { trainable: false as const }),
+  } : {
     units: l.out,
     activation: {
       name: l.def.name, ...(l.act.units !== undefined ? { units: l.act.units } : {}), ...(l.act.domain ? { domain: l.act.domain } : {}),
@@ -18,6 +23,7 @@ export function savedLayerSpecs(st: NetworkState): SavedLayerSpec[] {
     },
     ...(l.spec.init ? { init: l.spec.init } : {}),
     ...(st.isTrainable(i) ? {} : { trainable: false }),
+    ...(l.spec.l1 ? { l1: l.spec.l1 } : {}), ...(l.spec.l2 ? { l2: l.spec.l2 } : {}),
   }));
 }
 

@@ -6,7 +6,7 @@
  * so a scheduled run gives the same bits in every runtime. The cosine uses its own series (below).
  * @module
  */
-import { describe } from '../kernels.js';
+import { describe } from '../util/describe.js';
 import { InvalidParameterError } from '../errors.js';
 import { H } from './plan.js';
 /** What the rate accessors need of a network's state (its plan in the engine's memory). */
@@ -123,18 +123,36 @@ export function cosPi(t: number): number {
   return sign * sum;
 }
 
-/** The per-fit state of a schedule: the rate of each epoch, and what reduce-on-plateau has seen. */
+/**
+ * Where a schedule stands: its checked settings, the epochs it has run (over every fit call), the rate it started
+ * from, and reduce-on-plateau's best monitored loss and epochs waited. A network keeps the position of its last
+ * scheduled fit (and saves it, format version 4), so a later fit with the same schedule continues it.
+ */
+export interface SchedulePosition {
+  readonly spec: CheckedSchedule;
+  readonly epoch: number;
+  readonly base: number;
+  readonly best: number;
+  readonly wait: number;
+}
+
+/** A fit's schedule: the rate of each epoch, and what reduce-on-plateau has seen. */
 export class Scheduler {
-  private best = Infinity;
-  private wait = 0;
   private current: number;
+  pos: SchedulePosition;
 
-  /** `base`: the rate in effect when fit starts (the f32 in the plan). */
-  constructor(private readonly s: CheckedSchedule, private readonly base: number) { this.current = base; }
+  /**
+   * Continues `last` (the network's position) when it has the same settings as `spec`, else starts `spec` at epoch 0
+   * from `inEffect` (the rate in the plan when fit starts; reduce-on-plateau always continues from it).
+   */
+  constructor(spec: CheckedSchedule, inEffect: number, last: SchedulePosition | undefined) {
+    this.current = inEffect;
+    this.pos = last && JSON.stringify(last.spec) === JSON.stringify(spec) ? last : { spec, epoch: 0, base: inEffect, best: Infinity, wait: 0 };
+  }
 
-  /** The rate of epoch `epoch` (0-based within this fit), as an f32 value > 0. */
-  rate(epoch: number): number {
-    const s = this.s, b = this.base;
+  /** The rate of the next epoch, as an f32 value > 0. */
+  rate(): number {
+    const { spec: s, base: b, epoch } = this.pos;
     let r: number;
     switch (s.name) {
       case 'constant': r = b; break;
@@ -152,20 +170,22 @@ export class Scheduler {
   }
 
   /**
-   * After an epoch: reduce-on-plateau compares the monitored loss (valLoss, or loss without validation) with the best
-   * so far and, after `patience` epochs (counted as Keras does) without an improvement larger than minDelta, multiplies `inEffect` (the rate
-   * the epoch ended with) by factor, not below minLr. Other schedules ignore this.
+   * After an epoch: counts it and, for reduce-on-plateau, compares the monitored loss (valLoss, or loss without
+   * validation) with the best so far; after `patience` epochs (counted as Keras does) without an improvement larger
+   * than minDelta, multiplies `inEffect` (the rate the epoch ended with) by factor, not below minLr.
    */
   observe(loss: number, valLoss: number | undefined, inEffect: number): void {
-    const s = this.s;
-    if (s.name !== 'reduceOnPlateau') return;
-    this.current = inEffect;
-    const m = s.monitor === 'valLoss' && valLoss !== undefined ? valLoss : loss;
-    if (m < this.best - s.minDelta) { this.best = m; this.wait = 0; return; }
-    if (++this.wait >= s.patience) {
-      const r = inEffect * s.factor;
-      this.current = r > s.minLr ? r : s.minLr > 0 ? s.minLr : r;
-      this.wait = 0;
+    const s = this.pos.spec;
+    let { best, wait } = this.pos;
+    if (s.name === 'reduceOnPlateau') {
+      this.current = inEffect;
+      const m = s.monitor === 'valLoss' && valLoss !== undefined ? valLoss : loss;
+      if (m < best - s.minDelta) { best = m; wait = 0; } else if (++wait >= s.patience) {
+        const r = inEffect * s.factor;
+        this.current = r > s.minLr ? r : s.minLr > 0 ? s.minLr : r;
+        wait = 0;
+      }
     }
+    this.pos = { ...this.pos, epoch: this.pos.epoch + 1, best, wait };
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { Activation } from '../activation.js';
 import type { ActivationDef } from '../activations/types.js';
-import { ACTIVATIONS } from '../kernels.js';
+import { ACTIVATIONS } from '../activation-table.js';
 import type { EngineCore } from '../core.js';
 import type { WasmExports } from '../generated/abi.js';
 import { makeActivation } from '../make-activation.js';
@@ -17,6 +17,7 @@ import {
   boundF32, H, INIT_CODES, L, layerWord, planBytes, writePlanStatic, writeRowPointers, type LayerState,
 } from './plan.js';
 import type { PreparedTargets } from './targets.js';
+import type { SchedulePosition } from './schedule.js';
 import type { SavedTraining, TrainingJSON } from '../serialize/format.js';
 import type { LayerSpec, LossName, NormalizedOptimizer, ParameterView } from './types.js';
 
@@ -44,7 +45,11 @@ export class NetworkState {
   tBuf = 0;
   lBuf = 0;
   cBuf = 0;
+  /** Row loss weights of one batch (f32[capacity]). */
+  wBuf = 0;
   diag = 0;
+  /** Where the last scheduled fit left its schedule (saved with the network; a fit with the same schedule continues). */
+  schedule: SchedulePosition | undefined;
   private readonly owned: number[] = [];
   private rowBuffers: number[] = [];
   /** Every activation this network created (released by free(), also when building fails halfway). */
@@ -100,17 +105,23 @@ export class NetworkState {
         f32.fill(boundF32(p.min, p.minExclusive === true, 1), ...at(lo));
         f32.fill(boundF32(p.max, p.maxExclusive === true, -1), ...at(hi));
       });
-      const W = this.alloc(fanIn * spec.units * 4), b = this.alloc(spec.units * 4);
-      const gW = this.alloc(fanIn * spec.units * 4), gb = this.alloc(spec.units * 4), gP = this.alloc(Math.max(1, np) * 4);
+      // Dense: W [in, out], b [out]. batchNorm and layerNorm: gamma (W, ones) and beta (b) [out]. Dropout: none.
+      const kind = spec.kind;
+      const nw = kind ? (kind === 'dropout' ? 0 : spec.units) : fanIn * spec.units, nb = kind === 'dropout' ? 0 : spec.units;
+      const W = this.alloc(nw * 4), b = this.alloc(nb * 4);
+      const rm = kind === 'batchNorm' ? this.alloc(spec.units * 8) : 0;
+      if (kind) this.core.arena.f32.fill(1, W >> 2, (W >> 2) + nw);
+      if (rm) this.core.arena.f32.fill(1, (rm >> 2) + spec.units, (rm >> 2) + 2 * spec.units); // running variance starts at 1
+      const gW = this.alloc(nw * 4), gb = this.alloc(nb * 4), gP = this.alloc(Math.max(1, np) * 4);
       const opt: number[] = [];
-      for (let s = 0; s < slots; s++) opt.push(this.alloc(fanIn * spec.units * 4), this.alloc(spec.units * 4), this.alloc(Math.max(1, np) * 4));
-      this.layers.push({ spec, act, def, id: defs.indexOf(def), in: fanIn, out: spec.units, W, b, gW, gb, gP, mask, lo, hi, np, hasPg, opt });
+      for (let s = 0; s < slots; s++) opt.push(this.alloc(nw * 4), this.alloc(nb * 4), this.alloc(Math.max(1, np) * 4));
+      this.layers.push({ spec, act, def, id: defs.indexOf(def), in: fanIn, out: spec.units, W, b, gW, gb, gP, mask, lo, hi, np, hasPg, opt, nw, nb, rm });
       fanIn = spec.units;
     }
     this.plan = this.alloc(planBytes(this.layers.length));
     this.rng = this.alloc(16);
     this.diag = this.alloc(this.layers.length * 8);
-    writePlanStatic(this.core.arena.f32.buffer, this.plan, { ...st, diag: this.diag, layers: this.layers });
+    writePlanStatic(this.core.arena.f32.buffer, this.plan, { ...st, diag: this.diag, rng: this.rng, layers: this.layers });
   }
 
   /** Row buffers (activations, gradients, scratch) for `rows` rows; called at build and before larger batches. */
@@ -127,21 +138,26 @@ export class NetworkState {
       maxWidth = Math.max(maxWidth, l.out);
       scratch = Math.max(scratch, sb(rows, l.out, l.in), sb(l.in, l.out, rows), sb(rows, l.in, l.out));
     }
-    let layerBufs: { Z: number; Y: number; dZ: number }[], s: number, dA: number, dB: number, xb: number, tb: number, lb: number, cb: number;
+    let layerBufs: { Z: number; Y: number; dZ: number; stat: number }[], s: number, dA: number, dB: number, xb: number, tb: number, lb: number, cb: number, wb: number;
     try {
-      layerBufs = this.layers.map((l) => ({ Z: this.alloc(rows * l.out * 4, rb), Y: this.alloc(rows * l.out * 4, rb), dZ: this.alloc(rows * l.out * 4, rb) }));
+      layerBufs = this.layers.map((l) => ({
+        Z: this.alloc(rows * l.out * 4, rb), Y: this.alloc(rows * l.out * 4, rb), dZ: this.alloc(rows * l.out * 4, rb),
+        // Statistics of the norm layers: batchNorm 3 x units (mean, var, 1 / std), layerNorm one per row.
+        stat: l.spec.kind ? this.alloc((3 * l.out + rows) * 4, rb) : 0,
+      }));
       s = this.alloc(Math.max(16, scratch), rb); dA = this.alloc(rows * maxWidth * 4, rb); dB = this.alloc(rows * maxWidth * 4, rb);
       xb = this.alloc(rows * inputs * 4, rb);
       tb = this.alloc(rows * outputs * 4, rb);
       lb = this.alloc(rows * 4, rb);
       cb = this.alloc(rows * 4, rb);
+      wb = this.alloc(rows * 4, rb);
     } catch (e) {
       for (const p of rb) this.core.arena.release(p);
       throw e;
     }
     for (const p of this.rowBuffers) this.core.arena.release(p);
     this.rowBuffers = rb;
-    this.xBuf = xb; this.tBuf = tb; this.lBuf = lb; this.cBuf = cb;
+    this.xBuf = xb; this.tBuf = tb; this.lBuf = lb; this.cBuf = cb; this.wBuf = wb;
     this.capacity = rows;
     writeRowPointers(this.core.arena.f32.buffer, this.plan, { rows, scratch: s, dA, dB, layers: layerBufs });
   }
@@ -150,6 +166,7 @@ export class NetworkState {
   private initialize(): void {
     this.fx.rng_seed(this.rng, this.settings.seed);
     for (const l of this.layers) {
+      if (l.spec.kind) continue; // gamma 1, beta 0: nothing drawn
       // The layer's own init, else the table row's default (He for the relu family, LeCun for selu), else Glorot.
       const kind = l.spec.init ?? l.def.init ?? 'glorotUniform';
       this.fx.init_weights(this.rng, l.W, l.in, l.out, INIT_CODES.get(kind)!);
@@ -171,8 +188,14 @@ export class NetworkState {
     const arena = this.core.arena;
     const view = (ptr: number, n: number) => () => new Float32Array(arena.memory.buffer, ptr, n);
     this.layers.forEach((l, i) => {
-      const w = view(l.W, l.in * l.out), b = view(l.b, l.out);
+      const w = view(l.W, l.nw), b = view(l.b, l.nb);
       const on = this.isTrainable(i);
+      const k = l.spec.kind;
+      if (k === 'dropout') return;
+      if (k) {
+        out.push(frozenView(`${k}${i}.gamma`, [l.out], w, on), frozenView(`${k}${i}.beta`, [l.out], b, on));
+        return;
+      }
       out.push(frozenView(`dense${i}.weight`, [l.in, l.out], w, on));
       out.push(frozenView(`dense${i}.bias`, [l.out], b, on));
       const width = l.act.units ?? 1;
@@ -190,7 +213,8 @@ export class NetworkState {
     const buf = this.core.arena.memory.buffer;
     const out: Float32Array[] = [];
     for (const l of this.layers) {
-      out.push(new Float32Array(buf, l.gW, l.in * l.out).slice(), new Float32Array(buf, l.gb, l.out).slice());
+      if (l.spec.kind === 'dropout') continue;
+      out.push(new Float32Array(buf, l.gW, l.nw).slice(), new Float32Array(buf, l.gb, l.nb).slice());
       const width = l.act.units ?? 1;
       l.def.params.forEach((p, k) => {
         if (p.trainable) out.push(new Float32Array(buf, l.gP + k * width * 4, width).slice());
@@ -233,13 +257,23 @@ export class NetworkState {
     return out;
   }
 
-  /** Mean loss (and accuracy where the targets are classes) over checked inputs and targets. */
-  evaluate(x: Float32Array, rows: number, t: PreparedTargets): { loss: number; accuracy?: number } {
+  /** Points the loss of the next steps at row weights (f32[rows] at `ptr`), or back to unweighted (0). */
+  setRowWeights(ptr: number): void {
+    new Int32Array(this.core.arena.memory.buffer)[(this.plan >> 2) + H.SW] = ptr;
+  }
+
+  /**
+   * Mean loss (and accuracy where the targets are classes) over checked inputs and targets; with `w` (checked, one
+   * per row) the loss is weighted as in fit.
+   */
+  evaluate(x: Float32Array, rows: number, t: PreparedTargets, w?: Float32Array): { loss: number; accuracy?: number } {
     let loss = 0, correct = 0;
     for (let s = 0; s < rows; s += this.capacity) {
       const n = Math.min(this.capacity, rows - s);
       const [tp, lp] = this.load(x, n, t, s);
+      if (w) { this.core.arena.f32.set(w.subarray(s, s + n), this.wBuf >> 2); this.setRowWeights(this.wBuf); }
       loss += this.fx.net_loss(this.plan, this.xBuf, tp, lp, n) * n;
+      this.setRowWeights(0);
       if (t.classes) {
         new Int32Array(this.core.arena.f32.buffer).set(t.classes.subarray(s, s + n), this.cBuf >> 2);
         correct += this.fx.count_correct(this.fx.net_output(this.plan), this.cBuf, n, this.settings.outputs);
@@ -252,7 +286,8 @@ export class NetworkState {
   private stateRanges(): [number, number][] {
     const r: [number, number][] = [];
     for (const l of this.layers) {
-      r.push([l.W, l.in * l.out * 4], [l.b, l.out * 4]);
+      r.push([l.W, l.nw * 4], [l.b, l.nb * 4]);
+      if (l.rm) r.push([l.rm, l.out * 8]);
       if (l.np > 0) r.push([l.act.paramPtr, l.np * 4]);
       for (const p of l.opt) r.push([p, this.core.arena.sizeOf(p)!]);
     }
@@ -292,10 +327,13 @@ export class NetworkState {
     const i32 = new Int32Array(buf), f32 = new Float32Array(buf), u32 = new Uint32Array(buf);
     const moments: { name: string; shape: number[]; data: Float32Array }[] = [];
     this.layers.forEach((l, i) => {
+      const k = l.spec.kind;
+      if (k === 'dropout') return;
       for (let s = 0; s * 3 < l.opt.length; s++) {
         const [mW, mb, mP] = l.opt.slice(s * 3, s * 3 + 3) as [number, number, number];
-        moments.push({ name: `dense${i}.weight.moment${s}`, shape: [l.in, l.out], data: new Float32Array(buf, mW, l.in * l.out) });
-        moments.push({ name: `dense${i}.bias.moment${s}`, shape: [l.out], data: new Float32Array(buf, mb, l.out) });
+        const [pre, wn, bn] = k ? [`${k}${i}`, 'gamma', 'beta'] : [`dense${i}`, 'weight', 'bias'];
+        moments.push({ name: `${pre}.${wn}.moment${s}`, shape: k ? [l.out] : [l.in, l.out], data: new Float32Array(buf, mW, l.nw) });
+        moments.push({ name: `${pre}.${bn}.moment${s}`, shape: [l.out], data: new Float32Array(buf, mb, l.nb) });
         if (l.np > 0) moments.push({ name: `dense${i}.params.moment${s}`, shape: [l.np], data: new Float32Array(buf, mP, l.np) });
       }
     });
@@ -306,18 +344,30 @@ export class NetworkState {
         rng: [u32[r]!, u32[r + 1]!, u32[r + 2]!, u32[r + 3]!],
       },
       moments,
+      ...(this.schedule ? { schedule: this.schedule } : {}),
     };
   }
 
+  /** The batchNorm running statistics (views): `batchNorm<i>.runningMean` and `.runningVar`, [units] each. */
+  buffers(): { name: string; shape: number[]; data: Float32Array }[] {
+    const buf = this.core.arena.memory.buffer;
+    return this.layers.filter((l) => l.rm).flatMap((l) => {
+      const i = this.layers.indexOf(l);
+      return [['runningMean', l.rm], ['runningVar', l.rm + l.out * 4]].map(([n, p]) =>
+        ({ name: `batchNorm${i}.${n}`, shape: [l.out], data: new Float32Array(buf, p as number, l.out) }));
+    });
+  }
+
   /** Puts back a saved training state (checked by the loader against this network's layout). */
-  restoreTraining(t: TrainingJSON, moments: readonly Float32Array[]): void {
+  restoreTraining(t: TrainingJSON, moments: readonly Float32Array[], schedule?: SchedulePosition): void {
+    this.schedule = schedule;
     const views = this.trainingState().moments;
     views.forEach((v, i) => v.data.set(moments[i]!));
     const buf = this.core.arena.memory.buffer;
     const P = this.plan >> 2;
     const i32 = new Int32Array(buf), f32 = new Float32Array(buf), u32 = new Uint32Array(buf);
     i32[P + H.T] = t.step; f32[P + H.B1T] = t.beta1Power; f32[P + H.B2T] = t.beta2Power;
-    // The learning rate in effect. Hook for schedules: their position is restored beside it once they exist.
+    // The learning rate in effect (the schedule position, version 4, is restored above).
     f32[P + H.LR] = t.learningRate;
     u32.set(t.rng, this.rng >> 2);
   }

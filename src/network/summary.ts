@@ -10,9 +10,10 @@ export function summaryText(st: NetworkState): string {
   const lines = ['layer      units  activation        parameters', '---------  -----  ----------------  ----------'];
   let total = 0;
   st.layers.forEach((l, i) => {
-    const count = l.in * l.out + l.out + l.np;
+    const count = l.nw + l.nb + l.np;
     total += count;
-    lines.push(`dense${i}`.padEnd(11) + String(l.out).padStart(5) + '  ' + l.def.name.padEnd(16) + '  ' + String(count).padStart(10));
+    const k = l.spec.kind;
+    lines.push(`${k ?? 'dense'}${i}`.padEnd(11) + String(l.out).padStart(5) + '  ' + (k ? '-' : l.def.name).padEnd(16) + '  ' + String(count).padStart(10));
   });
   lines.push(`inputs ${s.inputs}, outputs ${s.outputs}, ${total} parameters, loss ${s.loss}, optimizer ${s.optimizer.name}`);
   return lines.join('\n');

@@ -2,7 +2,7 @@
  * Inputs and targets of the network API, checked and brought to the form the kernels take (f32 rows, or i32 labels).
  * @module
  */
-import { describe } from '../kernels.js';
+import { describe } from '../util/describe.js';
 import { DataError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { LossName, Targets } from './types.js';
 import { createRng } from '../util/random.js';
@@ -212,4 +212,30 @@ export function permuteTargets(t: PreparedTargets, order: Uint32Array, outputs: 
     ...(t.labels ? { labels: pick(t.labels) } : {}),
     ...(t.classes ? { classes: pick(t.classes) } : {}),
   };
+}
+
+/**
+ * The loss weight of each row (f32): sampleWeight[r] (one per row) times classWeight[class of r] (one per class;
+ * needs class targets), or undefined when neither is given. Weights are finite numbers >= 0.
+ */
+export function rowWeights(sampleWeight: unknown, classWeight: unknown, rows: number, t: PreparedTargets, outputs: number): Float32Array | undefined {
+  if (sampleWeight === undefined && classWeight === undefined) return undefined;
+  const w = new Float32Array(rows).fill(1);
+  const list = (a: unknown, what: string, n: number, of: (r: number) => number) => {
+    if (a === undefined) return;
+    if (!Array.isArray(a) && !(a instanceof Float32Array)) throw new InvalidArgumentError(`${what} must be an array of weights, got ${describe(a)}`);
+    if (a.length !== n) throw new ShapeError(`${what} has ${a.length} weights, need ${n}`);
+    if (!t.classes && what[0] === 'c') throw new InvalidArgumentError(`${what} needs class targets`);
+    for (let i = 0; i < n; i++) {
+      const v: unknown = a[i];
+      if (typeof v !== 'number' || !(v >= 0 && v < Infinity)) throw new InvalidArgumentError(`${what}[${i}] is ${describe(v)}; weights must be finite and >= 0`);
+    }
+    for (let r = 0; r < rows; r++) {
+      w[r] = w[r]! * a[of(r)]!;
+      if (w[r] === Infinity) throw new InvalidArgumentError(`the weight of row ${r} overflows f32`);
+    }
+  };
+  list(sampleWeight, 'sampleWeight', rows, (r) => r);
+  list(classWeight, 'classWeight', outputs === 1 ? 2 : outputs, (r) => t.classes![r]!);
+  return w;
 }

@@ -3,7 +3,7 @@
  * imports only activation names, so no circle can start here.
  * @module
  */
-import type { ActivationName, ActivationSpec } from '../kernels.js';
+import type { ActivationName, ActivationSpec } from '../activation-table.js';
 
 /** A metric name: `accuracy`, `topK:<k>`, `mae`, `mse`, `rmse`, and macro averages `precision`, `recall`, `f1`. */
 export type MetricName = 'accuracy' | `topK:${number}` | 'mae' | 'mse' | 'rmse' | 'precision' | 'recall' | 'f1';
@@ -37,7 +37,39 @@ export interface DenseOptions {
    * still flow through it to the layers before it. Default true; change later with `net.setTrainable`.
    */
   readonly trainable?: boolean;
+  /**
+   * L1 penalty factor of the layer's weights (not its bias): `l1 * sum |w|` is added to the loss, `l1 * sign(w)` to
+   * the weights' gradient. Default 0. The loss that fit's history, evaluate, trainBatch and lossAndGradients report
+   * includes every layer's penalty (as Keras does).
+   */
+  readonly l1?: number;
+  /** L2 penalty factor of the layer's weights: `l2 * sum w^2` is added to the loss, `2 * l2 * w` to the gradient. Default 0. */
+  readonly l2?: number;
 }
+
+/**
+ * Options of `.batchNorm()`. PyTorch's convention: running = (1 - momentum) running + momentum batch, with the
+ * unbiased batch variance; Keras' `momentum` is 1 minus this one (Keras 0.99 is 0.01 here).
+ */
+export interface BatchNormOptions {
+  /** Weight of the new batch in the running statistics, in [0, 1]. Default 0.1 (PyTorch's). */
+  readonly momentum?: number;
+  /** Added to the variance, > 0. Default 1e-5 (PyTorch's; Keras uses 1e-3). */
+  readonly epsilon?: number;
+  /** `false` freezes gamma and beta (the running statistics still follow the batches, as in PyTorch). Default true. */
+  readonly trainable?: boolean;
+}
+
+/** Options of `.layerNorm()`. */
+export interface LayerNormOptions {
+  /** Added to the variance, > 0. Default 1e-5 (PyTorch's; Keras uses 1e-3). */
+  readonly epsilon?: number;
+  /** `false` freezes gamma and beta. Default true. */
+  readonly trainable?: boolean;
+}
+
+/** Kinds of layers other than dense. */
+export type LayerKind = 'dropout' | 'batchNorm' | 'layerNorm';
 
 /** Options of {@link NetworkBuilder.build}. */
 export interface BuildOptions {
@@ -71,7 +103,8 @@ export type Targets = Float32Array | Int32Array | Uint8Array | Uint16Array | rea
 
 /**
  * A learning-rate schedule of `fit` (a name, or `{ name, ...settings }`). `lr0` is the rate in effect when fit starts
- * (`net.learningRate`); epochs count from 0 in each fit call; the schedule writes the rate at the start of every epoch.
+ * (`net.learningRate`) the first time; `epoch` counts the schedule's epochs over every fit call that continues it (see
+ * FitOptions.schedule); the schedule writes the rate at the start of every epoch.
  * - `constant`: lr0.
  * - `step`: lr0 * gamma^floor(epoch / every) (gamma default 0.1).
  * - `exponential`: lr0 * gamma^epoch.
@@ -122,7 +155,23 @@ export interface FitOptions {
    * macro averages 'precision', 'recall', 'f1' (all but mae/mse/rmse need class targets).
    */
   readonly metrics?: readonly MetricName[];
-  /** Learning-rate schedule (default: none, the rate stays as it is). See {@link LearningRateSchedule}. */
+  /**
+   * Loss weight per row (one finite number >= 0 per row of x, Keras `sample_weight`): the training loss is
+   * (1 / rows) * sum of weight * row loss (a row's loss is the mean over its outputs for mse and binaryCrossEntropy),
+   * and so are its gradients and the reported `loss`. `valLoss` is not weighted.
+   */
+  readonly sampleWeight?: Float32Array | readonly number[];
+  /**
+   * Loss weight per class (Keras `class_weight` as an array): one finite number >= 0 per class, indexed by class id
+   * (2 for a single sigmoid or 0/1 output). Needs class targets; a row's weight is its class weight times its
+   * sampleWeight.
+   */
+  readonly classWeight?: readonly number[];
+  /**
+   * Learning-rate schedule (default: none, the rate stays as it is). See {@link LearningRateSchedule}. The network
+   * keeps the schedule's position (epochs run, starting rate, plateau state; saved with it): a later fit with the same
+   * schedule settings continues it, other settings start over, and `setLearningRate` outside fit resets it.
+   */
   readonly schedule?: LearningRateSchedule;
   /** How often (ms of work) fit yields to the event loop. Default 16. */
   readonly yieldEveryMs?: number;
@@ -161,18 +210,35 @@ export interface History {
 
 /** @internal One layer as the builder records it. */
 export interface LayerSpec {
+  /** Absent for a dense layer. Other kinds keep the width (units) and use the 'linear' activation. */
+  readonly kind?: LayerKind;
+  /** dropout: the rate; batchNorm: momentum; both norms: epsilon. */
+  readonly rate?: number;
+  readonly momentum?: number;
+  readonly epsilon?: number;
   readonly units: number;
   readonly activation: ActivationName | ActivationSpec;
   readonly init?: InitName;
   /** false: frozen at build (the builder option); the live flag is in the plan (NetworkState.setTrainable). */
   readonly trainable?: boolean;
+  /** Weight penalties (f32 values > 0; absent when 0). */
+  readonly l1?: number;
+  readonly l2?: number;
 }
 
 /** @internal A layer as it is saved: width, activation spec (fixed settings included) and explicit initializer. */
 export interface SavedLayerSpec {
+  /** Version 4: a dropout, batchNorm or layerNorm layer (absent: dense), with its settings and no activation. */
+  readonly kind?: LayerKind;
+  readonly rate?: number;
+  readonly momentum?: number;
+  readonly epsilon?: number;
   readonly units: number;
-  readonly activation: Record<string, unknown>;
+  readonly activation?: Record<string, unknown>;
   readonly init?: InitName;
   /** Version 3: written (as false) only for a frozen layer. */
   readonly trainable?: false;
+  /** Version 4: the weight penalties, written only when not 0. */
+  readonly l1?: number;
+  readonly l2?: number;
 }

@@ -33,7 +33,7 @@ function irVersionFor(opset: number): number {
   return opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
 }
 
-interface Attr { readonly name: string; readonly f?: number; readonly i?: number; readonly s?: string }
+interface Attr { readonly name: string; readonly f?: number; readonly i?: number; readonly s?: string; readonly ints?: readonly number[] }
 interface NodeDef { op: string; inputs: string[]; outputs: string[]; name: string; attrs: Attr[] }
 interface Init { readonly name: string; readonly dims: readonly number[]; readonly data: Float32Array }
 
@@ -114,6 +114,10 @@ function emitActivation(g: Graph, a: ActInput, x: string, layer: number): string
     case 'relu': return op('Relu', [x]);
     case 'relu6': return op('Clip', [x, c(0), c(6)]);
     case 'hardShrink': return op('Shrink', [x], [{ name: 'lambd', f: fixed(a, 'lambda', 0.5) }, { name: 'bias', f: 0 }]);
+    case 'softShrink': {
+      const lambda = fixed(a, 'lambda', 0.5);
+      return op('Shrink', [x], [{ name: 'lambd', f: lambda }, { name: 'bias', f: lambda }]);
+    }
     case 'hardTanh': return op('Clip', [x, c(fixed(a, 'minVal', -1)), c(fixed(a, 'maxVal', 1))]);
     case 'leakyRelu': return op('LeakyRelu', [x], [{ name: 'alpha', f: fixed(a, 'slope', 0.01) }]);
     case 'prelu': {
@@ -205,10 +209,16 @@ export function toOnnx(net: Network, options: ToOnnxOptions = {}): Uint8Array {
   const byName = new Map(params.map((p) => [p.name, p.data.slice()] as const));
   const g = new Graph(opset);
   let x = inputName;
+  const buffers = new Map((net as unknown as { buffers(): { name: string; data: Float32Array }[] }).buffers().map((b) => [b.name, b.data.slice()] as const));
   json.layers.forEach((layer, i) => {
-    const kind = (layer as { type?: unknown; kind?: unknown }).type ?? (layer as { kind?: unknown }).kind;
+    const kind = layer.kind;
+    if (kind === 'dropout') return; // the identity in inference
+    if (kind === 'batchNorm' || kind === 'layerNorm') {
+      x = emitNorm(g, kind, x, i, layer.units, layer.epsilon!, byName, buffers, layer.momentum);
+      return;
+    }
     if ((kind !== undefined && kind !== 'dense') || typeof layer.activation?.name !== 'string') {
-      throw new OnnxError(`toOnnx: layer ${i} (${String(kind ?? 'unknown')}) is not a dense layer; this version of rectify/onnx writes dense layers only`);
+      throw new OnnxError(`toOnnx: layer ${i} (${String(kind ?? 'unknown')}) has no ONNX form`);
     }
     const W = byName.get(`dense${i}.weight`), b = byName.get(`dense${i}.bias`);
     if (!W || !b) throw new OnnxError(`toOnnx: layer ${i} has no weight or bias`);
@@ -226,6 +236,27 @@ export function toOnnx(net: Network, options: ToOnnxOptions = {}): Uint8Array {
   return encodeModel(g, inputName, outputName, net.inputs, json.layers[json.layers.length - 1]!.units, opset);
 }
 
+/**
+ * A batchNorm layer as BatchNormalization (inference form: its running statistics; ONNX's momentum is 1 - rectify's),
+ * a layerNorm layer as LayerNormalization (opset 17+, last axis) or, below 17, its subgraph of standard ops.
+ */
+function emitNorm(g: Graph, kind: 'batchNorm' | 'layerNorm', x: string, i: number, units: number, eps: number,
+  byName: ReadonlyMap<string, Float32Array>, buffers: ReadonlyMap<string, Float32Array>, momentum?: number): string {
+  const s = `${kind}${i}`;
+  const t = (n: string, data: Float32Array | undefined) => g.tensor(`${s}.${n}`, [units], data!);
+  const gamma = t('gamma', byName.get(`${s}.gamma`)), beta = t('beta', byName.get(`${s}.beta`));
+  const op = (o: string, ins: string[], attrs: Attr[] = []) => g.node(o, ins, s, attrs);
+  if (kind === 'batchNorm') {
+    return op('BatchNormalization', [x, gamma, beta, t('runningMean', buffers.get(`${s}.runningMean`)), t('runningVar', buffers.get(`${s}.runningVar`))],
+      [{ name: 'epsilon', f: eps }, { name: 'momentum', f: 1 - momentum! }]);
+  }
+  if (g.opset >= 17) return op('LayerNormalization', [x, gamma, beta], [{ name: 'axis', i: -1 }, { name: 'epsilon', f: eps }]);
+  const mean = (v: string) => op('ReduceMean', [v], [{ name: 'axes', ints: [-1] }, { name: 'keepdims', i: 1 }]);
+  const d = op('Sub', [x, mean(x)]);
+  const r = op('Sqrt', [op('Add', [mean(op('Mul', [d, d])), g.scalar(eps)])]);
+  return op('Add', [op('Mul', [op('Div', [d, r]), gamma]), beta]);
+}
+
 function encodeModel(g: Graph, input: string, output: string, inputs: number, outputs: number, opset: number): Uint8Array {
   const graph = new PbWriter();
   for (const n of g.nodes) {
@@ -237,6 +268,7 @@ function encodeModel(g: Graph, input: string, output: string, inputs: number, ou
       const at = new PbWriter().string(1, a.name);
       if (a.f !== undefined) at.float(2, a.f).int(20, 1);
       else if (a.i !== undefined) at.int(3, a.i).int(20, 2);
+      else if (a.ints) { for (const v of a.ints) at.int(8, v); at.int(20, 7); }
       else at.bytes(4, new TextEncoder().encode(a.s ?? '')).int(20, 3);
       w.message(5, at);
     }

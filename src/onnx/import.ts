@@ -33,6 +33,11 @@ interface Layer {
   readonly W: Float64Array;
   readonly b: Float64Array;
   act?: Record<string, unknown>;
+  /** A batchNorm or layerNorm layer: W and b hold gamma and beta ([out]); batchNorm's running statistics. */
+  readonly kind?: 'batchNorm' | 'layerNorm';
+  readonly eps?: number;
+  readonly momentum?: number;
+  readonly running?: Float32Array;
 }
 
 const SQRT2 = Math.SQRT2;
@@ -40,8 +45,8 @@ const SELU_ALPHA = 1.6732632423543772848, SELU_GAMMA = 1.0507009873554804934;
 
 /**
  * Reads an ONNX model into a network of this engine. Supported: Gemm (transB, alpha, beta; transA = 0), MatMul + Add,
- * Flatten, Reshape to [N, features], Identity, Dropout (inference), BatchNormalization (inference: folded into the
- * preceding Gemm, or a diagonal dense layer after an activation, since rectify has no batchNorm layer yet), Relu,
+ * Flatten, Reshape to [N, features], Identity, Dropout (inference: nothing), BatchNormalization (inference: folded
+ * into the preceding Gemm, or a batchNorm layer after an activation), LayerNormalization (last axis: a layerNorm layer), Relu,
  * LeakyRelu, PRelu (one slope or one per unit), Elu, Selu, Celu, Sigmoid, HardSigmoid, Tanh, Softplus, Softsign,
  * HardSwish, Mish, Gelu (opset 20, both forms, and the Erf subgraph older exporters write), Clip (as relu, relu6 or
  * hardTanh), Softmax and LogSoftmax on the last axis. Weights as raw_data or float_data (little-endian), in
@@ -115,6 +120,12 @@ function walk(model: OnnxModel, identityBudget: number): { inputs: number; layer
     close();
     layers.push(l);
     width = l.out;
+  };
+  const addNorm = (l: Layer, n: OnnxNode) => {
+    if (layers.length >= MAX_LAYERS) throw new OnnxError(`more than ${MAX_LAYERS} layers`);
+    checkSize(1, l.out, n, layers);
+    close();
+    layers.push(l);
   };
   const needWidth = (n: OnnxNode): number => {
     if (width === undefined) throw new OnnxError(`${nodeLabel(n)} comes before any layer and the input's width is not in the graph; give the input a static shape [N, features]`);
@@ -247,8 +258,16 @@ function walk(model: OnnxModel, identityBudget: number): { inputs: number; layer
         for (const [nm, t] of [['scale', scale], ['B', bias], ['mean', mean], ['var', variance]] as const) {
           if (t.length !== w) throw new OnnxError(`${nodeLabel(n)}: ${nm} has ${t.length} values, the data has ${w} features`);
         }
-        // y = s (x - mean) + B with s = scale / sqrt(var + eps), folded into the open layer (or a diagonal one).
-        const l = open() ?? (() => { const id = identity(w, n, layers, identityBudget); addLayer(id, n); return id; })();
+        const l = open();
+        if (!l) {
+          // After an activation (or first): a batchNorm layer with these running statistics (ONNX momentum = 1 - rectify's).
+          for (let j = 0; j < w; j++) if (!(variance[j]! >= 0)) throw new OnnxError(`${nodeLabel(n)}: var is ${variance[j]} for feature ${j}; it must be >= 0`);
+          const running = new Float32Array(2 * w);
+          running.set(mean); running.set(variance, w);
+          addNorm({ in: w, out: w, W: Float64Array.from(scale), b: Float64Array.from(bias), act: { name: 'linear' }, kind: 'batchNorm', eps, momentum: 1 - fAttr('momentum', 0.9), running }, n);
+          break;
+        }
+        // y = s (x - mean) + B with s = scale / sqrt(var + eps), folded into the open layer.
         for (let j = 0; j < w; j++) {
           const v = variance[j]! + eps;
           if (!(v > 0)) throw new OnnxError(`${nodeLabel(n)}: var + epsilon is ${v} for feature ${j}; it must be > 0`);
@@ -256,6 +275,16 @@ function walk(model: OnnxModel, identityBudget: number): { inputs: number; layer
           for (let i = 0; i < l.in; i++) l.W[i * w + j] = l.W[i * w + j]! * s;
           l.b[j] = (l.b[j]! - mean[j]!) * s + bias[j]!;
         }
+        break;
+      }
+      case 'LayerNormalization': {
+        const axis = iAttr('axis', -1), w = needWidth(n);
+        if (axis !== -1 && axis !== 1) throw new OnnxError(`${nodeLabel(n)} normalizes from axis ${axis}; rectify reads LayerNormalization over the last axis of [N, features]`);
+        const scale = floatsOf(n, 1, 'scale'), bias = n.inputs[2] ? floatsOf(n, 2, 'B') : new Float32Array(w);
+        for (const [nm, t] of [['scale', scale], ['B', bias]] as const) {
+          if (t.length !== w) throw new OnnxError(`${nodeLabel(n)}: ${nm} has ${t.length} values, the data has ${w} features`);
+        }
+        addNorm({ in: w, out: w, W: Float64Array.from(scale), b: Float64Array.from(bias), act: { name: 'linear' }, kind: 'layerNorm', eps: fAttr('epsilon', 1e-5) }, n);
         break;
       }
       case 'PRelu': {
@@ -304,8 +333,11 @@ function simpleActivation(n: OnnxNode, fAttr: (a: string, d: number) => number, 
   switch (n.op) {
     case 'Relu': return { name: 'relu' };
     case 'Shrink': {
-      if (fAttr('bias', 0) !== 0) throw new OnnxError(`${nodeLabel(n)} has bias ${fAttr('bias', 0)}; rectify reads Shrink with bias 0 (hardShrink)`);
-      return { name: 'hardShrink', lambda: fAttr('lambd', 0.5) };
+      // bias 0: hardShrink; bias = lambd: softShrink (PyTorch's Softshrink exports so); other biases have no row.
+      const lambda = fAttr('lambd', 0.5), bias = fAttr('bias', 0);
+      if (bias === 0) return { name: 'hardShrink', lambda };
+      if (bias === lambda) return { name: 'softShrink', lambda };
+      throw new OnnxError(`${nodeLabel(n)} has bias ${bias}; rectify reads Shrink with bias 0 (hardShrink) or bias = lambd (softShrink)`);
     }
     case 'LeakyRelu': return { name: 'leakyRelu', slope: fAttr('alpha', 0.01) };
     case 'Elu': return { name: 'elu', alpha: fAttr('alpha', 1) };
@@ -350,7 +382,7 @@ function constantValue(n: OnnxNode): OnnxTensor {
 
 function checkSize(fin: number, fout: number, n: OnnxNode, layers: readonly Layer[]): void {
   if (fin < 1 || fout < 1) throw new OnnxError(`${nodeLabel(n)}: the weight has an empty dimension`);
-  const total = layers.reduce((s, l) => s + l.in * l.out + l.out, 0) + fin * fout + fout;
+  const total = layers.reduce((s, l) => s + (l.kind ? 2 * l.out : l.in * l.out + l.out), 0) + fin * fout + fout;
   if (total > MAX_PARAMS) throw new OnnxError(`the network would have more than ${MAX_PARAMS} parameters; rectify refuses to allocate it`);
 }
 
@@ -423,17 +455,26 @@ function build(engine: Engine, inputs: number, layers: Layer[], options: FromOnn
   let net: Network | undefined;
   try {
     let b = engine.network({ inputs, ...(options.seed !== undefined ? { seed: options.seed } : {}) }) as NetworkBuilder<number, number>;
-    for (const l of layers) b = b.dense(l.out, l.act as unknown as ActivationSpec);
+    for (const l of layers) {
+      if (l.kind === 'batchNorm') b = b.batchNorm({ epsilon: l.eps!, momentum: Math.min(1, Math.max(0, l.momentum!)) });
+      else if (l.kind === 'layerNorm') b = b.layerNorm({ epsilon: l.eps! });
+      else b = b.dense(l.out, l.act as unknown as ActivationSpec);
+    }
     net = b.build({
       loss: options.loss ?? defaultLoss(layers),
       ...(options.optimizer !== undefined ? { optimizer: options.optimizer } : {}),
       ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
     });
     const ps = net.parameters();
+    const bufs = (net as unknown as { buffers(): { name: string; data: Float32Array }[] }).buffers();
     layers.forEach((l, i) => {
-      const W = ps.find((p) => p.name === `dense${i}.weight`)!, bias = ps.find((p) => p.name === `dense${i}.bias`)!;
-      W.data.set(l.W);
-      bias.data.set(l.b);
+      const [w, bn] = l.kind ? [`${l.kind}${i}.gamma`, `${l.kind}${i}.beta`] : [`dense${i}.weight`, `dense${i}.bias`];
+      ps.find((p) => p.name === w)!.data.set(l.W);
+      ps.find((p) => p.name === bn)!.data.set(l.b);
+      if (l.running) {
+        bufs.find((v) => v.name === `batchNorm${i}.runningMean`)!.data.set(l.running.subarray(0, l.out));
+        bufs.find((v) => v.name === `batchNorm${i}.runningVar`)!.data.set(l.running.subarray(l.out));
+      }
     });
     for (const p of ps) {
       for (let k = 0; k < p.data.length; k++) {

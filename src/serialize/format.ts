@@ -7,9 +7,12 @@
  * @module
  */
 import { InvalidArgumentError, ModelFormatError, OutOfMemoryError, RectifyError } from '../errors.js';
-import { findActivation } from '../kernels.js';
+import { findActivation } from '../activation-table.js';
 import { BASE64_ALPHABET, base64Value } from '../util/base64.js';
-import type { InitName, NormalizedOptimizer, ParameterView, SavedLayerSpec } from '../network/types.js';
+import type { InitName, LayerKind, NormalizedOptimizer, OptimizerName, ParameterView, SavedLayerSpec } from '../network/types.js';
+import { INIT_CODES, LOSS_CODES, OPTIMIZER_CODES } from '../generated/abi.js';
+import { momentSlots } from '../network/optimizer.js';
+import { checkSchedule, type SchedulePosition } from '../network/schedule.js';
 
 /** @internal What saving reads of a network (the `Network` class has all of it). */
 export interface SaveSource {
@@ -22,6 +25,8 @@ export interface SaveSource {
   parameters(): ParameterView[];
   /** The state training depends on beyond the parameters (version 3). */
   trainingState(): SavedTraining;
+  /** Version 4: the batchNorm running statistics (empty without batchNorm layers). */
+  buffers(): readonly { readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array }[];
 }
 
 /**
@@ -32,6 +37,22 @@ export interface SavedTraining {
   readonly training: TrainingJSON;
   /** Moment blocks in `optimizerState` order: per layer, per slot, weight [in, out], bias [out], params [np] when np > 0. */
   readonly moments: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array }[];
+  /** Version 4: the position of the network's learning-rate schedule, when a scheduled fit ran. */
+  readonly schedule?: SchedulePosition;
+}
+
+/**
+ * The `schedule` field of a version-4 file: the schedule's settings (`name` and every setting, defaults filled in)
+ * beside its position: the epochs it ran, the rate it started from (f32), reduce-on-plateau's epochs waited and best
+ * monitored loss (absent while none).
+ */
+export interface ScheduleJSON {
+  readonly name: string;
+  readonly epoch: number;
+  readonly base: number;
+  readonly wait: number;
+  readonly best?: number;
+  readonly [setting: string]: unknown;
 }
 
 /** The `training` field of a version-3 file. */
@@ -50,20 +71,25 @@ export interface TrainingJSON {
 /** The JSON form of a network. */
 export interface NetworkJSON {
   readonly format: 'rectify-network';
-  /** 3 is written; 2 (no training state) and 1 (no checksum either) are still read. */
-  readonly version: 1 | 2 | 3;
+  /** 4 is written; 3 (no layer kinds, l1/l2, schedule), 2 (no training state) and 1 (no checksum either) are still read. */
+  readonly version: 1 | 2 | 3 | 4;
   readonly inputs: number;
   readonly seed: number;
   readonly loss: string;
   readonly optimizer: Record<string, unknown>;
   readonly clipNorm: number;
-  readonly layers: readonly { readonly units: number; readonly activation: Record<string, unknown>; readonly init?: InitName; readonly trainable?: false }[];
+  /** Dense layers (units, activation, init?, trainable?) and, version 4, the other kinds (kind, units, settings, trainable?). */
+  readonly layers: readonly SavedLayerSpec[];
   /** Values of parameters() in order, each as base64 of little-endian f32. */
   readonly parameters: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
   /** Version 3: step count, bias-correction powers, learning rate in effect, generator state. */
   readonly training?: TrainingJSON;
   /** Version 3: the optimizer's moment blocks (same form as `parameters`). */
   readonly optimizerState?: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
+  /** Version 4: the learning-rate schedule's position (absent when no scheduled fit ran since the last reset). */
+  readonly schedule?: ScheduleJSON;
+  /** Version 4, only with batchNorm layers: their running statistics (`batchNorm<i>.runningMean`, `.runningVar`). */
+  readonly buffers?: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
   /**
    * Version 2: CRC-32 (8 lowercase hex digits) of the canonical form of every other field (keys sorted, no spaces,
    * UTF-8). Editing a value by hand without recomputing it makes the file unloadable.
@@ -84,7 +110,7 @@ export interface LoadOptions {
 export const DEFAULT_MAX_PARAMETERS = 1 << 24;
 const MAX_PARAMETERS_CAP = 1 << 28;
 const MAGIC = [0x52, 0x43, 0x54, 0x46]; // "RCTF"
-const VERSION = 3;
+const VERSION = 4;
 /** Upper bounds that keep a hostile file from asking for absurd work before its sizes are checked. */
 const MAX_LAYERS = 1024;
 const MAX_HEADER = 1 << 20;
@@ -92,17 +118,22 @@ const MAX_NAME = 64;
 const MAX_SPEC_ARRAY = 1 << 16;
 /** Rows the loaded network's buffers hold (the builder's default capacity). */
 const CAPACITY = 256;
-const LOSS_NAMES: readonly string[] = ['mse', 'crossEntropy', 'binaryCrossEntropy'];
-const INIT_NAMES: readonly string[] = ['zeros', 'heNormal', 'heUniform', 'glorotNormal', 'glorotUniform', 'lecunNormal', 'lecunUniform'];
-/** Optimizer state slots per parameter, by optimizer name. */
-const OPTIMIZER_SLOTS: ReadonlyMap<string, number> = new Map([['sgd', 0], ['momentum', 1], ['rmsprop', 1], ['adam', 2], ['adamW', 2]]);
+/** The names a file may use: those of the ABI description (scripts/gen-abi.mjs), the same the builder accepts. */
+const LOSS_NAMES = Object.keys(LOSS_CODES);
+const INIT_NAMES = Object.keys(INIT_CODES);
+const OPTIMIZER_NAMES = Object.keys(OPTIMIZER_CODES);
 
 /** The document without data and checksum (the binary header), from a live network. */
 function describeNetwork(net: SaveSource) {
   return {
-    format: 'rectify-network' as const, version: VERSION as 3, inputs: net.inputs, seed: net.seed, loss: net.loss,
+    format: 'rectify-network' as const, version: VERSION as 4, inputs: net.inputs, seed: net.seed, loss: net.loss,
     optimizer: { ...net.optimizer }, clipNorm: net.clipNorm, layers: net.layerSpecs.map((l) => ({ ...l })),
   };
+}
+
+/** The `schedule` field of a saved file (undefined when the network has no schedule position). */
+function scheduleJSON(p: SchedulePosition | undefined): { schedule?: ScheduleJSON } {
+  return p ? { schedule: { ...p.spec, epoch: p.epoch, base: p.base, wait: p.wait, ...(p.best < Infinity ? { best: p.best } : {}) } } : {};
 }
 
 /** @internal */
@@ -115,12 +146,20 @@ export function networkToJSON(net: SaveSource): NetworkJSON {
     parameters: net.parameters().map(block),
     training: { ...ts.training, rng: [...ts.training.rng] },
     optimizerState: ts.moments.map(block),
+    ...scheduleJSON(ts.schedule),
+    ...buffersOf(net, block),
   };
   return { ...body, checksum: hex(canonicalCrc(body)) };
 }
 
+/** The optional `buffers` field (version 4): present only when the network has batchNorm layers. */
+function buffersOf<T>(net: SaveSource, f: (p: { name: string; shape: readonly number[]; data: Float32Array }) => T): { buffers?: T[] } {
+  const b = net.buffers();
+  return b.length ? { buffers: b.map(f) } : {};
+}
+
 /**
- * @internal Binary form v3: "RCTF", u32 version, u32 header length, UTF-8 JSON header (the JSON form without `data`
+ * @internal Binary form v4: "RCTF", u32 version, u32 header length, UTF-8 JSON header (the JSON form without `data`
  * and `checksum`), the f32 payload (parameters, then optimizer state), then the CRC-32 of all the bytes before it
  * (all integers little-endian).
  */
@@ -129,9 +168,11 @@ export function networkToBytes(net: SaveSource): Uint8Array {
   const shapes = (l: readonly { name: string; shape: readonly number[] }[]) => l.map((p) => ({ name: p.name, shape: [...p.shape] }));
   const header = new TextEncoder().encode(JSON.stringify({
     ...describeNetwork(net), parameters: shapes(net.parameters()), training: { ...ts.training, rng: [...ts.training.rng] }, optimizerState: shapes(ts.moments),
+    ...scheduleJSON(ts.schedule),
+    ...buffersOf(net, (p) => ({ name: p.name, shape: [...p.shape] })),
   }));
-  // Version 3: the payload holds the parameters, then the optimizer's moment blocks.
-  const params: readonly { data: Float32Array }[] = [...net.parameters(), ...ts.moments];
+  // Version 3: the payload holds the parameters, then the optimizer's moment blocks; version 4 then the buffers.
+  const params: readonly { data: Float32Array }[] = [...net.parameters(), ...ts.moments, ...net.buffers()];
   const total = params.reduce((s, p) => s + p.data.length, 0);
   const out = new Uint8Array(12 + header.length + total * 4 + 4);
   out.set(MAGIC, 0);
@@ -154,6 +195,8 @@ export interface ParsedNetwork {
   readonly values: Float32Array[];
   /** Version 3: the optimizer's moment blocks, in `json.optimizerState` order (empty for older files). */
   readonly moments: Float32Array[];
+  /** Version 4: the running statistics, in `json.buffers` order (empty without them). */
+  readonly buffers: Float32Array[];
 }
 
 /** @internal The limits a load is checked against. */
@@ -237,8 +280,8 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
   }
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const version = dv.getUint32(4, true);
-  if (version !== 1 && version !== 2 && version !== 3) {
-    throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads versions 1, 2 and 3)`);
+  if (!(version >= 1 && version <= VERSION)) {
+    throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads versions 1 to 4)`);
   }
   const limit = 16 + MAX_HEADER + 4 * budget.maxParameters;
   if (b.length > limit) {
@@ -275,8 +318,9 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
   };
   const values = json.parameters.map(read);
   const moments = (json.optimizerState ?? []).map(read);
-  checkValues(json, values, moments);
-  return { json, values, moments };
+  const buffers = (json.buffers ?? []).map(read);
+  checkValues(json, values, moments, buffers);
+  return { json, values, moments, buffers };
 }
 
 function parseObject(obj: unknown, budget: LoadBudget): ParsedNetwork {
@@ -302,8 +346,9 @@ function parseObject(obj: unknown, budget: LoadBudget): ParsedNetwork {
   };
   const values = json.parameters.map(decode('parameters'));
   const moments = (json.optimizerState ?? []).map(decode('optimizerState'));
-  checkValues(json, values, moments);
-  return { json, values, moments };
+  const buffers = (json.buffers ?? []).map(decode('buffers'));
+  checkValues(json, values, moments, buffers);
+  return { json, values, moments, buffers };
 }
 
 function count(shape: readonly number[]): number { return shape.reduce((a, b) => a * b, 1); }
@@ -401,8 +446,11 @@ function settings(v: unknown, path: string): Record<string, unknown> {
 }
 
 const TOP_FIELDS = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'checksum'];
-/** Version 3 adds the training state. */
+/** Version 3 adds the training state; version 4 the buffers (batchNorm running statistics) and layer kinds. */
 const TOP_FIELDS_V3 = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'training', 'optimizerState', 'checksum'];
+/** Version 4 adds the buffers (batchNorm running statistics), layer kinds, layers' l1 / l2 and the schedule position. */
+const TOP_FIELDS_V4 = [...TOP_FIELDS_V3.slice(0, -1), 'buffers', 'schedule', 'checksum'];
+const KINDS: readonly string[] = ['dropout', 'batchNorm', 'layerNorm'];
 
 /** Checks the document's structure and types (not yet its sizes) and returns a plain copy. */
 function readDocument(o: unknown, withData: boolean): NetworkJSON {
@@ -413,12 +461,12 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     throw new ModelFormatError(`not a saved network: format is ${typeof format === 'string' ? JSON.stringify(format.slice(0, MAX_NAME)) : typeof format}, expected "rectify-network"`);
   }
   const version = at('version');
-  if (version !== 1 && version !== 2 && version !== 3) {
-    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (this rectify reads versions 1, 2 and 3)`);
+  if (version !== 1 && version !== 2 && version !== 3 && version !== 4) {
+    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (this rectify reads versions 1 to 4)`);
   }
   // Version 2 and 3 JSON carry their checksum; the binary header and version 1 carry none.
   const hasChecksum = withData && version >= 2;
-  const fields = version === 3 ? TOP_FIELDS_V3 : TOP_FIELDS;
+  const fields = version === 4 ? TOP_FIELDS_V4 : version === 3 ? TOP_FIELDS_V3 : TOP_FIELDS;
   keysOf(o, 'the saved network', hasChecksum ? fields : fields.slice(0, -1));
   let checksum: string | undefined;
   if (hasChecksum) {
@@ -431,13 +479,21 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
   if (!wholeIn(seed, 0, 0xffffffff)) throw new ModelFormatError('seed must be a whole number in [0, 2^32)');
   const loss = oneOf(at('loss'), LOSS_NAMES, 'loss');
   const optimizer = settings(at('optimizer'), 'optimizer');
-  oneOf(optimizer.name, [...OPTIMIZER_SLOTS.keys()], 'optimizer.name');
+  oneOf(optimizer.name, OPTIMIZER_NAMES, 'optimizer.name');
   if (typeof clipNorm !== 'number' || !Number.isFinite(clipNorm) || clipNorm < 0) throw new ModelFormatError('clipNorm must be a finite number >= 0');
   const layers = elements(at('layers'), 'layers', 1, MAX_LAYERS).map((l, i) => {
     const path = `layers[${i}]`;
     if (!isRecord(l)) throw new ModelFormatError(`${path} must be { units, activation: { name, ... }, init? }`);
-    keysOf(l, path, version === 3 ? ['units', 'activation', 'init', 'trainable'] : ['units', 'activation', 'init']);
+    if (version === 4 && own(l, 'kind', path) !== undefined) return otherLayer(l, path);
+    keysOf(l, path, ['units', 'activation', 'init', ...(version >= 3 ? ['trainable'] : []), ...(version >= 4 ? ['l1', 'l2'] : [])]);
     const units = own(l, 'units', path), init = own(l, 'init', path), trainable = own(l, 'trainable', path);
+    const pen: { l1?: number; l2?: number } = {};
+    for (const k of ['l1', 'l2'] as const) {
+      const v = own(l, k, path);
+      if (v === undefined) continue;
+      if (!isF32(v) || !(v > 0)) throw new ModelFormatError(`${path}.${k} must be an f32 value > 0 (or absent)`);
+      pen[k] = v;
+    }
     if (trainable !== undefined && trainable !== false) throw new ModelFormatError(`${path}.trainable must be false (a frozen layer) or absent`);
     if (!wholeIn(units, 1, 1 << 16)) throw new ModelFormatError(`${path}.units must be a whole number in [1, 65536]`);
     const activation = settings(own(l, 'activation', path), `${path}.activation`);
@@ -448,7 +504,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     }
     return {
       units, activation, ...(init !== undefined ? { init: oneOf(init, INIT_NAMES, `${path}.init`) as InitName } : {}),
-      ...(trainable === false ? { trainable: false as const } : {}),
+      ...(trainable === false ? { trainable: false as const } : {}), ...pen,
     };
   });
   const blocks = (list: string, max: number) => elements(at(list), list, 0, max).map((p, i) => {
@@ -464,7 +520,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
   });
   const parameters = blocks('parameters', MAX_LAYERS * 8);
   let extra = {};
-  if (version === 3) {
+  if (version >= 3) {
     const t = at('training');
     if (!isRecord(t)) throw new ModelFormatError('training must be { step, beta1Power, beta2Power, learningRate, rng }');
     keysOf(t, 'training', ['step', 'beta1Power', 'beta2Power', 'learningRate', 'rng']);
@@ -484,11 +540,46 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     extra = {
       training: { step, beta1Power: b1, beta2Power: b2, learningRate: lr, rng: rng as number[] },
       optimizerState: blocks('optimizerState', MAX_LAYERS * 8),
+      ...(own(o, 'buffers', '') !== undefined ? { buffers: blocks('buffers', MAX_LAYERS * 2) } : {}),
+      ...(version === 4 && at('schedule') !== undefined ? { schedule: readSchedule(at('schedule')) } : {}),
     };
   }
+  if (layers.length && layers[layers.length - 1]!.kind) throw new ModelFormatError('the last layer must be dense');
   return {
     format, version, inputs, seed, loss, optimizer, clipNorm, layers, parameters, ...extra, ...(checksum !== undefined ? { checksum } : {}),
   };
+}
+
+/** Checks a version-4 `schedule` field: its settings as fit checks them, whole epoch and wait, f32 base, finite best. */
+function readSchedule(v: unknown): ScheduleJSON {
+  const { epoch, base, wait, best, ...spec } = settings(v, 'schedule');
+  if (!wholeIn(epoch, 0, 1e9) || !wholeIn(wait, 0, 1e9) || !isF32(base) || !(base > 0) || !(best === undefined || typeof best === 'number')) {
+    throw new ModelFormatError('schedule: epoch and wait must be whole numbers >= 0, base an f32 > 0, best a number or absent');
+  }
+  try {
+    return { ...checkSchedule(spec, 1), epoch, base, wait, ...(best !== undefined ? { best } : {}) };
+  } catch (e) { throw new ModelFormatError(`schedule: ${messageOf(e)}`); }
+}
+
+/** A finite f32 value. */
+function isF32(v: unknown): v is number { return typeof v === 'number' && Number.isFinite(v) && Math.fround(v) === v; }
+
+/** A version-4 layer of another kind than dense: { kind, units, rate | momentum and epsilon | epsilon, trainable? }. */
+function otherLayer(l: object, path: string): SavedLayerSpec {
+  const kind = oneOf(own(l, 'kind', path), KINDS, `${path}.kind`) as LayerKind;
+  const names = kind === 'dropout' ? ['rate'] : kind === 'batchNorm' ? ['momentum', 'epsilon'] : ['epsilon'];
+  keysOf(l, path, ['kind', 'units', 'trainable', ...names]);
+  const units = own(l, 'units', path), trainable = own(l, 'trainable', path);
+  if (!wholeIn(units, 1, 1 << 16)) throw new ModelFormatError(`${path}.units must be a whole number in [1, 65536]`);
+  if (trainable !== undefined && trainable !== false) throw new ModelFormatError(`${path}.trainable must be false (a frozen layer) or absent`);
+  const out: Record<string, unknown> = { kind, units, ...(trainable === false ? { trainable } : {}) };
+  for (const k of names) {
+    const v = own(l, k, path);
+    // The builder checks the ranges (a bad value becomes a ModelFormatError when the network is rebuilt).
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelFormatError(`${path}.${k} must be a finite number`);
+    out[k] = v;
+  }
+  return out as unknown as SavedLayerSpec;
 }
 
 /**
@@ -497,12 +588,27 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
  */
 function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
   const expected: { name: string; shape: number[] }[] = [];
-  const slots = OPTIMIZER_SLOTS.get(json.optimizer.name as string)!;
+  const slots = momentSlots(json.optimizer.name as OptimizerName);
   const expectedState: { name: string; shape: number[] }[] = [];
   let fanIn = json.inputs, params = 0, sumUnits = 0, maxWidth = json.inputs, perLayer = 0;
+  const expectedBuffers: { name: string; shape: number[] }[] = [];
   json.layers.forEach((l, i) => {
-    const def = findActivation(l.activation.name as string)!;
-    const width = def.perUnit && typeof l.activation.units === 'number' ? l.activation.units : 1;
+    if (l.kind) {
+      // Version 4: dropout (nothing stored), batchNorm and layerNorm (gamma, beta; batchNorm running statistics).
+      if (l.units !== fanIn) throw new ModelFormatError(`layers[${i}] (${l.kind}) has ${l.units} units but its input has ${fanIn}`);
+      if (l.kind !== 'dropout') {
+        const shape = [l.units];
+        expected.push({ name: `${l.kind}${i}.gamma`, shape }, { name: `${l.kind}${i}.beta`, shape });
+        for (let s = 0; s < slots; s++) expectedState.push({ name: `${l.kind}${i}.gamma.moment${s}`, shape }, { name: `${l.kind}${i}.beta.moment${s}`, shape });
+        if (l.kind === 'batchNorm') expectedBuffers.push({ name: `batchNorm${i}.runningMean`, shape }, { name: `batchNorm${i}.runningVar`, shape });
+        params += 2 * l.units;
+      }
+      perLayer += 7 + 4 * l.units;
+      sumUnits += l.units + 1;
+      return;
+    }
+    const def = findActivation(l.activation!.name as string)!;
+    const width = def.perUnit && typeof l.activation!.units === 'number' ? l.activation!.units : 1;
     expected.push({ name: `dense${i}.weight`, shape: [fanIn, l.units] }, { name: `dense${i}.bias`, shape: [l.units] });
     params += fanIn * l.units + l.units;
     for (const p of def.params) {
@@ -521,7 +627,7 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
     fanIn = l.units;
   });
   // Version 3 stores the optimizer state too; maxParameters bounds every value the file holds.
-  const stored = json.version === 3 ? params + expectedState.reduce((s, e) => s + count(e.shape), 0) : params;
+  const stored = json.version >= 3 ? params + [...expectedState, ...expectedBuffers].reduce((s, e) => s + count(e.shape), 0) : params;
   if (stored > budget.maxParameters) {
     throw new ModelFormatError(`the saved network has ${params} parameters${stored > params ? ` and ${stored - params} optimizer state values` : ''}, ` +
       `more than maxParameters (${budget.maxParameters}); nothing was allocated (pass a larger maxParameters to loadNetwork if the file is yours)`);
@@ -537,7 +643,12 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
     }
     values += count(p.shape);
   });
-  if (json.version === 3) {
+  const bufs = json.buffers ?? [];
+  if (json.version === 4 && (bufs.length !== expectedBuffers.length || bufs.some((b, i) => b.name !== expectedBuffers[i]!.name || b.shape.length !== 1 || b.shape[0] !== expectedBuffers[i]!.shape[0]))) {
+    throw new ModelFormatError(`buffers must be ${expectedBuffers.map((b) => `${b.name} [${b.shape[0]}]`).join(', ') || 'absent (no batchNorm layer)'}`);
+  }
+  values += bufs.reduce((s, b) => s + count(b.shape), 0);
+  if (json.version >= 3) {
     const st = json.optimizerState!;
     if (st.length !== expectedState.length) {
       throw new ModelFormatError(`the file has ${st.length} optimizer state blocks, its layers and optimizer ${json.optimizer.name as string} need ${expectedState.length}`);
@@ -564,14 +675,18 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
   return values;
 }
 
-function checkValues(json: NetworkJSON, values: Float32Array[], moments: Float32Array[]): void {
-  const check = (list: 'parameters' | 'optimizerState', vs: Float32Array[]) => vs.forEach((v, i) => {
+function checkValues(json: NetworkJSON, values: Float32Array[], moments: Float32Array[], buffers: Float32Array[]): void {
+  const check = (list: 'parameters' | 'optimizerState' | 'buffers', vs: Float32Array[]) => vs.forEach((v, i) => {
     for (let k = 0; k < v.length; k++) {
-      if (!Number.isFinite(v[k]!)) throw new ModelFormatError(`${list}[${i}] (${json[list]![i]!.name}) holds a non-finite value at ${k}`);
+      // A running variance must be >= 0 (odd buffers are variances).
+      if (!Number.isFinite(v[k]!) || (list === 'buffers' && i % 2 === 1 && v[k]! < 0)) {
+        throw new ModelFormatError(`${list}[${i}] (${json[list]![i]!.name}) holds a ${Number.isFinite(v[k]!) ? 'negative' : 'non-finite'} value at ${k}`);
+      }
     }
   });
   check('parameters', values);
   check('optimizerState', moments);
+  check('buffers', buffers);
 }
 
 /** The bytes of f32 values, little-endian whatever the platform. */

@@ -23,11 +23,17 @@ export function loadNetwork(core: EngineCore, saved: NetworkJSON | string | Uint
 
 /** Builds the network a parsed file describes and copies the saved values in. */
 function rebuild(core: EngineCore, parsed: ParsedNetwork): Network {
-  const { json, values, moments } = parsed;
+  const { json, values, moments, buffers } = parsed;
   let net: Network;
   try {
     let b = networkBuilder(core, { inputs: json.inputs, seed: json.seed }) as NetworkBuilder<number, number>;
-    for (const l of json.layers) b = b.dense(l.units, l.activation as never, { ...(l.init ? { init: l.init } : {}), ...(l.trainable === false ? { trainable: false } : {}) });
+    for (const l of json.layers) {
+      const t = l.trainable === false ? { trainable: false } : {};
+      if (l.kind === 'dropout') b = b.dropout(l.rate!);
+      else if (l.kind === 'batchNorm') b = b.batchNorm({ momentum: l.momentum!, epsilon: l.epsilon!, ...t });
+      else if (l.kind === 'layerNorm') b = b.layerNorm({ epsilon: l.epsilon!, ...t });
+      else b = b.dense(l.units, l.activation as never, { ...(l.init ? { init: l.init } : {}), ...t, ...(l.l1 ? { l1: l.l1 } : {}), ...(l.l2 ? { l2: l.l2 } : {}) });
+    }
     net = b.build({ loss: json.loss as BuildOptions['loss'], optimizer: json.optimizer as unknown as BuildOptions['optimizer'], clipNorm: json.clipNorm });
   } catch (e) {
     if (e instanceof ModelFormatError || e instanceof OutOfMemoryError) throw e;
@@ -52,6 +58,8 @@ function rebuild(core: EngineCore, parsed: ParsedNetwork): Network {
     throw new ModelFormatError(`the file's optimizer state has ${moments.length} blocks that do not match the network's ${state.length}`);
   }
   for (let i = 0; i < params.length; i++) params[i]!.data.set(values[i]!);
-  if (json.training) net.restoreTraining(json.training, moments);
+  net.buffers().forEach((b, i) => { if (buffers[i]) b.data.set(buffers[i]!); }); // version 4 (checked by the parser)
+  const { epoch = 0, base = 0, wait = 0, best = Infinity, ...spec } = json.schedule ?? {};
+  if (json.training) net.restoreTraining(json.training, moments, json.schedule && { spec: spec as never, epoch, base, wait, best });
   return net;
 }

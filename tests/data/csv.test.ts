@@ -170,3 +170,54 @@ describe('CSV', () => {
     fails(() => fitStandardizer(train, 4, 2), /expected rows \* cols/, DataArgumentError);
   });
 });
+
+describe('CSV targets: float (regression) and class names', () => {
+  it("target: 'float' reads the label column as f32 targets (negative, fractional, exponent)", () => {
+    const d = parseCsv('a,b,price\n1,2,3.25\n4,5,-1e-3\n6,7,1e3\n', { target: 'float' });
+    expect(Array.from(d.targets!)).toEqual([3.25, Math.fround(-1e-3), 1000]);
+    expect(Array.from(d.x)).toEqual([1, 2, 4, 5, 6, 7]);
+    expect(d.labels.length).toBe(0);
+    expect(d.classes).toBe(0);
+    expect(d.header).toEqual(['a', 'b']);
+    const first = parseCsv('2.5,1,2\n', { target: 'float', labelColumn: 0 });
+    expect(Array.from(first.targets!)).toEqual([2.5]);
+    expect(Array.from(first.x)).toEqual([1, 2]);
+    fails(() => parseCsv('1,x\n', { target: 'float' }), /class label "x" at line 1, column 2 is not a number/);
+    fails(() => parseCsv('1,1e39\n', { target: 'float' }), /target "1e39" at line 1, column 2 is outside the float32 range/);
+    // 70 rows: the buffers grow past their first size
+    const many = parseCsv(Array.from({ length: 70 }, (_, i) => `${i},${i / 4}`).join('\n'), { target: 'float' });
+    expect(many.targets![69]).toBe(69 / 4);
+  });
+
+  it("target: 'name' numbers class names in order of first appearance and keeps the names", () => {
+    const d = parseCsv('sepal,petal,species\n5.1,1.4,setosa\n7.0,4.7,versicolor\n4.9,1.4,setosa\n6.3,6.0,"virginica"\n', { target: 'name' });
+    expect(Array.from(d.labels)).toEqual([0, 1, 0, 2]);
+    expect(d.classNames).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(d.classes).toBe(3);
+    expect(d.header).toEqual(['sepal', 'petal']);
+    // no header; numbers are names too; integer-looking first cells do not make a scikit-learn header
+    const n = parseCsv('5,3,b\n1,2,a\n0,0,7\n', { target: 'name' });
+    expect(n.classNames).toEqual(['b', 'a', '7']);
+    expect(n.rows).toBe(3);
+    // a failed line registers no name
+    const p = new CsvParser({ target: 'name' });
+    p.push('1,cat\n');
+    expect(() => p.push('x,dog\n')).toThrow(DataFormatError);
+    fails(() => parseCsv('1,\n', { target: 'name' }), /empty class name at line 1/);
+    fails(() => parseCsv('1,2\n', { target: 'nope' as never }), /target must be 'class', 'float' or 'name'/, DataArgumentError);
+    // the default still wants class ids, and says how to read names
+    fails(() => parseCsv('1.5,2,0\n1.5,2,setosa\n'), /class label "setosa" at line 2, column 3 .* pass target: 'name'/);
+  });
+
+  it('names and float targets train a network (labels as class ids, targets as Float32Array)', async () => {
+    const { createEngine } = await import('../../dist/index.js');
+    const engine = await createEngine();
+    const d = parseCsv('0,0,no\n1,1,yes\n0,1,no\n1,0,no\n', { target: 'name' });
+    const net = engine.network({ inputs: 2, seed: 1 }).dense(2, 'softmax').build({ loss: 'crossEntropy' });
+    await net.fit(d.x, d.labels, { epochs: 1 });
+    const r = parseCsv('0,0,0.5\n1,1,1.5\n', { target: 'float' });
+    const reg = engine.network({ inputs: 2, seed: 1 }).dense(1, 'linear').build({ loss: 'mse' });
+    await reg.fit(r.x, r.targets!, { epochs: 1 });
+    expect(reg.evaluate(r.x, r.targets!).loss).toBeGreaterThan(0);
+  });
+});

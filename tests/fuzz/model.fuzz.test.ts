@@ -195,7 +195,7 @@ function applyEditTo(doc: unknown, e: JsonEdit): unknown {
 function documentChecksumOk(doc: unknown): boolean | undefined {
   try {
     const d = typeof doc === 'string' ? JSON.parse(doc) : doc;
-    if (d?.version !== 2 && d?.version !== 3) return undefined;
+    if (d?.version !== 2 && d?.version !== 3 && d?.version !== 4) return undefined;
     return d.checksum === hex(canonicalCrc(d));
   } catch { return undefined; }
 }
@@ -228,8 +228,8 @@ const binaryMutation: fc.Arbitrary<BinaryMutation> = fc.oneof(
   fc.record({ kind: fc.constant('lengthField' as const), value: fc.oneof(fc.nat(2000), fc.constantFrom(0xffffffff, 0x80000000, 1 << 20, (1 << 20) + 1)) }),
 );
 
-/** Whether a file carries a CRC-32 trailer (versions 2 and 3). */
-const isV2 = (b: Uint8Array) => b.length >= 8 && [2, 3].includes(new DataView(b.buffer, b.byteOffset).getUint32(4, true));
+/** Whether a file carries a CRC-32 trailer (versions 2 to 4). */
+const isV2 = (b: Uint8Array) => b.length >= 8 && [2, 3, 4].includes(new DataView(b.buffer, b.byteOffset).getUint32(4, true));
 
 /** Recomputes the trailing CRC-32 of a version-2 file (a version-1 file has none). */
 function reseal(b: Uint8Array, v2: boolean): Uint8Array {
@@ -299,7 +299,7 @@ describe('model files, fuzzed', () => {
 
   it('every version-2 or version-3 binary with a byte changed and its CRC not recomputed is refused', () => {
     const t = tally('v2/v3 byte changes, CRC kept');
-    // The three networks saved now (version 3) and the version-2 fixture; index 3 is the version-1 fixture (no CRC).
+    // The three networks saved now (version 4) and the version-2 fixture; index 3 is the version-1 fixture (no CRC).
     fc.assert(fc.property(fc.constantFrom(0, 1, 2, 4), byteEdits, (which, edits) => {
       const base = binaries[which]!;
       const b = base.slice();
@@ -319,7 +319,7 @@ describe('model files, fuzzed', () => {
       (which, edits, resign, asString) => {
         let doc = documents[which]! as unknown;
         for (const e of edits) doc = applyEdit(doc, e);
-        if (resign && doc !== null && typeof doc === 'object' && [2, 3].includes((doc as { version?: unknown }).version as number)) {
+        if (resign && doc !== null && typeof doc === 'object' && [2, 3, 4].includes((doc as { version?: unknown }).version as number)) {
           try { doc = { ...(doc as object), checksum: hex(canonicalCrc(doc as object)) }; } catch { /* not plain: keep it */ }
         }
         let input: unknown = doc;

@@ -1,13 +1,13 @@
 // The rectify/onnx entry: resolvable through package.json "exports", free of `node:` imports and code generation,
 // not pulled into the core bundle (the core download does not grow), and working in a Cloudflare Worker (Miniflare):
 // a PyTorch-style model imported there predicts the same bits as in Node.
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/index.js';
 import { fromOnnx } from '../../dist/onnx/index.js';
-import { DIST, ROOT, bundle, freshDir, removeFreshDirs } from '../runtimes/harness.js';
+import { ROOT, bundle, copyDistForWorkerd, freshDir, removeFreshDirs } from '../runtimes/harness.js';
 
 const CODEGEN = /\beval\s*\(|\bnew\s+Function\b|(?<![.\w$])Function\s*\(/;
 afterAll(removeFreshDirs);
@@ -34,7 +34,7 @@ describe('rectify/onnx entry', () => {
   it('imports a PyTorch-style model in a Worker (Miniflare) and predicts the same bits as Node', async () => {
     const { Miniflare } = await import('miniflare');
     const dir = freshDir('workerd-onnx');
-    cpSync(DIST, join(dir, 'dist'), { recursive: true });
+    copyDistForWorkerd(dir);
     const model = readFileSync(join(ROOT, 'tests/fixtures/onnx/pytorch-mlp.onnx'));
     const ref = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/onnx/pytorch-mlp.json'), 'utf8')) as { input: number[] };
     writeFileSync(join(dir, 'model.onnx'), model);

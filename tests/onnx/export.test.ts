@@ -18,7 +18,7 @@ beforeAll(async () => { engine = await createEngine(); });
  * kernels keep relative accuracy there (see the kernel table).
  */
 const TOLERANCE: Record<string, { ulps: number; floor: number }> = {
-  linear: { ulps: 0, floor: 0 }, relu: { ulps: 0, floor: 0 }, hardShrink: { ulps: 0, floor: 0 }, relu6: { ulps: 0, floor: 0 }, leakyRelu: { ulps: 0, floor: 0 },
+  linear: { ulps: 0, floor: 0 }, relu: { ulps: 0, floor: 0 }, hardShrink: { ulps: 0, floor: 0 }, softShrink: { ulps: 0, floor: 0 }, relu6: { ulps: 0, floor: 0 }, leakyRelu: { ulps: 0, floor: 0 },
   prelu: { ulps: 0, floor: 0 }, hardTanh: { ulps: 0, floor: 0 }, hardSigmoid: { ulps: 1, floor: 1 },
   sbaf: { ulps: 4, floor: 0 }, arelu: { ulps: 4, floor: 0 },
   softmax: { ulps: 6, floor: 0 }, logSoftmax: { ulps: 4, floor: 1 },
@@ -39,6 +39,7 @@ function cases(): { name: string; spec: Record<string, unknown> }[] {
     { name: 'softplus', spec: { name: 'softplus', beta: 2, threshold: 5 } },
     { name: 'leakyRelu', spec: { name: 'leakyRelu', slope: 0.2 } },
     { name: 'hardShrink', spec: { name: 'hardShrink', lambda: 1.25 } },
+    { name: 'softShrink', spec: { name: 'softShrink', lambda: 1.25 } },
     { name: 'hardSigmoid', spec: { name: 'hardSigmoid', slope: 0.2, offset: 0.5 } },
     { name: 'elu', spec: { name: 'elu', alpha: 0.5 } },
     { name: 'celu', spec: { name: 'celu', alpha: 2 } },

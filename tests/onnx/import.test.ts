@@ -74,9 +74,20 @@ describe('fromOnnx reads models other tools write', () => {
   it('PRelu per channel becomes a per-unit prelu, BatchNormalization is folded (no extra layer after a Gemm)', () => {
     const net = fromOnnx(engine, load('pytorch-batchnorm-prelu').bytes);
     const layers = net.toJSON().layers;
-    // Gemm+BN, PRelu; Gemm, LeakyRelu; BN after an activation: a diagonal layer; Gemm, LogSoftmax.
-    expect(layers.map((l) => [l.units, l.activation.name])).toEqual([[6, 'prelu'], [7, 'leakyRelu'], [7, 'linear'], [3, 'logSoftmax']]);
-    expect(layers[0]!.activation.units).toBe(6);
+    // Gemm+BN, PRelu; Gemm, LeakyRelu; BN after an activation: a batchNorm layer (ONNX momentum 0.9 is rectify's 0.1);
+    // Gemm, LogSoftmax.
+    expect(layers.map((l) => [l.units, l.kind ?? l.activation!.name])).toEqual([[6, 'prelu'], [7, 'leakyRelu'], [7, 'batchNorm'], [3, 'logSoftmax']]);
+    expect(layers[0]!.activation!.units).toBe(6);
+    expect(Math.abs(layers[2]!.momentum! - 0.1)).toBeLessThan(1e-7);
+    net.dispose();
+  });
+
+  it('LayerNormalization becomes a layerNorm layer with the file\'s epsilon, scale and bias; Dropout disappears', () => {
+    const net = fromOnnx(engine, load('pytorch-layernorm-dropout').bytes);
+    const json = net.toJSON();
+    expect(json.layers.map((l) => [l.units, l.kind ?? l.activation!.name])).toEqual([[8, 'relu'], [8, 'layerNorm'], [3, 'softmax']]);
+    expect(json.layers[1]!.epsilon).toBe(Math.fround(1e-5));
+    expect(net.parameters().map((p) => p.name)).toEqual(['dense0.weight', 'dense0.bias', 'layerNorm1.gamma', 'layerNorm1.beta', 'dense2.weight', 'dense2.bias']);
     net.dispose();
   });
 });
@@ -107,7 +118,7 @@ describe('round trip: import, fine-tune, save, load, export, run in onnxruntime'
   });
 
   it('fromOnnx(toOnnx(net)) predicts bit for bit for activations with a native ONNX op', () => {
-    const specs = ['relu', 'relu6', { name: 'hardShrink', lambda: 0.75 }, { name: 'leakyRelu', slope: 0.2 }, { name: 'prelu', units: 5 }, 'prelu', { name: 'elu', alpha: 0.5 }, 'selu',
+    const specs = ['relu', 'relu6', { name: 'hardShrink', lambda: 0.75 }, { name: 'softShrink', lambda: 0.75 }, { name: 'leakyRelu', slope: 0.2 }, { name: 'prelu', units: 5 }, 'prelu', { name: 'elu', alpha: 0.5 }, 'selu',
       { name: 'celu', alpha: 2 }, 'sigmoid', { name: 'hardSigmoid', slope: 0.2, offset: 0.5 }, 'tanh', 'softplus', 'softsign', 'hardSwish',
       'mish', 'gelu', 'geluTanh', { name: 'hardTanh', minVal: -2, maxVal: 3 }, 'linear', 'logSoftmax', 'softmax'] as const;
     const r = rng(11);

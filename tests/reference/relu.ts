@@ -56,3 +56,11 @@ export const hardShrink: Reference = {
   cases: [{ lambda: 0 }, { lambda: 0.25 }, { lambda: 2 }],
   kinks: (p) => [-p.lambda!, p.lambda!],
 };
+
+export const softShrink: Reference = {
+  f: (x, p) => (Number.isNaN(x) ? x : x > p.lambda! ? x - p.lambda! : x < -p.lambda! ? x + p.lambda! : 0),
+  df: (x, p) => nanOr(x, Math.abs(x) > p.lambda! ? 1 : 0),
+  bwd: (x, dy, p) => nanOr(x, Math.abs(x) > p.lambda! ? dy : 0),
+  cases: [{ lambda: 0 }, { lambda: 0.25 }, { lambda: 2 }],
+  kinks: (p) => [-p.lambda!, p.lambda!],
+};

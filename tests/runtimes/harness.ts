@@ -1,6 +1,6 @@
 // Shared helpers of the runtime tests: bundling, binaries, and comparing probe results.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,20 @@ export function removeFreshDirs(): void {
 }
 
 /** Debian's Chromium (apt-get install chromium; .ci/run does it), driven by playwright-core with these flags. */
+/**
+ * Copies dist/ into `dir`/dist for Miniflare's unbundled module walker. workerd has no node_modules resolution
+ * (Workers bundle their npm dependencies), so the one dependency's bare specifier in dist/wasm.js is pointed at a copy
+ * of the published @assemblyscript/loader, and the walker follows it like any other import.
+ */
+export function copyDistForWorkerd(dir: string): void {
+  cpSync(DIST, join(dir, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'node_modules', '@assemblyscript', 'loader'), join(dir, 'node_modules', '@assemblyscript', 'loader'), { recursive: true });
+  const wasmJs = join(dir, 'dist', 'wasm.js');
+  const src = readFileSync(wasmJs, 'utf8');
+  if (!src.includes("from '@assemblyscript/loader'")) throw new Error('dist/wasm.js no longer imports @assemblyscript/loader');
+  writeFileSync(wasmJs, src.replace("from '@assemblyscript/loader'", "from '../node_modules/@assemblyscript/loader/index.js'"));
+}
+
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];

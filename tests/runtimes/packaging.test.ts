@@ -1,12 +1,12 @@
 // Packaging: what the package exports for each runtime, what a browser downloads (size budget), and what the code
 // must never contain (eval, new Function, `node:` imports reachable from the Workers entry).
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DIST, ROOT, bundle, removeFreshDirs, freshDir, wasmAsModule } from './harness.js';
+import { DIST, ROOT, bundle, copyDistForWorkerd, removeFreshDirs, freshDir, wasmAsModule } from './harness.js';
 
 /** Budget of what a browser downloads for the whole library: minified ESM bundle + baseline .wasm, brotli. */
 const BROTLI_BUDGET = 48 * 1024;
@@ -121,7 +121,7 @@ describe('packaging', () => {
   it('Miniflare loads the unbundled Workers entry as published (its import walker rejects node: imports)', async () => {
     const { Miniflare } = await import('miniflare');
     const dir = freshDir('workerd-raw');
-    cpSync(DIST, join(dir, 'dist'), { recursive: true });
+    copyDistForWorkerd(dir);
     writeFileSync(join(dir, 'worker.js'), `import { createEngine, ACTIVATIONS } from './dist/index.workerd.js';
 export default { async fetch() {
   const engine = await createEngine();

@@ -159,14 +159,14 @@ describe('the probe in real runtimes', () => {
     let origin: string;
     const PAGE = `<!doctype html><meta charset="utf-8"><title>rectify probe</title>
 <script type="importmap">{ "imports": {
-"rectify": "/dist/index.js" } }</script>
+"rectify": "/dist/index.js", "@assemblyscript/loader": "/node_modules/@assemblyscript/loader/index.js" } }</script>
 <script type="module">
   import * as lib from 'rectify';
   import { probeBoth } from '/tests/runtimes/probe.js';
   probeBoth(lib).then((r) => { window.__result = JSON.stringify(r); }, (e) => { window.__result = 'ERROR ' + (e && e.stack || e); });
 </script>`;
     const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
-    const SERVED = ['/dist/', '/tests/runtimes/'];
+    const SERVED = ['/dist/', '/tests/runtimes/', '/node_modules/@assemblyscript/loader/'];
 
     beforeAll(async () => {
       server = createServer((req, res) => {

@@ -1,5 +1,5 @@
 // Compile-only check (tests/network.test.ts runs tsc --noEmit over this file): the documented ActivationSpec forms.
-import type { ActivationSpec } from '../../src/kernels.js';
+import type { ActivationSpec } from '../../src/activation-table.js';
 
 export const perUnitArray: ActivationSpec = { name: 'prelu', units: 3, alpha: [0.1, 0.2, 0.3] };
 export const perUnitTyped: ActivationSpec = { name: 'prelu', units: 2, alpha: new Float32Array([0.1, 0.2]) };

@@ -12,6 +12,7 @@ import { SIGMOID_FAMILY } from './activations/sigmoid.js';
 import { SILU_FAMILY } from './activations/silu.js';
 import { GELU_FAMILY } from './activations/gelu.js';
 import type { ActivationDef, DomainPolicy, ParamDef } from './activations/types.js';
+import { describe } from './util/describe.js';
 
 export type { ActivationDef, ParamDef, KernelKind, DomainPolicy, Diagnostic, InitName } from './activations/types.js';
 
@@ -82,14 +83,4 @@ export function checkParam(p: ParamDef, v: number): string | undefined {
     return `must be finite and in ${l}, ${h}, got ${v}`;
   }
   return undefined;
-}
-
-/** @internal A short description of a value for error messages. */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as { length: number }).length}`;
-  if (typeof v === 'object') return `an object (${Object.prototype.toString.call(v)})`;
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  return `${typeof v} ${String(v)}`;
 }
