@@ -160,6 +160,13 @@ export const PLAIN = {
     fwd(x, y, n, p) { const l = p.lambda ?? 0.5; for (let i = 0; i < n; i++) { const v = x[i]; y[i] = Math.abs(v) > l ? v : 0; } },
     bwd(x, dy, dx, n, p) { const l = p.lambda ?? 0.5; for (let i = 0; i < n; i++) dx[i] = Math.abs(x[i]) > l ? dy[i] : 0; },
   },
+  softShrink: { // x > lambda ? x - lambda : x < -lambda ? x + lambda : 0
+    fwd(x, y, n, p) {
+      const l = p.lambda ?? 0.5;
+      for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > l ? v - l : v < -l ? v + l : 0; }
+    },
+    bwd(x, dy, dx, n, p) { const l = p.lambda ?? 0.5; for (let i = 0; i < n; i++) dx[i] = Math.abs(x[i]) > l ? dy[i] : 0; },
+  },
   hardSwish: {
     fwd(x, y, n) { for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v * Math.min(Math.max(v + 3, 0), 6) / 6; } },
     bwd(x, dy, dx, n) {
