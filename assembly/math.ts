@@ -145,8 +145,8 @@ export const V_HI12: usize = HI12;
 @inline export function spmin(a: f32, b: f32): f32 { return b < a ? b : a; }
 /** Horner step a*x + b without fusion in the baseline build; fused in the relaxed build. */
 // @ts-ignore: decorator
-@inline export function vmadd(a: v128, x: v128, b: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, x, b);
+@inline export function vmadd(a: v128, x: v128, b: v128, unfused: bool = false): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD && !unfused) return f32x4.relaxed_madd(a, x, b);
   return f32x4.add(f32x4.mul(a, x), b);
 }
 /** Scalar twin of vmadd (never fused: the scalar twin is the bit-exact baseline reference). */
@@ -170,14 +170,17 @@ export const V_HI12: usize = HI12;
   const fn = f32x4.sub(t, magic); // n as a float, exact
   return vpoly(f32x4.sub(f32x4.sub(x, f32x4.mul(fn, K(LN2_HI))), f32x4.mul(fn, K(LN2_LO))), s, base);
 }
-/** The polynomial block of the exp core: s (r + r^2 P(r)) + base for the reduced argument r (Estrin's scheme). */
+/**
+ * The polynomial block of the exp core: s (r + r^2 P(r)) + base for the reduced argument r (Estrin's scheme).
+ * uf (unfused): never fused, also in the relaxed build (the baseline's bits there).
+ */
 // @ts-ignore: decorator
-@inline function vpoly(r: v128, s: v128, base: v128): v128 {
+@inline function vpoly(r: v128, s: v128, base: v128, uf: bool = false): v128 {
   const r2 = f32x4.mul(r, r);
-  const lo = vmadd(K(EQ1), r, K(EQ0));
-  const hi = vmadd(K(EQ4), r2, vmadd(K(EQ3), r, K(EQ2)));
-  const p = vmadd(hi, r2, lo);
-  return f32x4.add(vmadd(f32x4.mul(s, r2), p, f32x4.mul(s, r)), base);
+  const lo = vmadd(K(EQ1), r, K(EQ0), uf);
+  const hi = vmadd(K(EQ4), r2, vmadd(K(EQ3), r, K(EQ2), uf), uf);
+  const p = vmadd(hi, r2, lo, uf);
+  return f32x4.add(vmadd(f32x4.mul(s, r2), p, f32x4.mul(s, r), uf), base);
 }
 /** Scalar twin of vcore. */
 // @ts-ignore: decorator
@@ -200,9 +203,9 @@ export const V_HI12: usize = HI12;
 
 /** vcoreb with a correction b added to the reduced argument: r = (x - n ln2_hi) + b - n ln2_lo. */
 // @ts-ignore: decorator
-@inline function vcoreSplit(x: v128, b: v128, t: v128, s: v128, base: v128, magic: v128): v128 {
+@inline function vcoreSplit(x: v128, b: v128, t: v128, s: v128, base: v128, magic: v128, uf: bool = false): v128 {
   const fn = f32x4.sub(t, magic);
-  return vpoly(f32x4.sub(f32x4.add(f32x4.sub(x, f32x4.mul(fn, K(LN2_HI))), b), f32x4.mul(fn, K(LN2_LO))), s, base);
+  return vpoly(f32x4.sub(f32x4.add(f32x4.sub(x, f32x4.mul(fn, K(LN2_HI))), b), f32x4.mul(fn, K(LN2_LO))), s, base, uf);
 }
 /** Scalar twin of vcoreSplit. */
 // @ts-ignore: decorator
@@ -216,12 +219,12 @@ export const V_HI12: usize = HI12;
  * a is below lo (a clamped argument must not take a correction sized for the unclamped one). NaN propagates.
  */
 // @ts-ignore: decorator
-@inline function vexpNegSplitK(a: v128, b: v128, lo: v128, post: v128): v128 {
+@inline function vexpNegSplitK(a: v128, b: v128, lo: v128, post: v128, uf: bool = false): v128 {
   const ac = f32x4.pmax(a, lo);                                 // NaN passes through
   const bc = v128.and(b, f32x4.ge(a, lo));
-  const t = vmadd(f32x4.add(ac, bc), K(LOG2E), K(MAGIC_NEG));
+  const t = vmadd(f32x4.add(ac, bc), K(LOG2E), K(MAGIC_NEG), uf);
   const s = i32x4.shl(t, 23);
-  return f32x4.mul(vcoreSplit(ac, bc, t, s, s, K(MAGIC_NEG)), post);
+  return f32x4.mul(vcoreSplit(ac, bc, t, s, s, K(MAGIC_NEG), uf), post);
 }
 /** Scalar twin of vexpNegSplitK. */
 // @ts-ignore: decorator
@@ -233,9 +236,14 @@ export const V_HI12: usize = HI12;
   return scoreSplit(ac, bc, t, s, s, S(MAGIC_NEG)) * post;
 }
 
-/** e^(a + b) for a <= 0 (or NaN) and a correction |b| <= 2 (see the header); branch-free, subnormals rounded once. */
+/**
+ * e^(a + b) for a <= 0 (or NaN) and a correction |b| <= 2 (see the header); branch-free, subnormals rounded once.
+ * unfused: no fused multiply-add even in the relaxed build, so it gives the baseline's bits (softmax).
+ */
 // @ts-ignore: decorator
-@inline export function vexpNegSplit(a: v128, b: v128): v128 { return vexpNegSplitK(a, b, K(EXP_LO), K(TWO_M64)); }
+@inline export function vexpNegSplit(a: v128, b: v128, unfused: bool = false): v128 {
+  return vexpNegSplitK(a, b, K(EXP_LO), K(TWO_M64), unfused);
+}
 /** Scalar twin of vexpNegSplit. */
 // @ts-ignore: decorator
 @inline export function sexpNegSplit(a: f32, b: f32): f32 { return sexpNegSplitK(a, b, S(EXP_LO), S(TWO_M64)); }
