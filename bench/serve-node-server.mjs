@@ -1,6 +1,6 @@
 // The Node server bench/serve.js measures, in its own process: node:http + toNodeListener + createPredictHandler,
 // the same options as the Worker. GET /__usage answers this process's CPU time and memory (outside the handler).
-//   node bench/serve-node-server.mjs <dir with model.bin and stats.json>     prints {"port":N} when listening
+//   node bench/serve-node-server.mjs <dir with model.bin>     prints {"port":N} when listening
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ const [{ createEngine }, { createPredictHandler, toNodeListener }] = await Promi
 const dir = process.argv[2];
 const engine = await createEngine();
 const net = engine.loadNetwork(readFileSync(join(dir, 'model.bin')));
-const handler = createPredictHandler(net, { featureStats: JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')), output: 'both', topK: 3, maxBatch: 32 });
+const handler = createPredictHandler(net, { output: 'both', topK: 3, maxBatch: 32 });   // statistics and labels: net.metadata
 const listener = toNodeListener(handler);
 const server = createServer((req, res) => {
   if (req.url === '/__usage') {

@@ -29,7 +29,6 @@ const say = (s = '') => { console.log(s); lines.push(s); };
 // ---- the model (the Worker example's train.mjs, seeded) and Node's answers ----
 const dir = mkdtempSync(join(os.tmpdir(), 'rectify-bench-serve-'));
 execFileSync(process.execPath, [join(ROOT, 'examples/worker-predict/train.mjs'), join(dir, 'model.bin')], { cwd: ROOT });
-const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8'));
 const engine = await createEngine();
 const net = engine.loadNetwork(readFileSync(join(dir, 'model.bin')));
 const { test } = trainTestSplit(loadDigits(), 0.2, 1);
@@ -184,7 +183,7 @@ if (ONLY !== 'node') {
       const noopMs = performance.now() - noop.t0, noopFirst = performance.now() - noop.ready;
       const noopRss = procRssMiB(workerdPid());
       await noop.mf.dispose();
-      const s = await startMiniflare(join(dir, 'worker.js'), { STATS: stats });
+      const s = await startMiniflare(join(dir, 'worker.js'), {});
       const coldMs = await firstPrediction(s.url, s.t0), first = performance.now() - s.ready;
       const pid = workerdPid();
       const rss = procRssMiB(pid);

@@ -13,6 +13,7 @@ export type { MemoryStats } from './arena.js';
 export { confusionMatrix, Network, NetworkBuilder } from './network.js';
 export type {
   BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LearningRateSchedule, LossName, MetricName, OptimizerSpec, ParameterView, Targets,
+  NetworkMetadata, TrainingStats,
 } from './network.js';
 export type { LoadOptions, NetworkJSON } from './serialize/format.js';
 export { supportsRelaxedSimd } from './wasm.js';

@@ -9,6 +9,6 @@ export { Network } from './network/network.js';
 export { NetworkBuilder, networkBuilder } from './network/builder.js';
 export { confusionMatrix } from './network/metrics.js';
 export type {
-  BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LearningRateSchedule, LossName, MetricName, OptimizerName, OptimizerSpec,
-  ParameterView, Targets,
+  BuildOptions, DenseOptions, EpochLog, FitOptions, History, InitName, LearningRateSchedule, LossName, MetricName, NetworkMetadata, OptimizerName, OptimizerSpec,
+  ParameterView, Targets, TrainingStats,
 } from './network/types.js';

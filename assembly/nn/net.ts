@@ -10,6 +10,7 @@
 // Matrices are row-major; W is stored [in, out] so Z = X W + b (gemm_nn), dX = dZ W^T (gemm_nt), dW = X^T dZ (gemm_tn).
 
 import { gemm_nn, gemm_nt, gemm_tn, add_bias_rows, sum_rows } from './gemm';
+import { gemv_bias } from './gemv';
 import { loss_mse, loss_bce_logits, loss_softmax_ce, loss_softmax_ce_labels, loss_weighted } from './loss';
 import { sgd_step, momentum_step, rmsprop_step, adam_step, sum_squares, scale_inplace, weight_penalty } from './optim';
 import { act_fwd, act_bwd, act_pgrad } from './dispatch';
@@ -82,8 +83,11 @@ function forward(plan: usize, x: usize, rows: i32, full: bool, mode: i32 = 0): v
     const L = layer(plan, l);
     if (li(L, L_KIND) != KIND_DENSE) { input = layerFwd(plan, L, input, rows, mode); continue; }
     const din = li(L, L_IN), dout = li(L, L_OUT);
-    gemm_nn(rows, dout, din, input, lp(L, L_W), lp(L, L_Z), 0, scratch);
-    add_bias_rows(lp(L, L_Z), lp(L, L_B), rows, dout);
+    if (rows == 1) gemv_bias(dout, din, input, lp(L, L_W), lp(L, L_B), lp(L, L_Z)); // same bits, no packing, bias fused
+    else {
+      gemm_nn(rows, dout, din, input, lp(L, L_W), lp(L, L_Z), 0, scratch);
+      add_bias_rows(lp(L, L_Z), lp(L, L_B), rows, dout);
+    }
     if (l < n - 1 || full || !fused(plan)) {
       act_fwd(li(L, L_ACT), lp(L, L_Z), lp(L, L_Y), rows, dout, lp(L, L_P), li(L, L_PU));
     }

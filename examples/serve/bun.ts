@@ -3,7 +3,7 @@
 // `--check`: serve on a free port, send the first test digit to itself, print the answer as JSON and exit.
 import { createEngine } from 'rectify';
 import { loadDigits, trainTestSplit } from 'rectify/data';
-import { createPredictHandler, featureStats } from 'rectify/serve';
+import { createPredictHandler } from 'rectify/serve';
 
 const check = process.argv.includes('--check');
 const engine = await createEngine();
@@ -12,7 +12,8 @@ const net = engine.network({ inputs: 64, seed: 7 }).dense(32, 'relu').dense(10, 
   .build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.01 } });
 await net.fit(train.x, train.labels, { epochs: 10, batchSize: 32 });   // or engine.loadNetwork(bytes) of a saved one
 
-const handler = createPredictHandler(net, { featureStats: featureStats(train.x, 64), output: 'both', topK: 3 });
+// fit recorded the training statistics (net.metadata): the handler warns about inputs far outside them.
+const handler = createPredictHandler(net, { output: 'both', topK: 3 });
 const server = Bun.serve({ hostname: '127.0.0.1', port: check ? 0 : Number(process.env.PORT ?? 8787), fetch: handler });
 
 if (check) {

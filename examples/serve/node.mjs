@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import { createEngine } from 'rectify';
 import { loadDigits, trainTestSplit } from 'rectify/data';
-import { createPredictHandler, featureStats, toNodeListener } from 'rectify/serve';
+import { createPredictHandler, toNodeListener } from 'rectify/serve';
 
 const check = process.argv.includes('--check');
 const engine = await createEngine();
@@ -13,7 +13,8 @@ const net = engine.network({ inputs: 64, seed: 7 }).dense(32, 'relu').dense(10, 
   .build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.01 } });
 await net.fit(train.x, train.labels, { epochs: 10, batchSize: 32 });   // or engine.loadNetwork(bytes) of a saved one
 
-const handler = createPredictHandler(net, { featureStats: featureStats(train.x, 64), output: 'both', topK: 3 });
+// fit recorded the training statistics (net.metadata): the handler warns about inputs far outside them.
+const handler = createPredictHandler(net, { output: 'both', topK: 3 });
 // The two lines that serve a fetch-style handler with node:http:
 const server = createServer(toNodeListener(handler));
 server.listen(check ? 0 : Number(process.env.PORT ?? 8787), '127.0.0.1');

@@ -8,12 +8,11 @@
 //   get "warnings" (and an X-Rectify-Warning header).
 // `node train.mjs && npx wrangler@4.86.0 dev` in this folder (wrangler.jsonc imports *.bin as Data modules). The
 // `workerd` export condition gives an entry whose createEngine() imports rectify.wasm as a module (Workers cannot
-// compile wasm from bytes at run time); the model arrives the same way, as an ArrayBuffer module, and the training
-// statistics as a JSON module.
+// compile wasm from bytes at run time); the model arrives the same way, as an ArrayBuffer module, with the training
+// statistics, pixel names and labels the handler uses (net.metadata, saved by train.mjs).
 import { createEngine } from 'rectify';
 import { createPredictHandler } from 'rectify/serve';
 import modelBytes from './model.bin';
-import stats from './stats.json';
 
 type Handler = (request: Request) => Promise<Response>;
 let handler: Promise<Handler> | undefined;   // one engine, network and handler per isolate, made on the first request
@@ -21,7 +20,7 @@ let handler: Promise<Handler> | undefined;   // one engine, network and handler 
 function loadHandler(): Promise<Handler> {
   handler ??= createEngine()
     .then((engine) => createPredictHandler(engine.loadNetwork(new Uint8Array(modelBytes)), {
-      featureStats: stats,          // range check ('warn'; 'reject' answers 422) and the class labels
+      // The range check ('warn'; rangeCheck: 'reject' answers 422), pixel names and labels come from the model.
       output: 'both', topK: 3, maxBatch: 32,
       allowedOrigins: [],           // e.g. ['https://your.site'] to call it from pages on another origin
     }))

@@ -11,7 +11,8 @@ import { permuteRows, permuteTargets, prepareTargets, rowsOf, rowWeights, sliceT
 import type { NetworkState } from './state.js';
 import { readLearningRate, Scheduler, writeLearningRate } from './schedule.js';
 import { checkMetrics, checkMetricTargets, computeMetrics, type MetricName } from './metrics.js';
-import type { EpochLog, FitOptions, History, ParameterView, Targets } from './types.js';
+import { trainingStats } from './metadata.js';
+import type { EpochLog, FitOptions, History, ParameterView, Targets, TrainingStats } from './types.js';
 
 /** A checked fit call: its options, training rows and targets, and validation set. */
 export interface FitJob {
@@ -31,6 +32,8 @@ export interface FitHost {
   /** Throws when the network or its engine was disposed (called after every await). */
   check(): void;
   parameters(): ParameterView[];
+  /** Keeps the statistics of the training rows (net.metadata.featureStats), recorded when training starts. */
+  recordStats(s: TrainingStats): void;
 }
 
 /** Checks fit's arguments and sizes the row buffers for the batch; changes nothing else. */
@@ -83,6 +86,7 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
   try {
     const xs = take(trainRows * inputs * 4);
     arena.f32.set(x.subarray(0, trainRows * inputs), xs >> 2);
+    host.recordStats(trainingStats(st.core, xs, trainRows, inputs));
     const idx = take(trainRows * 4);
     let ts = 0, ls = 0;
     if (allT.labels) { ls = take(trainRows * 4); new Int32Array(arena.memory.buffer).set(allT.labels.subarray(0, trainRows), ls >> 2); }

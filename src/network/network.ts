@@ -14,11 +14,12 @@ import { activationName, checkKeys, F32_MAX, F32_MIN_NORMAL } from './options.js
 import { normalizeOptimizer } from './optimizer.js';
 import { LOSS_CODES } from './plan.js';
 import { checkSavable, savedLayerSpecs } from './save.js';
+import { checkMetadata } from './metadata.js';
 import { NetworkState } from './state.js';
 import { summaryText } from './summary.js';
 import { prepareTargets, rowsOf, rowWeights } from './targets.js';
 import type {
-  BuildOptions, FitOptions, History, LayerSpec, LossName, NormalizedOptimizer, ParameterView, SavedLayerSpec, Targets,
+  BuildOptions, FitOptions, History, LayerSpec, LossName, NetworkMetadata, NormalizedOptimizer, ParameterView, SavedLayerSpec, Targets,
 } from './types.js';
 
 /**
@@ -45,6 +46,7 @@ export class Network<I extends number = number, O extends number = number> {
   private alive = true;
   /** True while `fit` runs: dispose, trainBatch, lossAndGradients and a second fit throw NetworkBusyError. */
   private busy = false;
+  private meta: NetworkMetadata = {};
 
   /** @internal Use the builder. */
   constructor(core: EngineCore, inputs: I, seed: number, specs: readonly LayerSpec[], options: BuildOptions) {
@@ -142,10 +144,27 @@ export class Network<I extends number = number, O extends number = number> {
     this.st.setTrainable(li, trainable);
   }
 
+  /**
+   * What serving needs beyond the weights (a fresh copy): `inputNames` and `labels` as set here, and `featureStats`
+   * (per input: min, max, mean, population std, over the training rows) recorded by each `fit` when it starts
+   * training. Saved with the network (version 4) and used by default by rectify/serve's `createPredictHandler`.
+   * Set it whole, e.g. `net.metadata = { ...net.metadata, labels: ['cat', 'dog'] }`: anything that does not fit this
+   * network (lengths, non-finite statistics, unknown fields) throws InvalidArgumentError and changes nothing.
+   */
+  get metadata(): NetworkMetadata {
+    this.check();
+    return checkMetadata(this.meta, this.inputs, this.outputs, InvalidArgumentError);
+  }
+
+  set metadata(m: NetworkMetadata) {
+    this.check();
+    this.meta = checkMetadata(m, this.inputs, this.outputs, InvalidArgumentError);
+  }
+
   /** Runs the network on rows x inputs values and returns rows x outputs values. */
   predict(x: Float32Array): Float32Array {
     this.check();
-    return this.st.predict(x, rowsOf(x, this.inputs, 'x'));
+    return this.st.predict(x, rowsOf(x, this.inputs, 'x', false));
   }
 
   /**
@@ -180,11 +199,14 @@ export class Network<I extends number = number, O extends number = number> {
   /** One optimizer step on one batch (all rows of x). Returns the loss before the step. */
   trainBatch(x: Float32Array, y: Targets): number {
     this.checkIdle('trainBatch');
-    const rows = rowsOf(x, this.inputs, 'x');
-    const t = prepareTargets(y, rows, this.outputs, this.loss, false);
     const st = this.st;
+    // Finiteness: checked on the copy in the wasm (checkCopied), unless the buffers must grow first (then in JS, so
+    // that a failed call allocates nothing).
+    const rows = rowsOf(x, this.inputs, 'x', x.length > st.capacity * this.inputs);
+    const t = prepareTargets(y, rows, this.outputs, this.loss, false);
     st.ensureCapacity(rows);
     const [tp, lp] = st.load(x, rows, t, 0);
+    st.checkCopied(x, rows, 0);
     return st.fx.net_train_step(st.plan, st.xBuf, tp, lp, rows);
   }
 
@@ -205,7 +227,9 @@ export class Network<I extends number = number, O extends number = number> {
     const job = prepareFit(this.st, x, y, options);
     this.busy = true;
     try {
-      return await runFit(this.st, job, { check: () => this.check(), parameters: () => this.parameters() });
+      return await runFit(this.st, job, {
+        check: () => this.check(), parameters: () => this.parameters(), recordStats: (featureStats) => { this.meta = { ...this.meta, featureStats }; },
+      });
     } finally {
       this.busy = false;
       if (this.alive) this.st.setDiagnostics(false);

@@ -16,7 +16,7 @@ import { momentSlots } from './optimizer.js';
 import {
   boundF32, H, INIT_CODES, L, layerWord, planBytes, writePlanStatic, writeRowPointers, type LayerState,
 } from './plan.js';
-import type { PreparedTargets } from './targets.js';
+import { nonFinite, type PreparedTargets } from './targets.js';
 import type { SchedulePosition } from './schedule.js';
 import type { SavedTraining, TrainingJSON } from '../serialize/format.js';
 import type { LayerSpec, LossName, NormalizedOptimizer, ParameterView } from './types.js';
@@ -242,7 +242,17 @@ export class NetworkState {
     return [this.tBuf, 0];
   }
 
-  /** The network's outputs for `rows` rows of x, in chunks of the capacity. */
+  /**
+   * Throws the DataError of the first NaN or infinity among the `n` rows of x from row `start` just copied into the
+   * input buffer (a read-only wasm scan, 4 values per step, instead of a JS loop over every value).
+   */
+  checkCopied(x: Float32Array, n: number, start: number): void {
+    const inputs = this.settings.inputs;
+    const i = this.fx.first_nonfinite(this.xBuf, n * inputs);
+    if (i >= 0) throw nonFinite(x, start * inputs + i, inputs, 'x');
+  }
+
+  /** The network's outputs for `rows` rows of x, in chunks of the capacity (x checked here, chunk by chunk). */
   predict(x: Float32Array, rows: number): Float32Array {
     const { inputs, outputs } = this.settings;
     const out = new Float32Array(rows * outputs);
@@ -250,6 +260,7 @@ export class NetworkState {
     for (let s = 0; s < rows; s += this.capacity) {
       const n = Math.min(this.capacity, rows - s);
       f32.set(n === rows ? x : x.subarray(s * inputs, (s + n) * inputs), this.xBuf >> 2);
+      this.checkCopied(x, n, s);
       this.fx.net_forward(this.plan, this.xBuf, n);
       const y = this.fx.net_output(this.plan) >>> 0;
       out.set(f32.subarray(y >> 2, (y >> 2) + n * outputs), s * outputs);

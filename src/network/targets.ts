@@ -15,8 +15,11 @@ export interface PreparedTargets {
   readonly classes?: Int32Array;
 }
 
-/** Rows of x (a Float32Array of rows x inputs finite values). */
-export function rowsOf(x: unknown, inputs: number, what: string): number {
+/**
+ * Rows of x (a Float32Array of rows x inputs finite values). `values` false leaves the finiteness check to the caller
+ * (predict and trainBatch check the copy in the wasm input buffer, NetworkState.checkCopied, before any kernel runs).
+ */
+export function rowsOf(x: unknown, inputs: number, what: string, values = true): number {
   if (!(x instanceof Float32Array)) {
     throw new InvalidArgumentError(`${what} must be a Float32Array of rows x ${inputs} values, got ${describe(x)}` +
       (Array.isArray(x) ? '; convert it with Float32Array.from(...)' : ''));
@@ -25,12 +28,13 @@ export function rowsOf(x: unknown, inputs: number, what: string): number {
     throw new ShapeError(`${what} has ${x.length} values, which is not a multiple of the ${inputs} inputs; ` +
       `x must be rows x ${inputs} values, row after row`);
   }
-  for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i]!)) {
-      throw new DataError(`${what}[${i}] (row ${Math.floor(i / inputs)}, column ${i % inputs}) is ${x[i]}; clean or impute the data first`);
-    }
-  }
+  for (let i = 0; values && i < x.length; i++) if (!Number.isFinite(x[i]!)) throw nonFinite(x, i, inputs, what);
   return x.length / inputs;
+}
+
+/** The DataError for x[i], which is NaN or infinite. */
+export function nonFinite(x: Float32Array, i: number, inputs: number, what: string): DataError {
+  return new DataError(`${what}[${i}] (row ${Math.floor(i / inputs)}, column ${i % inputs}) is ${x[i]}; clean or impute the data first`);
 }
 
 /** Targets as f32 rows x outputs or i32 labels, validated; `classes`: labels for accuracy, when meaningful. */

@@ -242,3 +242,30 @@ export interface SavedLayerSpec {
   readonly l1?: number;
   readonly l2?: number;
 }
+
+/** Per-feature statistics of the rows a network was trained on (recorded by `fit`; f64 values, summed in row order). */
+export interface TrainingStats {
+  /** Training rows they were computed from (those of the last fit, validation rows excluded). */
+  readonly rows: number;
+  /** Smallest value of each input feature. */
+  readonly min: readonly number[];
+  /** Largest value of each input feature. */
+  readonly max: readonly number[];
+  /** Mean of each input feature. */
+  readonly mean: readonly number[];
+  /** Population standard deviation of each input feature. */
+  readonly std: readonly number[];
+}
+
+/**
+ * What serving needs to know of a network beyond its weights, saved with it (version 4) and used by default by
+ * `createPredictHandler` in rectify/serve: input names, class labels, and the training statistics `fit` records.
+ */
+export interface NetworkMetadata {
+  /** A name per input feature (length = inputs), used in out-of-range warnings. */
+  readonly inputNames?: readonly string[];
+  /** A label per output (length = outputs), used in top-k answers. */
+  readonly labels?: readonly string[];
+  /** Recorded by each `fit` over its training rows (replacing the previous). */
+  readonly featureStats?: TrainingStats;
+}

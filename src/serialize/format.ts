@@ -9,10 +9,11 @@
 import { InvalidArgumentError, ModelFormatError, OutOfMemoryError, RectifyError } from '../errors.js';
 import { findActivation } from '../activation-table.js';
 import { BASE64_ALPHABET, base64Value } from '../util/base64.js';
-import type { InitName, LayerKind, NormalizedOptimizer, OptimizerName, ParameterView, SavedLayerSpec } from '../network/types.js';
-import { INIT_CODES, LOSS_CODES, OPTIMIZER_CODES } from '../generated/abi.js';
+import type { InitName, LayerKind, NetworkMetadata, NormalizedOptimizer, OptimizerName, ParameterView, SavedLayerSpec } from '../network/types.js';
+import { INIT_CODES, KIND_CODES, LOSS_CODES, OPTIMIZER_CODES } from '../generated/abi.js';
 import { momentSlots } from '../network/optimizer.js';
 import { checkSchedule, type SchedulePosition } from '../network/schedule.js';
+import { checkMetadata } from '../network/metadata.js';
 
 /** @internal What saving reads of a network (the `Network` class has all of it). */
 export interface SaveSource {
@@ -27,6 +28,8 @@ export interface SaveSource {
   trainingState(): SavedTraining;
   /** Version 4: the batchNorm running statistics (empty without batchNorm layers). */
   buffers(): readonly { readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array }[];
+  /** Serving metadata (version 4). */
+  readonly metadata: NetworkMetadata;
 }
 
 /**
@@ -71,7 +74,7 @@ export interface TrainingJSON {
 /** The JSON form of a network. */
 export interface NetworkJSON {
   readonly format: 'rectify-network';
-  /** 4 is written; 3 (no layer kinds, l1/l2, schedule), 2 (no training state) and 1 (no checksum either) are still read. */
+  /** 4 is written; 3 (no layer kinds, l1/l2, schedule, metadata), 2 (no training state) and 1 (no checksum either) are still read. */
   readonly version: 1 | 2 | 3 | 4;
   readonly inputs: number;
   readonly seed: number;
@@ -90,6 +93,8 @@ export interface NetworkJSON {
   readonly schedule?: ScheduleJSON;
   /** Version 4, only with batchNorm layers: their running statistics (`batchNorm<i>.runningMean`, `.runningVar`). */
   readonly buffers?: readonly { readonly name: string; readonly shape: readonly number[]; readonly data: string }[];
+  /** Version 4, optional: input names, class labels, training statistics (`net.metadata`). */
+  readonly metadata?: NetworkMetadata;
   /**
    * Version 2: CRC-32 (8 lowercase hex digits) of the canonical form of every other field (keys sorted, no spaces,
    * UTF-8). Editing a value by hand without recomputing it makes the file unloadable.
@@ -125,9 +130,11 @@ const OPTIMIZER_NAMES = Object.keys(OPTIMIZER_CODES);
 
 /** The document without data and checksum (the binary header), from a live network. */
 function describeNetwork(net: SaveSource) {
+  const meta = net.metadata;
   return {
     format: 'rectify-network' as const, version: VERSION as 4, inputs: net.inputs, seed: net.seed, loss: net.loss,
     optimizer: { ...net.optimizer }, clipNorm: net.clipNorm, layers: net.layerSpecs.map((l) => ({ ...l })),
+    ...(Object.keys(meta).length ? { metadata: meta } : {}),
   };
 }
 
@@ -448,9 +455,10 @@ function settings(v: unknown, path: string): Record<string, unknown> {
 const TOP_FIELDS = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'checksum'];
 /** Version 3 adds the training state; version 4 the buffers (batchNorm running statistics) and layer kinds. */
 const TOP_FIELDS_V3 = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'training', 'optimizerState', 'checksum'];
-/** Version 4 adds the buffers (batchNorm running statistics), layer kinds, layers' l1 / l2 and the schedule position. */
-const TOP_FIELDS_V4 = [...TOP_FIELDS_V3.slice(0, -1), 'buffers', 'schedule', 'checksum'];
-const KINDS: readonly string[] = ['dropout', 'batchNorm', 'layerNorm'];
+/** Version 4 adds the buffers (batchNorm running statistics), layer kinds, layers' l1 / l2 and the schedule position; and the serving metadata. */
+const TOP_FIELDS_V4 = [...TOP_FIELDS_V3.slice(0, -1), 'buffers', 'schedule', 'metadata', 'checksum'];
+/** Layer kinds a version-4 file may name (dense layers have no `kind`). */
+const KINDS = Object.keys(KIND_CODES).filter((k) => k !== 'dense');
 
 /** Checks the document's structure and types (not yet its sizes) and returns a plain copy. */
 function readDocument(o: unknown, withData: boolean): NetworkJSON {
@@ -545,6 +553,9 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     };
   }
   if (layers.length && layers[layers.length - 1]!.kind) throw new ModelFormatError('the last layer must be dense');
+  // Version 4: the serving metadata, checked against the widths (outputs: the last layer's units).
+  const meta = at('metadata');
+  if (meta !== undefined) extra = { ...extra, metadata: checkMetadata(meta, inputs, layers[layers.length - 1]!.units, ModelFormatError) };
   return {
     format, version, inputs, seed, loss, optimizer, clipNorm, layers, parameters, ...extra, ...(checksum !== undefined ? { checksum } : {}),
   };

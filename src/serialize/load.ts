@@ -61,5 +61,6 @@ function rebuild(core: EngineCore, parsed: ParsedNetwork): Network {
   net.buffers().forEach((b, i) => { if (buffers[i]) b.data.set(buffers[i]!); }); // version 4 (checked by the parser)
   const { epoch = 0, base = 0, wait = 0, best = Infinity, ...spec } = json.schedule ?? {};
   if (json.training) net.restoreTraining(json.training, moments, json.schedule && { spec: spec as never, epoch, base, wait, best });
+  if (json.metadata) net.metadata = json.metadata;
   return net;
 }

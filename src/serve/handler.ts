@@ -9,6 +9,18 @@ export interface Predictor {
   readonly outputs: number;
   /** rows x inputs values in, rows x outputs values out. */
   predict(x: Float32Array): Float32Array;
+  /** What a rectify network saved with it (`net.metadata`); the handler's defaults come from here. */
+  readonly metadata?: PredictorMetadata;
+}
+
+/**
+ * The part of a network's `metadata` the handler reads: input names (in warnings), class labels (in `top`), and the
+ * training statistics `fit` recorded (the range check). The options `featureStats`, `labels` and `inputRange` win.
+ */
+export interface PredictorMetadata {
+  readonly inputNames?: readonly string[];
+  readonly labels?: readonly string[];
+  readonly featureStats?: { readonly min: readonly number[]; readonly max: readonly number[]; readonly mean: readonly number[]; readonly std: readonly number[] };
 }
 
 /** What the handler does with inputs outside the training range: nothing, a warning, or a 422. */
@@ -34,13 +46,17 @@ export interface PredictHandlerOptions {
   output?: OutputForm;
   /** How many classes `top` lists, best first (default 1; at most the network's outputs). */
   topK?: number;
-  /** A label per output class for `top` (default: `featureStats.labels`, else the class index as a string). */
+  /** A label per output class for `top` (default: `featureStats.labels`, else `net.metadata.labels`, else the class index as a string). */
   labels?: readonly string[];
-  /** Training statistics per feature (see `featureStats`): the range check and the feature names come from here. */
+  /**
+   * Training statistics per feature (see `featureStats`): the range check and the feature names come from here.
+   * Default: `net.metadata` (the statistics `fit` recorded and the saved model carries, its input names and labels),
+   * read once, when the handler is made.
+   */
   featureStats?: FeatureStats;
-  /** Just a per-feature range `{ min, max }` (when no other statistics are kept); ignored when featureStats has min/max. */
+  /** Just a per-feature range `{ min, max }` (instead of `net.metadata`'s statistics); ignored when featureStats has min/max. */
   inputRange?: { min: readonly number[]; max: readonly number[] };
-  /** `'off'`, `'warn'` (flag in the answer and a header) or `'reject'` (422). Default `'warn'` when a range is given. */
+  /** `'off'`, `'warn'` (flag in the answer and a header) or `'reject'` (422). Default `'warn'` when a range is known (an option or `net.metadata`). */
   rangeCheck?: RangeCheck;
   /**
    * How far outside the training data an input may go before it is flagged: with a min/max range, as a fraction of the
@@ -128,8 +144,10 @@ function numbers(v: unknown, what: string, n: number): number[] {
 
 interface Bounds { lo: Float64Array; hi: Float64Array; basis: string[] }
 
+type Stats = { readonly [K in 'min' | 'max' | 'mean' | 'std']?: readonly number[] };
+
 /** The allowed interval of each feature, from min/max (widened by tolerance x span) or mean/std (tolerance x std). */
-function bounds(inputs: number, stats: FeatureStats | undefined, range: PredictHandlerOptions['inputRange'], tolerance: number | undefined): Bounds | undefined {
+function bounds(inputs: number, stats: Stats | undefined, range: PredictHandlerOptions['inputRange'], tolerance: number | undefined): Bounds | undefined {
   const min = stats?.min ?? range?.min, max = stats?.max ?? range?.max;
   const lo = new Float64Array(inputs), hi = new Float64Array(inputs), basis: string[] = [];
   if (min !== undefined || max !== undefined) {
@@ -205,15 +223,19 @@ export function createPredictHandler(net: Predictor, options: PredictHandlerOpti
   }
   const topK = positiveInt(options.topK, 'topK', 1);
   if (topK > outputs) throw new InvalidArgumentError(`createPredictHandler: topK (${topK}) must be at most the network's outputs (${outputs})`);
-  const stats = options.featureStats;
-  if (stats !== undefined && (stats === null || typeof stats !== 'object')) {
+  const given = options.featureStats;
+  if (given !== undefined && (given === null || typeof given !== 'object')) {
     throw new InvalidArgumentError('createPredictHandler: featureStats must be the object featureStats(x, inputs) returned');
   }
-  const labelList = options.labels ?? stats?.labels;
+  // The network's saved metadata (input names, labels, training statistics) fills in what the options leave out.
+  const meta: PredictorMetadata = net.metadata !== null && typeof net.metadata === 'object' ? net.metadata : {};
+  const stats: Stats | undefined = given ?? (options.inputRange ? undefined : meta.featureStats);
+  const labelList = options.labels ?? given?.labels ?? meta.labels;
   const labels = labelList === undefined ? Array.from({ length: outputs }, (_, i) => String(i))
     : checkStrings(labelList, 'createPredictHandler: labels (one per output class)', outputs);
-  const names = stats?.names === undefined ? Array.from({ length: inputs }, (_, i) => `x[${i}]`)
-    : checkStrings(stats.names, 'createPredictHandler: featureStats.names', inputs);
+  const nameList = given?.names ?? meta.inputNames;
+  const names = nameList === undefined ? Array.from({ length: inputs }, (_, i) => `x[${i}]`)
+    : checkStrings(nameList, 'createPredictHandler: featureStats.names (or net.metadata.inputNames)', inputs);
   const tolerance = options.tolerance;
   if (tolerance !== undefined && (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0)) {
     throw new InvalidArgumentError(`createPredictHandler: tolerance must be a finite number >= 0, got ${describe(tolerance)}`);
@@ -224,7 +246,7 @@ export function createPredictHandler(net: Predictor, options: PredictHandlerOpti
     throw new InvalidArgumentError(`createPredictHandler: rangeCheck must be 'off', 'warn' or 'reject', got ${describe(rangeCheck)}`);
   }
   if (rangeCheck !== 'off' && !allowed) {
-    throw new InvalidArgumentError(`createPredictHandler: rangeCheck '${rangeCheck}' needs featureStats (from featureStats(x, inputs)) or inputRange { min, max }`);
+    throw new InvalidArgumentError(`createPredictHandler: rangeCheck '${rangeCheck}' needs training statistics: a network trained with fit (net.metadata), featureStats (from featureStats(x, inputs)) or inputRange { min, max }`);
   }
   const usage = `send { "inputs": [${inputs} numbers] } or { "inputs": [[${inputs} numbers], ...] } (up to ${maxBatch} rows)`;
 

@@ -5,7 +5,7 @@
  * @module
  */
 export { createPredictHandler, SERVE_ERROR_STATUS } from './handler.js';
-export type { OutputForm, PredictHandlerOptions, Predictor, RangeCheck, RangeFinding, ServeErrorCode } from './handler.js';
+export type { OutputForm, PredictHandlerOptions, Predictor, PredictorMetadata, RangeCheck, RangeFinding, ServeErrorCode } from './handler.js';
 export { featureStats } from './stats.js';
 export type { FeatureStats, FeatureStatsOptions } from './stats.js';
 export { toNodeListener } from './node.js';

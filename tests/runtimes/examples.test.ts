@@ -91,24 +91,16 @@ const binAsModule: esbuild.Plugin = {
   setup(b) { b.onResolve({ filter: /\.bin$/ }, (a) => ({ path: `./${a.path.split('/').pop()}`, external: true })); },
 };
 
-/** Bundles the stats.json train.mjs wrote into dir (wrangler bundles a .json import as a JSON module the same way). */
-const statsFrom = (dir: string): esbuild.Plugin => ({
-  name: 'stats-from-dir',
-  setup(b) { b.onResolve({ filter: /stats\.json$/ }, () => ({ path: join(dir, 'stats.json') })); },
-});
 
 describe('examples/worker-predict', () => {
   it('serves predictions in workerd bit for bit equal to Node\'s, from the model train.mjs saved; client mistakes get 4xx JSON errors', async () => {
     const dir = freshDir('worker-predict');
     const out = await run(process.execPath, ['examples/worker-predict/train.mjs', join(dir, 'model.bin')]);
-    expect(out).toMatch(/^test accuracy (9\d|100)\.\d% on 359 held-out digits; wrote \d+ bytes .* and the training statistics to /);
+    expect(out).toMatch(/^test accuracy (9\d|100)\.\d% on 359 held-out digits; wrote \d+ bytes \(weights, training statistics, names, labels\) to /);
     const modelBytes = readFileSync(join(dir, 'model.bin'));
-    const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as { min: number[]; max: number[]; labels: string[] };
-    expect(stats.min).toHaveLength(64);
-    expect(stats.labels).toHaveLength(10);
 
     const { code, inputs } = await bundle('examples/worker-predict/worker.ts',
-      { conditions: ['workerd'], platform: 'neutral', plugins: [wasmAsModule, binAsModule, statsFrom(dir)] });
+      { conditions: ['workerd'], platform: 'neutral', plugins: [wasmAsModule, binAsModule] });
     expect(inputs).toContain('dist/index.workerd.js');
     expect(inputs).toContain('dist/serve/index.js');
     writeFileSync(join(dir, 'worker.js'), code);
@@ -117,6 +109,12 @@ describe('examples/worker-predict', () => {
     // Node's answers from the same bytes.
     const engine = await createEngine();
     const net = engine.loadNetwork(new Uint8Array(modelBytes));
+    // The model carries what the Worker serves with (no stats.json): the training rows' statistics, names, labels.
+    const meta = net.metadata;
+    expect(meta.featureStats!.rows).toBe(1438);
+    expect(meta.featureStats!.min).toHaveLength(64);
+    expect(meta.labels).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(meta.inputNames![9]).toBe('pixel row 1 col 1');
     const { test } = trainTestSplit(loadDigits(), 0.2, 1);
     const rows = [0, 1, 2, 3, 57, 101, 358];
 
@@ -171,6 +169,7 @@ describe('examples/worker-predict', () => {
       const far = await post({ inputs: [-5, ...Array(62).fill(0), 1e30] });
       expect(far.status).toBe(200);
       expect(far.body.warnings!.map((w) => w.feature)).toEqual([0, 63]);
+      expect((far.body.warnings as unknown as { message: string }[])[1]!.message).toMatch(/^inputs\[63\] \(pixel row 7 col 7\) is 1\.0000000150474662e\+30, /);
       expect(far.headers.get('x-rectify-warning')).toMatch(/^out_of_range; count=2/);
       const get = await mf.dispatchFetch('http://localhost/predict');
       expect(get.status).toBe(405);

@@ -12,7 +12,7 @@ export const DIST = join(ROOT, 'dist');
 
 /** One probe run as the probe returns it (see probe.js). */
 export interface Section { label: string; n: number; fnv: string; hex?: string }
-export interface ProbeResult { sha256: string; relaxedSimd: boolean; training: boolean; activations: string[]; sections: Section[] }
+export interface ProbeResult { sha256: string; relaxedSimd: boolean; training: boolean; layers?: string | null; activations: string[]; sections: Section[] }
 export interface BothResult { runtime: string; baseline: ProbeResult; scalar?: ProbeResult; relaxed: ProbeResult | null }
 
 const made: string[] = [];

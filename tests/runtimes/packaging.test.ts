@@ -61,7 +61,7 @@ describe('packaging', () => {
     expect(Object.keys(pkg.exports)).not.toContain('./rectify-twins.wasm');
   });
 
-  it('types resolve for rectify and rectify/data under moduleResolution node, node16 and bundler', () => {
+  it('types resolve for rectify, rectify/data and rectify/serve under moduleResolution node, node16 and bundler', () => {
     const dir = freshDir('types-resolution');
     mkdirSync(join(dir, 'node_modules'), { recursive: true });
     symlinkSync(ROOT, join(dir, 'node_modules', 'rectify'), 'dir');
@@ -69,9 +69,14 @@ describe('packaging', () => {
     writeFileSync(join(dir, 'main.ts'), [
       "import { createEngine, TrainingAbortedError, DataFormatError, type History } from 'rectify';",
       "import { loadDigits, parseCsv, DataError } from 'rectify/data';",
+      "import { createPredictHandler, type PredictorMetadata } from 'rectify/serve';",
+      "import type { Network, NetworkMetadata } from 'rectify';",
       // Fails to compile when a type is `any` (an unresolved module under a lax setting) instead of the real one.
       'type IsAny<T> = 0 extends 1 & T ? true : false;',
-      'export const notAny: [IsAny<typeof createEngine>, IsAny<typeof loadDigits>, IsAny<typeof parseCsv>] = [false, false, false];',
+      'export const notAny: [IsAny<typeof createEngine>, IsAny<typeof loadDigits>, IsAny<typeof parseCsv>, IsAny<typeof createPredictHandler>] = [false, false, false, false];',
+      // A network (its metadata typed) is what the handler takes.
+      'export const serve = (n: Network): ((r: Request) => Promise<Response>) => createPredictHandler(n, { rangeCheck: \'reject\' });',
+      'export const meta = (n: Network): PredictorMetadata => { const m: NetworkMetadata = n.metadata; return m; };',
       'export const rows: number = loadDigits().rows;',
       'export const h = (e: TrainingAbortedError): History => e.history;',
       'export const isData = (e: unknown): boolean => e instanceof DataFormatError || e instanceof DataError;',

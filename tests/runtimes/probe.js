@@ -175,6 +175,28 @@ async function probeTraining(lib, engine, add) {
     net.dispose();
   }
 }
+
+/**
+ * The dropout, batchNorm and layerNorm layers in a seeded training run (masks drawn from the network's generator,
+ * running statistics): the SHA-256 of the trained parameters, running statistics and predictions, kept apart from
+ * the probe's main hash (which predates the layers and must not change). null where the build has no such layers.
+ */
+async function probeLayers(lib, engine) {
+  if (typeof engine.network !== 'function' || typeof engine.network({ inputs: 1 }).dropout !== 'function') return null;
+  const rows = 64, inputs = 4;
+  const x = inputsFor({ range: [-2, 2] }, nameSeed('layers/x')).slice(PG_START, PG_START + rows * inputs);
+  const y = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) y[r] = x[r * inputs] - x[r * inputs + 3] > 0 ? 1 : 0;
+  const net = engine.network({ inputs, seed: 12 }).dense(12, 'relu').batchNorm().dropout(0.25).dense(8, 'tanh').layerNorm()
+    .dense(2, 'softmax').build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.01 } });
+  try {
+    await net.fit(x, y, { epochs: 3, batchSize: 16 });
+    const parts = [...net.parameters().map((p) => p.data), ...net.buffers().map((b) => b.data), net.predict(x)];
+    return await sha256(parts.map(canonicalBits));
+  } finally {
+    net.dispose();
+  }
+}
 // ---------------------------------------------------------------------------------------------------------------
 
 async function sha256(u32s) {
@@ -207,8 +229,9 @@ export async function probe(lib, engineOptions = {}, { withValues = false } = {}
     for (const def of defs) probeActivation(engine, def, add);
     const math = probeMath(engine, add);
     const trained = await probeTraining(lib, engine, add);
+    const layers = await probeLayers(lib, engine);
     return {
-      sha256: await sha256(bits), relaxedSimd: engine.relaxedSimd, training: trained,
+      sha256: await sha256(bits), relaxedSimd: engine.relaxedSimd, training: trained, layers,
       activations: defs.map((d) => d.name), math, sections,
     };
   } finally {

@@ -51,6 +51,10 @@ function checkRuntime(r: BothResult, expectRelaxed: boolean | undefined): void {
   expect(r.baseline.relaxedSimd).toBe(false);
   expect(diff, 'sections whose bits differ from Node').toEqual([]);
   expect(r.baseline.sha256).toBe(nodeRef.sha256);
+  // Dropout masks, batchNorm and layerNorm in a seeded fit: the same bits as Node's (a hash of its own).
+  expect(nodeRef.layers).toMatch(/^[0-9a-f]{64}$/);
+  expect(r.baseline.layers, 'layers training hash').toBe(nodeRef.layers);
+  if (r.scalar) expect(r.scalar.layers, 'layers training hash, scalar twins').toBe(nodeRef.layers);
   if (r.scalar) {
     expect(differingSections(nodeRef, r.scalar), 'scalar twins: sections whose bits differ').toEqual([]);
     expect(r.scalar.sha256).toBe(nodeRef.sha256);

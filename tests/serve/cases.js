@@ -2,15 +2,21 @@
 // runtime can import it. makeApp builds the handlers from the same options everywhere; runCases sends each case and
 // returns what came back, for the Node test to check (statuses, codes, headers, and predictions bit for bit).
 
-/** Two handlers on one app: /reject rejects far-out inputs with 422, every other path only warns. */
+/**
+ * Four handlers on one app: /reject rejects far-out inputs with 422, every other path only warns; /meta and
+ * /meta-reject get no statistics, names or labels in their options: they use what the network carries (net.metadata,
+ * from the saved model outside Node).
+ */
 export function makeApp(serve, net, fixture) {
-  const common = {
-    allowedOrigins: ['https://app.example'], maxBatch: 8, maxBodyBytes: 64 * 1024,
-    featureStats: fixture.stats, output: 'both', topK: 3, labels: fixture.labels,
+  const base = { allowedOrigins: ['https://app.example'], maxBatch: 8, maxBodyBytes: 64 * 1024, output: 'both', topK: 3 };
+  const common = { ...base, featureStats: fixture.stats, labels: fixture.labels };
+  const handlers = {
+    '/reject': serve.createPredictHandler(net, { ...common, rangeCheck: 'reject' }),
+    '/meta': serve.createPredictHandler(net, base),
+    '/meta-reject': serve.createPredictHandler(net, { ...base, rangeCheck: 'reject' }),
   };
   const warn = serve.createPredictHandler(net, { ...common, rangeCheck: 'warn' });
-  const reject = serve.createPredictHandler(net, { ...common, rangeCheck: 'reject' });
-  return (request) => (new URL(request.url).pathname === '/reject' ? reject(request) : warn(request));
+  return (request) => (handlers[new URL(request.url).pathname] ?? warn)(request);
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -68,6 +74,13 @@ export function cases(fixture) {
     { name: '1e400 (Infinity as a double)', ...post(`{"inputs": [1e400${',0'.repeat(w - 1)}]}`), status: 400, code: 'not_finite' },
     { name: '1e39 (Infinity as f32)', ...post(`{"inputs": [1e39${',0'.repeat(w - 1)}]}`), status: 400, code: 'f32_overflow' },
     { name: 'batch too large', ...post(JSON.stringify({ inputs: Array(9).fill(r0) })), status: 400, code: 'batch_too_large' },
+    { name: 'metadata: single row', path: '/meta', ...post(JSON.stringify({ inputs: r0 })), status: 200, rows: [0] },
+    { name: 'metadata: batch of 3', path: '/meta', ...post(JSON.stringify({ inputs: [r0, r1, r2] })), status: 200, rows: [0, 1, 2] },
+    { name: 'metadata: far outside the range: warned', path: '/meta', ...post(JSON.stringify({ inputs: far })), status: 200, far: true },
+    { name: 'metadata: far outside the range: rejected', path: '/meta-reject', ...post(JSON.stringify({ inputs: far })), status: 422, code: 'out_of_range' },
+    { name: 'metadata: in range on /meta-reject', path: '/meta-reject', ...post(JSON.stringify({ inputs: r1 })), status: 200, rows: [1] },
+    { name: 'metadata: preflight', path: '/meta', method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' }, status: 204, preflight: true },
+    { name: 'metadata: wrong width', path: '/meta', ...post(JSON.stringify({ inputs: [0, 0.5, 1] })), status: 400, code: 'wrong_width' },
     { name: '5 MB body (Content-Length)', ...post(bigJson()), status: 413, code: 'body_too_large', big: true },
     { name: '5 MB body (streamed, no Content-Length)', ...post(bigStream), status: 413, code: 'body_too_large', big: true },
   ];

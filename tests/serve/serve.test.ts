@@ -41,7 +41,11 @@ beforeAll(async () => {
     .build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.01 } });
   await net.fit(train.x, train.labels, { epochs: 3, batchSize: 32 });
   const labels = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-  const stats = serve.featureStats(train.x, 64, { names: Array.from({ length: 64 }, (_, i) => `pixel ${i >> 3},${i & 7}`), labels });
+  const names = Array.from({ length: 64 }, (_, i) => `pixel ${i >> 3},${i & 7}`);
+  const stats = serve.featureStats(train.x, 64, { names, labels });
+  // What the /meta handlers use (and the saved model.bin carries to workerd, Deno and Bun): fit's statistics, and
+  // the names and labels set here.
+  net.metadata = { ...net.metadata, inputNames: names, labels };
   const rows = [0, 5, 9].map((r) => Array.from(test.x.subarray(r * 64, r * 64 + 64)));
   fixture = { stats, labels, rows };
   dir = freshDir('serve');
@@ -176,7 +180,9 @@ describe('rectify/serve in Node', () => {
     let b = await r.json();
     expect(Object.keys(b)).toEqual(['top']);
     expect(b.top).toHaveLength(1);
-    expect(b.top[0].label).toBe(String(b.top[0].class));
+    expect(b.top[0].label).toBe(fixture.labels[b.top[0].class]);   // net.metadata.labels
+    b = await (await serve.createPredictHandler({ inputs: 64, outputs: 10, predict: (v: Float32Array) => net.predict(v) }, { output: 'top' })(req(x))).json();
+    expect(b.top[0].label).toBe(String(b.top[0].class));            // no labels anywhere: the class index
     r = await serve.createPredictHandler(net, { allowedOrigins: '*' })(req(x, { 'content-type': 'application/json', origin: 'https://a.b' }));
     expect(r.headers.get('access-control-allow-origin')).toBe('*');
     r = await serve.createPredictHandler(net, { contentTypes: ['text/plain', 'application/json'] })(req(x, { 'content-type': 'text/plain;charset=UTF-8' }));
@@ -186,14 +192,14 @@ describe('rectify/serve in Node', () => {
     r = await serve.createPredictHandler(net, { inputRange: { min, max }, rangeCheck: 'reject', tolerance: 0.5 })(req(JSON.stringify({ inputs: far })));
     expect(r.status).toBe(422);
     b = await r.json();
-    expect(b.error.details[0]).toMatchObject({ row: 0, feature: 7, name: 'x[7]', allowed: [-0.5, 1.5] });
+    expect(b.error.details[0]).toMatchObject({ row: 0, feature: 7, name: 'pixel 0,7', allowed: [-0.5, 1.5] });
     expect(b.error.details[0].by).toBeCloseTo(0.1, 6);
     const meanStd = { min: undefined as unknown as number[], max: undefined as unknown as number[], mean: Array(64).fill(0.5), std: Array(64).fill(0.1) };
     const mid = Array(64).fill(0.5); mid[7] = 1.6;
     r = await serve.createPredictHandler(net, { featureStats: meanStd, rangeCheck: 'warn', tolerance: 3 })(req(JSON.stringify({ inputs: mid })));
     b = await r.json();
     expect(b.warnings).toHaveLength(1);
-    expect(b.warnings[0].message).toMatch(/inputs\[7\] \(x\[7\]\) is 1\.6.*mean 0\.5 \+- 3 standard deviations/);
+    expect(b.warnings[0].message).toMatch(/inputs\[7\] \(pixel 0,7\) is 1\.6.*mean 0\.5 \+- 3 standard deviations/);
     r = await serve.createPredictHandler(net, { inputRange: { min, max }, rangeCheck: 'off' })(req(JSON.stringify({ inputs: far })));
     expect((await r.json()).warnings).toBeUndefined();
   });
@@ -205,13 +211,36 @@ describe('rectify/serve in Node', () => {
     bad({ maxBodyBytes: 1.5 }, /maxBodyBytes must be a positive integer/);
     bad({ topK: 11 }, /topK \(11\) must be at most the network's outputs \(10\)/);
     bad({ labels: ['a'] }, /labels \(one per output class\) must hold 10 strings/);
-    bad({ rangeCheck: 'reject' }, /needs featureStats/);
+    const bare = { inputs: 64, outputs: 10, predict: (x: Float32Array) => x };
+    expect(() => serve.createPredictHandler(bare, { rangeCheck: 'reject' })).toThrow(/needs training statistics: a network trained with fit/);
     bad({ rangeCheck: 'loud', inputRange: { min: Array(64).fill(0), max: Array(64).fill(1) } }, /rangeCheck must be 'off', 'warn' or 'reject'/);
     bad({ inputRange: { min: [0], max: [1] } }, /must be an array of 64 finite numbers/);
     bad({ output: 'all' }, /output must be 'probabilities', 'top' or 'both'/);
     bad({ contentTypes: [] }, /at least one media type/);
     bad({ allowedOrigins: 'https://a.b' }, /allowedOrigins/);
     bad({ tolerance: -1 }, /tolerance must be a finite number >= 0/);
+  });
+
+  it('net.metadata: fit recorded the same statistics as featureStats(train.x); the handler defaults to them, to its names and labels', async () => {
+    const { min, max, mean, std, rows } = fixture.stats;
+    expect(net.metadata.featureStats).toEqual({ rows, min, max, mean, std });
+    const loaded = engine.loadNetwork(net.save());
+    expect(loaded.metadata).toEqual(net.metadata);
+    const far = fixture.rows[0]!.slice(); far[5] = 9;
+    const ask = (h: (r: Request) => Promise<Response>) =>
+      h(new Request('http://x/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: far }) }));
+    let r = await ask(serve.createPredictHandler(loaded, { output: 'top' }));
+    const b = await r.json();
+    expect(b.top[0].label).toBe(fixture.labels[b.top[0].class]);
+    expect(b.warnings.map((w: { name: string }) => w.name)).toEqual(['pixel 0,5']);
+    // Explicit options win over the metadata; rangeCheck 'off' turns the check off.
+    r = await ask(serve.createPredictHandler(loaded, { output: 'top', labels: Array.from({ length: 10 }, (_, i) => `c${i}`), rangeCheck: 'off' }));
+    const b2 = await r.json();
+    expect(b2.top[0].label).toBe(`c${b2.top[0].class}`);
+    expect(b2.warnings).toBeUndefined();
+    r = await ask(serve.createPredictHandler(loaded, { inputRange: { min: Array(64).fill(0), max: Array(64).fill(10) } }));
+    expect((await r.json()).warnings).toBeUndefined();
+    loaded.dispose();
   });
 
   it('featureStats: min, max, mean, population std per column; typed errors for bad input', () => {
