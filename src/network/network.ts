@@ -90,8 +90,7 @@ export class Network<I extends number = number, O extends number = number> {
   private checkIdle(what: string): void {
     this.check();
     if (this.busy) {
-      throw new NetworkBusyError(`${what} was called while fit is running on this network; await fit first ` +
-        '(or stop it with its signal, or by returning false from onEpochEnd)');
+      throw new NetworkBusyError(`${what} was called while fit is running on this network; await fit first (or stop it)`);
     }
   }
 

@@ -143,26 +143,26 @@ function scheduleJSON(p: SchedulePosition | undefined): { schedule?: ScheduleJSO
   return p ? { schedule: { ...p.spec, epoch: p.epoch, base: p.base, wait: p.wait, ...(p.best < Infinity ? { best: p.best } : {}) } } : {};
 }
 
-/** @internal */
-export function networkToJSON(net: SaveSource): NetworkJSON {
-  const ts = net.trainingState();
-  const block = (p: { name: string; shape: readonly number[]; data: Float32Array }) =>
-    ({ name: p.name, shape: [...p.shape], data: base64(littleEndian(p.data)) });
-  const body = {
+type Block = { readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array };
+
+/** The whole document of a live network, each stored block mapped by `f` (with its data, or its shape alone). */
+function documentOf<T>(net: SaveSource, f: (p: Block) => T) {
+  const ts = net.trainingState(), b = net.buffers();
+  return {
     ...describeNetwork(net),
-    parameters: net.parameters().map(block),
+    parameters: net.parameters().map(f),
     training: { ...ts.training, rng: [...ts.training.rng] },
-    optimizerState: ts.moments.map(block),
+    optimizerState: ts.moments.map(f),
     ...scheduleJSON(ts.schedule),
-    ...buffersOf(net, block),
+    // The optional `buffers` field (version 4): present only when the network has batchNorm layers.
+    ...(b.length ? { buffers: b.map(f) } : {}),
   };
-  return { ...body, checksum: hex(canonicalCrc(body)) };
 }
 
-/** The optional `buffers` field (version 4): present only when the network has batchNorm layers. */
-function buffersOf<T>(net: SaveSource, f: (p: { name: string; shape: readonly number[]; data: Float32Array }) => T): { buffers?: T[] } {
-  const b = net.buffers();
-  return b.length ? { buffers: b.map(f) } : {};
+/** @internal */
+export function networkToJSON(net: SaveSource): NetworkJSON {
+  const body = documentOf(net, (p) => ({ name: p.name, shape: [...p.shape], data: base64(littleEndian(p.data)) }));
+  return { ...body, checksum: hex(canonicalCrc(body)) };
 }
 
 /**
@@ -172,12 +172,7 @@ function buffersOf<T>(net: SaveSource, f: (p: { name: string; shape: readonly nu
  */
 export function networkToBytes(net: SaveSource): Uint8Array {
   const ts = net.trainingState();
-  const shapes = (l: readonly { name: string; shape: readonly number[] }[]) => l.map((p) => ({ name: p.name, shape: [...p.shape] }));
-  const header = new TextEncoder().encode(JSON.stringify({
-    ...describeNetwork(net), parameters: shapes(net.parameters()), training: { ...ts.training, rng: [...ts.training.rng] }, optimizerState: shapes(ts.moments),
-    ...scheduleJSON(ts.schedule),
-    ...buffersOf(net, (p) => ({ name: p.name, shape: [...p.shape] })),
-  }));
+  const header = new TextEncoder().encode(JSON.stringify(documentOf(net, (p) => ({ name: p.name, shape: [...p.shape] }))));
   // Version 3: the payload holds the parameters, then the optimizer's moment blocks; version 4 then the buffers.
   const params: readonly { data: Float32Array }[] = [...net.parameters(), ...ts.moments, ...net.buffers()];
   const total = params.reduce((s, p) => s + p.data.length, 0);
@@ -243,7 +238,7 @@ export function parseSaved(src: unknown, budget: LoadBudget): ParsedNetwork {
     if (typeof src === 'string') {
       const limit = MAX_HEADER + 6 * budget.maxParameters;
       if (src.length > limit) {
-        throw new ModelFormatError(`the string is ${src.length} characters, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters if it is yours)`);
+        throw new ModelFormatError(`the string is ${src.length} characters, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters)`);
       }
       try { obj = JSON.parse(src); } catch (e) { throw new ModelFormatError(`not a saved network: the string is not JSON (${messageOf(e)})`); }
     }
@@ -251,7 +246,7 @@ export function parseSaved(src: unknown, budget: LoadBudget): ParsedNetwork {
   } catch (e) {
     if (e instanceof RectifyError) throw e;
     // A proxy trap, a throwing getter or a stack overflow inside the input: the input is not plain data.
-    throw new ModelFormatError(`not a saved network: reading it threw (${messageOf(e)}); pass the object from net.toJSON(), its JSON string or the bytes of net.save()`);
+    throw new ModelFormatError(`not a saved network: reading it threw (${messageOf(e)}); pass net.toJSON(), its JSON string or net.save()`);
   }
 }
 
@@ -292,7 +287,7 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
   }
   const limit = 16 + MAX_HEADER + 4 * budget.maxParameters;
   if (b.length > limit) {
-    throw new ModelFormatError(`the file is ${b.length} bytes, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters if it is yours)`);
+    throw new ModelFormatError(`the file is ${b.length} bytes, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters)`);
   }
   let end = b.length;
   if (version >= 2) {
@@ -640,37 +635,28 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
   const stored = json.version >= 3 ? params + [...expectedState, ...expectedBuffers].reduce((s, e) => s + count(e.shape), 0) : params;
   if (stored > budget.maxParameters) {
     throw new ModelFormatError(`the saved network has ${params} parameters${stored > params ? ` and ${stored - params} optimizer state values` : ''}, ` +
-      `more than maxParameters (${budget.maxParameters}); nothing was allocated (pass a larger maxParameters to loadNetwork if the file is yours)`);
+      `more than maxParameters (${budget.maxParameters}); pass a larger maxParameters to loadNetwork`);
   }
-  if (json.parameters.length !== expected.length) {
-    throw new ModelFormatError(`the file has ${json.parameters.length} parameter blocks, its layers need ${expected.length}`);
-  }
+  // Each stored list must name and shape exactly the blocks the layers imply.
+  const match = (list: 'parameters' | 'optimizerState', want: { name: string; shape: number[] }[], what: string) => {
+    const have = json[list]!;
+    if (have.length !== want.length) throw new ModelFormatError(`the file has ${have.length} ${what} blocks, its layers${list === 'parameters' ? '' : ` and optimizer ${json.optimizer.name as string}`} need ${want.length}`);
+    have.forEach((p, i) => {
+      const e = want[i]!;
+      if (p.name !== e.name || p.shape.length !== e.shape.length || p.shape.some((d, k) => d !== e.shape[k])) {
+        throw new ModelFormatError(`${list}[${i}] is ${p.name} [${p.shape.join('x')}] in the file but its layers need ${e.name} [${e.shape.join('x')}]`);
+      }
+      values += count(p.shape);
+    });
+  };
   let values = 0;
-  json.parameters.forEach((p, i) => {
-    const e = expected[i]!;
-    if (p.name !== e.name || p.shape.length !== e.shape.length || p.shape.some((d, k) => d !== e.shape[k])) {
-      throw new ModelFormatError(`parameters[${i}] is ${p.name} [${p.shape.join('x')}] in the file but its layers need ${e.name} [${e.shape.join('x')}]`);
-    }
-    values += count(p.shape);
-  });
+  match('parameters', expected, 'parameter');
   const bufs = json.buffers ?? [];
   if (json.version === 4 && (bufs.length !== expectedBuffers.length || bufs.some((b, i) => b.name !== expectedBuffers[i]!.name || b.shape.length !== 1 || b.shape[0] !== expectedBuffers[i]!.shape[0]))) {
     throw new ModelFormatError(`buffers must be ${expectedBuffers.map((b) => `${b.name} [${b.shape[0]}]`).join(', ') || 'absent (no batchNorm layer)'}`);
   }
   values += bufs.reduce((s, b) => s + count(b.shape), 0);
-  if (json.version >= 3) {
-    const st = json.optimizerState!;
-    if (st.length !== expectedState.length) {
-      throw new ModelFormatError(`the file has ${st.length} optimizer state blocks, its layers and optimizer ${json.optimizer.name as string} need ${expectedState.length}`);
-    }
-    st.forEach((p, i) => {
-      const e = expectedState[i]!;
-      if (p.name !== e.name || p.shape.length !== e.shape.length || p.shape.some((d, k) => d !== e.shape[k])) {
-        throw new ModelFormatError(`optimizerState[${i}] is ${p.name} [${p.shape.join('x')}] in the file but its layers need ${e.name} [${e.shape.join('x')}]`);
-      }
-      values += count(p.shape);
-    });
-  }
+  if (json.version >= 3) match('optimizerState', expectedState, 'optimizer state');
   // What the builder will allocate: parameters, gradients and optimizer state; masks and bounds; row buffers for
   // CAPACITY rows (three per layer, two of the widest layer, inputs, targets, losses, classes); GEMM scratch
   // (KC = MC = 256 in assembly/nn/gemm.ts); the plan. 16 bytes of rounding per block.
@@ -680,7 +666,7 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
   const bytes = 4 * floats + 16 * (16 + 3 * slots) * json.layers.length;
   if (bytes > budget.headroomBytes) {
     throw new OutOfMemoryError(`the saved network needs about ${bytes} bytes of WebAssembly memory but the engine can give ${budget.headroomBytes} more; ` +
-      'nothing was allocated (dispose networks and tensors you no longer use, or raise maxMemoryBytes in createEngine)');
+      'dispose what you no longer use, or raise maxMemoryBytes in createEngine');
   }
   return values;
 }
