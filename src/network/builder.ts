@@ -68,7 +68,7 @@ export class NetworkBuilder<I extends number, O extends number> {
    */
   dropout(rate: number): NetworkBuilder<I, O> {
     if (typeof rate !== 'number' || !(rate >= 0 && Math.fround(rate) < 1)) {
-      throw new InvalidParameterError(`dropout: rate must be a number in [0, 1) (the fraction of values dropped), got ${describe(rate)}`);
+      throw new InvalidParameterError(`dropout: rate must be a number in [0, 1), got ${describe(rate)}`);
     }
     return this.add('dropout', { rate });
   }
@@ -82,7 +82,7 @@ export class NetworkBuilder<I extends number, O extends number> {
     const o = this.normOptions(options, 'batchNorm', ['momentum', 'epsilon', 'trainable']);
     const momentum = options.momentum ?? 0.1;
     if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
-      throw new InvalidParameterError(`batchNorm: momentum must be a number in [0, 1] (the new batch's weight in the running statistics), got ${describe(momentum)}`);
+      throw new InvalidParameterError(`batchNorm: momentum must be a number in [0, 1], got ${describe(momentum)}`);
     }
     return this.add('batchNorm', { momentum, ...o });
   }

@@ -283,7 +283,7 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const version = dv.getUint32(4, true);
   if (!(version >= 1 && version <= VERSION)) {
-    throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads versions 1 to 4)`);
+    throw new ModelFormatError(`saved network version ${version} is not supported (1 to 4 are)`);
   }
   const limit = 16 + MAX_HEADER + 4 * budget.maxParameters;
   if (b.length > limit) {
@@ -295,7 +295,7 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
     end = b.length - 4;
     const stored = dv.getUint32(end, true), actual = crc32(b.subarray(0, end));
     if (stored !== actual) {
-      throw new ModelFormatError(`corrupt file: its CRC-32 is ${hex(actual)} but the file says ${hex(stored)} (a changed, truncated or extended file)`);
+      throw new ModelFormatError(`corrupt file: its CRC-32 is ${hex(actual)} but the file says ${hex(stored)}`);
     }
   }
   const hlen = dv.getUint32(8, true);
@@ -330,7 +330,7 @@ function parseObject(obj: unknown, budget: LoadBudget): ParsedNetwork {
   if (json.version >= 2) {
     const actual = hex(canonicalCrc(json));
     if (json.checksum !== actual) {
-      throw new ModelFormatError(`corrupt saved network: its checksum is ${actual} but the file says ${json.checksum} (a value was changed after saving)`);
+      throw new ModelFormatError(`corrupt saved network: its checksum is ${actual} but the file says ${json.checksum}`);
     }
   }
   checkPlan(json, budget);
@@ -378,7 +378,7 @@ function isRecord(v: unknown): v is object { return v !== null && typeof v === '
 function own(o: object, key: string, path: string): unknown {
   const d = Object.getOwnPropertyDescriptor(o, key);
   if (d === undefined) return undefined;
-  if (!('value' in d)) throw new ModelFormatError(`${path ? `${path}.` : ''}${key} is a getter; a saved network is plain data (use the object from net.toJSON())`);
+  if (!('value' in d)) throw new ModelFormatError(`${path ? `${path}.` : ''}${key} is a getter; a saved network is plain data`);
   return d.value;
 }
 
@@ -464,7 +464,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
   }
   const version = at('version');
   if (version !== 1 && version !== 2 && version !== 3 && version !== 4) {
-    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (this rectify reads versions 1 to 4)`);
+    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (1 to 4 are)`);
   }
   // Version 2 and 3 JSON carry their checksum; the binary header and version 1 carry none.
   const hasChecksum = withData && version >= 2;
@@ -537,7 +537,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     }
     const rng = elements(own(t, 'rng', 'training'), 'training.rng', 4, 4);
     if (!rng.every((w) => wholeIn(w, 0, 0xffffffff)) || rng.every((w) => w === 0)) {
-      throw new ModelFormatError('training.rng must be four whole numbers in [0, 2^32), not all zero (the generator state)');
+      throw new ModelFormatError('training.rng must be four whole numbers in [0, 2^32), not all zero');
     }
     extra = {
       training: { step, beta1Power: b1, beta2Power: b2, learningRate: lr, rng: rng as number[] },
