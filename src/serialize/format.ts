@@ -447,11 +447,11 @@ function settings(v: unknown, path: string): Record<string, unknown> {
   return out;
 }
 
-const TOP_FIELDS = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'checksum'];
-/** Version 3 adds the training state; version 4 the buffers (batchNorm running statistics) and layer kinds. */
-const TOP_FIELDS_V3 = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'training', 'optimizerState', 'checksum'];
+const TOP_FIELDS = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters'];
+/** Version 3 adds the training state. */
+const TOP_FIELDS_V3 = [...TOP_FIELDS, 'training', 'optimizerState'];
 /** Version 4 adds the buffers (batchNorm running statistics), layer kinds, layers' l1 / l2 and the schedule position; and the serving metadata. */
-const TOP_FIELDS_V4 = [...TOP_FIELDS_V3.slice(0, -1), 'buffers', 'schedule', 'metadata', 'checksum'];
+const TOP_FIELDS_V4 = [...TOP_FIELDS_V3, 'buffers', 'schedule', 'metadata'];
 const KINDS: readonly string[] = ['dropout', 'batchNorm', 'layerNorm'];
 
 /** Checks the document's structure and types (not yet its sizes) and returns a plain copy. */
@@ -469,7 +469,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
   // Version 2 and 3 JSON carry their checksum; the binary header and version 1 carry none.
   const hasChecksum = withData && version >= 2;
   const fields = version === 4 ? TOP_FIELDS_V4 : version === 3 ? TOP_FIELDS_V3 : TOP_FIELDS;
-  keysOf(o, 'the saved network', hasChecksum ? fields : fields.slice(0, -1));
+  keysOf(o, 'the saved network', hasChecksum ? [...fields, 'checksum'] : fields);
   let checksum: string | undefined;
   if (hasChecksum) {
     const c = at('checksum');
