@@ -296,8 +296,7 @@ export class Activation {
         throw new InvalidArgumentError(`${name}: out must be of the same kind as x (both Float32Array or both Tensor)`);
       }
       if (out instanceof Float32Array && out.buffer === core.arena.memory.buffer) {
-        throw new InvalidArgumentError(`${name}: out is a view of the engine's memory (tensor.data), which the call may ` +
-          'move when the memory grows; pass the Tensor itself: { out: tensor } with a Tensor x');
+        throw new InvalidArgumentError(`${name}: out is a view of the engine's memory (tensor.data), which may move; pass the Tensor itself as out`);
       }
     }
     if (this.#domain === 'strict') this.checkDomain(x as Input, n);
@@ -381,9 +380,7 @@ export class Activation {
       body();
     } catch (e) {
       if (e instanceof RectifyError) throw e;
-      throw new KernelError(`${this.#def.name}: the kernel ${kernel} failed (${e instanceof Error ? e.message : String(e)}) ` +
-        'although its arguments were validated. This is a bug in rectify: please report it with the call. The engine ' +
-        'may hold wrong values now; create a new one with createEngine()');
+      throw new KernelError(`${this.#def.name}: the kernel ${kernel} failed (${e instanceof Error ? e.message : String(e)}): a bug in rectify, please report it; create a new engine with createEngine()`);
     }
   }
 

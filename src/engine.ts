@@ -85,12 +85,10 @@ export async function createEngineWith(options: EngineOptions, defaults: (kind: 
   if (relaxed) source = o.relaxedWasm ?? (o.wasm === undefined ? defaults('relaxed') : undefined);
   else source = o.wasm ?? defaults(scalar ? 'twins' : 'baseline');
   if (source === undefined && scalar && !relaxed) {
-    throw new InvalidArgumentError('scalar: true here needs the twins build passed as wasm (dist/rectify-twins.wasm, made by ' +
-      '`npm run build` in the repository; the npm package does not ship it)');
+    throw new InvalidArgumentError('scalar: true here needs the twins build as wasm (dist/rectify-twins.wasm of `npm run build`)');
   }
   if (source === undefined) {
-    throw new InvalidArgumentError('relaxedSimd here needs the relaxed build passed as relaxedWasm ' +
-      "(e.g. import relaxedWasm from 'rectify/rectify-relaxed.wasm')");
+    throw new InvalidArgumentError("relaxedSimd here needs relaxedWasm ('rectify/rectify-relaxed.wasm')");
   }
   const maxBytes = o.maxMemoryBytes ?? MAX_MEMORY;
   const want = o.threads === 'auto' ? autoThreads() : o.threads ?? 1;
@@ -127,8 +125,7 @@ function checkLength(n: unknown, what: string, arena: Arena): asserts n is numbe
     throw new InvalidArgumentError(`${what} must be a whole number >= 0, got ${describe(n)}`);
   }
   if (n * 4 > arena.maxBytes) {
-    throw new OutOfMemoryError(`${what} ${n} needs ${n * 4} bytes, more than the engine's memory limit of ` +
-      `${arena.maxBytes} bytes (createEngine({ maxMemoryBytes })); use a smaller tensor`);
+    throw new OutOfMemoryError(`${what} ${n} needs ${n * 4} bytes, more than the memory limit of ${arena.maxBytes} bytes (createEngine({ maxMemoryBytes })); use a smaller tensor`);
   }
 }
 
@@ -198,8 +195,7 @@ function checkEngineOptions(options: unknown): EngineOptions {
     throw new InvalidArgumentError(`createEngine: maxMemoryBytes must be a number in (0, ${MAX_MEMORY}], got ${describe(maxBytes)}`);
   }
   if (o.scalar === true && o.relaxedSimd === true) {
-    throw new InvalidArgumentError('createEngine: scalar and relaxedSimd cannot be combined (the scalar twins exist in ' +
-      'the baseline twins build only); drop one of them');
+    throw new InvalidArgumentError('createEngine: scalar and relaxedSimd cannot be combined; drop one of them');
   }
   return o as EngineOptions; // a copy, read once: a getter cannot answer differently after the checks
 }

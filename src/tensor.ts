@@ -88,6 +88,5 @@ export function isDetached(v: ArrayBufferView): boolean {
 
 /** @internal The error for a detached view passed as `what`. */
 export function detachedMessage(what: string): string {
-  return `${what} is a Float32Array whose memory was detached (a tensor.data view read before the engine's memory ` +
-    'grew, or a transferred buffer); read tensor.data again after each call that may allocate, or pass the Tensor itself';
+  return `${what} is a detached Float32Array (a stale tensor.data view or a transferred buffer); read tensor.data again, or pass the Tensor itself`;
 }

@@ -78,14 +78,11 @@ function isMemory(x: unknown): x is WebAssembly.Memory {
  */
 export function checkExports(exports: RawExports, kernels: readonly string[]): WasmExports {
   if (!isMemory(exports.memory)) {
-    throw new WasmLoadError("this WebAssembly module is not rectify's: it exports no memory named \"memory\". " +
-      "Pass rectify's own build (rectify.wasm, rectify-relaxed.wasm or rectify-twins.wasm)");
+    throw new WasmLoadError("this WebAssembly module is not rectify's: it exports no memory; pass rectify.wasm (or its relaxed or twins build)");
   }
   for (const name of ['heap_base', ...kernels]) {
     if (typeof exports[name] !== 'function') {
-      throw new WasmLoadError(`this WebAssembly module is not rectify's (or is another version): it has no export ` +
-        `"${name}". Pass rectify's own build (rectify.wasm, rectify-relaxed.wasm or rectify-twins.wasm; for scalar: ` +
-        'true the twins build)');
+      throw new WasmLoadError(`this WebAssembly module is not rectify's (or is another version): it has no export "${name}"; pass rectify.wasm (the twins build for scalar: true)`);
     }
   }
   return exports as unknown as WasmExports; // the memory and every kernel the host calls are there
@@ -118,8 +115,7 @@ export async function compileSource(src: WasmSource): Promise<WebAssembly.Module
     if (!res.ok) throw new Error(`HTTP ${res.status} for ${url.href}`);
     return await WebAssembly.compile(await res.arrayBuffer());
   } catch (e) {
-    throw new WasmLoadError(`could not load rectify's WebAssembly module: ${errorText(e)}. ` +
-      'Pass it yourself with createEngine({ wasm: module | bytes | response | url }).');
+    throw new WasmLoadError(`could not load rectify's WebAssembly module: ${errorText(e)}; pass it as createEngine({ wasm })`);
   }
 }
 

@@ -53,8 +53,7 @@ export class NetworkBuilder<I extends number, O extends number> {
         throw new ShapeError(`dense: ${probe.def.name} has ${probe.units} units but the layer has ${units}; give the layer ${probe.units} units or the activation units: ${units}`);
       }
       if (probe.def.kind === 'rowwise' && units === 1) {
-        throw new InvalidArgumentError(`dense: ${probe.def.name} over one unit is a constant (softmax of one value is 1); ` +
-          `use at least 2 units, or one sigmoid unit with loss binaryCrossEntropy for two classes`);
+        throw new InvalidArgumentError(`dense: ${probe.def.name} over one unit is constant; use 2 or more units (or one sigmoid unit for two classes)`);
       }
     } finally {
       probe.dispose();

@@ -109,8 +109,7 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
       const saved = st.stateBlocks();
       const diverged = (what: string) => {
         st.restoreState(saved);
-        return new TrainingDivergedError(`training diverged in epoch ${epoch}: ${what}; the weights and optimizer state ` +
-          `are back to those at the start of epoch ${epoch}. Lower the learning rate, set clipNorm, or scale the inputs`, history);
+        return new TrainingDivergedError(`training diverged in epoch ${epoch}: ${what}; the network is back at the start of epoch ${epoch}. Lower the learning rate, set clipNorm, or scale the inputs`, history);
       };
       const t0 = now();
       if (sched) writeLearningRate(st, sched.rate());

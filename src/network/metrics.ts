@@ -120,7 +120,7 @@ function macro(cm: number[][], m: 'precision' | 'recall' | 'f1'): number {
 export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, classes: number): number[][] {
   if (!Number.isInteger(classes) || classes < 1 || classes > 65536) throw new InvalidArgumentError(`classes must be a whole number in [1, 65536], got ${describe(classes)}`);
   const okArray = (a: unknown) => Array.isArray(a) || (ArrayBuffer.isView(a) && !(a instanceof DataView));
-  if (!okArray(yTrue) || !okArray(yPred)) throw new InvalidArgumentError('confusionMatrix takes arrays (or typed arrays) of class ids, and predictions as class ids or rows x classes scores');
+  if (!okArray(yTrue) || !okArray(yPred)) throw new InvalidArgumentError('confusionMatrix takes class ids, and predictions as class ids or rows x classes scores');
   const rows = yTrue.length;
   const scores = yPred instanceof Float32Array && classes > 1 && yPred.length === rows * classes;
   if (!scores && yPred.length !== rows) {

@@ -64,7 +64,7 @@ export class Network<I extends number = number, O extends number = number> {
     const clip = options.clipNorm ?? 0;
     // The kernel sees the f32 value: 1e-50 would become 0 (clipping off) and 1e39 Infinity.
     if (typeof clip !== 'number' || !(clip >= 0) || !Number.isFinite(Math.fround(clip)) || (clip > 0 && !(Math.fround(clip) >= F32_MIN_NORMAL))) {
-      throw new InvalidParameterError(`clipNorm must be 0 (no clipping) or a number in [${F32_MIN_NORMAL}, ${F32_MAX}] (it is used as an f32), got ${describe(clip)}`);
+      throw new InvalidParameterError(`clipNorm must be 0 (no clipping) or a number in [${F32_MIN_NORMAL}, ${F32_MAX}], got ${describe(clip)}`);
     }
     this.clipNorm = clip;
     const capacity = options.capacity ?? 256;
@@ -90,8 +90,7 @@ export class Network<I extends number = number, O extends number = number> {
   private checkIdle(what: string): void {
     this.check();
     if (this.busy) {
-      throw new NetworkBusyError(`${what} was called while fit is running on this network; await fit first ` +
-        '(or stop it with its signal, or by returning false from onEpochEnd)');
+      throw new NetworkBusyError(`${what} was called while fit is running on this network; await fit first (or stop it)`);
     }
   }
 
@@ -138,7 +137,7 @@ export class Network<I extends number = number, O extends number = number> {
     const names = this.st.layers.map((l, i) => `${l.spec.kind ?? 'dense'}${i}`);
     const li = typeof layer === 'number' ? layer : names.indexOf(layer);
     if (!Number.isInteger(li) || li < 0 || li >= n) {
-      throw new InvalidArgumentError(`setTrainable: layer must be a layer index in [0, ${n - 1}] or a name ${names[0]} ... ${names[n - 1]} (as in summary()), got ${describe(layer)}`);
+      throw new InvalidArgumentError(`setTrainable: layer must be a layer index in [0, ${n - 1}] or a name ${names[0]} ... ${names[n - 1]}, got ${describe(layer)}`);
     }
     if (typeof trainable !== 'boolean') throw new InvalidArgumentError(`setTrainable: trainable must be true or false, got ${describe(trainable)}`);
     this.st.setTrainable(li, trainable);

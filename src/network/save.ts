@@ -31,7 +31,6 @@ export function savedLayerSpecs(st: NetworkState): SavedLayerSpec[] {
 export function checkSavable(st: NetworkState, what: string): void {
   const bad = st.firstNonFinite();
   if (bad) {
-    throw new TrainingDivergedError(`${what}: ${bad}; a network with non-finite parameters cannot be saved (it diverged: ` +
-      'retrain with a lower learning rate or clipNorm)', undefined);
+    throw new TrainingDivergedError(`${what}: ${bad}; a diverged network cannot be saved: retrain with a lower learning rate or clipNorm`, undefined);
   }
 }

@@ -82,11 +82,11 @@ export function checkSchedule(s: unknown, epochs: number): CheckedSchedule {
   switch (name) {
     case 'constant': return { name };
     case 'step': {
-      if (o.every === undefined) throw new InvalidParameterError("schedule step needs every (epochs between decays), e.g. { name: 'step', every: 10, gamma: 0.5 }");
+      if (o.every === undefined) throw new InvalidParameterError("schedule step needs every, e.g. { name: 'step', every: 10, gamma: 0.5 }");
       return { name, every: wholeAtLeast(o.every, 1, 'step.every'), gamma: factorIn01(o.gamma ?? 0.1, 'step.gamma') };
     }
     case 'exponential': {
-      if (o.gamma === undefined) throw new InvalidParameterError("schedule exponential needs gamma (the factor per epoch), e.g. { name: 'exponential', gamma: 0.95 }");
+      if (o.gamma === undefined) throw new InvalidParameterError("schedule exponential needs gamma, e.g. { name: 'exponential', gamma: 0.95 }");
       return { name, gamma: factorIn01(o.gamma, 'exponential.gamma') };
     }
     case 'cosine': {

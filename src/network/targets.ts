@@ -131,8 +131,7 @@ function checkProbabilities(t: Float32Array, rows: number, outputs: number, loss
       sum += v;
     }
     if (loss === 'crossEntropy' && Math.abs(sum - 1) > 1e-3) {
-      throw new DataError(`the targets of row ${r} sum to ${sum}; crossEntropy targets are one probability distribution ` +
-        'per row (summing to 1), or pass class ids');
+      throw new DataError(`the targets of row ${r} sum to ${sum}; crossEntropy targets must sum to 1 per row (or pass class ids)`);
     }
   }
 }

@@ -143,26 +143,26 @@ function scheduleJSON(p: SchedulePosition | undefined): { schedule?: ScheduleJSO
   return p ? { schedule: { ...p.spec, epoch: p.epoch, base: p.base, wait: p.wait, ...(p.best < Infinity ? { best: p.best } : {}) } } : {};
 }
 
-/** @internal */
-export function networkToJSON(net: SaveSource): NetworkJSON {
-  const ts = net.trainingState();
-  const block = (p: { name: string; shape: readonly number[]; data: Float32Array }) =>
-    ({ name: p.name, shape: [...p.shape], data: base64(littleEndian(p.data)) });
-  const body = {
+type Block = { readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array };
+
+/** The whole document of a live network, each stored block mapped by `f` (with its data, or its shape alone). */
+function documentOf<T>(net: SaveSource, f: (p: Block) => T) {
+  const ts = net.trainingState(), b = net.buffers();
+  return {
     ...describeNetwork(net),
-    parameters: net.parameters().map(block),
+    parameters: net.parameters().map(f),
     training: { ...ts.training, rng: [...ts.training.rng] },
-    optimizerState: ts.moments.map(block),
+    optimizerState: ts.moments.map(f),
     ...scheduleJSON(ts.schedule),
-    ...buffersOf(net, block),
+    // The optional `buffers` field (version 4): present only when the network has batchNorm layers.
+    ...(b.length ? { buffers: b.map(f) } : {}),
   };
-  return { ...body, checksum: hex(canonicalCrc(body)) };
 }
 
-/** The optional `buffers` field (version 4): present only when the network has batchNorm layers. */
-function buffersOf<T>(net: SaveSource, f: (p: { name: string; shape: readonly number[]; data: Float32Array }) => T): { buffers?: T[] } {
-  const b = net.buffers();
-  return b.length ? { buffers: b.map(f) } : {};
+/** @internal */
+export function networkToJSON(net: SaveSource): NetworkJSON {
+  const body = documentOf(net, (p) => ({ name: p.name, shape: [...p.shape], data: base64(littleEndian(p.data)) }));
+  return { ...body, checksum: hex(canonicalCrc(body)) };
 }
 
 /**
@@ -172,12 +172,7 @@ function buffersOf<T>(net: SaveSource, f: (p: { name: string; shape: readonly nu
  */
 export function networkToBytes(net: SaveSource): Uint8Array {
   const ts = net.trainingState();
-  const shapes = (l: readonly { name: string; shape: readonly number[] }[]) => l.map((p) => ({ name: p.name, shape: [...p.shape] }));
-  const header = new TextEncoder().encode(JSON.stringify({
-    ...describeNetwork(net), parameters: shapes(net.parameters()), training: { ...ts.training, rng: [...ts.training.rng] }, optimizerState: shapes(ts.moments),
-    ...scheduleJSON(ts.schedule),
-    ...buffersOf(net, (p) => ({ name: p.name, shape: [...p.shape] })),
-  }));
+  const header = new TextEncoder().encode(JSON.stringify(documentOf(net, (p) => ({ name: p.name, shape: [...p.shape] }))));
   // Version 3: the payload holds the parameters, then the optimizer's moment blocks; version 4 then the buffers.
   const params: readonly { data: Float32Array }[] = [...net.parameters(), ...ts.moments, ...net.buffers()];
   const total = params.reduce((s, p) => s + p.data.length, 0);
@@ -243,7 +238,7 @@ export function parseSaved(src: unknown, budget: LoadBudget): ParsedNetwork {
     if (typeof src === 'string') {
       const limit = MAX_HEADER + 6 * budget.maxParameters;
       if (src.length > limit) {
-        throw new ModelFormatError(`the string is ${src.length} characters, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters if it is yours)`);
+        throw new ModelFormatError(`the string is ${src.length} characters, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters)`);
       }
       try { obj = JSON.parse(src); } catch (e) { throw new ModelFormatError(`not a saved network: the string is not JSON (${messageOf(e)})`); }
     }
@@ -251,7 +246,7 @@ export function parseSaved(src: unknown, budget: LoadBudget): ParsedNetwork {
   } catch (e) {
     if (e instanceof RectifyError) throw e;
     // A proxy trap, a throwing getter or a stack overflow inside the input: the input is not plain data.
-    throw new ModelFormatError(`not a saved network: reading it threw (${messageOf(e)}); pass the object from net.toJSON(), its JSON string or the bytes of net.save()`);
+    throw new ModelFormatError(`not a saved network: reading it threw (${messageOf(e)}); pass net.toJSON(), its JSON string or net.save()`);
   }
 }
 
@@ -288,11 +283,11 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const version = dv.getUint32(4, true);
   if (!(version >= 1 && version <= VERSION)) {
-    throw new ModelFormatError(`saved network version ${version} is not supported (this rectify reads versions 1 to 4)`);
+    throw new ModelFormatError(`saved network version ${version} is not supported (1 to 4 are)`);
   }
   const limit = 16 + MAX_HEADER + 4 * budget.maxParameters;
   if (b.length > limit) {
-    throw new ModelFormatError(`the file is ${b.length} bytes, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters if it is yours)`);
+    throw new ModelFormatError(`the file is ${b.length} bytes, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters)`);
   }
   let end = b.length;
   if (version >= 2) {
@@ -300,7 +295,7 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
     end = b.length - 4;
     const stored = dv.getUint32(end, true), actual = crc32(b.subarray(0, end));
     if (stored !== actual) {
-      throw new ModelFormatError(`corrupt file: its CRC-32 is ${hex(actual)} but the file says ${hex(stored)} (a changed, truncated or extended file)`);
+      throw new ModelFormatError(`corrupt file: its CRC-32 is ${hex(actual)} but the file says ${hex(stored)}`);
     }
   }
   const hlen = dv.getUint32(8, true);
@@ -335,7 +330,7 @@ function parseObject(obj: unknown, budget: LoadBudget): ParsedNetwork {
   if (json.version >= 2) {
     const actual = hex(canonicalCrc(json));
     if (json.checksum !== actual) {
-      throw new ModelFormatError(`corrupt saved network: its checksum is ${actual} but the file says ${json.checksum} (a value was changed after saving)`);
+      throw new ModelFormatError(`corrupt saved network: its checksum is ${actual} but the file says ${json.checksum}`);
     }
   }
   checkPlan(json, budget);
@@ -383,7 +378,7 @@ function isRecord(v: unknown): v is object { return v !== null && typeof v === '
 function own(o: object, key: string, path: string): unknown {
   const d = Object.getOwnPropertyDescriptor(o, key);
   if (d === undefined) return undefined;
-  if (!('value' in d)) throw new ModelFormatError(`${path ? `${path}.` : ''}${key} is a getter; a saved network is plain data (use the object from net.toJSON())`);
+  if (!('value' in d)) throw new ModelFormatError(`${path ? `${path}.` : ''}${key} is a getter; a saved network is plain data`);
   return d.value;
 }
 
@@ -452,11 +447,11 @@ function settings(v: unknown, path: string): Record<string, unknown> {
   return out;
 }
 
-const TOP_FIELDS = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'checksum'];
-/** Version 3 adds the training state; version 4 the buffers (batchNorm running statistics) and layer kinds. */
-const TOP_FIELDS_V3 = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'training', 'optimizerState', 'checksum'];
+const TOP_FIELDS = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters'];
+/** Version 3 adds the training state. */
+const TOP_FIELDS_V3 = [...TOP_FIELDS, 'training', 'optimizerState'];
 /** Version 4 adds the buffers (batchNorm running statistics), layer kinds, layers' l1 / l2 and the schedule position; and the serving metadata. */
-const TOP_FIELDS_V4 = [...TOP_FIELDS_V3.slice(0, -1), 'buffers', 'schedule', 'metadata', 'checksum'];
+const TOP_FIELDS_V4 = [...TOP_FIELDS_V3, 'buffers', 'schedule', 'metadata'];
 /** Layer kinds a version-4 file may name (dense layers have no `kind`). */
 const KINDS = Object.keys(KIND_CODES).filter((k) => k !== 'dense');
 
@@ -470,12 +465,12 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
   }
   const version = at('version');
   if (version !== 1 && version !== 2 && version !== 3 && version !== 4) {
-    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (this rectify reads versions 1 to 4)`);
+    throw new ModelFormatError(`saved network version ${typeof version === 'number' ? version : typeof version} is not supported (1 to 4 are)`);
   }
   // Version 2 and 3 JSON carry their checksum; the binary header and version 1 carry none.
   const hasChecksum = withData && version >= 2;
   const fields = version === 4 ? TOP_FIELDS_V4 : version === 3 ? TOP_FIELDS_V3 : TOP_FIELDS;
-  keysOf(o, 'the saved network', hasChecksum ? fields : fields.slice(0, -1));
+  keysOf(o, 'the saved network', hasChecksum ? [...fields, 'checksum'] : fields);
   let checksum: string | undefined;
   if (hasChecksum) {
     const c = at('checksum');
@@ -543,7 +538,7 @@ function readDocument(o: unknown, withData: boolean): NetworkJSON {
     }
     const rng = elements(own(t, 'rng', 'training'), 'training.rng', 4, 4);
     if (!rng.every((w) => wholeIn(w, 0, 0xffffffff)) || rng.every((w) => w === 0)) {
-      throw new ModelFormatError('training.rng must be four whole numbers in [0, 2^32), not all zero (the generator state)');
+      throw new ModelFormatError('training.rng must be four whole numbers in [0, 2^32), not all zero');
     }
     extra = {
       training: { step, beta1Power: b1, beta2Power: b2, learningRate: lr, rng: rng as number[] },
@@ -641,37 +636,28 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
   const stored = json.version >= 3 ? params + [...expectedState, ...expectedBuffers].reduce((s, e) => s + count(e.shape), 0) : params;
   if (stored > budget.maxParameters) {
     throw new ModelFormatError(`the saved network has ${params} parameters${stored > params ? ` and ${stored - params} optimizer state values` : ''}, ` +
-      `more than maxParameters (${budget.maxParameters}); nothing was allocated (pass a larger maxParameters to loadNetwork if the file is yours)`);
+      `more than maxParameters (${budget.maxParameters}); pass a larger maxParameters to loadNetwork`);
   }
-  if (json.parameters.length !== expected.length) {
-    throw new ModelFormatError(`the file has ${json.parameters.length} parameter blocks, its layers need ${expected.length}`);
-  }
+  // Each stored list must name and shape exactly the blocks the layers imply.
+  const match = (list: 'parameters' | 'optimizerState', want: { name: string; shape: number[] }[], what: string) => {
+    const have = json[list]!;
+    if (have.length !== want.length) throw new ModelFormatError(`the file has ${have.length} ${what} blocks, its layers${list === 'parameters' ? '' : ` and optimizer ${json.optimizer.name as string}`} need ${want.length}`);
+    have.forEach((p, i) => {
+      const e = want[i]!;
+      if (p.name !== e.name || p.shape.length !== e.shape.length || p.shape.some((d, k) => d !== e.shape[k])) {
+        throw new ModelFormatError(`${list}[${i}] is ${p.name} [${p.shape.join('x')}] in the file but its layers need ${e.name} [${e.shape.join('x')}]`);
+      }
+      values += count(p.shape);
+    });
+  };
   let values = 0;
-  json.parameters.forEach((p, i) => {
-    const e = expected[i]!;
-    if (p.name !== e.name || p.shape.length !== e.shape.length || p.shape.some((d, k) => d !== e.shape[k])) {
-      throw new ModelFormatError(`parameters[${i}] is ${p.name} [${p.shape.join('x')}] in the file but its layers need ${e.name} [${e.shape.join('x')}]`);
-    }
-    values += count(p.shape);
-  });
+  match('parameters', expected, 'parameter');
   const bufs = json.buffers ?? [];
   if (json.version === 4 && (bufs.length !== expectedBuffers.length || bufs.some((b, i) => b.name !== expectedBuffers[i]!.name || b.shape.length !== 1 || b.shape[0] !== expectedBuffers[i]!.shape[0]))) {
     throw new ModelFormatError(`buffers must be ${expectedBuffers.map((b) => `${b.name} [${b.shape[0]}]`).join(', ') || 'absent (no batchNorm layer)'}`);
   }
   values += bufs.reduce((s, b) => s + count(b.shape), 0);
-  if (json.version >= 3) {
-    const st = json.optimizerState!;
-    if (st.length !== expectedState.length) {
-      throw new ModelFormatError(`the file has ${st.length} optimizer state blocks, its layers and optimizer ${json.optimizer.name as string} need ${expectedState.length}`);
-    }
-    st.forEach((p, i) => {
-      const e = expectedState[i]!;
-      if (p.name !== e.name || p.shape.length !== e.shape.length || p.shape.some((d, k) => d !== e.shape[k])) {
-        throw new ModelFormatError(`optimizerState[${i}] is ${p.name} [${p.shape.join('x')}] in the file but its layers need ${e.name} [${e.shape.join('x')}]`);
-      }
-      values += count(p.shape);
-    });
-  }
+  if (json.version >= 3) match('optimizerState', expectedState, 'optimizer state');
   // What the builder will allocate: parameters, gradients and optimizer state; masks and bounds; row buffers for
   // CAPACITY rows (three per layer, two of the widest layer, inputs, targets, losses, classes); GEMM scratch
   // (KC = MC = 256 in assembly/nn/gemm.ts); the plan. 16 bytes of rounding per block.
@@ -681,7 +667,7 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
   const bytes = 4 * floats + 16 * (16 + 3 * slots) * json.layers.length;
   if (bytes > budget.headroomBytes) {
     throw new OutOfMemoryError(`the saved network needs about ${bytes} bytes of WebAssembly memory but the engine can give ${budget.headroomBytes} more; ` +
-      'nothing was allocated (dispose networks and tensors you no longer use, or raise maxMemoryBytes in createEngine)');
+      'dispose what you no longer use, or raise maxMemoryBytes in createEngine');
   }
   return values;
 }

@@ -39,23 +39,13 @@ function rebuild(core: EngineCore, parsed: ParsedNetwork): Network {
     if (e instanceof ModelFormatError || e instanceof OutOfMemoryError) throw e;
     throw new ModelFormatError(`the saved network is not valid: ${messageOf(e)}`);
   }
+  // The parser checked the blocks against the layers; this guards the builder's layout against the parser's.
   const params = net.parameters();
-  if (params.length !== values.length) {
-    net.dispose();
-    throw new ModelFormatError(`the file has ${values.length} parameter blocks, its layers need ${params.length}`);
-  }
-  for (let i = 0; i < params.length; i++) {
-    const p = params[i]!, saved = json.parameters[i]!;
-    if (p.name !== saved.name || p.data.length !== values[i]!.length) {
-      net.dispose();
-      throw new ModelFormatError(`parameter ${i} is ${saved.name} [${saved.shape.join('x')}] in the file but ${p.name} [${p.shape.join('x')}] in the network`);
-    }
-  }
-  // Version 3: the optimizer state too (checked against this layout by the parser: same blocks, same shapes).
   const state = json.training ? net.trainingState().moments : [];
-  if (json.training && (state.length !== moments.length || state.some((m, i) => m.data.length !== moments[i]!.length))) {
+  const same = (have: readonly { data: Float32Array }[], want: Float32Array[]) => have.length === want.length && have.every((p, i) => p.data.length === want[i]!.length);
+  if (!same(params, values) || (json.training && !same(state, moments))) {
     net.dispose();
-    throw new ModelFormatError(`the file's optimizer state has ${moments.length} blocks that do not match the network's ${state.length}`);
+    throw new ModelFormatError('the file\'s blocks do not match the network its layers build');
   }
   for (let i = 0; i < params.length; i++) params[i]!.data.set(values[i]!);
   net.buffers().forEach((b, i) => { if (buffers[i]) b.data.set(buffers[i]!); }); // version 4 (checked by the parser)
