@@ -88,25 +88,7 @@ export class Activation {
     } else this.#domain = undefined;
     const width = units ?? 1;
     this.#pcount = def.params.length * width;
-    const values: number[] = [];
-    for (const p of def.params) {
-      const v = spec[p.name] ?? p.default;
-      if (units !== undefined && typeof v === 'object' && v !== null && 'length' in v) {
-        const arr = v as ArrayLike<number>;
-        if (arr.length !== units) {
-          throw new InvalidParameterError(`${def.name}: ${p.name} has ${arr.length} values but units is ${units}`);
-        }
-        for (let j = 0; j < units; j++) {
-          const err = checkParam(p, arr[j]!);
-          if (err) throw new InvalidParameterError(`${def.name}: ${p.name}[${j}] ${err}`);
-          values.push(arr[j]!);
-        }
-      } else {
-        const err = checkParam(p, v as number);
-        if (err) throw new InvalidParameterError(`${def.name}: ${p.name} ${err}`);
-        for (let j = 0; j < width; j++) values.push(v as number);
-      }
-    }
+    const values = def.params.flatMap((p) => paramValues(def.name, p, spec[p.name] ?? p.default, width, units !== undefined));
     validateRelations(def, def.params.map((p, i) => [p.name, values[i * width]!] as const));
     // The kernels, from the export-name map generated from the table: per-unit parameters and sbaf's sigmoid policy
     // have their own kernels (<name>_pu_*, sbaf_sigmoid_*); clamp and strict share sbaf_*.
@@ -160,21 +142,7 @@ export class Activation {
         throw new InvalidParameterError(`${this.#def.name} has no parameter "${k}"; its parameters are: ` +
           `${this.#params.map((p) => p.name).join(', ') || '(none)'}`);
       }
-      const p = this.#params[i]!;
-      let arr: ArrayLike<unknown>;
-      if (typeof v === 'number') arr = new Array<number>(w).fill(v);
-      else if (v !== null && typeof v === 'object' && typeof (v as ArrayLike<unknown>).length === 'number') {
-        arr = v as ArrayLike<unknown>;
-        if (arr.length !== w) throw new InvalidParameterError(`${this.#def.name}: ${k} needs ${w} values, got ${arr.length}`);
-      } else {
-        throw new InvalidParameterError(`${this.#def.name}: ${k} must be a number${w > 1 ? ` or ${w} numbers` : ''}, got ${describe(v)}`);
-      }
-      for (let j = 0; j < w; j++) {
-        const x = arr[j] as number;
-        const err = checkParam(p, x);
-        if (err) throw new InvalidParameterError(`${this.#def.name}: ${k}${w > 1 ? `[${j}]` : ''} ${err}`);
-        next[i * w + j] = x;
-      }
+      next.set(paramValues(this.#def.name, this.#params[i]!, v, w, true), i * w);
     }
     validateRelations(this.#def, this.#params.map((p, i) => [p.name, next[i * w]!] as const));
     this.#core.arena.f32.set(next, this.#pptr >> 2);
@@ -474,6 +442,21 @@ function kernelSetOf(def: ActivationDef, variant: Variant, scalar: boolean) {
  */
 export function kernelNames(def: ActivationDef, scalar: boolean): ExportName[] {
   return variantsOf(def).flatMap((v) => Object.values(kernelSet(def, v, scalar)));
+}
+
+/**
+ * The `w` values of one parameter, each checked (InvalidParameterError): a number is repeated; an array-like of `w`
+ * values is taken as is when `arrays` (per-unit parameters, setParams).
+ */
+function paramValues(name: string, p: ParamDef, v: unknown, w: number, arrays: boolean): number[] {
+  const arr = (arrays && typeof v === 'object' && v !== null && typeof (v as ArrayLike<unknown>).length === 'number'
+    ? v : new Array<unknown>(w).fill(v)) as ArrayLike<number>;
+  if (arr.length !== w) throw new InvalidParameterError(`${name}: ${p.name} needs ${w} values, got ${arr.length}`);
+  return Array.from({ length: w }, (_, j) => {
+    const err = checkParam(p, arr[j]!);
+    if (err) throw new InvalidParameterError(`${name}: ${p.name}${arr === v ? `[${j}]` : ''} ${err}`);
+    return arr[j]!;
+  });
 }
 
 /** Checks relations between parameters that single ranges cannot express (the row's `check`). */

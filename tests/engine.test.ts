@@ -29,7 +29,7 @@ describe('bad input gets a typed error that says what to fix', () => {
     ['hardTanh min >= max', () => engine.activation({ name: 'hardTanh', minVal: 1, maxVal: 1 }), InvalidParameterError, /minVal .* must be less than maxVal/],
     ['sbaf unknown domain', () => engine.activation({ name: 'sbaf', domain: 'wrap' } as never), InvalidParameterError, /domain must be/],
     ['prelu units not a whole number', () => engine.activation({ name: 'prelu', units: 2.5 }), InvalidParameterError, /units must be a whole number/],
-    ['prelu alpha array of the wrong length', () => engine.activation({ name: 'prelu', units: 3, alpha: [1, 2] }), InvalidParameterError, /alpha has 2 values but units is 3/],
+    ['prelu alpha array of the wrong length', () => engine.activation({ name: 'prelu', units: 3, alpha: [1, 2] }), InvalidParameterError, /alpha needs 3 values, got 2/],
     ['x not a Float32Array', () => engine.activation('relu').forward([1, 2] as never), InvalidArgumentError, /Float32Array\.from/],
     ['dy of another length', () => engine.activation('tanh').backward(new Float32Array(4), new Float32Array(3)), ShapeError, /dy has 3 elements but x has 4/],
     ['out of another length', () => engine.activation('tanh').forward(new Float32Array(4), { out: new Float32Array(5) }), ShapeError, /out has 5 elements/],
@@ -165,7 +165,7 @@ describe('issue 8.13/8.17: call options', () => {
     ['rows past the i32 range', () => engine.activation('softmax').forward(new Float32Array(0), { rows: 2 ** 40, cols: 0 }), /rows must be a whole number in/],
     ['out: a view of the engine memory', () => { const t = engine.tensor(3); try { engine.activation('relu').forward(x, { out: t.data }); } finally { t.dispose(); } }, /pass the Tensor itself/],
     ['setParams(null)', () => engine.activation('elu').setParams(null as never), /setParams takes an object/],
-    ['setParams with a null value', () => engine.activation({ name: 'prelu', units: 2 }).setParams({ alpha: null } as never), /alpha must be a number or 2 numbers/],
+    ['setParams with a null value', () => engine.activation({ name: 'prelu', units: 2 }).setParams({ alpha: null } as never), /alpha must be a number, got null/],
   ])('%s: InvalidArgumentError/InvalidParameterError, nothing leaks', (_what, call, message) => {
     const live = engine.memoryStats().liveAllocations;
     expect(call).toThrow(RectifyError);
