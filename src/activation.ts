@@ -348,7 +348,7 @@ export class Activation {
       body();
     } catch (e) {
       if (e instanceof RectifyError) throw e;
-      throw new KernelError(`${this.#def.name}: the kernel ${kernel} failed (${e instanceof Error ? e.message : String(e)}): a bug in rectify, please report it; create a new engine with createEngine()`);
+      throw new KernelError(`${this.#def.name}: kernel ${kernel} failed (${e instanceof Error ? e.message : String(e)}), a rectify bug (please report); create a new engine`);
     }
   }
 
@@ -407,8 +407,7 @@ export class Activation {
     for (let i = 0; i < n; i++) {
       const v = data[i]!;
       if (!(v >= 0 && v <= 1)) {
-        throw new DomainError(`${this.#def.name} with domain 'strict' is defined on [0, 1] only; x[${i}] = ${v}. ` +
-          "Scale your inputs, or use domain: 'clamp' or 'sigmoid'");
+        throw new DomainError(`${this.#def.name} with domain 'strict' needs x in [0, 1]; x[${i}] = ${v}. Scale x or use domain 'clamp' or 'sigmoid'`);
       }
     }
   }

@@ -125,7 +125,7 @@ function checkLength(n: unknown, what: string, arena: Arena): asserts n is numbe
     throw new InvalidArgumentError(`${what} must be a whole number >= 0, got ${describe(n)}`);
   }
   if (n * 4 > arena.maxBytes) {
-    throw new OutOfMemoryError(`${what} ${n} needs ${n * 4} bytes, more than the memory limit of ${arena.maxBytes} bytes (createEngine({ maxMemoryBytes })); use a smaller tensor`);
+    throw new OutOfMemoryError(`${what} ${n} needs ${n * 4} bytes, over the maxMemoryBytes limit ${arena.maxBytes}; use a smaller tensor`);
   }
 }
 

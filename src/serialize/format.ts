@@ -666,8 +666,8 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
     256 * (maxWidth + 8 + 260) + 64 + 32 * json.layers.length;
   const bytes = 4 * floats + 16 * (16 + 3 * slots) * json.layers.length;
   if (bytes > budget.headroomBytes) {
-    throw new OutOfMemoryError(`the saved network needs about ${bytes} bytes of WebAssembly memory but the engine can give ${budget.headroomBytes} more; ` +
-      'dispose what you no longer use, or raise maxMemoryBytes in createEngine');
+    throw new OutOfMemoryError(`the saved network needs ~${bytes} bytes of memory, the engine has ${budget.headroomBytes} left; ` +
+      'dispose objects or raise maxMemoryBytes');
   }
   return values;
 }
