@@ -66,8 +66,7 @@ export class Activation {
       ...(def.sigmoidDomain ? ['domain'] : [])]);
     for (const key of Object.keys(spec)) {
       if (!known.has(key)) {
-        throw new InvalidParameterError(`${def.name} has no parameter "${key}"; its parameters are: ` +
-          `${[...known].filter((k) => k !== 'name').join(', ') || '(none)'}`);
+        throw noParam(def.name, key, [...known].filter((k) => k !== 'name'));
       }
     }
     let units: number | undefined;
@@ -139,8 +138,7 @@ export class Activation {
     for (const [k, v] of Object.entries(values)) {
       const i = this.#params.findIndex((p) => p.name === k);
       if (i < 0) {
-        throw new InvalidParameterError(`${this.#def.name} has no parameter "${k}"; its parameters are: ` +
-          `${this.#params.map((p) => p.name).join(', ') || '(none)'}`);
+        throw noParam(this.#def.name, k, this.#params.map((p) => p.name));
       }
       next.set(paramValues(this.#def.name, this.#params[i]!, v, w, true), i * w);
     }
@@ -456,6 +454,11 @@ function paramValues(name: string, p: ParamDef, v: unknown, w: number, arrays: b
     if (err) throw new InvalidParameterError(`${name}: ${p.name}${arr === v ? `[${j}]` : ''} ${err}`);
     return arr[j]!;
   });
+}
+
+/** The error for a parameter name the activation does not have. */
+function noParam(name: string, key: string, names: string[]): InvalidParameterError {
+  return new InvalidParameterError(`${name} has no parameter "${key}"; its parameters are: ${names.join(', ') || '(none)'}`);
 }
 
 /** Checks relations between parameters that single ranges cannot express (the row's `check`). */
