@@ -12,6 +12,7 @@ import {
   ACTIVATIONS, activationNames, findActivation, type ActivationDef, type ActivationName, type ActivationSpec,
 } from './activation-table.js';
 import { describe } from './util/describe.js';
+import { checkKeys } from './network/options.js';
 import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError, WorkerThreadError } from './errors.js';
 import { autoThreads, CTL_BYTES, startPool, threadsProblem, type Pool } from './threads.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
@@ -167,15 +168,10 @@ const ENGINE_OPTIONS = ['wasm', 'relaxedSimd', 'relaxedWasm', 'maxMemoryBytes', 
 function checkEngineOptions(options: unknown): EngineOptions {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
-    throw new InvalidArgumentError(`createEngine takes an options object ({ wasm?, relaxedSimd?, relaxedWasm?, ` +
-      `maxMemoryBytes?, scalar?, threads?, threadsWasm? }), got ${describe(options)}`);
+    throw new InvalidArgumentError(`createEngine takes an options object { ${ENGINE_OPTIONS.join('?, ')}? }, got ${describe(options)}`);
   }
   const o: Record<string, unknown> = { ...options };
-  for (const key of Object.keys(o)) {
-    if (!(ENGINE_OPTIONS as readonly string[]).includes(key)) {
-      throw new InvalidArgumentError(`createEngine has no option "${key}"; its options are: ${ENGINE_OPTIONS.join(', ')}`);
-    }
-  }
+  checkKeys(o, ENGINE_OPTIONS, 'createEngine');
   for (const key of ['relaxedSimd', 'scalar'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') {
       throw new InvalidArgumentError(`createEngine: ${key} must be true or false, got ${describe(o[key])}`);

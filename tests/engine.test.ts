@@ -351,7 +351,7 @@ describe('issue 8.14: createEngine checks its options and its module', () => {
     ['a URL that does not exist', { wasm: new URL('./nowhere.wasm', import.meta.url) }, WasmLoadError, /could not load/],
     ['null', null, InvalidArgumentError, /takes an options object/],
     ['a number', 3, InvalidArgumentError, /takes an options object/],
-    ['a misspelled key', { wsam: new Uint8Array(0) }, InvalidArgumentError, /no option "wsam"; its options are: wasm, relaxedSimd/],
+    ['a misspelled key', { wsam: new Uint8Array(0) }, InvalidArgumentError, /no option "wsam"; its options: wasm, relaxedSimd/],
     ['wasm: null', { wasm: null }, InvalidArgumentError, /wasm: null is not a WebAssembly.Module/],
     ['wasm: 42', { wasm: 42 }, InvalidArgumentError, /wasm: number 42 is not/],
     ['wasm: {}', { wasm: {} }, InvalidArgumentError, /wasm: an object/],

@@ -53,7 +53,7 @@ export interface CheckedFit {
 export function checkFitOptions(o: FitOptions): CheckedFit {
   if (o === null || typeof o !== 'object') throw new InvalidArgumentError(`fit options must be an object, got ${describe(o)}`);
   const known = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'onBatchEnd', 'onEpochEnd', 'earlyStopping', 'signal', 'yieldEveryMs', 'schedule', 'validationSplitMode', 'metrics', 'sampleWeight', 'classWeight'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new InvalidArgumentError(`fit has no option "${k}"; its options: ${known.join(', ')}`);
+  checkKeys(o, known, 'fit');
   const epochs = o.epochs ?? 1, batchSize = o.batchSize ?? 32, split = o.validationSplit ?? 0;
   if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError(`epochs must be a whole number >= 1, got ${describe(o.epochs)}`);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1 << 16) throw new InvalidArgumentError(`batchSize must be a whole number in [1, 65536], got ${describe(o.batchSize)}`);
