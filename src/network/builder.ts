@@ -50,10 +50,10 @@ export class NetworkBuilder<I extends number, O extends number> {
     const probe = makeActivation(this.core, specObject(activation));
     try {
       if (probe.units !== undefined && probe.units !== units) {
-        throw new ShapeError(`dense: ${probe.def.name} has ${probe.units} units but the layer has ${units}; give the layer ${probe.units} units or the activation units: ${units}`);
+        throw new ShapeError(`dense: ${probe.def.name} has ${probe.units} units but the layer has ${units}`);
       }
       if (probe.def.kind === 'rowwise' && units === 1) {
-        throw new InvalidArgumentError(`dense: ${probe.def.name} over one unit is constant; use 2 or more units (or one sigmoid unit for two classes)`);
+        throw new InvalidArgumentError(`dense: ${probe.def.name} over one unit is constant; use 2+ units or sigmoid`);
       }
     } finally {
       probe.dispose();

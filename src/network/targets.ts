@@ -25,8 +25,7 @@ export function rowsOf(x: unknown, inputs: number, what: string, values = true):
       (Array.isArray(x) ? '; convert it with Float32Array.from(...)' : ''));
   }
   if (x.length % inputs !== 0) {
-    throw new ShapeError(`${what} has ${x.length} values, which is not a multiple of the ${inputs} inputs; ` +
-      `x must be rows x ${inputs} values, row after row`);
+    throw new ShapeError(`${what} has ${x.length} values, not a multiple of the ${inputs} inputs`);
   }
   for (let i = 0; values && i < x.length; i++) if (!Number.isFinite(x[i]!)) throw nonFinite(x, i, inputs, what);
   return x.length / inputs;
