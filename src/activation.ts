@@ -207,8 +207,7 @@ export class Activation {
   private arity(signature: string, got: number, min: number, max: number): void {
     if (got < min || got > max) {
       throw new InvalidArgumentError(`${this.#def.name}.${signature} takes ${min === max ? min : `${min} to ${max}`} ` +
-        `arguments, got ${got}` + (got < min && min === 2 ? '; dy (the gradient of the loss with respect to the output, ' +
-        'as long as x) is required' : ''));
+        `arguments, got ${got}` + (got < min && min === 2 ? '; dy (as long as x) is required' : ''));
     }
   }
 
@@ -223,7 +222,7 @@ export class Activation {
     if (options instanceof Tensor || ArrayBuffer.isView(options)) {
       throw new InvalidArgumentError(`${this.#def.name}.${method}: the options argument is ${describeInput(options)}. ` +
         (allowOut ? `To write the result into it, pass it as { out }: ${signature}{ out })`
-          : `${method} returns the gradients as numbers and takes no out; options are { rows?, cols? }`));
+          : `${method} takes no out; options are { rows?, cols? }`));
     }
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new InvalidArgumentError(`${this.#def.name}.${method}: options must be an object { ${keys.map((k) => `${k}?`).join(', ')} } ` +
@@ -262,7 +261,7 @@ export class Activation {
         throw new InvalidArgumentError(`${name}: out must be of the same kind as x (both Float32Array or both Tensor)`);
       }
       if (out instanceof Float32Array && out.buffer === core.arena.memory.buffer) {
-        throw new InvalidArgumentError(`${name}: out is a view of the engine's memory (tensor.data), which may move; pass the Tensor itself as out`);
+        throw new InvalidArgumentError(`${name}: out is tensor.data, which may move; pass the Tensor as out`);
       }
     }
     if (this.#domain === 'strict') this.checkDomain(x as Input, n);

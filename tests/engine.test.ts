@@ -163,7 +163,7 @@ describe('issue 8.13/8.17: call options', () => {
     ['out in paramGrads', () => engine.activation('prelu').paramGrads(x, x, { out: new Float32Array(3) } as never), /takes no out/],
     ['an extra argument', () => engine.activation('relu').forward(x, {}, {} as never), /takes 1 to 2 arguments, got 3/],
     ['rows past the i32 range', () => engine.activation('softmax').forward(new Float32Array(0), { rows: 2 ** 40, cols: 0 }), /rows must be a whole number in/],
-    ['out: a view of the engine memory', () => { const t = engine.tensor(3); try { engine.activation('relu').forward(x, { out: t.data }); } finally { t.dispose(); } }, /pass the Tensor itself/],
+    ['out: a view of the engine memory', () => { const t = engine.tensor(3); try { engine.activation('relu').forward(x, { out: t.data }); } finally { t.dispose(); } }, /pass the Tensor as out/],
     ['setParams(null)', () => engine.activation('elu').setParams(null as never), /setParams takes an object/],
     ['setParams with a null value', () => engine.activation({ name: 'prelu', units: 2 }).setParams({ alpha: null } as never), /alpha must be a number, got null/],
   ])('%s: InvalidArgumentError/InvalidParameterError, nothing leaks', (_what, call, message) => {
