@@ -365,7 +365,7 @@ export class Activation {
     }
     if (v instanceof Tensor) {
       if (!Tensor.isGenuine(v)) {
-        throw new InvalidArgumentError(`${this.#def.name}: ${what} inherits from Tensor but was not made by engine.tensor()`);
+        throw new InvalidArgumentError(`${this.#def.name}: ${what} was not made by engine.tensor()`);
       }
       v.check();
       if (!v.belongsTo(this.#core)) throw new DisposedError(`${what} is a tensor of another engine; copy its data`);

@@ -136,7 +136,7 @@ function numbersOf(init: unknown, arena: Arena): Float32Array {
     throw new InvalidArgumentError(`engine.tensor takes a length or an array of numbers, got ${describe(init)}`);
   }
   if (init instanceof Tensor) {
-    if (!Tensor.isGenuine(init)) throw new InvalidArgumentError('engine.tensor: values inherit from Tensor but were not made by engine.tensor()');
+    if (!Tensor.isGenuine(init)) throw new InvalidArgumentError('engine.tensor: values was not made by engine.tensor()');
     return init.toArray(); // a copy (DisposedError if it was disposed)
   }
   if (init instanceof BigInt64Array || init instanceof BigUint64Array) {
