@@ -19,6 +19,7 @@ export * from './nn/dropout';
 export * from './nn/batchnorm';
 export * from './nn/layernorm';
 export * from './nn/stats';
+export { threads_setup, thread_loop } from './nn/threads';
 export * from './activations/elu';
 export * from './activations/sigmoid';
 export * from './activations/silu';

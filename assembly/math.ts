@@ -145,8 +145,8 @@ export const V_HI12: usize = HI12;
 @inline export function spmin(a: f32, b: f32): f32 { return b < a ? b : a; }
 /** Horner step a*x + b without fusion in the baseline build; fused in the relaxed build. */
 // @ts-ignore: decorator
-@inline export function vmadd(a: v128, x: v128, b: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, x, b);
+@inline export function vmadd(a: v128, x: v128, b: v128, unfused: bool = false): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD && !unfused) return f32x4.relaxed_madd(a, x, b);
   return f32x4.add(f32x4.mul(a, x), b);
 }
 /** Scalar twin of vmadd (never fused: the scalar twin is the bit-exact baseline reference). */
@@ -168,13 +168,19 @@ export const V_HI12: usize = HI12;
 // @ts-ignore: decorator
 @inline function vcoreb(x: v128, t: v128, s: v128, base: v128, magic: v128): v128 {
   const fn = f32x4.sub(t, magic); // n as a float, exact
-  let r = f32x4.sub(x, f32x4.mul(fn, K(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(fn, K(LN2_LO)));
+  return vpoly(f32x4.sub(f32x4.sub(x, f32x4.mul(fn, K(LN2_HI))), f32x4.mul(fn, K(LN2_LO))), s, base);
+}
+/**
+ * The polynomial block of the exp core: s (r + r^2 P(r)) + base for the reduced argument r (Estrin's scheme).
+ * uf (unfused): never fused, also in the relaxed build (the baseline's bits there).
+ */
+// @ts-ignore: decorator
+@inline function vpoly(r: v128, s: v128, base: v128, uf: bool = false): v128 {
   const r2 = f32x4.mul(r, r);
-  const lo = vmadd(K(EQ1), r, K(EQ0));
-  const hi = vmadd(K(EQ4), r2, vmadd(K(EQ3), r, K(EQ2)));
-  const p = vmadd(hi, r2, lo);
-  return f32x4.add(vmadd(f32x4.mul(s, r2), p, f32x4.mul(s, r)), base);
+  const lo = vmadd(K(EQ1), r, K(EQ0), uf);
+  const hi = vmadd(K(EQ4), r2, vmadd(K(EQ3), r, K(EQ2), uf), uf);
+  const p = vmadd(hi, r2, lo, uf);
+  return f32x4.add(vmadd(f32x4.mul(s, r2), p, f32x4.mul(s, r), uf), base);
 }
 /** Scalar twin of vcore. */
 // @ts-ignore: decorator
@@ -183,8 +189,11 @@ export const V_HI12: usize = HI12;
 // @ts-ignore: decorator
 @inline function scoreb(x: f32, t: f32, s: f32, base: f32, magic: f32): f32 {
   const fn = t - magic;
-  let r = x - fn * S(LN2_HI);
-  r = r - fn * S(LN2_LO);
+  return spoly((x - fn * S(LN2_HI)) - fn * S(LN2_LO), s, base);
+}
+/** Scalar twin of vpoly. */
+// @ts-ignore: decorator
+@inline function spoly(r: f32, s: f32, base: f32): f32 {
   const r2 = r * r;
   const lo = smadd(S(EQ1), r, S(EQ0));
   const hi = smadd(S(EQ4), r2, smadd(S(EQ3), r, S(EQ2)));
@@ -194,27 +203,15 @@ export const V_HI12: usize = HI12;
 
 /** vcoreb with a correction b added to the reduced argument: r = (x - n ln2_hi) + b - n ln2_lo. */
 // @ts-ignore: decorator
-@inline function vcoreSplit(x: v128, b: v128, t: v128, s: v128, base: v128, magic: v128): v128 {
+@inline function vcoreSplit(x: v128, b: v128, t: v128, s: v128, base: v128, magic: v128, uf: bool = false): v128 {
   const fn = f32x4.sub(t, magic);
-  let r = f32x4.add(f32x4.sub(x, f32x4.mul(fn, K(LN2_HI))), b);
-  r = f32x4.sub(r, f32x4.mul(fn, K(LN2_LO)));
-  const r2 = f32x4.mul(r, r);
-  const lo = vmadd(K(EQ1), r, K(EQ0));
-  const hi = vmadd(K(EQ4), r2, vmadd(K(EQ3), r, K(EQ2)));
-  const p = vmadd(hi, r2, lo);
-  return f32x4.add(vmadd(f32x4.mul(s, r2), p, f32x4.mul(s, r)), base);
+  return vpoly(f32x4.sub(f32x4.add(f32x4.sub(x, f32x4.mul(fn, K(LN2_HI))), b), f32x4.mul(fn, K(LN2_LO))), s, base, uf);
 }
 /** Scalar twin of vcoreSplit. */
 // @ts-ignore: decorator
 @inline function scoreSplit(x: f32, b: f32, t: f32, s: f32, base: f32, magic: f32): f32 {
   const fn = t - magic;
-  let r = (x - fn * S(LN2_HI)) + b;
-  r = r - fn * S(LN2_LO);
-  const r2 = r * r;
-  const lo = smadd(S(EQ1), r, S(EQ0));
-  const hi = smadd(S(EQ4), r2, smadd(S(EQ3), r, S(EQ2)));
-  const p = smadd(hi, r2, lo);
-  return smadd(s * r2, p, s * r) + base;
+  return spoly(((x - fn * S(LN2_HI)) + b) - fn * S(LN2_LO), s, base);
 }
 
 /**
@@ -222,12 +219,12 @@ export const V_HI12: usize = HI12;
  * a is below lo (a clamped argument must not take a correction sized for the unclamped one). NaN propagates.
  */
 // @ts-ignore: decorator
-@inline function vexpNegSplitK(a: v128, b: v128, lo: v128, post: v128): v128 {
+@inline function vexpNegSplitK(a: v128, b: v128, lo: v128, post: v128, uf: bool = false): v128 {
   const ac = f32x4.pmax(a, lo);                                 // NaN passes through
   const bc = v128.and(b, f32x4.ge(a, lo));
-  const t = vmadd(f32x4.add(ac, bc), K(LOG2E), K(MAGIC_NEG));
+  const t = vmadd(f32x4.add(ac, bc), K(LOG2E), K(MAGIC_NEG), uf);
   const s = i32x4.shl(t, 23);
-  return f32x4.mul(vcoreSplit(ac, bc, t, s, s, K(MAGIC_NEG)), post);
+  return f32x4.mul(vcoreSplit(ac, bc, t, s, s, K(MAGIC_NEG), uf), post);
 }
 /** Scalar twin of vexpNegSplitK. */
 // @ts-ignore: decorator
@@ -239,9 +236,14 @@ export const V_HI12: usize = HI12;
   return scoreSplit(ac, bc, t, s, s, S(MAGIC_NEG)) * post;
 }
 
-/** e^(a + b) for a <= 0 (or NaN) and a correction |b| <= 2 (see the header); branch-free, subnormals rounded once. */
+/**
+ * e^(a + b) for a <= 0 (or NaN) and a correction |b| <= 2 (see the header); branch-free, subnormals rounded once.
+ * unfused: no fused multiply-add even in the relaxed build, so it gives the baseline's bits (softmax).
+ */
 // @ts-ignore: decorator
-@inline export function vexpNegSplit(a: v128, b: v128): v128 { return vexpNegSplitK(a, b, K(EXP_LO), K(TWO_M64)); }
+@inline export function vexpNegSplit(a: v128, b: v128, unfused: bool = false): v128 {
+  return vexpNegSplitK(a, b, K(EXP_LO), K(TWO_M64), unfused);
+}
 /** Scalar twin of vexpNegSplit. */
 // @ts-ignore: decorator
 @inline export function sexpNegSplit(a: f32, b: f32): f32 { return sexpNegSplitK(a, b, S(EXP_LO), S(TWO_M64)); }
@@ -482,9 +484,13 @@ const SQRT2M1 = memory.data<f32>([0.41421356237309503, 0.41421356237309503, 0.41
  * division: for e < sqrt2 - 1, 1 + e = 1 + f with f = e exactly; otherwise 1 + e = 2 (1 + f) with f = (e - 1) / 2
  * (e - 1 is exact for e >= 1/2 and off by at most 2^-26 below, ~0.2 ulp of the result). Then the Cephes logf
  * polynomial on f in [sqrt(1/2) - 1, sqrt2 - 1], as vlog. NaN propagates through the arithmetic.
+ * Below e = 2^-24 the result is e itself (log1p(e) = e (1 - e/2 + ...) rounds to e; the polynomial gives the same
+ * bits): such lanes are computed from 2^-24 and replaced, because e^2 and e^4 of a tiny e are subnormal, and every
+ * operation on a subnormal costs a microcode assist on x86 (softplus at x > 21: 0.2 instead of 0.3 G elem/s).
  */
 // @ts-ignore: decorator
-@inline export function vlog1pUnit(e: v128): v128 {
+@inline export function vlog1pUnit(e0: v128): v128 {
+  const e = f32x4.pmax(e0, K(TWO_M24)); // NaN passes through
   const lo = f32x4.lt(e, K(SQRT2M1));
   const f = v128.bitselect(e, f32x4.mul(f32x4.sub(e, K(ONE)), K(HALF)), lo);
   const fe = v128.andnot(K(ONE), lo); // the exponent k as a float: 0 or 1
@@ -499,11 +505,12 @@ const SQRT2M1 = memory.data<f32>([0.41421356237309503, 0.41421356237309503, 0.41
   y = vmadd(fe, K(LN2_LO), y);
   y = f32x4.sub(y, f32x4.mul(z, K(HALF)));
   const r = f32x4.add(f, y);
-  return vmadd(fe, K(LN2_HI), r);
+  return v128.bitselect(e0, vmadd(fe, K(LN2_HI), r), f32x4.lt(e0, K(TWO_M24)));
 }
 /** Scalar twin of vlog1pUnit. */
 // @ts-ignore: decorator
-@inline export function slog1pUnit(e: f32): f32 {
+@inline export function slog1pUnit(e0: f32): f32 {
+  const e = spmax(e0, S(TWO_M24));
   const lo = e < S(SQRT2M1);
   const f = lo ? e : (e - 1.0) * 0.5;
   const fe: f32 = lo ? 0 : 1;
@@ -516,7 +523,7 @@ const SQRT2M1 = memory.data<f32>([0.41421356237309503, 0.41421356237309503, 0.41
   y = smadd(fe, S(LN2_LO), y);
   y = y - z * 0.5;
   const r = f + y;
-  return smadd(fe, S(LN2_HI), r);
+  return e0 < S(TWO_M24) ? e0 : smadd(fe, S(LN2_HI), r);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

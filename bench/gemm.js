@@ -3,7 +3,9 @@
 // baseline and relaxed builds side by side, with tfjs-wasm's matMul (same transposes) in the same run and numpy
 // (one OpenBLAS thread) when python3 with numpy is present.
 //
-//   npm run build && node bench/gemm.js [--time 200] [--reps 5] [--clock wall|cpu] [--dist other/dist]     writes bench/results/gemm.md
+//   npm run build && node bench/gemm.js [--time 200] [--reps 5] [--clock wall|cpu] [--threads 2] [--dist other/dist]     writes bench/results/gemm.md
+//
+// The threads column: the same kernels on an engine with --threads threads (createEngine({ threads })), wall-clock.
 //
 // --clock cpu: rates per second of process CPU time (every side, numpy included), for a machine shared with other busy
 // processes, where wall-clock samples are stretched by the time spent waiting for a core. The ceiling is then measured
@@ -64,6 +66,7 @@ export async function gemmTable(o) {
       const flop = 2 * shape.m * shape.n * shape.k;
       const sides = [['rectify', () => rectifyGemm(o.base, variant, shape)]];
       if (o.relaxed?.relaxedSimd) sides.push(['relaxed', () => rectifyGemm(o.relaxed, variant, shape)]);
+      if (o.threaded?.threads > 1) sides.push(['threads', () => rectifyGemm(o.threaded, variant, shape)]);
       if (o.tfjs !== false) sides.push(['tfjs', () => tfjsGemm(variant, shape)]);
       const ready = [];
       for (const [name, make] of sides) {
@@ -111,18 +114,21 @@ export async function gemmTable(o) {
     `are divided by the mul+add ceiling, rectify relaxed by the FMA ceiling. numpy ${np.unavailable ? np.unavailable : `${np.version} (${np.blas || 'BLAS'}, ` +
     'OPENBLAS_NUM_THREADS=1, native AVX2/AVX-512 code: not bound by the 128-bit ceiling)'}. Shapes are m x n x k: C[m,n] = op(A) op(B); ` +
     `${GEMM_VARIANTS.map((v) => `${v}: ${VARIANT_TEXT[v]}`).join(', ')}.`, '');
-  lines.push('| shape | variant | rectify GFLOP/s | % ceiling | relaxed GFLOP/s | % FMA ceiling | tfjs-wasm GFLOP/s | % ceiling | rectify / tfjs | numpy GFLOP/s | rectify / numpy | >= 80% and >= 1.4x tfjs |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  const nt = o.threaded?.threads ?? 1;
+  lines.push(`Threads: ${nt > 1 ? `the "${nt} threads" column is the baseline kernels on createEngine({ threads: ${nt} }) (same bits), ${cpu ? 'in CPU time of the whole process (all threads: so it shows the cost, not the speed-up)' : 'wall-clock'}; target >= 1.8x one thread at n >= 256 and the MLP shapes` : `not run (${o.threaded?.threadsUnavailableReason ?? '--threads 1'})`}.`, '');
+  lines.push(`| shape | variant | rectify GFLOP/s | % ceiling | ${nt} threads GFLOP/s | threads / one | relaxed GFLOP/s | % FMA ceiling | tfjs-wasm GFLOP/s | % ceiling | rectify / tfjs | numpy GFLOP/s | rectify / numpy | >= 80% and >= 1.4x tfjs |`);
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) {
     const ratio = r.tfjs ? r.rectify / r.tfjs : undefined;
     const okPct = r.rectify / cal.peakGflops >= 0.8, okT = ratio === undefined || ratio >= 1.4;
-    lines.push(`| ${r.shape.label} | ${r.variant} | ${f1(r.rectify)} | ${pct(r.rectify, cal.peakGflops)} | ${f1(r.relaxed)} | ` +
+    lines.push(`| ${r.shape.label} | ${r.variant} | ${f1(r.rectify)} | ${pct(r.rectify, cal.peakGflops)} | ${f1(r.threads)} | ` +
+      `${r.threads ? `${(r.threads / r.rectify).toFixed(2)}x` : '-'} | ${f1(r.relaxed)} | ` +
       `${pct(r.relaxed, cal.peakFmaGflops)} | ${f1(r.tfjs)} | ${pct(r.tfjs, cal.peakGflops)} | ${ratio ? `${ratio.toFixed(2)}x` : '-'} | ` +
       `${np.unavailable ? 'not available' : f1(r.numpy)} | ${r.numpy ? `${(r.rectify / r.numpy).toFixed(2)}x` : '-'} | ` +
       `${okPct && okT ? 'yes' : `no${okPct ? '' : ' (%)'}${okT ? '' : ' (tfjs)'}`} |`);
   }
   lines.push('', `Spread (min-max GFLOP/s over the ${reps} samples): ` + rows.map((r) => `${r.shape.label} ${r.variant}: ` +
-    ['rectify', 'relaxed', 'tfjs'].filter((s) => r[`${s} spread`]).map((s) => `${s} ${r[`${s} spread`].map(f1).join('-')}`).join(', ')).join('; ') + '.', '');
+    ['rectify', 'threads', 'relaxed', 'tfjs'].filter((s) => r[`${s} spread`]).map((s) => `${s} ${r[`${s} spread`].map(f1).join('-')}`).join(', ')).join('; ') + '.', '');
   return { md: lines.join('\n'), rows, cal };
 }
 
@@ -142,9 +148,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   }
   const base = await createEngine();
   const relaxed = await createEngine({ relaxedSimd: true });
+  const threaded = await createEngine({ threads: Number(opt('threads', '2')) });
   const only = opt('shapes', '');
   const shapes = only ? GEMM_SHAPES.filter((s) => only.split(',').some((w) => s.label.includes(w))) : GEMM_SHAPES;
-  const { md } = await gemmTable({ base, relaxed, ms: Number(opt('time', '200')), reps: Number(opt('reps', '5')), shapes,
+  const { md } = await gemmTable({ base, relaxed, threaded, ms: Number(opt('time', '200')), reps: Number(opt('reps', '5')), shapes,
     numpy: !args.includes('--no-numpy'), tfjs: !args.includes('--no-tfjs'), clock: opt('clock', 'wall'), log: (s) => process.stderr.write(s) });
   const out = `# rectify GEMM benchmark\n\nBuild: ${resolve(dist)}.\n\n${md}`;
   console.log(out);

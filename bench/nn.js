@@ -1,6 +1,9 @@
 // Dense-network benchmarks with their peers, measured side by side in one run.
 //
-//   npm run build && node bench/nn.js [--filter matmul,mlp,tiny] [--time 300] [--reps 3]
+//   npm run build && node bench/nn.js [--filter matmul,mlp,tiny] [--time 300] [--reps 3] [--threads 2]
+//
+// "rectify N threads": the baseline kernels on createEngine({ threads: N }) (same bits as one thread), in the same
+// run; its targets are ratios to the one-thread rectify column and to numpy's one thread.
 //
 // matmul: bench/gemm.js's table (GFLOP/s and % of the measured 128-bit ceiling, nn/nt/tn, baseline and relaxed, tfjs-wasm, numpy).
 //
@@ -44,6 +47,8 @@ const { numpyNets } = await import('./nn-peers/numpy.js');
 
 const base = await createEngine();
 const relaxed = await createEngine({ relaxedSimd: true });
+const threaded = await createEngine({ threads: Number(opt('threads', '2')) });
+const TH = `rectify ${threaded.threads} threads`;
 const NAMES = new Set(ACTIVATIONS.map((d) => d.name));
 
 function fill(a, seed) {
@@ -220,10 +225,11 @@ if (haveSoftmax) {
   const mlpRect = (engine, kind, batch, raw) => (kind === 'train'
     ? rectifyTrain(engine, MLP, MLP_ACTS, 'crossEntropy', batch, raw) : rectifyInfer(engine, MLP, MLP_ACTS, 'crossEntropy', batch, raw));
   const brainNote = 'brain.js: relu hidden layers, sigmoid output and squared error (it has no softmax), per-sample SGD';
-  workloads.push({ group: 'mlp', name: 'MLP 784-256-128-10 train, batch 64', unit: 'samples/s', perCall: 64, target: { peers: [['numpy', 0.5]] },
+  workloads.push({ group: 'mlp', name: 'MLP 784-256-128-10 train, batch 64', unit: 'samples/s', perCall: 64,
+    target: { peers: [['numpy', 0.5]], threads: [['rectify', 1.7], ['numpy', 0.9]] },
     numpy: { sizes: MLP, acts: MLP_ACTS, loss: 'ce', kind: 'train', batch: 64 },
     sides: {
-      rectify: mlpRect(base, 'train', 64), 'rectify relaxed': mlpRect(relaxed, 'train', 64),
+      rectify: mlpRect(base, 'train', 64), [TH]: mlpRect(threaded, 'train', 64), 'rectify relaxed': mlpRect(relaxed, 'train', 64),
       'rectify wasm step only': mlpRect(base, 'train', 64, true),
       'tfjs-wasm': tfjsSide(MLP, MLP_ACTS, 'categoricalCrossentropy', 'train', 64),
       'brain.js 2': brainSide(MLP, 'relu', 'train', 64), 'plain JS': plainSide(MLP, MLP_ACTS, 'ce', 'train', 64),
@@ -231,9 +237,9 @@ if (haveSoftmax) {
     }, note: brainNote });
   for (const batch of [256, 1]) {
     workloads.push({ group: 'mlp', name: `MLP 784-256-128-10 inference, batch ${batch}`, unit: 'samples/s', perCall: batch,
-      target: { peers: [['ort-web', batch === 256 ? 1.5 : 1.3]] }, numpy: { sizes: MLP, acts: MLP_ACTS, loss: 'ce', kind: 'infer', batch },
+      target: { peers: [['ort-web', batch === 256 ? 1.5 : 1.3]], threads: [['rectify', batch === 256 ? 1.8 : 1]] }, numpy: { sizes: MLP, acts: MLP_ACTS, loss: 'ce', kind: 'infer', batch },
       sides: {
-        rectify: mlpRect(base, 'infer', batch), 'rectify relaxed': mlpRect(relaxed, 'infer', batch),
+        rectify: mlpRect(base, 'infer', batch), [TH]: mlpRect(threaded, 'infer', batch), 'rectify relaxed': mlpRect(relaxed, 'infer', batch),
         'rectify wasm step only': mlpRect(base, 'infer', batch, true),
         'tfjs-wasm': tfjsSide(MLP, MLP_ACTS, 'categoricalCrossentropy', 'infer', batch),
         'ort-web': ortSide(MLP, MLP_ACTS, MLP_ACTS, batch),
@@ -254,10 +260,11 @@ for (const [kind, batch] of [['train', 1], ['train', 32], ['infer', 1]]) {
   const train = kind === 'train';
   const rect = (engine, raw) => (train ? rectifyTrain : rectifyInfer)(engine, TINY, TINY_ACTS, 'mse', batch, raw);
   workloads.push({ group: 'tiny', name: train ? `2-16-16-1 tanh train step, batch ${batch}` : '2-16-16-1 tanh inference, batch 1',
-    unit: train ? 'steps/s' : 'calls/s', perCall: 1, target: train && batch === 1 ? { base: 1.4e6, peers: [['plain JS', 5]] } : undefined,
+    unit: train ? 'steps/s' : 'calls/s', perCall: 1,
+    target: train && batch === 1 ? { base: 1.4e6, peers: [['plain JS', 5]], threads: [['rectify', 1]] } : { threads: [['rectify', 1]] },
     numpy: { sizes: TINY, acts: TINY_PEER_ACTS, loss: 'mse', kind, batch },
     sides: {
-      rectify: rect(base), 'rectify relaxed': rect(relaxed), 'rectify wasm step only': rect(base, true),
+      rectify: rect(base), [TH]: rect(threaded), 'rectify relaxed': rect(relaxed), 'rectify wasm step only': rect(base, true),
       'tfjs-wasm': tfjsSide(TINY, TINY_PEER_ACTS, 'meanSquaredError', kind, batch),
       'ort-web': train ? async () => ({ skip: 'inference only' }) : ortSide(TINY, TINY_ACTS, TINY_PEER_ACTS, 1),
       'brain.js 2': brainSide(TINY, 'tanh', kind, batch),
@@ -276,7 +283,7 @@ const results = [];
 let gemmMd = '';
 if (FILTER.includes('matmul')) {
   process.stderr.write('matmul (bench/gemm.js) ...\n');
-  gemmMd = (await gemmTable({ base, relaxed, ms: TIME, reps: REPS, clock: CPU ? 'cpu' : 'wall', log: (s) => process.stderr.write(`  ${s}`) })).md;
+  gemmMd = (await gemmTable({ base, relaxed, threaded, ms: TIME, reps: REPS, clock: CPU ? 'cpu' : 'wall', log: (s) => process.stderr.write(`  ${s}`) })).md;
 }
 for (const w of workloads) {
   if (!FILTER.includes(w.group)) continue;
@@ -296,7 +303,7 @@ const load1 = loadavg();
 
 const lines = [];
 lines.push(`# rectify dense-network benchmarks`, '');
-lines.push(`Node ${process.version}, ${cpuModel()}; one thread everywhere; ${REPS} samples of ${TIME} ms per side, ` +
+lines.push(`Node ${process.version}, ${cpuModel()}; one thread everywhere but "${TH}" (${threaded.threads > 1 ? 'worker threads, same bits' : `threads unavailable: ${threaded.threadsUnavailableReason}`}); ${REPS} samples of ${TIME} ms per side, ` +
   `round-robin; median (min-max in bench output); ${CPU ? 'rates per second of process CPU time (--clock cpu)' : 'wall-clock rates'}. numpy: one OpenBLAS thread, after the other sides (not round-robin). Load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')}.`);
 lines.push(`Peers: @tensorflow/tfjs-core/-layers/-backend-wasm ${pkgVersion('@tensorflow/tfjs-core')}, onnxruntime-web ${pkgVersion('onnxruntime-web')} (wasm EP, 1 thread), ` +
   `brain.js ${pkgVersion('brain.js')}. rectify relaxed build: ${relaxed.relaxedSimd ? 'active' : 'unavailable (baseline ran)'}.`);
@@ -330,6 +337,13 @@ for (const group of ['mlp', 'tiny']) {
         t.push(`>= ${ratio}x ${peer}`);
         const pv = r[peer]?.median;
         m.push(!pv ? `${peer} not measured` : refv / pv >= ratio ? `yes (${fmt(refv / pv)}x)` : `no (${fmt(refv / pv)}x)`);
+      }
+      // Threads: the threaded column against one thread and against numpy's one thread.
+      const tv = r[TH]?.median;
+      for (const [peer, ratio] of w.target.threads ?? []) {
+        t.push(`threads >= ${ratio}x ${peer === ref ? 'one thread' : peer}`);
+        const pv = r[peer]?.median;
+        m.push(!pv || !tv ? `threads: ${pv ? 'not run' : `${peer} not measured`}` : `threads ${tv / pv >= ratio ? 'yes' : 'no'} (${fmt(tv / pv)}x)`);
       }
       target = t.join(', '); met = m.join('; ');
     }

@@ -23,6 +23,9 @@ import { uniform, seedOf, runTasks, sig3, markdownTable, machineLine } from './l
 import { calibrate } from './calibrate.js';
 
 const N = 1 << 20;
+// The memory-bound (piecewise-linear) rows are measured a second time at this size, whose arrays (x, y, dy, dx: 1 MiB)
+// stay in L2: at N they stream from L3 on both sides, and both run at the speed of memory.copy (the linear row).
+const N_L2 = 1 << 16;
 const ROWS = 1024;
 const COLS = 1024;
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
@@ -82,6 +85,34 @@ function maxRelErr(a, b) {
     if (d > e) e = d;
   }
   return e;
+}
+
+/** Forward and backward rows of one memory-bound activation at N_L2 elements: rectify (baseline), plain JS, tfjs. */
+async function l2Rows(def, engine, tfjsPeer, opt, notes) {
+  const [lo, hi] = def.range ?? [-6, 6];
+  const input = { x: uniform(N_L2, lo, hi, seedOf(def.name)), dy: uniform(N_L2, -1, 1, seedOf(`${def.name}/dy`)),
+    rows: 1, cols: N_L2, params: paramDefaults(def) };
+  const sides = [];
+  try {
+    if (engine) sides.push({ label: 'rectify', ...rectifyPeer(engine, def, input) });
+    if (opt.plain) { const p = plainPeer(def.name, input); if (p) sides.push({ label: 'plain JS', ...p }); }
+    if (tfjsPeer) { const p = await tfjsPeer(def.name, input); if (p) sides.push({ label: 'tfjs-wasm', ...p }); }
+  } catch (e) {
+    notes.push(`${def.name} at ${N_L2}: setup failed: ${String(e.message ?? e).split('\n')[0]}`);
+  }
+  const tasks = [];
+  for (const s of sides) {
+    tasks.push([`${s.label}|forward`, s.forward]);
+    if (s.backward) tasks.push([`${s.label}|backward`, s.backward]);
+  }
+  const res = tasks.length ? await runTasks(tasks, { time: opt.time }) : new Map();
+  for (const s of sides) s.dispose?.();
+  const g = (label, dir) => { const r = res.get(`${label}|${dir}`); return r && !r.error ? N_L2 / (r.p50 / 1000) / 1e9 : undefined; };
+  const ratio = (a, b) => (a && b ? `${sig3(a / b)}x` : '-');
+  return ['forward', 'backward'].map((dir) => {
+    const r = g('rectify', dir), p = g('plain JS', dir), t = g('tfjs-wasm', dir);
+    return [def.name, dir, sig3(r), sig3(p), sig3(t), ratio(r, t), ratio(r, p)];
+  });
 }
 
 async function main() {
@@ -148,6 +179,7 @@ async function main() {
   const header = ['activation', 'direction', ...labels.flatMap((l) => [`${l} G elem/s`, `${l} cycles/elem`]),
     'plain JS', 'tfjs-wasm', 'rectify/tfjs', 'rectify/plain JS', ...(labels.length > 1 ? ['relaxed/tfjs'] : [])];
   const rows = [];
+  const l2rows = [];
   const t0 = performance.now();
 
   for (const def of table) {
@@ -206,6 +238,7 @@ async function main() {
     const res = tasks.length ? await runTasks(tasks, { time: opt.time }) : new Map();
     process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
     for (const s of sides) s.dispose?.();
+    if (def.piecewiseLinear) l2rows.push(...await l2Rows(def, engines[0]?.engine, tfjsPeer, opt, notes));
     if (tf && tf.memory().numTensors !== 0) notes.push(`${def.name}: tfjs left ${tf.memory().numTensors} tensors alive`);
 
     const geps = (label, dir) => {
@@ -227,6 +260,8 @@ async function main() {
   }
 
   const tableMd = markdownTable(header, rows);
+  const l2Md = l2rows.length ? markdownTable(['activation', 'direction', 'rectify G elem/s', 'plain JS', 'tfjs-wasm',
+    'rectify/tfjs', 'rectify/plain JS'], l2rows) : '';
   const text = [
     `# Activation throughput, ${N.toLocaleString('en-US')} f32 (softmax, logSoftmax: ${ROWS} x ${COLS})`,
     '',
@@ -241,6 +276,9 @@ async function main() {
     '',
     tableMd,
     '',
+    ...(l2Md ? [`The memory-bound rows again at ${N_L2.toLocaleString('en-US')} elements (x, y, dy, dx: 1 MiB, L2-resident; ` +
+      `at ${N.toLocaleString('en-US')} both rectify and tfjs-wasm stream from L3 at the speed of memory.copy, the ` +
+      'linear row, and the ratio measures the cache, not the kernel; here per-call costs count too):', '', l2Md, ''] : []),
     'How each side is measured:',
     '- rectify: `act.forward(x, { out })` and `act.backward(x, dy, { out })` on engine tensors (no copies); for ' +
       'softmax and logSoftmax, backward(x, dy) recomputes the forward output, so it is forward + VJP.',

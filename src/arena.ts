@@ -112,6 +112,8 @@ export class Arena {
       throw new OutOfMemoryError(`the WebAssembly memory could not grow to ${have + pages * PAGE} bytes`);
     }
     this.growCount++;
+    // A shared memory (threads) does not detach its old buffer when it grows: renew the view here.
+    this.f32cache = new Float32Array(this.memory.buffer);
   }
 
   stats(): MemoryStats {

@@ -12,7 +12,8 @@ import {
   ACTIVATIONS, activationNames, findActivation, type ActivationDef, type ActivationName, type ActivationSpec,
 } from './activation-table.js';
 import { describe } from './util/describe.js';
-import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError } from './errors.js';
+import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError, WorkerThreadError } from './errors.js';
+import { autoThreads, CTL_BYTES, startPool, threadsProblem, type Pool } from './threads.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
 import { networkBuilder, type NetworkBuilder } from './network/builder.js';
 import type { Network } from './network/network.js';
@@ -47,6 +48,15 @@ export interface EngineOptions {
    * must be passed in (Workers), pass that build as `wasm`. Default false.
    */
   readonly scalar?: boolean;
+  /**
+   * Worker threads sharing the engine's memory: a number (1 = none) or `'auto'` (the logical processors, at most 16).
+   * Results are bit-identical at any thread count. Where threads cannot run (no SharedArrayBuffer, a page that is not
+   * cross-origin isolated, no Worker: Cloudflare Workers, Vercel Edge), or with `relaxedSimd` or `scalar`, the engine
+   * runs on one thread and `engine.threadsUnavailableReason` says why. Default 1.
+   */
+  readonly threads?: number | 'auto';
+  /** The threads build, when `wasm` is given and `threads` > 1. Default: `rectify-threads.wasm` next to this file. */
+  readonly threadsWasm?: WasmSource;
 }
 
 const MAX_MEMORY = 16384 * 65536;
@@ -83,9 +93,32 @@ export async function createEngineWith(options: EngineOptions, defaults: (kind: 
       "(e.g. import relaxedWasm from 'rectify/rectify-relaxed.wasm')");
   }
   const maxBytes = o.maxMemoryBytes ?? MAX_MEMORY;
+  const want = o.threads === 'auto' ? autoThreads() : o.threads ?? 1;
+  let why = want <= 1 ? undefined : wantRelaxed || scalar ? 'relaxedSimd and scalar run on one thread'
+    : threadsProblem();
+  const threadsSource = want > 1 && why === undefined ? o.threadsWasm ?? (o.wasm === undefined ? defaults('threads') : undefined) : undefined;
+  if (want > 1 && why === undefined && threadsSource === undefined) why = 'no threadsWasm was passed';
+  if (threadsSource !== undefined) {
+    // The threads build over a shared memory, and n - 1 workers; if they cannot start, one thread and the reason.
+    const mod = await compileSource(threadsSource);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: Math.ceil(maxBytes / 65536), shared: true } as WebAssembly.MemoryDescriptor);
+    const exports = checkExports(await instantiateModule(mod, { env: { memory } }), [...requiredKernels(false), 'threads_setup']);
+    const engine = new Engine(exports, false, false, maxBytes, false);
+    const ctl = engine.arena.alloc(CTL_BYTES);
+    engine.arena.f32.fill(0, ctl >> 2, (ctl + CTL_BYTES) >> 2);
+    const pool = await startPool(mod, memory, ctl, want);
+    if (typeof pool === 'string') why = pool;
+    else {
+      exports.threads_setup(ctl, want);
+      engine.setThreads(want, pool);
+      return engine;
+    }
+  }
   const mod = await compileSource(source);
   const exports = checkExports(await instantiateModule(mod), requiredKernels(scalar));
-  return new Engine(exports, relaxed, wantRelaxed && !relaxed, maxBytes, scalar);
+  const engine = new Engine(exports, relaxed, wantRelaxed && !relaxed, maxBytes, scalar);
+  engine.setThreads(1, undefined, why);
+  return engine;
 }
 
 /** Checks a tensor length: a whole number >= 0 that fits in the engine's memory limit. */
@@ -131,14 +164,14 @@ function numbersOf(init: unknown, arena: Arena): Float32Array {
   return out;
 }
 
-const ENGINE_OPTIONS = ['wasm', 'relaxedSimd', 'relaxedWasm', 'maxMemoryBytes', 'scalar'] as const;
+const ENGINE_OPTIONS = ['wasm', 'relaxedSimd', 'relaxedWasm', 'maxMemoryBytes', 'scalar', 'threads', 'threadsWasm'] as const;
 
 /** Validates createEngine's options: an object with known keys of the right types. */
 function checkEngineOptions(options: unknown): EngineOptions {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
     throw new InvalidArgumentError(`createEngine takes an options object ({ wasm?, relaxedSimd?, relaxedWasm?, ` +
-      `maxMemoryBytes?, scalar? }), got ${describe(options)}`);
+      `maxMemoryBytes?, scalar?, threads?, threadsWasm? }), got ${describe(options)}`);
   }
   const o: Record<string, unknown> = { ...options };
   for (const key of Object.keys(o)) {
@@ -151,7 +184,11 @@ function checkEngineOptions(options: unknown): EngineOptions {
       throw new InvalidArgumentError(`createEngine: ${key} must be true or false, got ${describe(o[key])}`);
     }
   }
-  for (const key of ['wasm', 'relaxedWasm'] as const) {
+  const t = o.threads;
+  if (t !== undefined && t !== 'auto' && !(Number.isInteger(t) && (t as number) >= 1 && (t as number) <= 64)) {
+    throw new InvalidArgumentError(`createEngine: threads must be a whole number in [1, 64] or 'auto', got ${describe(t)}`);
+  }
+  for (const key of ['wasm', 'relaxedWasm', 'threadsWasm'] as const) {
     if (o[key] === undefined) continue;
     const problem = wasmSourceProblem(o[key]);
     if (problem !== undefined) throw new InvalidArgumentError(`createEngine: ${key}: ${problem}`);
@@ -192,7 +229,10 @@ export class Engine implements EngineCore {
   readonly relaxedSimdUnavailable: boolean;
   /** Whether the scalar twins run instead of SIMD. */
   readonly scalar: boolean;
+  #threads = 1;
+  #why: string | undefined;
   #alive = true;
+  #pool: Pool | undefined;
 
   /** @internal Use {@link createEngine}. */
   constructor(exports: WasmExports, relaxed: boolean, unavailable: boolean, maxBytes: number, scalar: boolean) {
@@ -275,8 +315,22 @@ export class Engine implements EngineCore {
   /** @internal Throws if disposed. */
   check(): void {
     if (!this.#alive) throw new DisposedError('this engine was disposed; create a new one with createEngine()');
+    const dead = this.#pool?.dead;
+    if (dead !== undefined) throw new WorkerThreadError(`${dead}; this engine cannot run any more: dispose it and create a new one`);
   }
 
-  /** Drops the engine; its memory is released when nothing references it any more. */
-  dispose(): void { this.#alive = false; }
+  /** Threads that run this engine's work (1: no worker threads). Results are the same bits at any count. */
+  get threads(): number { return this.#threads; }
+
+  /** Why the engine runs on one thread although `threads` > 1 was asked for; undefined otherwise. */
+  get threadsUnavailableReason(): string | undefined { return this.#why; }
+
+  /** @internal The worker threads, or why there are none (createEngine). */
+  setThreads(n: number, pool: Pool | undefined, why?: string): void { this.#threads = n; this.#pool = pool; this.#why = why; }
+
+  /** @internal The worker pool, for the lifecycle tests. */
+  get pool(): Pool | undefined { return this.#pool; }
+
+  /** Drops the engine and terminates its worker threads; its memory is released when nothing references it any more. */
+  dispose(): void { this.#alive = false; this.#pool?.dispose(); }
 }

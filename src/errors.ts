@@ -129,3 +129,9 @@ export class ChartError extends RectifyError {}
  * report must be self-contained), a table row of the wrong width, a bad file name.
  */
 export class ReportError extends RectifyError {}
+
+/**
+ * A worker thread of a threaded engine (`createEngine({ threads })`) stopped. The engine cannot run any more: dispose
+ * it and create a new one.
+ */
+export class WorkerThreadError extends RectifyError {}

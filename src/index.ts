@@ -23,5 +23,5 @@ export {
   DisposedError, OutOfMemoryError, WasmLoadError, DataError, ModelFormatError, TrainingAbortedError,
 } from './errors.js';
 export { TrainingDivergedError, NetworkBusyError } from './errors.js';
-export { KernelError } from './errors.js';
+export { KernelError, WorkerThreadError } from './errors.js';
 export { DataFormatError, DataArgumentError, DataFileError, DataLimitError, ChartError, ReportError } from './errors.js';

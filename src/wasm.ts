@@ -154,11 +154,11 @@ export async function instantiateModule(mod: WebAssembly.Module, imports: WasmIm
   }
 }
 
-/** Which build: the shipped baseline, the relaxed-SIMD one, or the twins build (baseline + scalar twins, for tests). */
-export type BuildKind = 'baseline' | 'relaxed' | 'twins';
+/** Which build: the shipped baseline, the relaxed-SIMD one, the twins build (baseline + scalar twins, for tests), or the threads build (baseline kernels, shared memory). */
+export type BuildKind = 'baseline' | 'relaxed' | 'twins' | 'threads';
 
 /** @internal Default locations of the three builds, next to this file. */
 export function defaultWasmUrl(kind: BuildKind): URL {
-  const file = kind === 'relaxed' ? './rectify-relaxed.wasm' : kind === 'twins' ? './rectify-twins.wasm' : './rectify.wasm';
+  const file = kind === 'baseline' ? './rectify.wasm' : `./rectify-${kind}.wasm`;
   return new URL(file, import.meta.url);
 }

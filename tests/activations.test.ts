@@ -194,3 +194,29 @@ describe('hardSigmoid accuracy where slope x + offset cancels', () => {
     }
   });
 });
+
+describe('kernels that work in blocks (softplus and logSigmoid: an exponential pass, then a log1p pass per 256 elements)', () => {
+  it('give the same bits out of place, in place, per element and by the scalar twins, across block edges', () => {
+    const r = rng(21);
+    for (const name of ['softplus', 'logSigmoid'] as const) {
+      for (const n of [255, 256, 257, 1027]) {
+        // Tails as far as x = -+30, where e^-|x| < 2^-24 takes the path that returns log1p(e) = e.
+        const x = Float32Array.from({ length: n }, () => Math.fround(-30 + 60 * r()));
+        const a = simd.activation(name), b = scalar.activation(name);
+        const y = a.forward(x);
+        const bits = (v: Float32Array) => Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length));
+        expect(bits(y), `${name} n = ${n}: SIMD vs scalar`).toEqual(bits(b.forward(x)));
+        const inplace = x.slice();
+        a.forward(inplace, { out: inplace });
+        expect(bits(inplace), `${name} n = ${n}: in place`).toEqual(bits(y));
+        const t = simd.tensor(x);
+        a.forward(t, { out: t });
+        expect(bits(t.toArray()), `${name} n = ${n}: tensor in place`).toEqual(bits(y));
+        t.dispose();
+        for (const i of [0, 254, 255, 256, n - 1]) {
+          if (i < n) expect(y[i], `${name} n = ${n}, x[${i}] = ${x[i]}`).toBe(a.forward(x.subarray(i, i + 1))[0]);
+        }
+      }
+    }
+  });
+});

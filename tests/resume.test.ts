@@ -106,7 +106,12 @@ describe('resume bit for bit', () => {
     }
     const pred = JSON.parse(fixture('model-v2.predict.json'));
     const net = engine.loadNetwork(JSON.parse(fixture('model-v2.json')));
-    expect(bits(net.predict(Float32Array.from(pred.x)))).toEqual(pred.bits);
+    // Against the predictions the old engine stored, within the kernels' tolerances (tests/fixtures/README.md: a later
+    // release may compute softmax to different, equally accurate bits), as serialize.test.ts checks version 1.
+    const old = new Float32Array(new Uint32Array(pred.bits).buffer);
+    net.predict(Float32Array.from(pred.x)).forEach((v, i) => {
+      expect(Math.abs(v - old[i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(old[i]!)));
+    });
     net.dispose();
   });
 

@@ -43,10 +43,6 @@ export function elu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
 export function elu_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
   const as = load<f32>(p), a = f32x4.splat(as), z = kload(V_ZERO);
   let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    v128.store(at(dx, i), eluBwdV(v128.load(at(x, i)), v128.load(at(dy, i)), a, z));
-    v128.store(at(dx, i + 4), eluBwdV(v128.load(at(x, i + 4)), v128.load(at(dy, i + 4)), a, z));
-  }
   for (; i + 4 <= n; i += 4) v128.store(at(dx, i), eluBwdV(v128.load(at(x, i)), v128.load(at(dy, i)), a, z));
   for (; i < n; i++) store<f32>(at(dx, i), eluBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i)), as));
 }

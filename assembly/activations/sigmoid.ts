@@ -3,10 +3,10 @@
 // sigmoid' = e / (1 + e)^2 and tanh' = 4 e / (1 + e)^2 stay accurate where the output rounds to +-1.
 
 import {
-  kload, vlogisticd, slogisticd, vsigmoid, ssigmoid, vtanh, stanh, vsoftplus, ssoftplus, spmax, spmin,
-  V_ONE, V_ZERO, V_SIGN,
+  kload, vlogisticd, slogisticd, vsigmoid, ssigmoid, vtanh, stanh, ssoftplus, spmax, spmin,
+  V_ONE, V_ZERO, V_SIGN, V_PINF,
 } from '../math';
-import { at, nanPass } from './common';
+import { at, nanPass, vprodErrRaw, sprodErrRaw, softplusArray } from './common';
 
 
 
@@ -43,10 +43,6 @@ export function sigmoid_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
 export function sigmoid_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
   const one = kload(V_ONE), sign = kload(V_SIGN);
   let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    v128.store(at(dx, i), sigmoidBwdV(v128.load(at(x, i)), v128.load(at(dy, i)), one, sign));
-    v128.store(at(dx, i + 4), sigmoidBwdV(v128.load(at(x, i + 4)), v128.load(at(dy, i + 4)), one, sign));
-  }
   for (; i + 4 <= n; i += 4) v128.store(at(dx, i), sigmoidBwdV(v128.load(at(x, i)), v128.load(at(dy, i)), one, sign));
   for (; i < n; i++) store<f32>(at(dx, i), sigmoidBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i))));
 }
@@ -59,8 +55,7 @@ export function sigmoid_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: us
 
 /** y = log(sigmoid(x)). */
 export function logSigmoid_fwd(x: usize, y: usize, n: i32, p: usize): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(at(y, i), f32x4.neg(vsoftplus(f32x4.neg(v128.load(at(x, i))))));
+  let i = softplusArray(x, y, n, Infinity, true);
   for (; i < n; i++) store<f32>(at(y, i), -ssoftplus(-load<f32>(at(x, i))));
 }
 /** Scalar twin of logSigmoid_fwd. */
@@ -94,8 +89,6 @@ export function logSigmoid_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p:
 const HS_THREE = memory.data<f32>([3, 3, 3, 3], 16);
 const HS_MTHREE = memory.data<f32>([-3, -3, -3, -3], 16);
 const HS_SIX = memory.data<f32>([6, 6, 6, 6], 16);
-const HS_HI12 = memory.data<i32>([0xfffff000, 0xfffff000, 0xfffff000, 0xfffff000], 16);
-const HS_PINF = memory.data<f32>([Infinity, Infinity, Infinity, Infinity], 16);
 /** f32(1/6): the default slope. */
 const HS_SIXTH: f32 = 0.16666666666666666;
 
@@ -113,27 +106,15 @@ const HS_SIXTH: f32 = 0.16666666666666666;
 /** slope x + offset with the product exact (SIMD); sh + sl = slope split into 12-bit halves. */
 // @ts-ignore: decorator
 @inline function hsZV(x: v128, s: v128, sh: v128, sl: v128, o: v128): v128 {
-  const ph = f32x4.mul(s, x);
-  const xh = v128.and(x, kload(HS_HI12));
-  const xl = f32x4.sub(x, xh);
-  let pl = f32x4.sub(f32x4.mul(sh, xh), ph);
-  pl = f32x4.add(pl, f32x4.mul(sh, xl));
-  pl = f32x4.add(pl, f32x4.mul(sl, xh));
-  pl = f32x4.add(pl, f32x4.mul(sl, xl));
-  pl = v128.and(pl, f32x4.lt(f32x4.abs(pl), kload(HS_PINF)));
-  return f32x4.add(f32x4.add(ph, o), pl);
+  const ph = f32x4.mul(x, s);
+  const pl = vprodErrRaw(x, ph, sh, sl);
+  return f32x4.add(f32x4.add(ph, o), v128.and(pl, f32x4.lt(f32x4.abs(pl), kload(V_PINF))));
 }
 // @ts-ignore: decorator
 @inline function hsZS(x: f32, s: f32, sh: f32, sl: f32, o: f32): f32 {
-  const ph = s * x;
-  const xh = reinterpret<f32>(reinterpret<i32>(x) & 0xfffff000);
-  const xl = x - xh;
-  let pl = sh * xh - ph;
-  pl = pl + sh * xl;
-  pl = pl + sl * xh;
-  pl = pl + sl * xl;
-  if (!(abs<f32>(pl) < Infinity)) pl = 0;
-  return (ph + o) + pl;
+  const ph = x * s;
+  const pl = sprodErrRaw(x, ph, sh, sl);
+  return (ph + o) + (abs<f32>(pl) < Infinity ? pl : 0);
 }
 // @ts-ignore: decorator
 @inline function hsSplitHi(s: f32): f32 { return reinterpret<f32>(reinterpret<i32>(s) & 0xfffff000); }
@@ -208,10 +189,6 @@ export function hardSigmoid_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p
 /** y = tanh(x). */
 export function tanh_fwd(x: usize, y: usize, n: i32, p: usize): void {
   let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    v128.store(at(y, i), vtanh(v128.load(at(x, i))));
-    v128.store(at(y, i + 4), vtanh(v128.load(at(x, i + 4))));
-  }
   for (; i + 4 <= n; i += 4) v128.store(at(y, i), vtanh(v128.load(at(x, i))));
   for (; i < n; i++) store<f32>(at(y, i), stanh(load<f32>(at(x, i))));
 }
@@ -233,10 +210,6 @@ export function tanh_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
 export function tanh_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
   const one = kload(V_ONE), m2 = kload(MTWO), four = kload(FOUR);
   let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    v128.store(at(dx, i), tanhBwdV(v128.load(at(x, i)), v128.load(at(dy, i)), one, m2, four));
-    v128.store(at(dx, i + 4), tanhBwdV(v128.load(at(x, i + 4)), v128.load(at(dy, i + 4)), one, m2, four));
-  }
   for (; i + 4 <= n; i += 4) v128.store(at(dx, i), tanhBwdV(v128.load(at(x, i)), v128.load(at(dy, i)), one, m2, four));
   for (; i < n; i++) store<f32>(at(dx, i), tanhBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i))));
 }

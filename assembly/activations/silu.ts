@@ -11,9 +11,9 @@
 
 import {
   kload, V_ONE, V_ZERO, V_SIGN, V_TWO, V_HALF, vlog1p, slog1p, vlog1pUnit, slog1pUnit, spmax, spmin,
-  vexpNegSplit24, sexpNegSplit24, vexpNeg24, V_TWOM24, S_TWOM24, vsigmoid, ssigmoid, vsoftplus, ssoftplus,
+  vexpNegSplit24, sexpNegSplit24, vexpNeg24, V_TWOM24, S_TWOM24, vsigmoid, ssigmoid, ssoftplus,
 } from '../math';
-import { at, vprodErr, sprodErr, shi12b, vacc64lo, vacc64hi, fold64 } from './common';
+import { at, vprodErr, sprodErr, shi12b, vacc64lo, vacc64hi, fold64, softplusArray } from './common';
 
 
 const M_ONE = memory.data<f32>([-1, -1, -1, -1], 16);
@@ -246,7 +246,7 @@ export function silu_pgrad_scalar(x: usize, dy: usize, n: i32, p: usize, g: usiz
   return t > thr ? x : r;
 }
 
-/** y = softplus(x; p[0] = beta, p[1] = threshold); beta = 1 (the default) is math.ts's vsoftplus. */
+/** y = softplus(x; p[0] = beta, p[1] = threshold); beta = 1 (the default) is softplusArray (common.ts). */
 export function softplus_fwd(x: usize, y: usize, n: i32, p: usize): void {
   const bs = load<f32>(p), ths = load<f32>(p, 4), bhs = shi12b(bs), bls = bs - bhs;
   const b = f32x4.splat(bs), bh = f32x4.splat(bhs), bl = f32x4.splat(bls), thr = f32x4.splat(ths);
@@ -256,12 +256,7 @@ export function softplus_fwd(x: usize, y: usize, n: i32, p: usize): void {
     for (; i < n; i++) store<f32>(at(y, i), softplusS(load<f32>(at(x, i)), bs, bhs, bls, ths, true));
     return;
   }
-  for (; i + 8 <= n; i += 8) {
-    const x0 = v128.load(at(x, i)), x1 = v128.load(at(x, i + 4));
-    v128.store(at(y, i), v128.bitselect(x0, vsoftplus(x0), f32x4.gt(x0, thr)));
-    v128.store(at(y, i + 4), v128.bitselect(x1, vsoftplus(x1), f32x4.gt(x1, thr)));
-  }
-  for (; i + 4 <= n; i += 4) { const xv = v128.load(at(x, i)); v128.store(at(y, i), v128.bitselect(xv, vsoftplus(xv), f32x4.gt(xv, thr))); }
+  i = softplusArray(x, y, n, ths, false);
   for (; i < n; i++) { const xs = load<f32>(at(x, i)); store<f32>(at(y, i), xs > ths ? xs : ssoftplus(xs)); }
 }
 /** Scalar twin of softplus_fwd. */

@@ -40,8 +40,7 @@
 }
 
 /** xhat = (x - m) r; y = xhat gamma + beta, per column m and r (xhat may be 0: not stored). */
-// @ts-ignore: decorator
-@inline function affine(x: usize, xhat: usize, y: usize, rows: i32, cols: i32, gamma: usize, beta: usize, m: usize, r: usize, simd: bool): void {
+function affine(x: usize, xhat: usize, y: usize, rows: i32, cols: i32, gamma: usize, beta: usize, m: usize, r: usize, simd: bool): void {
   for (let i = 0; i < rows; i++) {
     const o = i * cols;
     let j = 0;

@@ -6,8 +6,7 @@
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-// @ts-ignore: decorator
-@inline function mul(a: usize, m: usize, out: usize, n: i32, simd: bool): void {
+function mul(a: usize, m: usize, out: usize, n: i32, simd: bool): void {
   let i = 0;
   if (simd) for (; i + 4 <= n; i += 4) v128.store(at(out, i), f32x4.mul(v128.load(at(a, i)), v128.load(at(m, i))));
   for (; i < n; i++) store<f32>(at(out, i), load<f32>(at(a, i)) * load<f32>(at(m, i)));

@@ -14,7 +14,8 @@
 //             dW = X^T dZ     gemm_tn(in, out, rows, X, dZ, dW, acc, s)   (acc = 1 accumulates over micro-batches)
 //             db = sum_i dZ   sum_rows(dZ, db, rows, out, acc)
 //
-// `s` (scratch) is a 16-byte aligned buffer of at least gemm_scratch_bytes(m, n, k) bytes, used for packing.
+// `s` (scratch) is a 16-byte aligned buffer of at least gemm_scratch_bytes(m, n, k) bytes, used for packing (in the
+// threads build, one part per thread: see assembly/nn/threads.ts).
 //
 // Algorithm. Large products pack B into 8-column panels ([kk][8], zero padded) and A into MR-row panels
 // ([kk][MR], zero padded), one KC-deep slice of k at a time, then run an MR x 8 register tile (2 MR f32x4
@@ -34,6 +35,7 @@
 // the same bits as the naive triple loops. The relaxed build fuses each step (vmadd): still kk order, other bits.
 
 import { vmadd } from '../math';
+import { gemmRun, threadCount } from './threads';
 
 // Depth of one k-slice (B panel 8 KB, A panel 5-6 KB: both stay in L1) and rows of A packed at once.
 const KC: i32 = 256;
@@ -89,6 +91,11 @@ export function gemm_tn_naive(m: i32, n: i32, k: i32, a: usize, b: usize, c: usi
 
 /** Bytes of scratch the three gemm_* kernels need for this shape (at most 1 KiB x roundup(n, 8) + 240 KiB + 192: fits i32 for n < 2^21). */
 export function gemm_scratch_bytes(m: i32, n: i32, k: i32): i32 {
+  return scratchOne(m, n, k) * threadCount();
+}
+
+/** Scratch of one thread for this shape (a block of the product needs no more). */
+export function scratchOne(m: i32, n: i32, k: i32): i32 {
   if (m <= 0 || n <= 0 || k <= 0) return 192;
   const kc = imin(k, KC);
   const npad = (n + 7) & ~7;
@@ -263,24 +270,28 @@ function tile6x8(pa: usize, pb: usize, kc: i32, pc: usize, ldc: usize, load: boo
   else tile5x8(pa, pb, kc, pc, ldc, load);
 }
 
-/** The packed path. aCols: A is [m,k] (nn, nt); otherwise [k,m] (tn). bCols: B is [n,k] (nt); otherwise [k,n]. */
-function gemmPacked(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize,
-  aCols: bool, bCols: bool): void {
+/**
+ * The packed path. aCols: A(i, kk) at a[i lda + kk] (nn, nt); otherwise at a[kk lda + i] (tn). bCols: B(kk, j) at
+ * b[j ldb + kk] (nt); otherwise at b[kk ldb + j]. C(i, j) at c[i ldc + j]. (Leading dimensions in elements: a block of
+ * a larger product, as one thread's share, is a product of its own.)
+ */
+function gemmPacked(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc4: usize, acc: i32,
+  scratch: usize, aCols: bool, bCols: bool): void {
   const kcMax = imin(k, KC);
   const npad = (n + 7) & ~7;
   const bpack = scratch;
   const apack = bpack + (<usize>(kcMax * npad) << 2);
   const edge = apack + (<usize>(mpadOf(m) * kcMax) << 2);
-  const ldc = <usize>n << 2;
+  const ldc = ldc4;
   for (let kb = 0; kb < k; kb += KC) {
     const kc = imin(KC, k - kb);
     const ld = acc != 0 || kb > 0;
-    if (bCols) packCols(at(b, kb), k, kc, n, 8, bpack);
-    else packRows(at(b, kb * n), n, kc, n, 8, bpack);
+    if (bCols) packCols(at(b, kb), ldb, kc, n, 8, bpack);
+    else packRows(at(b, kb * ldb), ldb, kc, n, 8, bpack);
     for (let ib = 0; ib < m; ib += MC) {
       const mc = imin(MC, m - ib);
-      if (aCols) packCols(at(a, ib * k + kb), k, kc, mc, MR, apack);
-      else packRows(at(a, kb * m + ib), m, kc, mc, MR, apack);
+      if (aCols) packCols(at(a, ib * lda + kb), lda, kc, mc, MR, apack);
+      else packRows(at(a, kb * lda + ib), lda, kc, mc, MR, apack);
       for (let j = 0; j < n; j += 8) {
         const nr = imin(8, n - j);
         const pb = bpack + <usize>(j * kc) * 4;
@@ -288,7 +299,7 @@ function gemmPacked(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i
           const i = ib + it;
           const mr = imin(MR, m - i);
           const pa = apack + <usize>(it * kc) * 4;
-          const pc = at(c, i * n + j);
+          const pc = c + <usize>i * ldc + (<usize>j << 2);
           if (mr == MR && nr == 8) {
             tile(pa, pb, kc, pc, ldc, ld);
           } else {
@@ -326,8 +337,7 @@ function gemmPacked(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i
 
 // @ts-ignore: decorator
 @inline function gemmSmallT(m: i32, n: i32, k: i32, a: usize, ars: usize, acs: usize, b: usize, bks: usize,
-  bjs: usize, c: usize, acc: i32): void {
-  const ldc = <usize>n << 2;
+  bjs: usize, c: usize, ldc: usize, acc: i32): void {
   const zero = f32x4.splat(0);
   for (let i = 0; i < m; i++) {
     const crow = c + <usize>i * ldc;
@@ -382,15 +392,22 @@ function gemmPacked(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i
   }
 }
 
-function gemmSmallRows(m: i32, n: i32, k: i32, a: usize, ars: usize, acs: usize, b: usize, c: usize, acc: i32): void {
-  gemmSmallT(m, n, k, a, ars, acs, b, <usize>n << 2, 4, c, acc);
-}
-function gemmSmallNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32): void {
-  gemmSmallT(m, n, k, a, <usize>k << 2, 4, b, 4, <usize>k << 2, c, acc);
-}
-
 // @ts-ignore: decorator
 @inline function isSmall(m: i32, n: i32, k: i32): bool { return m < 4 || n < 8 || k < 4; }
+
+/**
+ * Any of the three products on strided operands (leading dimensions in elements; see gemmPacked), kind 0 nn, 1 nt,
+ * 2 tn. m, n, k >= 1. The exported kernels call it on the whole product, each thread of the threads build on its block.
+ */
+export function gemmAny(kind: i32, m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  acc: i32, scratch: usize): void {
+  const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
+  if (isSmall(m, n, k)) {
+    if (kind == 1) gemmSmallT(m, n, k, a, la, 4, b, 4, lb, c, lc, acc);
+    else if (kind == 2) gemmSmallT(m, n, k, a, 4, la, b, lb, 4, c, lc, acc);
+    else gemmSmallT(m, n, k, a, la, 4, b, lb, 4, c, lc, acc);
+  } else gemmPacked(m, n, k, a, lda, b, ldb, c, lc, acc, scratch, kind != 2, kind == 1);
+}
 
 /** k = 0 or an empty C: C = 0 (acc = 0) or unchanged. Returns true when nothing is left to do. */
 // @ts-ignore: decorator
@@ -408,23 +425,17 @@ function gemmSmallNT(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: 
 
 /** C[m,n] (+)= A[m,k] B[k,n]. */
 export function gemm_nn(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void {
-  if (trivial(m, n, k, c, acc)) return;
-  if (isSmall(m, n, k)) gemmSmallRows(m, n, k, a, <usize>k << 2, 4, b, c, acc);
-  else gemmPacked(m, n, k, a, b, c, acc, scratch, true, false);
+  if (!trivial(m, n, k, c, acc)) gemmRun(0, m, n, k, a, k, b, n, c, acc, scratch);
 }
 
 /** C[m,n] (+)= A[m,k] B[n,k]^T. */
 export function gemm_nt(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void {
-  if (trivial(m, n, k, c, acc)) return;
-  if (isSmall(m, n, k)) gemmSmallNT(m, n, k, a, b, c, acc);
-  else gemmPacked(m, n, k, a, b, c, acc, scratch, true, true);
+  if (!trivial(m, n, k, c, acc)) gemmRun(1, m, n, k, a, k, b, k, c, acc, scratch);
 }
 
 /** C[m,n] (+)= A[k,m]^T B[k,n]. */
 export function gemm_tn(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc: i32, scratch: usize): void {
-  if (trivial(m, n, k, c, acc)) return;
-  if (isSmall(m, n, k)) gemmSmallRows(m, n, k, a, 4, <usize>m << 2, b, c, acc);
-  else gemmPacked(m, n, k, a, b, c, acc, scratch, false, false);
+  if (!trivial(m, n, k, c, acc)) gemmRun(2, m, n, k, a, m, b, n, c, acc, scratch);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -442,7 +453,12 @@ export function add_bias_rows(c: usize, bias: usize, m: i32, n: i32): void {
 
 /** out[j] (+)= sum_i x[i,j] over the m rows of x[m,n], summed in row order (the bias gradient). */
 export function sum_rows(x: usize, out: usize, m: i32, n: i32, acc: i32): void {
-  const ld = <usize>n << 2;
+  sumCols(x, out, m, n, n, acc);
+}
+
+/** sum_rows on the n columns of a block whose rows are `ldx` elements apart (one thread's columns). */
+export function sumCols(x: usize, out: usize, m: i32, n: i32, ldx: i32, acc: i32): void {
+  const ld = <usize>ldx << 2;
   const zero = f32x4.splat(0);
   let j = 0;
   for (; j + 16 <= n; j += 16) {

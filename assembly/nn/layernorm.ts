@@ -9,8 +9,7 @@
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
 /** Sum over a row of f(a[j], b[j]) in the fixed lane order (op 0: a - m squared; 1: a; 2: a b; 3: a g b, g = gamma). */
-// @ts-ignore: decorator
-@inline function rowSum(a: usize, b: usize, g: usize, m: f32, cols: i32, op: i32, simd: bool): f32 {
+function rowSum(a: usize, b: usize, g: usize, m: f32, cols: i32, op: i32, simd: bool): f32 {
   let j = 0;
   let l0: f32 = 0, l1: f32 = 0, l2: f32 = 0, l3: f32 = 0;
   if (simd) {

@@ -9,10 +9,11 @@
 //   words: L_*. All generated from scripts/gen-abi.mjs.
 // Matrices are row-major; W is stored [in, out] so Z = X W + b (gemm_nn), dX = dZ W^T (gemm_nt), dW = X^T dZ (gemm_tn).
 
-import { gemm_nn, gemm_nt, gemm_tn, add_bias_rows, sum_rows } from './gemm';
+import { gemm_nn, gemm_nt, gemm_tn } from './gemm';
 import { gemv_bias } from './gemv';
+import { biasAct, actBwd, sumRows, updateLayers, blockUpdate } from './threads';
 import { loss_mse, loss_bce_logits, loss_softmax_ce, loss_softmax_ce_labels, loss_weighted } from './loss';
-import { sgd_step, momentum_step, rmsprop_step, adam_step, sum_squares, scale_inplace, weight_penalty } from './optim';
+import { sum_squares, scale_inplace, weight_penalty } from './optim';
 import { act_fwd, act_bwd, act_pgrad } from './dispatch';
 import { rng_bernoulli_mask } from './rng';
 import { dropout_fwd, dropout_bwd } from './dropout';
@@ -83,13 +84,13 @@ function forward(plan: usize, x: usize, rows: i32, full: bool, mode: i32 = 0): v
     const L = layer(plan, l);
     if (li(L, L_KIND) != KIND_DENSE) { input = layerFwd(plan, L, input, rows, mode); continue; }
     const din = li(L, L_IN), dout = li(L, L_OUT);
-    if (rows == 1) gemv_bias(dout, din, input, lp(L, L_W), lp(L, L_B), lp(L, L_Z)); // same bits, no packing, bias fused
-    else {
+    const apply = l < n - 1 || full || !fused(plan);
+    if (rows == 1) {
+      gemv_bias(dout, din, input, lp(L, L_W), lp(L, L_B), lp(L, L_Z)); // same bits, no packing, bias fused
+      if (apply) act_fwd(li(L, L_ACT), lp(L, L_Z), lp(L, L_Y), rows, dout, lp(L, L_P), li(L, L_PU));
+    } else {
       gemm_nn(rows, dout, din, input, lp(L, L_W), lp(L, L_Z), 0, scratch);
-      add_bias_rows(lp(L, L_Z), lp(L, L_B), rows, dout);
-    }
-    if (l < n - 1 || full || !fused(plan)) {
-      act_fwd(li(L, L_ACT), lp(L, L_Z), lp(L, L_Y), rows, dout, lp(L, L_P), li(L, L_PU));
+      biasAct(lp(L, L_Z), lp(L, L_B), lp(L, L_Y), rows, dout, li(L, L_ACT), lp(L, L_P), li(L, L_PU), apply); // assembly/nn/threads.ts
     }
     input = lp(L, L_Y);
   }
@@ -180,12 +181,12 @@ function gradients(plan: usize, x: usize, t: usize, labels: usize, rows: i32, mo
     }
     if (l < n - 1) {
       // dY of this layer was written into dyBuf by the layer above.
-      act_bwd(li(L, L_ACT), lp(L, L_Z), lp(L, L_Y), dyBuf, lp(L, L_DZ), rows, dout, lp(L, L_P), li(L, L_PU));
+      actBwd(li(L, L_ACT), lp(L, L_Z), lp(L, L_Y), dyBuf, lp(L, L_DZ), rows, dout, lp(L, L_P), li(L, L_PU));
       if (li(L, L_HASPG)) act_pgrad(li(L, L_ACT), lp(L, L_Z), dyBuf, rows, dout, lp(L, L_P), lp(L, L_GP), li(L, L_PU));
     }
     const input = l == 0 ? x : lp(layer(plan, l - 1), L_Y);
     gemm_tn(din, dout, rows, input, lp(L, L_DZ), lp(L, L_GW), 0, scratch);
-    sum_rows(lp(L, L_DZ), lp(L, L_GB), rows, dout, 0);
+    sumRows(lp(L, L_DZ), lp(L, L_GB), rows, dout, 0);
     if (l > 0) {
       gemm_nt(rows, din, dout, lp(L, L_DZ), lp(L, L_W), other, 0, scratch);
       const tmp = dyBuf; dyBuf = other; other = tmp;
@@ -199,19 +200,6 @@ function layerGradSq(L: usize): f64 {
   let s = sum_squares(lp(L, L_GW), nw(L)) + sum_squares(lp(L, L_GB), nb(L));
   if (li(L, L_HASPG)) s += sum_squares(lp(L, L_GP), li(L, L_NP));
   return s;
-}
-
-/** One parameter block's update with the plan's optimizer. `wd`: weight decay for this block. */
-function update(plan: usize, w: usize, g: usize, m: usize, v: usize, n: i32, wd: f32): void {
-  const opt = hi(plan, H_OPT);
-  const lr = hf(plan, H_LR);
-  if (opt == OPT_SGD) sgd_step(w, g, n, lr, wd);
-  else if (opt == OPT_MOMENTUM) momentum_step(w, g, m, n, lr, hf(plan, H_B1), hi(plan, H_NESTEROV), wd);
-  else if (opt == OPT_RMSPROP) rmsprop_step(w, g, m, n, lr, hf(plan, H_B2), hf(plan, H_EPS), wd);
-  else {
-    adam_step(w, g, m, v, n, lr, hf(plan, H_B1), hf(plan, H_B2), hf(plan, H_EPS), wd, opt == OPT_ADAMW ? 1 : 0,
-      hf(plan, H_B1T), hf(plan, H_B2T));
-  }
 }
 
 /**
@@ -247,18 +235,15 @@ export function net_train_step(plan: usize, x: usize, t: usize, labels: usize, r
   store<i32>(plan + (<usize>H_T << 2), hi(plan, H_T) + 1);
   store<f32>(plan + (<usize>H_B1T << 2), hf(plan, H_B1T) * hf(plan, H_B1));
   store<f32>(plan + (<usize>H_B2T << 2), hf(plan, H_B2T) * hf(plan, H_B2));
-  const wd = hf(plan, H_WD);
+  updateLayers(plan); // weights (decay wd) and biases of every unfrozen layer (assembly/nn/threads.ts)
   for (let l = 0; l < n; l++) {
     const L = layer(plan, l);
     if (li(L, L_FROZEN)) continue; // frozen: gradients flowed through it above, nothing of it changes
-    // Weight decay on dense weights only (not on gamma, as Keras and common PyTorch practice leave norm scales).
-    update(plan, lp(L, L_W), lp(L, L_GW), lp(L, L_MW), lp(L, L_VW), nw(L), li(L, L_KIND) == KIND_DENSE ? wd : 0);
-    update(plan, lp(L, L_B), lp(L, L_GB), lp(L, L_MB), lp(L, L_VB), nb(L), 0);
     if (li(L, L_HASPG)) {
       // Untrainable entries of the parameter block have a zero mask: their gradient is cleared before the update.
       const np = li(L, L_NP), gp = lp(L, L_GP), mask = lp(L, L_MASK);
       for (let i = 0; i < np; i++) store<f32>(gp + (<usize>i << 2), load<f32>(gp + (<usize>i << 2)) * load<f32>(mask + (<usize>i << 2)));
-      update(plan, lp(L, L_P), gp, lp(L, L_MP), lp(L, L_VP), np, 0);
+      blockUpdate(plan, lp(L, L_P), gp, lp(L, L_MP), lp(L, L_VP), np, 0);
       // Keep every parameter inside its valid range (sbaf alpha in (0, 1), k > 0, ...): projected gradient descent.
       const w = lp(L, L_P), lo = lp(L, L_LO), hi = lp(L, L_HI);
       for (let i = 0; i < np; i++) {

@@ -156,6 +156,17 @@ export const PLAIN = {
       for (let i = 0; i < n; i++) { const v = x[i]; dx[i] = v > lo && v < hi ? dy[i] : 0; }
     },
   },
+  hardShrink: { // |x| > lambda ? x : 0 (the band maps -0 to +0, as rectify's)
+    fwd(x, y, n, p) { const l = p.lambda ?? 0.5; for (let i = 0; i < n; i++) { const v = x[i]; y[i] = Math.abs(v) > l ? v : 0; } },
+    bwd(x, dy, dx, n, p) { const l = p.lambda ?? 0.5; for (let i = 0; i < n; i++) dx[i] = Math.abs(x[i]) > l ? dy[i] : 0; },
+  },
+  softShrink: { // x > lambda ? x - lambda : x < -lambda ? x + lambda : 0
+    fwd(x, y, n, p) {
+      const l = p.lambda ?? 0.5;
+      for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > l ? v - l : v < -l ? v + l : 0; }
+    },
+    bwd(x, dy, dx, n, p) { const l = p.lambda ?? 0.5; for (let i = 0; i < n; i++) dx[i] = Math.abs(x[i]) > l ? dy[i] : 0; },
+  },
   hardSwish: {
     fwd(x, y, n) { for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v * Math.min(Math.max(v + 3, 0), 6) / 6; } },
     bwd(x, dy, dx, n) {

@@ -8,7 +8,12 @@ const BATCH = 32;
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
 
-const engine = await createEngine();
+// Worker threads where the page is cross-origin isolated (serve.mjs sends the COOP/COEP headers); one thread, and why,
+// elsewhere. The trained network is the same bits either way.
+const engine = await createEngine({ threads: 'auto' });
+$('threads').textContent = engine.threads > 1
+  ? `Training on ${engine.threads} threads (worker threads sharing the engine's memory).`
+  : `Training on one thread: ${engine.threadsUnavailableReason ?? 'this device reports one processor'}.`;
 const { train, test } = trainTestSplit(loadDigits(), 0.2, 1);   // seeded, stratified: 1438 train, 359 test
 let seed = 7;
 let controller;

@@ -69,7 +69,7 @@ export class NetworkBuilder<I extends number, O extends number> {
    */
   dropout(rate: number): NetworkBuilder<I, O> {
     if (typeof rate !== 'number' || !(rate >= 0 && Math.fround(rate) < 1)) {
-      throw new InvalidParameterError(`dropout: rate must be a number in [0, 1) (the fraction of values dropped), got ${describe(rate)}`);
+      throw new InvalidParameterError(`dropout: rate must be in [0, 1), got ${describe(rate)}`);
     }
     return this.add('dropout', { rate });
   }
@@ -83,7 +83,7 @@ export class NetworkBuilder<I extends number, O extends number> {
     const o = this.normOptions(options, 'batchNorm', ['momentum', 'epsilon', 'trainable']);
     const momentum = options.momentum ?? 0.1;
     if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
-      throw new InvalidParameterError(`batchNorm: momentum must be a number in [0, 1] (the new batch's weight in the running statistics), got ${describe(momentum)}`);
+      throw new InvalidParameterError(`batchNorm: momentum must be in [0, 1], got ${describe(momentum)}`);
     }
     return this.add('batchNorm', { momentum, ...o });
   }
@@ -98,7 +98,7 @@ export class NetworkBuilder<I extends number, O extends number> {
     checkKeys(options, keys, what);
     const epsilon = options.epsilon ?? 1e-5;
     if (typeof epsilon !== 'number' || !(Math.fround(epsilon) >= F32_MIN_NORMAL) || !Number.isFinite(Math.fround(epsilon))) {
-      throw new InvalidParameterError(`${what}: epsilon must be a finite number > 0 (at least ${F32_MIN_NORMAL} as an f32), got ${describe(epsilon)}`);
+      throw new InvalidParameterError(`${what}: epsilon must be a finite f32 > 0, got ${describe(epsilon)}`);
     }
     if (options.trainable !== undefined && typeof options.trainable !== 'boolean') {
       throw new InvalidParameterError(`${what}: trainable must be true or false, got ${describe(options.trainable)}`);

@@ -10,7 +10,7 @@ import { InvalidArgumentError, ModelFormatError, OutOfMemoryError, RectifyError 
 import { findActivation } from '../activation-table.js';
 import { BASE64_ALPHABET, base64Value } from '../util/base64.js';
 import type { InitName, LayerKind, NetworkMetadata, NormalizedOptimizer, OptimizerName, ParameterView, SavedLayerSpec } from '../network/types.js';
-import { INIT_CODES, LOSS_CODES, OPTIMIZER_CODES } from '../generated/abi.js';
+import { INIT_CODES, KIND_CODES, LOSS_CODES, OPTIMIZER_CODES } from '../generated/abi.js';
 import { momentSlots } from '../network/optimizer.js';
 import { checkSchedule, type SchedulePosition } from '../network/schedule.js';
 import { checkMetadata } from '../network/metadata.js';
@@ -457,7 +457,8 @@ const TOP_FIELDS = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 
 const TOP_FIELDS_V3 = ['format', 'version', 'inputs', 'seed', 'loss', 'optimizer', 'clipNorm', 'layers', 'parameters', 'training', 'optimizerState', 'checksum'];
 /** Version 4 adds the buffers (batchNorm running statistics), layer kinds, layers' l1 / l2 and the schedule position; and the serving metadata. */
 const TOP_FIELDS_V4 = [...TOP_FIELDS_V3.slice(0, -1), 'buffers', 'schedule', 'metadata', 'checksum'];
-const KINDS: readonly string[] = ['dropout', 'batchNorm', 'layerNorm'];
+/** Layer kinds a version-4 file may name (dense layers have no `kind`). */
+const KINDS = Object.keys(KIND_CODES).filter((k) => k !== 'dense');
 
 /** Checks the document's structure and types (not yet its sizes) and returns a plain copy. */
 function readDocument(o: unknown, withData: boolean): NetworkJSON {

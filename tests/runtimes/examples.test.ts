@@ -53,6 +53,10 @@ describe.skipIf(!HAS_CHROMIUM)('examples/browser', () => {
       });
       await page.goto(`${started.url}/examples/browser/`);
       await page.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: 30_000 });
+      // serve.mjs sends COOP/COEP: cross-origin isolated, so worker threads ('auto': the processors Chromium reports).
+      const cores = Math.min(16, await page.evaluate(() => navigator.hardwareConcurrency));
+      expect(await page.textContent('#threads')).toBe(cores > 1
+        ? `Training on ${cores} threads (worker threads sharing the engine's memory).` : 'Training on one thread: this device reports one processor.');
       const liveFrames = await page.evaluate(() => (window as unknown as { __liveFrames: number }).__liveFrames);
       console.log(`[examples] browser: ${liveFrames} frames rendered with a partly drawn loss curve during training`);
       expect(liveFrames).toBeGreaterThanOrEqual(1);
@@ -77,11 +81,28 @@ describe.skipIf(!HAS_CHROMIUM)('examples/browser', () => {
       expect(await page.isEnabled('#train')).toBe(true);
       expect(await page.isEnabled('#stop')).toBe(false);
       // Nothing but the page's own origin was fetched (no CDN, no network).
-      expect(requests.filter((u) => !u.startsWith(started.url) && !u.startsWith('data:'))).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith(started.url) && !u.startsWith('data:') && !u.startsWith(`blob:${started.url}`))).toEqual([]);
     } finally {
       await ctx.close();
     }
     expect(errors).toEqual([]);
+  });
+
+  it('without COOP/COEP the page trains on one thread and says why', async () => {
+    const started = await serve(ROOT, 0, '127.0.0.1', { isolated: false });
+    const { chromium } = await import('playwright-core');
+    const ctx = await chromium.launchPersistentContext(freshDir('browser-example-plain'),
+      { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${started.url}/examples/browser/`);
+      await page.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: 30_000 });
+      expect(await page.textContent('#threads')).toMatch(/^Training on one thread: this page is not cross-origin isolated \(serve it with Cross-Origin-Opener-Policy/);
+      expect(Number(/Test accuracy: ([\d.]+)%/.exec(await page.textContent('#accuracy') ?? '')?.[1])).toBeGreaterThanOrEqual(90);
+    } finally {
+      await ctx.close();
+      await new Promise<void>((r) => started.server.close(() => r()));
+    }
   });
 });
 

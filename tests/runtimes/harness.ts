@@ -12,8 +12,10 @@ export const DIST = join(ROOT, 'dist');
 
 /** One probe run as the probe returns it (see probe.js). */
 export interface Section { label: string; n: number; fnv: string; hex?: string }
-export interface ProbeResult { sha256: string; relaxedSimd: boolean; training: boolean; activations: string[]; sections: Section[] }
-export interface BothResult { runtime: string; baseline: ProbeResult; scalar?: ProbeResult; relaxed: ProbeResult | null }
+export interface ProbeResult { sha256: string; relaxedSimd: boolean; training: boolean; layers?: string | null; activations: string[]; sections: Section[] }
+/** The threads probe (probe.js, probeThreads): threads used, why one, hash of the trained weights and predictions. */
+export interface ThreadsResult { threads: number; reason: string | null; sha256: string }
+export interface BothResult { runtime: string; baseline: ProbeResult; scalar?: ProbeResult; relaxed: ProbeResult | null; threads?: ThreadsResult }
 
 const made: string[] = [];
 /** A new temporary directory, removed by removeFreshDirs(). */

@@ -175,7 +175,56 @@ async function probeTraining(lib, engine, add) {
     net.dispose();
   }
 }
+
+/**
+ * The dropout, batchNorm and layerNorm layers in a seeded training run (masks drawn from the network's generator,
+ * running statistics): the SHA-256 of the trained parameters, running statistics and predictions, kept apart from
+ * the probe's main hash (which predates the layers and must not change). null where the build has no such layers.
+ */
+async function probeLayers(lib, engine) {
+  if (typeof engine.network !== 'function' || typeof engine.network({ inputs: 1 }).dropout !== 'function') return null;
+  const rows = 64, inputs = 4;
+  const x = inputsFor({ range: [-2, 2] }, nameSeed('layers/x')).slice(PG_START, PG_START + rows * inputs);
+  const y = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) y[r] = x[r * inputs] - x[r * inputs + 3] > 0 ? 1 : 0;
+  const net = engine.network({ inputs, seed: 12 }).dense(12, 'relu').batchNorm().dropout(0.25).dense(8, 'tanh').layerNorm()
+    .dense(2, 'softmax').build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.01 } });
+  try {
+    await net.fit(x, y, { epochs: 3, batchSize: 16 });
+    const parts = [...net.parameters().map((p) => p.data), ...net.buffers().map((b) => b.data), net.predict(x)];
+    return await sha256(parts.map(canonicalBits));
+  } finally {
+    net.dispose();
+  }
+}
 // ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Threads: a network large enough that every job of assembly/nn/threads.ts splits (GEMM, bias and activation rows,
+ * bias gradient, optimizer), trained with `engineOptions` (e.g. { threads: 2 }). Returns the thread count the engine
+ * used, why it used one thread (where threads cannot run), and the hash of the trained weights and predictions, which
+ * must equal the single-thread one everywhere.
+ */
+export async function probeThreads(lib, engineOptions) {
+  const engine = await lib.createEngine(engineOptions);
+  try {
+    const rows = 64, inputs = 96;
+    const base = inputsFor({ range: [-2, 2] }, nameSeed('threads/x')).slice(PG_START);
+    const x = new Float32Array(rows * inputs).map((_, i) => base[i % base.length] * (((i * 7) % 5) - 2) * 0.5);
+    const y = new Int32Array(rows).map((_, r) => (x[r * inputs] > 0 ? 1 : 0) + (x[r * inputs + 1] > 0 ? 2 : 0));
+    const net = engine.network({ inputs, seed: 3 }).dense(128, 'relu').dense(72, 'tanh').dense(4, 'softmax')
+      .build({ loss: 'crossEntropy', optimizer: { name: 'adam', learningRate: 0.01 } });
+    try {
+      await net.fit(x, y, { epochs: 3, batchSize: 64 });
+      const bits = [...net.parameters().map((p) => canonicalBits(p.data)), canonicalBits(net.predict(x))];
+      return { threads: engine.threads, reason: engine.threadsUnavailableReason ?? null, sha256: await sha256(bits) };
+    } finally {
+      net.dispose();
+    }
+  } finally {
+    engine.dispose();
+  }
+}
 
 async function sha256(u32s) {
   let total = 0;
@@ -207,8 +256,9 @@ export async function probe(lib, engineOptions = {}, { withValues = false } = {}
     for (const def of defs) probeActivation(engine, def, add);
     const math = probeMath(engine, add);
     const trained = await probeTraining(lib, engine, add);
+    const layers = await probeLayers(lib, engine);
     return {
-      sha256: await sha256(bits), relaxedSimd: engine.relaxedSimd, training: trained,
+      sha256: await sha256(bits), relaxedSimd: engine.relaxedSimd, training: trained, layers,
       activations: defs.map((d) => d.name), math, sections,
     };
   } finally {
@@ -224,7 +274,8 @@ export async function probeBoth(lib, baselineOptions = {}, relaxedOptions = { re
   const baseline = await probe(lib, baselineOptions);
   const scalar = await probe(lib, { ...baselineOptions, ...scalarOptions, scalar: true });
   const relaxed = lib.supportsRelaxedSimd() ? await probe(lib, relaxedOptions, { withValues: true }) : null;
-  return { runtime: runtimeName(), baseline, scalar, relaxed };
+  const threads = await probeThreads(lib, { ...baselineOptions, threads: 2 });
+  return { runtime: runtimeName(), baseline, scalar, relaxed, threads };
 }
 
 function runtimeName() {

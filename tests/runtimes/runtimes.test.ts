@@ -7,10 +7,10 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { extname, join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lib from '../../dist/index.js';
-import { probe } from './probe.js';
+import { probe, probeThreads } from './probe.js';
 import {
   CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, bundle, removeFreshDirs, compareRelaxed, differingSections, freshDir, lastJson, npmBinary, run, wasmAsModule,
-  type BothResult, type ProbeResult,
+  type BothResult, type ProbeResult, type ThreadsResult,
 } from './harness.js';
 
 
@@ -32,16 +32,27 @@ if (!BUN) loudSkip('Bun', 'the bun binary is not installed (npm ci installs the 
 
 let nodeRef: ProbeResult;
 let nodeRefValues: ProbeResult;
+let nodeThreads: ThreadsResult; // the threads probe on one thread, in Node
 
 afterAll(removeFreshDirs);
 
 beforeAll(async () => {
   nodeRef = await probe(lib);
   nodeRefValues = await probe(lib, {}, { withValues: true });
+  nodeThreads = await probeThreads(lib, { threads: 1 });
 });
 
-/** The checks every runtime gets: same activations, same baseline bits as Node; relaxed within tolerance. */
-function checkRuntime(r: BothResult, expectRelaxed: boolean | undefined): void {
+/**
+ * The checks every runtime gets: same activations, same baseline bits as Node; relaxed within tolerance; with
+ * `threads: 2` the engine uses `threads` threads (1: it says why) and trains the same bits as Node on one thread.
+ */
+function checkRuntime(r: BothResult, expectRelaxed: boolean | undefined, threads: number, reason?: RegExp): void {
+  console.log(`[runtimes] ${r.runtime}: threads: 2 -> ${r.threads?.threads} thread(s)` +
+    `${r.threads?.reason ? ` (${r.threads.reason})` : ''}, trained weights ${r.threads?.sha256 === nodeThreads.sha256 ? 'identical to Node on one thread' : 'DIFFER'}`);
+  expect(r.threads?.threads, `threads used (${r.threads?.reason})`).toBe(threads);
+  if (threads === 1) expect(r.threads?.reason).toMatch(reason ?? /./);
+  else expect(r.threads?.reason).toBeNull();
+  expect(r.threads?.sha256, 'threads: trained weights and predictions').toBe(nodeThreads.sha256);
   const diff = differingSections(nodeRef, r.baseline);
   console.log(`[runtimes] ${r.runtime}: baseline sha256 ${r.baseline.sha256} ` +
     `(${r.baseline.sha256 === nodeRef.sha256 ? 'identical to Node' : `DIFFERS in ${diff.join(', ')}`}); ` +
@@ -51,6 +62,10 @@ function checkRuntime(r: BothResult, expectRelaxed: boolean | undefined): void {
   expect(r.baseline.relaxedSimd).toBe(false);
   expect(diff, 'sections whose bits differ from Node').toEqual([]);
   expect(r.baseline.sha256).toBe(nodeRef.sha256);
+  // Dropout masks, batchNorm and layerNorm in a seeded fit: the same bits as Node's (a hash of its own).
+  expect(nodeRef.layers).toMatch(/^[0-9a-f]{64}$/);
+  expect(r.baseline.layers, 'layers training hash').toBe(nodeRef.layers);
+  if (r.scalar) expect(r.scalar.layers, 'layers training hash, scalar twins').toBe(nodeRef.layers);
   if (r.scalar) {
     expect(differingSections(nodeRef, r.scalar), 'scalar twins: sections whose bits differ').toEqual([]);
     expect(r.scalar.sha256).toBe(nodeRef.sha256);
@@ -92,20 +107,21 @@ describe('the probe in real runtimes', () => {
       `(${nodeRef.sections.length} sections, ${nodeRef.activations.length} activations)`);
     const relaxed = lib.supportsRelaxedSimd() ? await probe(lib, { relaxedSimd: true }, { withValues: true }) : null;
     const scalar = await probe(lib, { scalar: true });
-    checkRuntime({ runtime: `node ${process.versions.node}`, baseline: nodeRef, scalar, relaxed }, undefined);
+    const threads = await probeThreads(lib, { threads: 2 });
+    checkRuntime({ runtime: `node ${process.versions.node}`, baseline: nodeRef, scalar, relaxed, threads }, undefined, 2);
   });
 
   it.skipIf(!DENO)('Deno', async () => {
     const out = await run(DENO!, ['run', '--allow-read', '--no-prompt', 'tests/runtimes/host.mjs']);
     const r = lastJson<BothResult>(out);
     expect(r.runtime).toMatch(/^deno /);
-    checkRuntime(r, true);
+    checkRuntime(r, true, 2);
   });
 
   it.skipIf(!BUN)('Bun', async () => {
     const r = lastJson<BothResult>(await run(BUN!, ['tests/runtimes/host.mjs']));
     expect(r.runtime).toMatch(/^bun /);
-    checkRuntime(r, undefined);
+    checkRuntime(r, undefined, 2);
   });
 
   it('Vercel edge-runtime (no code generation; Module passed in from the host)', async () => {
@@ -127,7 +143,7 @@ describe('the probe in real runtimes', () => {
     expect(() => rt.evaluate('eval("1")')).toThrow();
     const r = JSON.parse(await rt.evaluate<Promise<string>>('runProbe()')) as BothResult;
     expect(r.runtime).toMatch(/^edge-runtime/);
-    checkRuntime(r, undefined);
+    checkRuntime(r, undefined, 1, /Worker|SharedArrayBuffer|threadsWasm/);
   });
 
   it('Cloudflare workerd (Miniflare; the package\'s workerd entry, .wasm imported as CompiledWasm)', async () => {
@@ -148,7 +164,7 @@ describe('the probe in real runtimes', () => {
       expect(res.status, text).toBe(200);
       const r = JSON.parse(text) as BothResult;
       expect(r.runtime).toBe('workerd');
-      checkRuntime(r, true);
+      checkRuntime(r, true, 1, /Worker|SharedArrayBuffer/);
     } finally {
       await mf.dispose();
     }
@@ -172,6 +188,11 @@ describe('the probe in real runtimes', () => {
       server = createServer((req, res) => {
         const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
         if (path === '/') { res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE); return; }
+        if (path === '/isolated') {
+          // Cross-origin isolated: SharedArrayBuffer, so threads.
+          res.writeHead(200, { 'content-type': 'text/html', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }).end(PAGE);
+          return;
+        }
         const file = join(ROOT, path);
         if (!SERVED.some((p) => path.startsWith(p)) || !existsSync(file)) { res.writeHead(404).end(); return; }
         res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(file));
@@ -182,7 +203,9 @@ describe('the probe in real runtimes', () => {
     });
     afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
-    it('Chromium (Debian package, driven by playwright-core), dist/ served over http', async () => {
+    it.each([
+      ['/', 1], ['/isolated', 2],
+    ] as const)('Chromium (Debian package, driven by playwright-core), dist/ served over http: page %s, %i thread(s)', async (path, threads) => {
       const { chromium } = await import('playwright-core');
       const ctx = await chromium.launchPersistentContext(freshDir('chromium'),
         { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -190,7 +213,7 @@ describe('the probe in real runtimes', () => {
       try {
         const page = await ctx.newPage();
         page.on('pageerror', (e) => errors.push(String(e)));
-        await page.goto(`${origin}/`);
+        await page.goto(`${origin}${path}`);
         const handle = await page.waitForFunction(() => (window as unknown as { __result?: string }).__result, null,
           { timeout: 30_000 });
         const text = await handle.jsonValue() as string;
@@ -198,7 +221,7 @@ describe('the probe in real runtimes', () => {
         const r = JSON.parse(text) as BothResult;
         expect(r.runtime).toMatch(/Chrome\//);
         r.runtime = `chromium ${/Chrome\/([\d.]+)/.exec(r.runtime)?.[1]}`;
-        checkRuntime(r, true);
+        checkRuntime(r, true, threads, /cross-origin isolated/);
       } finally {
         await ctx.close();
       }

@@ -1,0 +1,302 @@
+// Threads: one training step (or product, or forward pass) on several threads over one shared memory.
+//
+// Only the threads build (dist/rectify-threads.wasm: `--enable threads`, imported shared memory) runs anything here
+// in parallel; in the other builds ASC_FEATURE_THREADS is false, every helper below is the plain single-thread call
+// and the two exports are empty.
+//
+// The host (src/threads.ts) gives the engine's instance a control block (threads_setup) and starts n - 1 workers, each
+// with its own instance of the same module over the same memory, running thread_loop: it spins a while, then sleeps on
+// the generation word (memory.atomic.wait32), until the calling thread publishes a job: op code and argument words, a
+// claim word (chunk count << 16 | next chunk), then generation + 1 and notify. A job is cut into a few chunks per
+// thread; every thread, the calling one included, claims chunks one at a time (compare-and-swap on the claim word),
+// runs each and adds 1 to the finished word. The calling thread then spins with atomic loads until every chunk is
+// finished (browsers forbid blocking waits on a page's main thread). A worker that is slow to wake (a busy machine)
+// just claims fewer chunks: nobody waits for a thread that has not started.
+//
+// Determinism: a job splits its output, never a sum. Each output element is computed by exactly one thread with the
+// same operations in the same order as on one thread (GEMM: blocks of whole 8-column panels or tile rows, every path
+// sums in kk order; elementwise kernels and bias: whole rows; the bias gradient: whole columns, summed in row order;
+// the optimizer: ranges of elements, each updated alone). So 1, 2 or 4 threads give the same bits. Reductions over
+// many elements (losses, parameter gradients of activations, gradient norms) stay on the calling thread.
+// Small operations stay on the calling thread (below *_MIN): waking a worker costs more than they do.
+
+import { gemmAny, scratchOne, add_bias_rows, sumCols } from './gemm';
+import { act_fwd, act_bwd } from './dispatch';
+import { sgd_step, momentum_step, rmsprop_step, adam_step } from './optim';
+import {
+  HEADER_WORDS, LAYER_WORDS, H_LAYERS, H_OPT, H_LR, H_B1, H_B2, H_EPS, H_WD, H_NESTEROV, H_B1T, H_B2T,
+  L_IN, L_OUT, L_W, L_B, L_GW, L_GB, L_MW, L_VW, L_MB, L_VB, L_FROZEN, OPT_SGD, OPT_MOMENTUM, OPT_RMSPROP, OPT_ADAMW,
+  L_KIND, KIND_DENSE, KIND_DROPOUT,
+} from '../generated/abi';
+
+// Control block (bytes from its start; the host allocates CTL_BYTES = 128, zeroed).
+const C_GEN = 0;    // generation: + 1 per job, workers wait on it
+const C_DONE = 4;   // chunks finished in this job
+const C_OP = 8;     // job op code (OP_*); OP_STOP ends thread_loop
+const C_FAIL = 12;  // set by a worker's host code when its instance trapped (the calling thread then traps too)
+const C_CLAIM = 16; // chunks << 16 | next chunk to claim
+const C_ARGS = 32;  // argument words
+
+const OP_STOP = 0, OP_GEMM = 1, OP_FWD = 2, OP_BWD = 3, OP_SUMROWS = 4, OP_UPDATE = 5;
+// Chunks per thread of a job (more: better balance on a busy machine, more packing and claims).
+const CHUNKS = 4;
+
+// Thresholds below which a job stays on the calling thread (measured in bench/, see bench/README.md).
+const GEMM_MIN = 1 << 16;     // m n k multiply-adds
+const ROWS_MIN = 1 << 12;     // elements of an elementwise job
+const UPDATE_MIN = 1 << 13;   // parameters updated in one step
+// Atomic loads a worker spins for a new job before it sleeps (training steps come back to back).
+const SPIN = 1 << 16;
+
+// This instance's control block and thread count (the calling thread's instance only; workers never publish).
+let ctl: usize = 0;
+let nthreads: i32 = 1;
+
+/** Sets the control block and the thread count (n >= 1; 1 = no workers). Threads build only. */
+export function threads_setup(block: usize, n: i32): void {
+  if (!ASC_FEATURE_THREADS) return;
+  ctl = block;
+  nthreads = n;
+}
+
+/** Threads that share jobs (1 outside the threads build). */
+// @ts-ignore: decorator
+@inline export function threadCount(): i32 { return ASC_FEATURE_THREADS ? nthreads : 1; }
+
+// @ts-ignore: decorator
+@inline function arg(c: usize, i: i32): i32 { return load<i32>(c + C_ARGS + (<usize>i << 2)); }
+// @ts-ignore: decorator
+@inline function setArg(i: i32, v: i32): void { store<i32>(ctl + C_ARGS + (<usize>i << 2), v); }
+// @ts-ignore: decorator
+@inline function imin(a: i32, b: i32): i32 { return a < b ? a : b; }
+/** First unit of thread t's share when `units` units are split over `nt` threads (balanced, in order). */
+// @ts-ignore: decorator
+@inline function cut(units: i32, t: i32, nt: i32): i32 { return <i32>((<i64>units * t) / nt); }
+
+/** Worker loop (thread id >= 1 of n): waits for jobs, claims and runs chunks, until OP_STOP. Threads build only. */
+export function thread_loop(block: usize, id: i32, n: i32): void {
+  if (!ASC_FEATURE_THREADS) return;
+  let seen = 0; // the host starts workers before the first job (generation 0)
+  while (true) {
+    let g = atomic.load<i32>(block + C_GEN);
+    let spins = 0;
+    while (g == seen) {
+      if (spins < SPIN) spins++;
+      else memory.atomic.wait32(block + C_GEN, seen, -1);
+      g = atomic.load<i32>(block + C_GEN);
+    }
+    seen = g;
+    if (load<i32>(block + C_OP) == OP_STOP) return;
+    claim(block, id);
+  }
+}
+
+/**
+ * Claims and runs chunks of the current job until none is left. The op and arguments are read after a successful
+ * claim: the job cannot change while one of its chunks is unfinished, and a claim word equal to an older job's one
+ * claims the same chunk of the current job.
+ */
+function claim(c: usize, t: i32): void {
+  while (true) {
+    const w = atomic.load<i32>(c + C_CLAIM);
+    const next = w & 0xffff, chunks = w >>> 16;
+    if (next >= chunks) return;
+    if (atomic.cmpxchg<i32>(c + C_CLAIM, w, w + 1) != w) continue;
+    share(c, load<i32>(c + C_OP), t, next, chunks);
+    atomic.add<i32>(c + C_DONE, 1);
+  }
+}
+
+/** Publishes the job whose arguments are set, in `units` units of work, claims chunks too, waits for all. */
+function run(op: i32, units: i32): void {
+  const c = ctl;
+  const chunks = imin(units, nthreads * CHUNKS);
+  store<i32>(c + C_DONE, 0);
+  store<i32>(c + C_OP, op);
+  atomic.store<i32>(c + C_CLAIM, chunks << 16);
+  atomic.add<i32>(c + C_GEN, 1);
+  atomic.notify(c + C_GEN, nthreads - 1);
+  claim(c, 0);
+  while (atomic.load<i32>(c + C_DONE) < chunks) {
+    if (atomic.load<i32>(c + C_FAIL) != 0) unreachable();
+  }
+}
+
+/** Chunk `k` of `nk` of a job, run by thread t (its own scratch). */
+function share(c: usize, op: i32, t: i32, k: i32, nk: i32): void {
+  if (op == OP_GEMM) {
+    // kind, m, n, k, a, lda, b, ldb, c, acc, scratch, byCols, granule
+    const kind = arg(c, 0), m = arg(c, 1), n = arg(c, 2), kk = arg(c, 3);
+    const a = <usize>arg(c, 4), lda = arg(c, 5), b = <usize>arg(c, 6), ldb = arg(c, 7), cc = <usize>arg(c, 8);
+    const acc = arg(c, 9), byCols = arg(c, 11), gr = arg(c, 12);
+    const scratch = <usize>arg(c, 10) + <usize>t * <usize>scratchOne(m, n, kk);
+    const dim = byCols ? n : m;
+    const units = (dim + gr - 1) / gr;
+    const u0 = cut(units, k, nk) * gr, u1 = imin(cut(units, k + 1, nk) * gr, dim);
+    if (u0 >= u1) return;
+    if (byCols) {
+      // columns u0..u1 of B and C
+      const pb = kind == 1 ? b + (<usize>(u0 * ldb) << 2) : b + (<usize>u0 << 2);
+      gemmAny(kind, m, u1 - u0, kk, a, lda, pb, ldb, cc + (<usize>u0 << 2), n, acc, scratch);
+    } else {
+      // rows u0..u1 of A and C
+      const pa = kind == 2 ? a + (<usize>u0 << 2) : a + (<usize>(u0 * lda) << 2);
+      gemmAny(kind, u1 - u0, n, kk, pa, lda, b, ldb, cc + (<usize>(u0 * n) << 2), n, acc, scratch);
+    }
+  } else if (op == OP_FWD || op == OP_BWD) {
+    const rows = arg(c, 0), cols = arg(c, 1);
+    const r0 = cut(rows, k, nk), r1 = cut(rows, k + 1, nk);
+    if (r0 < r1) rowsShare(c, op, r0, r1 - r0, cols);
+  } else if (op == OP_SUMROWS) {
+    const x = <usize>arg(c, 0), out = <usize>arg(c, 1), m = arg(c, 2), n = arg(c, 3), acc = arg(c, 4);
+    const units = (n + 3) >> 2;
+    const j0 = cut(units, k, nk) << 2, j1 = imin(cut(units, k + 1, nk) << 2, n);
+    if (j0 < j1) sumCols(x + (<usize>j0 << 2), out + (<usize>j0 << 2), m, j1 - j0, n, acc);
+  } else if (op == OP_UPDATE) {
+    updateShare(<usize>arg(c, 0), k, nk);
+  }
+}
+
+/** Rows r0 .. r0 + rows of a forward (bias, activation) or backward (activation) job. */
+function rowsShare(c: usize, op: i32, r0: i32, rows: i32, cols: i32): void {
+  const off = <usize>(r0 * cols) << 2;
+  const act = arg(c, 2), p = <usize>arg(c, 3), pu = arg(c, 4), z = <usize>arg(c, 5) + off, y = <usize>arg(c, 6) + off;
+  if (op == OP_FWD) {
+    add_bias_rows(z, <usize>arg(c, 7), rows, cols);
+    if (arg(c, 8)) act_fwd(act, z, y, rows, cols, p, pu);
+  } else {
+    act_bwd(act, z, y, <usize>arg(c, 7) + off, <usize>arg(c, 8) + off, rows, cols, p, pu);
+  }
+}
+
+/** Sets the arguments shared by the forward and backward row jobs. */
+function rowArgs(rows: i32, cols: i32, act: i32, p: usize, pu: i32, z: usize, y: usize): void {
+  setArg(0, rows); setArg(1, cols); setArg(2, act); setArg(3, <i32>p); setArg(4, pu); setArg(5, <i32>z); setArg(6, <i32>y);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What assembly/nn/gemm.ts and net.ts call: the job on all threads when it is large enough, otherwise the plain call.
+
+/** The product (see gemmAny) on whole C, ldc = n. */
+export function gemmRun(kind: i32, m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, acc: i32,
+  scratch: usize): void {
+  // m < 4 (inference of a row or a few, dW at batch 1 is k < 4 instead) stays on one thread: streaming B once is
+  // memory-bound and shorter than waking a worker.
+  if (ASC_FEATURE_THREADS && nthreads > 1 && m >= 4 && k >= 4 && <i64>m * n * k >= GEMM_MIN) {
+    // Split the dimension with more tiles: columns in 8-column panels (16 on the unpacked path of n < 8), or rows
+    // in tile heights (5). Both keep every element's sum whole.
+    const cg = n < 8 ? 16 : 8;
+    const byCols = (n + cg - 1) / cg >= (m + 4) / 5;
+    const gr = byCols ? cg : 5;
+    if (((byCols ? n : m) + gr - 1) / gr >= 2) {
+      setArg(0, kind); setArg(1, m); setArg(2, n); setArg(3, k); setArg(4, <i32>a); setArg(5, lda); setArg(6, <i32>b);
+      setArg(7, ldb); setArg(8, <i32>c); setArg(9, acc); setArg(10, <i32>scratch); setArg(11, byCols ? 1 : 0); setArg(12, gr);
+      run(OP_GEMM, ((byCols ? n : m) + gr - 1) / gr);
+      return;
+    }
+  }
+  gemmAny(kind, m, n, k, a, lda, b, ldb, c, n, acc, scratch);
+}
+
+/** z += bias per row, then (when `apply`) y = act(z): a layer's forward after its product. */
+export function biasAct(z: usize, bias: usize, y: usize, rows: i32, cols: i32, act: i32, p: usize, pu: i32, apply: bool): void {
+  if (ASC_FEATURE_THREADS && nthreads > 1 && rows > 1 && rows * cols >= ROWS_MIN) {
+    rowArgs(rows, cols, act, p, pu, z, y); setArg(7, <i32>bias); setArg(8, apply ? 1 : 0);
+    run(OP_FWD, rows);
+    return;
+  }
+  add_bias_rows(z, bias, rows, cols);
+  if (apply) act_fwd(act, z, y, rows, cols, p, pu);
+}
+
+/** dz = dy * act'(z) (act_bwd's arguments). */
+export function actBwd(act: i32, z: usize, y: usize, dy: usize, dz: usize, rows: i32, cols: i32, p: usize, pu: i32): void {
+  if (ASC_FEATURE_THREADS && nthreads > 1 && rows > 1 && rows * cols >= ROWS_MIN) {
+    rowArgs(rows, cols, act, p, pu, z, y); setArg(7, <i32>dy); setArg(8, <i32>dz);
+    run(OP_BWD, rows);
+    return;
+  }
+  act_bwd(act, z, y, dy, dz, rows, cols, p, pu);
+}
+
+/** sum_rows (the bias gradient). */
+export function sumRows(x: usize, out: usize, m: i32, n: i32, acc: i32): void {
+  if (ASC_FEATURE_THREADS && nthreads > 1 && n >= 8 && m * n >= ROWS_MIN) {
+    setArg(0, <i32>x); setArg(1, <i32>out); setArg(2, m); setArg(3, n); setArg(4, acc);
+    run(OP_SUMROWS, (n + 3) >> 2);
+    return;
+  }
+  sumCols(x, out, m, n, n, acc);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The optimizer update of every layer's weights and bias.
+
+// @ts-ignore: decorator
+@inline function hi(plan: usize, w: i32): i32 { return load<i32>(plan + (<usize>w << 2)); }
+// @ts-ignore: decorator
+@inline function hf(plan: usize, w: i32): f32 { return load<f32>(plan + (<usize>w << 2)); }
+// @ts-ignore: decorator
+@inline function layer(plan: usize, l: i32): usize { return plan + (<usize>(HEADER_WORDS + LAYER_WORDS * l) << 2); }
+// @ts-ignore: decorator
+@inline function li(L: usize, w: i32): i32 { return load<i32>(L + (<usize>w << 2)); }
+// @ts-ignore: decorator
+@inline function lp(L: usize, w: i32): usize { return <usize>load<u32>(L + (<usize>w << 2)); }
+
+/** One parameter block's update with the plan's optimizer. `wd`: weight decay for this block. */
+export function blockUpdate(plan: usize, w: usize, g: usize, m: usize, v: usize, n: i32, wd: f32): void {
+  const opt = hi(plan, H_OPT);
+  const lr = hf(plan, H_LR);
+  if (opt == OPT_SGD) sgd_step(w, g, n, lr, wd);
+  else if (opt == OPT_MOMENTUM) momentum_step(w, g, m, n, lr, hf(plan, H_B1), hi(plan, H_NESTEROV), wd);
+  else if (opt == OPT_RMSPROP) rmsprop_step(w, g, m, n, lr, hf(plan, H_B2), hf(plan, H_EPS), wd);
+  else {
+    adam_step(w, g, m, v, n, lr, hf(plan, H_B1), hf(plan, H_B2), hf(plan, H_EPS), wd, opt == OPT_ADAMW ? 1 : 0,
+      hf(plan, H_B1T), hf(plan, H_B2T));
+  }
+}
+
+/** Elements i0 .. i1 of one block (the optimizer state m, v as long as the block). */
+// @ts-ignore: decorator
+@inline function rangeUpdate(plan: usize, w: usize, g: usize, m: usize, v: usize, i0: i32, i1: i32, wd: f32): void {
+  if (i0 >= i1) return;
+  const o = <usize>i0 << 2;
+  blockUpdate(plan, w + o, g + o, m == 0 ? 0 : m + o, v == 0 ? 0 : v + o, i1 - i0, wd);
+}
+
+/** Weights (dense W, norm gamma; none for dropout) and biases (dense b, norm beta) of a layer. */
+// @ts-ignore: decorator
+@inline function nwOf(L: usize): i32 { const k = li(L, L_KIND); return k == KIND_DENSE ? li(L, L_IN) * li(L, L_OUT) : k == KIND_DROPOUT ? 0 : li(L, L_OUT); }
+// @ts-ignore: decorator
+@inline function nbOf(L: usize): i32 { return li(L, L_KIND) == KIND_DROPOUT ? 0 : li(L, L_OUT); }
+
+/**
+ * Thread t's ranges (multiples of 4 elements) of every unfrozen layer's weights and bias. Weight decay on dense
+ * weights only (not on norm scales, as Keras and common PyTorch practice).
+ */
+function updateShare(plan: usize, t: i32, nt: i32): void {
+  const n = hi(plan, H_LAYERS);
+  for (let l = 0; l < n; l++) {
+    const L = layer(plan, l);
+    if (li(L, L_FROZEN)) continue;
+    const nw = nwOf(L), nb = nbOf(L), wd = li(L, L_KIND) == KIND_DENSE ? hf(plan, H_WD) : 0;
+    const uw = (nw + 3) >> 2, ub = (nb + 3) >> 2;
+    rangeUpdate(plan, lp(L, L_W), lp(L, L_GW), lp(L, L_MW), lp(L, L_VW), cut(uw, t, nt) << 2, imin(cut(uw, t + 1, nt) << 2, nw), wd);
+    rangeUpdate(plan, lp(L, L_B), lp(L, L_GB), lp(L, L_MB), lp(L, L_VB), cut(ub, t, nt) << 2, imin(cut(ub, t + 1, nt) << 2, nb), 0);
+  }
+}
+
+/** The optimizer step of every unfrozen layer's weights and bias (activation parameters: net.ts, after this). */
+export function updateLayers(plan: usize): void {
+  if (ASC_FEATURE_THREADS && nthreads > 1) {
+    let total = 0;
+    const n = hi(plan, H_LAYERS);
+    for (let l = 0; l < n; l++) total += nwOf(layer(plan, l));
+    if (total >= UPDATE_MIN) {
+      setArg(0, <i32>plan);
+      run(OP_UPDATE, total >> 10);
+      return;
+    }
+  }
+  updateShare(plan, 0, 1);
+}
