@@ -14,7 +14,7 @@ import {
 import { describe } from './util/describe.js';
 import { checkKeys } from './network/options.js';
 import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError, WorkerThreadError } from './errors.js';
-import { autoThreads, CTL_BYTES, startPool, threadsProblem, type Pool } from './threads.js';
+import { autoThreads, CTL_BYTES, threadsProblem, workerClass, type Pool } from './threads.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
 import { networkBuilder, type NetworkBuilder } from './network/builder.js';
 import type { Network } from './network/network.js';
@@ -105,7 +105,8 @@ export async function createEngineWith(options: EngineOptions, defaults: (kind: 
     const engine = new Engine(exports, false, false, maxBytes, false);
     const ctl = engine.arena.alloc(CTL_BYTES);
     engine.arena.f32.fill(0, ctl >> 2, (ctl + CTL_BYTES) >> 2);
-    const pool = await startPool(mod, memory, ctl, want);
+    const { startPool } = await import('./threads-pool.js'); // only engines with threads fetch the pool
+    const pool = await startPool(mod, memory, ctl, want, workerClass());
     if (typeof pool === 'string') why = pool;
     else {
       exports.threads_setup(ctl, want);
