@@ -457,7 +457,7 @@ const KINDS = Object.keys(KIND_CODES).filter((k) => k !== 'dense');
 
 /** Checks the document's structure and types (not yet its sizes) and returns a plain copy. */
 function readDocument(o: unknown, withData: boolean): NetworkJSON {
-  if (!isRecord(o)) throw new ModelFormatError('not a saved network: expected an object from net.toJSON(), its JSON string or the bytes of net.save()');
+  if (!isRecord(o)) throw new ModelFormatError('not a saved network: pass net.toJSON(), its JSON string or net.save()');
   const at = (k: string) => own(o, k, '');
   const format = at('format');
   if (format !== 'rectify-network') {
