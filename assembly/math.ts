@@ -734,3 +734,24 @@ export function math_expneg24(x: usize, y: usize, n: i32): void { probe(x, y, n,
 export function math_expnegsplit(x: usize, y: usize, n: i32): void { probe(x, y, n, 2); }
 /** y[i] = 2^24 e^(x[i] + x[i] 2^-6) by vexpNegSplit24 (x <= 0). */
 export function math_expnegsplit24(x: usize, y: usize, n: i32): void { probe(x, y, n, 3); }
+
+// ---- Called (not inlined) copies for the slow kernels (sbaf, arelu) ----------------------------------------------
+// Those kernels spend ~100 cycles per 4 lanes, so a call per step costs little, while an inlined copy of the vector
+// math in each of their kernels costs kilobytes of the download. Same operations in the same order: same bits.
+// Binaryen inlines only small or single-caller functions at -Os/shrinkLevel 2; these are neither (see DEVELOPING).
+/** vexp as a called function. */
+export function vexpC(x: v128): v128 { return vexp(x); }
+/** sexp as a called function. */
+export function sexpC(x: f32): f32 { return sexp(x); }
+/** vlog as a called function. */
+export function vlogC(x: v128): v128 { return vlog(x); }
+/** slog as a called function. */
+export function slogC(x: f32): f32 { return slog(x); }
+/** vlog1p as a called function. */
+export function vlog1pC(x: v128): v128 { return vlog1p(x); }
+/** slog1p as a called function. */
+export function slog1pC(x: f32): f32 { return slog1p(x); }
+/** vsoftplus as a called function. */
+export function vsoftplusC(x: v128): v128 { return vsoftplus(x); }
+/** ssoftplus as a called function. */
+export function ssoftplusC(x: f32): f32 { return ssoftplus(x); }

@@ -26,7 +26,8 @@
 // fixed order (lane 0..3); the scalar twins emulate the same order, so the bits match.
 
 import {
-  kload, vexp, sexp, vlog, slog, vlog1p, slog1p, vsoftplus, ssoftplus, spmax, spmin, V_ZERO, V_ONE,
+  kload, vexpC as vexp, sexpC as sexp, vlogC as vlog, slogC as slog, vlog1pC as vlog1p, slog1pC as slog1p,
+  vsoftplusC as vsoftplus, ssoftplusC as ssoftplus, spmax, spmin, V_ZERO, V_ONE,
   vlog1pUnit, slog1pUnit, vexpNeg, sexpNeg,
 } from '../math';
 import { at, nanPass, hsum64 } from './common';
