@@ -66,8 +66,7 @@ export class Activation {
       ...(def.sigmoidDomain ? ['domain'] : [])]);
     for (const key of Object.keys(spec)) {
       if (!known.has(key)) {
-        throw new InvalidParameterError(`${def.name} has no parameter "${key}"; its parameters are: ` +
-          `${[...known].filter((k) => k !== 'name').join(', ') || '(none)'}`);
+        throw noParam(def.name, key, [...known].filter((k) => k !== 'name'));
       }
     }
     let units: number | undefined;
@@ -88,25 +87,7 @@ export class Activation {
     } else this.#domain = undefined;
     const width = units ?? 1;
     this.#pcount = def.params.length * width;
-    const values: number[] = [];
-    for (const p of def.params) {
-      const v = spec[p.name] ?? p.default;
-      if (units !== undefined && typeof v === 'object' && v !== null && 'length' in v) {
-        const arr = v as ArrayLike<number>;
-        if (arr.length !== units) {
-          throw new InvalidParameterError(`${def.name}: ${p.name} has ${arr.length} values but units is ${units}`);
-        }
-        for (let j = 0; j < units; j++) {
-          const err = checkParam(p, arr[j]!);
-          if (err) throw new InvalidParameterError(`${def.name}: ${p.name}[${j}] ${err}`);
-          values.push(arr[j]!);
-        }
-      } else {
-        const err = checkParam(p, v as number);
-        if (err) throw new InvalidParameterError(`${def.name}: ${p.name} ${err}`);
-        for (let j = 0; j < width; j++) values.push(v as number);
-      }
-    }
+    const values = def.params.flatMap((p) => paramValues(def.name, p, spec[p.name] ?? p.default, width, units !== undefined));
     validateRelations(def, def.params.map((p, i) => [p.name, values[i * width]!] as const));
     // The kernels, from the export-name map generated from the table: per-unit parameters and sbaf's sigmoid policy
     // have their own kernels (<name>_pu_*, sbaf_sigmoid_*); clamp and strict share sbaf_*.
@@ -157,24 +138,9 @@ export class Activation {
     for (const [k, v] of Object.entries(values)) {
       const i = this.#params.findIndex((p) => p.name === k);
       if (i < 0) {
-        throw new InvalidParameterError(`${this.#def.name} has no parameter "${k}"; its parameters are: ` +
-          `${this.#params.map((p) => p.name).join(', ') || '(none)'}`);
+        throw noParam(this.#def.name, k, this.#params.map((p) => p.name));
       }
-      const p = this.#params[i]!;
-      let arr: ArrayLike<unknown>;
-      if (typeof v === 'number') arr = new Array<number>(w).fill(v);
-      else if (v !== null && typeof v === 'object' && typeof (v as ArrayLike<unknown>).length === 'number') {
-        arr = v as ArrayLike<unknown>;
-        if (arr.length !== w) throw new InvalidParameterError(`${this.#def.name}: ${k} needs ${w} values, got ${arr.length}`);
-      } else {
-        throw new InvalidParameterError(`${this.#def.name}: ${k} must be a number${w > 1 ? ` or ${w} numbers` : ''}, got ${describe(v)}`);
-      }
-      for (let j = 0; j < w; j++) {
-        const x = arr[j] as number;
-        const err = checkParam(p, x);
-        if (err) throw new InvalidParameterError(`${this.#def.name}: ${k}${w > 1 ? `[${j}]` : ''} ${err}`);
-        next[i * w + j] = x;
-      }
+      next.set(paramValues(this.#def.name, this.#params[i]!, v, w, true), i * w);
     }
     validateRelations(this.#def, this.#params.map((p, i) => [p.name, next[i * w]!] as const));
     this.#core.arena.f32.set(next, this.#pptr >> 2);
@@ -241,8 +207,7 @@ export class Activation {
   private arity(signature: string, got: number, min: number, max: number): void {
     if (got < min || got > max) {
       throw new InvalidArgumentError(`${this.#def.name}.${signature} takes ${min === max ? min : `${min} to ${max}`} ` +
-        `arguments, got ${got}` + (got < min && min === 2 ? '; dy (the gradient of the loss with respect to the output, ' +
-        'as long as x) is required' : ''));
+        `arguments, got ${got}` + (got < min && min === 2 ? '; dy (as long as x) is required' : ''));
     }
   }
 
@@ -257,7 +222,7 @@ export class Activation {
     if (options instanceof Tensor || ArrayBuffer.isView(options)) {
       throw new InvalidArgumentError(`${this.#def.name}.${method}: the options argument is ${describeInput(options)}. ` +
         (allowOut ? `To write the result into it, pass it as { out }: ${signature}{ out })`
-          : `${method} returns the gradients as numbers and takes no out; options are { rows?, cols? }`));
+          : `${method} takes no out; options are { rows?, cols? }`));
     }
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new InvalidArgumentError(`${this.#def.name}.${method}: options must be an object { ${keys.map((k) => `${k}?`).join(', ')} } ` +
@@ -296,7 +261,7 @@ export class Activation {
         throw new InvalidArgumentError(`${name}: out must be of the same kind as x (both Float32Array or both Tensor)`);
       }
       if (out instanceof Float32Array && out.buffer === core.arena.memory.buffer) {
-        throw new InvalidArgumentError(`${name}: out is a view of the engine's memory (tensor.data), which may move; pass the Tensor itself as out`);
+        throw new InvalidArgumentError(`${name}: out is tensor.data, which may move; pass the Tensor as out`);
       }
     }
     if (this.#domain === 'strict') this.checkDomain(x as Input, n);
@@ -380,7 +345,7 @@ export class Activation {
       body();
     } catch (e) {
       if (e instanceof RectifyError) throw e;
-      throw new KernelError(`${this.#def.name}: the kernel ${kernel} failed (${e instanceof Error ? e.message : String(e)}): a bug in rectify, please report it; create a new engine with createEngine()`);
+      throw new KernelError(`${this.#def.name}: kernel ${kernel} failed (${e instanceof Error ? e.message : String(e)}), a rectify bug (please report); create a new engine`);
     }
   }
 
@@ -400,7 +365,7 @@ export class Activation {
     }
     if (v instanceof Tensor) {
       if (!Tensor.isGenuine(v)) {
-        throw new InvalidArgumentError(`${this.#def.name}: ${what} inherits from Tensor but was not made by engine.tensor()`);
+        throw new InvalidArgumentError(`${this.#def.name}: ${what} was not made by engine.tensor()`);
       }
       v.check();
       if (!v.belongsTo(this.#core)) throw new DisposedError(`${what} is a tensor of another engine; copy its data`);
@@ -439,8 +404,7 @@ export class Activation {
     for (let i = 0; i < n; i++) {
       const v = data[i]!;
       if (!(v >= 0 && v <= 1)) {
-        throw new DomainError(`${this.#def.name} with domain 'strict' is defined on [0, 1] only; x[${i}] = ${v}. ` +
-          "Scale your inputs, or use domain: 'clamp' or 'sigmoid'");
+        throw new DomainError(`${this.#def.name} with domain 'strict' needs x in [0, 1]; x[${i}] = ${v}. Scale x or use domain 'clamp' or 'sigmoid'`);
       }
     }
   }
@@ -474,6 +438,26 @@ function kernelSetOf(def: ActivationDef, variant: Variant, scalar: boolean) {
  */
 export function kernelNames(def: ActivationDef, scalar: boolean): ExportName[] {
   return variantsOf(def).flatMap((v) => Object.values(kernelSet(def, v, scalar)));
+}
+
+/**
+ * The `w` values of one parameter, each checked (InvalidParameterError): a number is repeated; an array-like of `w`
+ * values is taken as is when `arrays` (per-unit parameters, setParams).
+ */
+function paramValues(name: string, p: ParamDef, v: unknown, w: number, arrays: boolean): number[] {
+  const arr = (arrays && typeof v === 'object' && v !== null && typeof (v as ArrayLike<unknown>).length === 'number'
+    ? v : new Array<unknown>(w).fill(v)) as ArrayLike<number>;
+  if (arr.length !== w) throw new InvalidParameterError(`${name}: ${p.name} needs ${w} values, got ${arr.length}`);
+  return Array.from({ length: w }, (_, j) => {
+    const err = checkParam(p, arr[j]!);
+    if (err) throw new InvalidParameterError(`${name}: ${p.name}${arr === v ? `[${j}]` : ''} ${err}`);
+    return arr[j]!;
+  });
+}
+
+/** The error for a parameter name the activation does not have. */
+function noParam(name: string, key: string, names: string[]): InvalidParameterError {
+  return new InvalidParameterError(`${name} has no parameter "${key}"; its parameters are: ${names.join(', ') || '(none)'}`);
 }
 
 /** Checks relations between parameters that single ranges cannot express (the row's `check`). */

@@ -45,7 +45,7 @@ export class Arena {
       throw new InvalidArgumentError(`rectify: cannot allocate ${String(bytes)} bytes (a size must be a whole number >= 0)`);
     }
     if (bytes > this.maxBytes) {
-      throw new OutOfMemoryError(`rectify needs a block of ${bytes} bytes but the memory limit is ${this.maxBytes} bytes; use smaller batches, or raise createEngine({ maxMemoryBytes })`);
+      throw new OutOfMemoryError(`rectify needs a block of ${bytes} bytes, the limit is ${this.maxBytes}; use smaller batches or raise maxMemoryBytes`);
     }
     const size = Math.max(ALIGN, alignUp(bytes));
     for (let i = 0; i < this.free.length; i++) {
@@ -99,7 +99,7 @@ export class Arena {
     if (end <= have) return;
     if (end > this.maxBytes) {
       throw new OutOfMemoryError(
-        `rectify needs ${end} bytes of memory but the limit is ${this.maxBytes} bytes; dispose what you no longer use, or use smaller batches`);
+        `rectify needs ${end} bytes, the limit is ${this.maxBytes}; dispose objects or use smaller batches`);
     }
     // Grow geometrically (at least 1/8 more) so many small allocations do not grow one page at a time.
     const want = Math.min(this.maxBytes, Math.max(end, have + (have >> 3)));

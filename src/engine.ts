@@ -12,6 +12,7 @@ import {
   ACTIVATIONS, activationNames, findActivation, type ActivationDef, type ActivationName, type ActivationSpec,
 } from './activation-table.js';
 import { describe } from './util/describe.js';
+import { checkKeys } from './network/options.js';
 import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError, WorkerThreadError } from './errors.js';
 import { autoThreads, CTL_BYTES, threadsProblem, workerClass, type Pool } from './threads.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
@@ -126,7 +127,7 @@ function checkLength(n: unknown, what: string, arena: Arena): asserts n is numbe
     throw new InvalidArgumentError(`${what} must be a whole number >= 0, got ${describe(n)}`);
   }
   if (n * 4 > arena.maxBytes) {
-    throw new OutOfMemoryError(`${what} ${n} needs ${n * 4} bytes, more than the memory limit of ${arena.maxBytes} bytes (createEngine({ maxMemoryBytes })); use a smaller tensor`);
+    throw new OutOfMemoryError(`${what} ${n} needs ${n * 4} bytes, over the maxMemoryBytes limit ${arena.maxBytes}; use a smaller tensor`);
   }
 }
 
@@ -136,7 +137,7 @@ function numbersOf(init: unknown, arena: Arena): Float32Array {
     throw new InvalidArgumentError(`engine.tensor takes a length or an array of numbers, got ${describe(init)}`);
   }
   if (init instanceof Tensor) {
-    if (!Tensor.isGenuine(init)) throw new InvalidArgumentError('engine.tensor: values inherit from Tensor but were not made by engine.tensor()');
+    if (!Tensor.isGenuine(init)) throw new InvalidArgumentError('engine.tensor: values was not made by engine.tensor()');
     return init.toArray(); // a copy (DisposedError if it was disposed)
   }
   if (init instanceof BigInt64Array || init instanceof BigUint64Array) {
@@ -168,15 +169,10 @@ const ENGINE_OPTIONS = ['wasm', 'relaxedSimd', 'relaxedWasm', 'maxMemoryBytes', 
 function checkEngineOptions(options: unknown): EngineOptions {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
-    throw new InvalidArgumentError(`createEngine takes an options object ({ wasm?, relaxedSimd?, relaxedWasm?, ` +
-      `maxMemoryBytes?, scalar?, threads?, threadsWasm? }), got ${describe(options)}`);
+    throw new InvalidArgumentError(`createEngine takes an options object { ${ENGINE_OPTIONS.join('?, ')}? }, got ${describe(options)}`);
   }
   const o: Record<string, unknown> = { ...options };
-  for (const key of Object.keys(o)) {
-    if (!(ENGINE_OPTIONS as readonly string[]).includes(key)) {
-      throw new InvalidArgumentError(`createEngine has no option "${key}"; its options are: ${ENGINE_OPTIONS.join(', ')}`);
-    }
-  }
+  checkKeys(o, ENGINE_OPTIONS, 'createEngine');
   for (const key of ['relaxedSimd', 'scalar'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') {
       throw new InvalidArgumentError(`createEngine: ${key} must be true or false, got ${describe(o[key])}`);

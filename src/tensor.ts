@@ -88,5 +88,5 @@ export function isDetached(v: ArrayBufferView): boolean {
 
 /** @internal The error for a detached view passed as `what`. */
 export function detachedMessage(what: string): string {
-  return `${what} is a detached Float32Array (a stale tensor.data view or a transferred buffer); read tensor.data again, or pass the Tensor itself`;
+  return `${what} is a detached Float32Array (stale tensor.data or transferred); read tensor.data again or pass the Tensor`;
 }

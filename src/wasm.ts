@@ -78,11 +78,11 @@ function isMemory(x: unknown): x is WebAssembly.Memory {
  */
 export function checkExports(exports: RawExports, kernels: readonly string[]): WasmExports {
   if (!isMemory(exports.memory)) {
-    throw new WasmLoadError("this WebAssembly module is not rectify's: it exports no memory; pass rectify.wasm (or its relaxed or twins build)");
+    throw new WasmLoadError("not rectify's wasm module (no memory export); pass rectify.wasm");
   }
   for (const name of ['heap_base', ...kernels]) {
     if (typeof exports[name] !== 'function') {
-      throw new WasmLoadError(`this WebAssembly module is not rectify's (or is another version): it has no export "${name}"; pass rectify.wasm (the twins build for scalar: true)`);
+      throw new WasmLoadError(`not rectify's wasm module (or another version): no export "${name}"; pass rectify.wasm (the twins build for scalar: true)`);
     }
   }
   return exports as unknown as WasmExports; // the memory and every kernel the host calls are there

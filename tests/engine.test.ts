@@ -29,7 +29,7 @@ describe('bad input gets a typed error that says what to fix', () => {
     ['hardTanh min >= max', () => engine.activation({ name: 'hardTanh', minVal: 1, maxVal: 1 }), InvalidParameterError, /minVal .* must be less than maxVal/],
     ['sbaf unknown domain', () => engine.activation({ name: 'sbaf', domain: 'wrap' } as never), InvalidParameterError, /domain must be/],
     ['prelu units not a whole number', () => engine.activation({ name: 'prelu', units: 2.5 }), InvalidParameterError, /units must be a whole number/],
-    ['prelu alpha array of the wrong length', () => engine.activation({ name: 'prelu', units: 3, alpha: [1, 2] }), InvalidParameterError, /alpha has 2 values but units is 3/],
+    ['prelu alpha array of the wrong length', () => engine.activation({ name: 'prelu', units: 3, alpha: [1, 2] }), InvalidParameterError, /alpha needs 3 values, got 2/],
     ['x not a Float32Array', () => engine.activation('relu').forward([1, 2] as never), InvalidArgumentError, /Float32Array\.from/],
     ['dy of another length', () => engine.activation('tanh').backward(new Float32Array(4), new Float32Array(3)), ShapeError, /dy has 3 elements but x has 4/],
     ['out of another length', () => engine.activation('tanh').forward(new Float32Array(4), { out: new Float32Array(5) }), ShapeError, /out has 5 elements/],
@@ -163,9 +163,9 @@ describe('issue 8.13/8.17: call options', () => {
     ['out in paramGrads', () => engine.activation('prelu').paramGrads(x, x, { out: new Float32Array(3) } as never), /takes no out/],
     ['an extra argument', () => engine.activation('relu').forward(x, {}, {} as never), /takes 1 to 2 arguments, got 3/],
     ['rows past the i32 range', () => engine.activation('softmax').forward(new Float32Array(0), { rows: 2 ** 40, cols: 0 }), /rows must be a whole number in/],
-    ['out: a view of the engine memory', () => { const t = engine.tensor(3); try { engine.activation('relu').forward(x, { out: t.data }); } finally { t.dispose(); } }, /pass the Tensor itself/],
+    ['out: a view of the engine memory', () => { const t = engine.tensor(3); try { engine.activation('relu').forward(x, { out: t.data }); } finally { t.dispose(); } }, /pass the Tensor as out/],
     ['setParams(null)', () => engine.activation('elu').setParams(null as never), /setParams takes an object/],
-    ['setParams with a null value', () => engine.activation({ name: 'prelu', units: 2 }).setParams({ alpha: null } as never), /alpha must be a number or 2 numbers/],
+    ['setParams with a null value', () => engine.activation({ name: 'prelu', units: 2 }).setParams({ alpha: null } as never), /alpha must be a number, got null/],
   ])('%s: InvalidArgumentError/InvalidParameterError, nothing leaks', (_what, call, message) => {
     const live = engine.memoryStats().liveAllocations;
     expect(call).toThrow(RectifyError);
@@ -345,13 +345,13 @@ describe('issue 8.14: createEngine checks its options and its module', () => {
   it.each([
     ['empty bytes', { wasm: new Uint8Array(0) }, WasmLoadError, /could not load/],
     ['bytes that are not wasm', { wasm: new Uint8Array([1, 2, 3, 4]) }, WasmLoadError, /could not load/],
-    ['a module without rectify\'s exports', { wasm: new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]) }, WasmLoadError, /exports no memory/],
+    ['a module without rectify\'s exports', { wasm: new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]) }, WasmLoadError, /no memory export/],
     ['a module with memory only', { wasm: Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 3, 1, 0, 1, 7, 10, 1, 6, ...new TextEncoder().encode('memory'), 2, 0]) }, WasmLoadError, /no export "heap_base"/],
     ['scalar: true with the baseline build (no twins)', { scalar: true, wasm: 'BASELINE' }, WasmLoadError, /no export "linear_fwd_scalar"/],
     ['a URL that does not exist', { wasm: new URL('./nowhere.wasm', import.meta.url) }, WasmLoadError, /could not load/],
     ['null', null, InvalidArgumentError, /takes an options object/],
     ['a number', 3, InvalidArgumentError, /takes an options object/],
-    ['a misspelled key', { wsam: new Uint8Array(0) }, InvalidArgumentError, /no option "wsam"; its options are: wasm, relaxedSimd/],
+    ['a misspelled key', { wsam: new Uint8Array(0) }, InvalidArgumentError, /no option "wsam"; its options: wasm, relaxedSimd/],
     ['wasm: null', { wasm: null }, InvalidArgumentError, /wasm: null is not a WebAssembly.Module/],
     ['wasm: 42', { wasm: 42 }, InvalidArgumentError, /wasm: number 42 is not/],
     ['wasm: {}', { wasm: {} }, InvalidArgumentError, /wasm: an object/],
@@ -378,7 +378,7 @@ describe('issue 8.14: createEngine checks its options and its module', () => {
     const live = e.memoryStats().liveAllocations;
     const relu = e.activation('relu');
     expect(() => relu.forward(t)).toThrow(KernelError);
-    expect(() => relu.forward(t)).toThrow(/relu_fwd failed .*bug in rectify/);
+    expect(() => relu.forward(t)).toThrow(/relu_fwd failed .*rectify bug/);
     expect(() => relu.backward(Float32Array.from([1]), Float32Array.from([1]))).toThrow(KernelError);
     expect(() => e.activation('prelu').paramGrads(t, t)).toThrow(KernelError);
     relu.dispose();

@@ -50,10 +50,10 @@ export class NetworkBuilder<I extends number, O extends number> {
     const probe = makeActivation(this.core, specObject(activation));
     try {
       if (probe.units !== undefined && probe.units !== units) {
-        throw new ShapeError(`dense: ${probe.def.name} has ${probe.units} units but the layer has ${units}; give the layer ${probe.units} units or the activation units: ${units}`);
+        throw new ShapeError(`dense: ${probe.def.name} has ${probe.units} units but the layer has ${units}`);
       }
       if (probe.def.kind === 'rowwise' && units === 1) {
-        throw new InvalidArgumentError(`dense: ${probe.def.name} over one unit is constant; use 2 or more units (or one sigmoid unit for two classes)`);
+        throw new InvalidArgumentError(`dense: ${probe.def.name} over one unit is constant; use 2+ units or sigmoid`);
       }
     } finally {
       probe.dispose();
@@ -113,7 +113,7 @@ export class NetworkBuilder<I extends number, O extends number> {
   /** Allocates every buffer the network needs (sized for `capacity` rows) and initializes the weights from the seed. */
   build(options: BuildOptions): Network<I, O> {
     this.core.check();
-    if (this.layers.length === 0) throw new InvalidArgumentError('a network needs at least one dense layer: call .dense(units, activation) before build()');
+    if (this.layers.length === 0) throw new InvalidArgumentError('a network needs a dense layer: call .dense(units, activation) first');
     if (this.layers[this.layers.length - 1]!.kind) throw new InvalidArgumentError(`the last layer is ${this.layers[this.layers.length - 1]!.kind}: end the network with .dense(units, activation)`);
     return new Network<I, O>(this.core, this.inputs, this.seed, this.layers, options);
   }

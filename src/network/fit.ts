@@ -102,14 +102,14 @@ export async function runFit(st: NetworkState, job: FitJob, host: FitHost): Prom
     let lastYield = now();
     const recheck = () => host.check();
     const sched = o.schedule ? new Scheduler(o.schedule, readLearningRate(st), st.schedule) : undefined;
-    const aborted = () => new TrainingAbortedError('training was aborted by its AbortSignal; the weights are those after the last completed batch', history);
+    const aborted = () => new TrainingAbortedError('training aborted by its AbortSignal; weights are as after the last batch', history);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       // The last finite state (weights, activation parameters, optimizer moments and step counters, generator):
       // one copy per epoch, put back if this epoch diverges.
       const saved = st.stateBlocks();
       const diverged = (what: string) => {
         st.restoreState(saved);
-        return new TrainingDivergedError(`training diverged in epoch ${epoch}: ${what}; the network is back at the start of epoch ${epoch}. Lower the learning rate, set clipNorm, or scale the inputs`, history);
+        return new TrainingDivergedError(`training diverged in epoch ${epoch}: ${what}; weights reset to the epoch's start. Lower the learning rate, set clipNorm or scale x`, history);
       };
       const t0 = now();
       if (sched) writeLearningRate(st, sched.rate());

@@ -38,7 +38,7 @@ function needsClasses(m: MetricName): boolean { return !VALUE_METRICS.includes(m
 /** Throws when a metric needs class targets that these targets are not (before fit or evaluate changes anything). */
 export function checkMetricTargets(metrics: readonly MetricName[], t: PreparedTargets, what: string): void {
   const bad = metrics.find((m) => needsClasses(m) && !t.classes);
-  if (bad) throw new InvalidArgumentError(`metric ${bad} needs class targets (class ids, one-hot rows, or 0/1 with one output), but the ${what} targets are not classes`);
+  if (bad) throw new InvalidArgumentError(`metric ${bad} needs class targets (ids, one-hot or 0/1), the ${what} targets are not`);
 }
 
 /** The predicted class of row r. */
@@ -124,7 +124,7 @@ export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<numbe
   const rows = yTrue.length;
   const scores = yPred instanceof Float32Array && classes > 1 && yPred.length === rows * classes;
   if (!scores && yPred.length !== rows) {
-    throw new ShapeError(`yTrue has ${rows} rows but yPred has ${yPred.length} values; give one class id per row, or a Float32Array of rows x ${classes} scores`);
+    throw new ShapeError(`yTrue has ${rows} rows but yPred has ${yPred.length} values; give one class id per row or rows x ${classes} scores`);
   }
   const id = (v: unknown, what: string) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= classes) throw new DataError(`${what} is ${describe(v)}, not a class id in 0..${classes - 1}`);

@@ -71,10 +71,10 @@ export class Network<I extends number = number, O extends number = number> {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 16) throw new InvalidParameterError(`capacity must be a whole number in [1, 65536], got ${describe(capacity)}`);
     const lastAct = activationName(specs[specs.length - 1]!.activation);
     if (this.loss === 'crossEntropy' && lastAct !== 'softmax') {
-      throw new InvalidParameterError(`loss crossEntropy needs a softmax output layer (the last layer is ${lastAct}); use .dense(${this.outputs}, 'softmax')`);
+      throw new InvalidParameterError(`loss crossEntropy needs a softmax output layer, not ${lastAct}`);
     }
     if (this.loss === 'binaryCrossEntropy' && lastAct !== 'sigmoid') {
-      throw new InvalidParameterError(`loss binaryCrossEntropy needs a sigmoid output layer (the last layer is ${lastAct}); use .dense(${this.outputs}, 'sigmoid')`);
+      throw new InvalidParameterError(`loss binaryCrossEntropy needs a sigmoid output layer, not ${lastAct}`);
     }
     this.st = NetworkState.create(core, {
       inputs, outputs: this.outputs, seed, loss: this.loss, optimizer: this.optimizer, clipNorm: clip, specs,

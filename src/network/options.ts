@@ -53,7 +53,7 @@ export interface CheckedFit {
 export function checkFitOptions(o: FitOptions): CheckedFit {
   if (o === null || typeof o !== 'object') throw new InvalidArgumentError(`fit options must be an object, got ${describe(o)}`);
   const known = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'onBatchEnd', 'onEpochEnd', 'earlyStopping', 'signal', 'yieldEveryMs', 'schedule', 'validationSplitMode', 'metrics', 'sampleWeight', 'classWeight'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new InvalidArgumentError(`fit has no option "${k}"; its options: ${known.join(', ')}`);
+  checkKeys(o, known, 'fit');
   const epochs = o.epochs ?? 1, batchSize = o.batchSize ?? 32, split = o.validationSplit ?? 0;
   if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError(`epochs must be a whole number >= 1, got ${describe(o.epochs)}`);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1 << 16) throw new InvalidArgumentError(`batchSize must be a whole number in [1, 65536], got ${describe(o.batchSize)}`);
@@ -64,7 +64,7 @@ export function checkFitOptions(o: FitOptions): CheckedFit {
   const shuffle = o.shuffle ?? true, yieldEveryMs = o.yieldEveryMs ?? 16;
   if (typeof shuffle !== 'boolean') throw new InvalidArgumentError(`shuffle must be true or false, got ${describe(o.shuffle)}`);
   if (typeof yieldEveryMs !== 'number' || !(yieldEveryMs >= 0) || !Number.isFinite(yieldEveryMs)) {
-    throw new InvalidArgumentError(`yieldEveryMs must be a finite number of milliseconds >= 0, got ${describe(o.yieldEveryMs)}`);
+    throw new InvalidArgumentError(`yieldEveryMs must be a finite number >= 0, got ${describe(o.yieldEveryMs)}`);
   }
   for (const k of ['onBatchEnd', 'onEpochEnd'] as const) {
     if (o[k] !== undefined && typeof o[k] !== 'function') throw new InvalidArgumentError(`${k} must be a function, got ${describe(o[k])}`);
@@ -72,7 +72,7 @@ export function checkFitOptions(o: FitOptions): CheckedFit {
   if (o.signal !== undefined) {
     const sg = o.signal as unknown as { aborted?: unknown; addEventListener?: unknown } | null;
     if (sg === null || typeof sg !== 'object' || typeof sg.aborted !== 'boolean' || typeof sg.addEventListener !== 'function') {
-      throw new InvalidArgumentError(`signal must be an AbortSignal (new AbortController().signal), got ${describe(o.signal)}`);
+      throw new InvalidArgumentError(`signal must be an AbortSignal, got ${describe(o.signal)}`);
     }
   }
   if (o.earlyStopping !== undefined) checkEarlyStopping(o.earlyStopping);
@@ -92,14 +92,14 @@ export function checkFitOptions(o: FitOptions): CheckedFit {
 }
 
 function checkEarlyStopping(es: unknown): void {
-  if (es === null || typeof es !== 'object') throw new InvalidArgumentError(`earlyStopping must be an object like { patience: 5 }, got ${describe(es)}`);
+  if (es === null || typeof es !== 'object') throw new InvalidArgumentError(`earlyStopping must be an object, got ${describe(es)}`);
   checkKeys(es, ['monitor', 'patience', 'minDelta', 'restoreBest'], 'earlyStopping');
   const e = es as Record<string, unknown>;
   if (e.monitor !== undefined && e.monitor !== 'loss' && e.monitor !== 'valLoss') {
     throw new InvalidArgumentError(`earlyStopping.monitor must be 'loss' or 'valLoss', got ${describe(e.monitor)}`);
   }
   if (e.patience !== undefined && (typeof e.patience !== 'number' || !Number.isInteger(e.patience) || e.patience < 0)) {
-    throw new InvalidArgumentError(`earlyStopping.patience must be a whole number of epochs >= 0, got ${describe(e.patience)}`);
+    throw new InvalidArgumentError(`earlyStopping.patience must be a whole number >= 0, got ${describe(e.patience)}`);
   }
   if (e.minDelta !== undefined && (typeof e.minDelta !== 'number' || !(e.minDelta >= 0) || !Number.isFinite(e.minDelta))) {
     throw new InvalidArgumentError(`earlyStopping.minDelta must be a finite number >= 0, got ${describe(e.minDelta)}`);

@@ -72,8 +72,7 @@ function minLrOf(v: unknown, what: string): number {
 export function checkSchedule(s: unknown, epochs: number): CheckedSchedule {
   const o = (typeof s === 'string' ? { name: s } : s) as Record<string, unknown> | null;
   if (o === null || typeof o !== 'object' || typeof o.name !== 'string' || !Object.hasOwn(KEYS, o.name)) {
-    throw new InvalidParameterError(`schedule must be one of ${Object.keys(KEYS).map((k) => `'${k}'`).join(', ')} ` +
-      `(a name, or { name, ...settings }), got ${describe(s)}`);
+    throw new InvalidParameterError(`schedule must be one of ${Object.keys(KEYS).map((k) => `'${k}'`).join(', ')} , got ${describe(s)}`);
   }
   const name = o.name as CheckedSchedule['name'];
   for (const k of Object.keys(o)) {
@@ -82,11 +81,11 @@ export function checkSchedule(s: unknown, epochs: number): CheckedSchedule {
   switch (name) {
     case 'constant': return { name };
     case 'step': {
-      if (o.every === undefined) throw new InvalidParameterError("schedule step needs every, e.g. { name: 'step', every: 10, gamma: 0.5 }");
+      if (o.every === undefined) throw new InvalidParameterError('schedule step needs every');
       return { name, every: wholeAtLeast(o.every, 1, 'step.every'), gamma: factorIn01(o.gamma ?? 0.1, 'step.gamma') };
     }
     case 'exponential': {
-      if (o.gamma === undefined) throw new InvalidParameterError("schedule exponential needs gamma, e.g. { name: 'exponential', gamma: 0.95 }");
+      if (o.gamma === undefined) throw new InvalidParameterError('schedule exponential needs gamma');
       return { name, gamma: factorIn01(o.gamma, 'exponential.gamma') };
     }
     case 'cosine': {

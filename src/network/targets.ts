@@ -25,8 +25,7 @@ export function rowsOf(x: unknown, inputs: number, what: string, values = true):
       (Array.isArray(x) ? '; convert it with Float32Array.from(...)' : ''));
   }
   if (x.length % inputs !== 0) {
-    throw new ShapeError(`${what} has ${x.length} values, which is not a multiple of the ${inputs} inputs; ` +
-      `x must be rows x ${inputs} values, row after row`);
+    throw new ShapeError(`${what} has ${x.length} values, not a multiple of the ${inputs} inputs`);
   }
   for (let i = 0; values && i < x.length; i++) if (!Number.isFinite(x[i]!)) throw nonFinite(x, i, inputs, what);
   return x.length / inputs;
@@ -72,7 +71,7 @@ export function prepareTargets(y: Targets, rows: number, outputs: number, loss: 
   }
   const t = y as Float32Array;
   if (t.length !== rows * outputs) {
-    throw new ShapeError(`targets have ${t.length} values but x has ${rows} rows of ${outputs} outputs (${rows * outputs} values)`);
+    throw new ShapeError(`targets have ${t.length} values, x needs ${rows} x ${outputs}`);
   }
   for (let i = 0; i < t.length; i++) {
     if (!Number.isFinite(t[i]!)) throw new DataError(`targets[${i}] is ${t[i]}; targets must be finite`);
@@ -92,12 +91,12 @@ function floatRows(y: Targets, rows: number, outputs: number, loss: LossName): F
   if (!Array.isArray(y)) return undefined;
   const nested = y.some((r) => Array.isArray(r));
   if (nested) {
-    if (y.length !== rows) throw new ShapeError(`there are ${rows} rows of x but ${y.length} target rows; give one array of ${outputs} values per row`);
+    if (y.length !== rows) throw new ShapeError(`x has ${rows} rows but there are ${y.length} target rows`);
     const t = new Float32Array(rows * outputs);
     for (let r = 0; r < rows; r++) {
       const row = y[r] as unknown;
       if (!Array.isArray(row) || row.length !== outputs) {
-        throw new ShapeError(`target row ${r} is ${Array.isArray(row) ? `an array of ${row.length} values` : describe(row)}; every row must be an array of ${outputs} numbers`);
+        throw new ShapeError(`target row ${r} is ${Array.isArray(row) ? `an array of ${row.length} values` : describe(row)}; rows must be arrays of ${outputs} numbers`);
       }
       for (let j = 0; j < outputs; j++) t[r * outputs + j] = numberAt(row[j], `targets[${r}][${j}]`);
     }

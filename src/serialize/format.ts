@@ -238,7 +238,7 @@ export function parseSaved(src: unknown, budget: LoadBudget): ParsedNetwork {
     if (typeof src === 'string') {
       const limit = MAX_HEADER + 6 * budget.maxParameters;
       if (src.length > limit) {
-        throw new ModelFormatError(`the string is ${src.length} characters, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters)`);
+        throw new ModelFormatError(`the string has ${src.length} characters, too many for maxParameters ${budget.maxParameters}`);
       }
       try { obj = JSON.parse(src); } catch (e) { throw new ModelFormatError(`not a saved network: the string is not JSON (${messageOf(e)})`); }
     }
@@ -264,7 +264,7 @@ function bytesOf(src: unknown): Uint8Array | undefined {
   let view: Uint8Array;
   if (ArrayBuffer.isView(src)) {
     if (taTag.call(src) !== 'Uint8Array') {
-      throw new ModelFormatError(`not a saved network: got a ${String(taTag.call(src) ?? 'DataView')}; pass the bytes of net.save() as a Uint8Array or ArrayBuffer`);
+      throw new ModelFormatError(`not a saved network: got a ${String(taTag.call(src) ?? 'DataView')}; pass net.save() bytes (Uint8Array or ArrayBuffer)`);
     }
     view = new Uint8Array(taBuffer.call(src) as ArrayBuffer, taOffset.call(src) as number, taLength.call(src) as number);
   } else if (src !== null && typeof src === 'object') {
@@ -287,7 +287,7 @@ function parseBytes(b: Uint8Array, budget: LoadBudget): ParsedNetwork {
   }
   const limit = 16 + MAX_HEADER + 4 * budget.maxParameters;
   if (b.length > limit) {
-    throw new ModelFormatError(`the file is ${b.length} bytes, more than a network of at most ${budget.maxParameters} parameters takes (raise maxParameters)`);
+    throw new ModelFormatError(`the file has ${b.length} bytes, too many for maxParameters ${budget.maxParameters}`);
   }
   let end = b.length;
   if (version >= 2) {
@@ -666,8 +666,8 @@ function checkPlan(json: NetworkJSON, budget: LoadBudget): number {
     256 * (maxWidth + 8 + 260) + 64 + 32 * json.layers.length;
   const bytes = 4 * floats + 16 * (16 + 3 * slots) * json.layers.length;
   if (bytes > budget.headroomBytes) {
-    throw new OutOfMemoryError(`the saved network needs about ${bytes} bytes of WebAssembly memory but the engine can give ${budget.headroomBytes} more; ` +
-      'dispose what you no longer use, or raise maxMemoryBytes in createEngine');
+    throw new OutOfMemoryError(`the saved network needs ~${bytes} bytes of memory, the engine has ${budget.headroomBytes} left; ` +
+      'dispose objects or raise maxMemoryBytes');
   }
   return values;
 }
