@@ -92,7 +92,7 @@ let gNL: f32 = 0;
  * FLT_MAX even where x^n alone overflows (x = 6.29e25, n = 1.5, c = 0.5); the product rounds once, as c * x^n did.
  */
 // @ts-ignore: decorator
-@inline function powAccV(x: v128, n: v128, nh: v128, nl: v128, coef: bool = false, cm: v128 = v128.splat<i32>(0), ce: v128 = v128.splat<i32>(0)): v128 {
+function powAccV(x: v128, n: v128, nh: v128, nl: v128, coef: bool = false, cm: v128 = v128.splat<i32>(0), ce: v128 = v128.splat<i32>(0)): v128 {
   const sub = f32x4.lt(x, kload(P_MIN_NORM));
   const xs = v128.bitselect(f32x4.mul(x, kload(P_TWO23)), x, sub);
   let e = i32x4.sub(i32x4.shr_u(xs, 23), v128.bitselect(kload(P_B150), kload(P_B127), sub));
@@ -119,7 +119,7 @@ let gNL: f32 = 0;
 }
 /** Scalar twin of powAccV. */
 // @ts-ignore: decorator
-@inline function powAccS(x: f32, n: f32, nh: f32, nl: f32, coef: bool = false, cm: f32 = 0, ce: f32 = 0): f32 {
+function powAccS(x: f32, n: f32, nh: f32, nl: f32, coef: bool = false, cm: f32 = 0, ce: f32 = 0): f32 {
   const sub = x < load<f32>(P_MIN_NORM);
   const xs = sub ? x * <f32>8388608.0 : x;
   const bits = reinterpret<i32>(xs);
