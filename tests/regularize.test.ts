@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, InvalidParameterError, ModelFormatError, type Engine, type Network } from '../dist/index.js';
 import { canonicalCrc } from './model-checksum.js';
+import { refLoss, type RefLayer } from './reference/mlp.js';
 import { rng } from './util.js';
 
 let engine: Engine, twins: Engine;
@@ -56,23 +57,10 @@ describe('weight_penalty kernel', () => {
 
 // ---- the network: f64 model of the penalized mse loss -----------------------------------------------------------
 
-interface Layer { W: Float64Array; b: Float64Array; in: number; out: number; act: 'tanh' | 'linear'; l1: number; l2: number }
+interface Layer extends RefLayer { l1: number; l2: number }
+/** The reference MLP's mean mse (tests/reference/mlp.ts) plus every layer's l1 |w| + l2 w^2 over its weights. */
 function f64Loss(layers: Layer[], x: Float32Array, t: Float32Array, rows: number): number {
-  let a: Float64Array = Float64Array.from(x);
-  for (const L of layers) {
-    const z = new Float64Array(rows * L.out);
-    for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < L.out; j++) {
-        let s = L.b[j]!;
-        for (let i = 0; i < L.in; i++) s += a[r * L.in + i]! * L.W[i * L.out + j]!;
-        z[r * L.out + j] = L.act === 'tanh' ? Math.tanh(s) : s;
-      }
-    }
-    a = z;
-  }
-  let loss = 0;
-  for (let i = 0; i < a.length; i++) loss += (a[i]! - t[i]!) ** 2;
-  loss /= a.length;
+  let loss = refLoss(layers, Float64Array.from(x), Float64Array.from(t), rows, 'mse');
   for (const L of layers) for (const w of L.W) loss += L.l1 * Math.abs(w) + L.l2 * w * w;
   return loss;
 }
@@ -92,7 +80,7 @@ function modelOf(net: Network): Layer[] {
   const p = net.parameters();
   let fan = 4;
   return SPEC.map((s, i) => {
-    const L: Layer = { W: Float64Array.from(p[2 * i]!.data), b: Float64Array.from(p[2 * i + 1]!.data), in: fan, out: s.units, act: s.act, l1: Math.fround(s.l1), l2: Math.fround(s.l2) };
+    const L: Layer = { W: Float64Array.from(p[2 * i]!.data), b: Float64Array.from(p[2 * i + 1]!.data), in: fan, out: s.units, act: s.act, params: {}, l1: Math.fround(s.l1), l2: Math.fround(s.l2) };
     fan = s.units;
     return L;
   });
