@@ -5,12 +5,11 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type * as esbuild from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/index.js';
 import { loadDigits, trainTestSplit } from '../../dist/data/index.js';
 import { serve } from '../../examples/browser/serve.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, bundle, freshDir, removeFreshDirs, run, wasmAsModule } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT, bundle, freshDir, removeFreshDirs, run, wasmAsModule, binAsModule } from './harness.js';
 
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM) {
@@ -105,12 +104,6 @@ describe.skipIf(!HAS_CHROMIUM)('examples/browser', () => {
     }
   });
 });
-
-/** Keeps `.bin` imports as modules next to the bundle (Workers import them as Data: an ArrayBuffer). */
-const binAsModule: esbuild.Plugin = {
-  name: 'bin-as-module',
-  setup(b) { b.onResolve({ filter: /\.bin$/ }, (a) => ({ path: `./${a.path.split('/').pop()}`, external: true })); },
-};
 
 
 describe('examples/worker-predict', () => {

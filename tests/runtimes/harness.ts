@@ -54,6 +54,12 @@ export const wasmAsModule: esbuild.Plugin = {
   setup(b) { b.onResolve({ filter: /\.wasm$/ }, (a) => ({ path: `./${a.path.split('/').pop()}`, external: true })); },
 };
 
+/** Keeps `.bin` imports as modules next to the bundle (Workers import them as Data: an ArrayBuffer). */
+export const binAsModule: esbuild.Plugin = {
+  name: 'bin-as-module',
+  setup(b) { b.onResolve({ filter: /\.bin$/ }, (a) => ({ path: `./${a.path.split('/').pop()}`, external: true })); },
+};
+
 /** Bundles an entry of this package (the package resolves itself as `rectify`). */
 export async function bundle(entry: string, options: esbuild.BuildOptions = {}): Promise<{ code: string; inputs: string[] }> {
   const r = await esbuild.build({

@@ -4,12 +4,11 @@
 import { createServer, type Server } from 'node:http';
 import { copyFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, InvalidArgumentError, ShapeError, type Engine, type Network } from '../../dist/index.js';
 import { loadDigits, trainTestSplit } from '../../dist/data/index.js';
 import * as serve from '../../dist/serve/index.js';
-import { DIST, ROOT, bundle, freshDir, lastJson, npmBinary, removeFreshDirs, run, wasmAsModule } from '../runtimes/harness.js';
+import { DIST, ROOT, bundle, freshDir, lastJson, npmBinary, removeFreshDirs, run, wasmAsModule, binAsModule } from '../runtimes/harness.js';
 // @ts-expect-error plain JS shared with the other runtimes
 import { cases, makeApp, requestOf, runCases } from './cases.js';
 
@@ -253,12 +252,6 @@ describe('rectify/serve in Node', () => {
     expect(() => serve.featureStats([1, 2], 2, { names: ['a'] })).toThrow(/names must hold 2 strings/);
   });
 });
-
-/** Keeps `.bin` imports as modules next to the bundle (Workers import them as Data: an ArrayBuffer). */
-const binAsModule: esbuild.Plugin = {
-  name: 'bin-as-module',
-  setup(b) { b.onResolve({ filter: /\.bin$/ }, (a) => ({ path: `./${a.path.split('/').pop()}`, external: true })); },
-};
 
 describe('rectify/serve in other runtimes', () => {
   it('workerd (Miniflare): every case through dispatchFetch', async () => {
