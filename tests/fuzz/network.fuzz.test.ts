@@ -83,15 +83,21 @@ const optimizer = fc.oneof(
 );
 
 interface Arch {
-  inputs: number; seed: number; layers: { units: number; act: unknown; init?: unknown }[];
+  inputs: number; seed: number; layers: { units: number; act: unknown; init?: unknown; pen?: unknown; after?: [string, unknown] }[];
   out: 'softmax' | 'sigmoid' | 'linear' | 'softmax1'; loss: unknown; optimizer: unknown; clipNorm: unknown; capacity: unknown; extra: boolean;
 }
 
 const arch: fc.Arbitrary<Arch> = fc.record({
   inputs: fc.integer({ min: 1, max: 6 }),
   seed: fc.integer({ min: 0, max: 1000 }),
-  layers: fc.array(fc.record({ units: fc.integer({ min: 1, max: 8 }), act: hidden, init: fc.option(fc.constantFrom<unknown>('heNormal', 'zeros', 'glorotUniform', 'toString', 5), { nil: undefined }) },
-    { requiredKeys: ['units', 'act'] }), { minLength: 0, maxLength: 3 }),
+  layers: fc.array(fc.record({
+    units: fc.integer({ min: 1, max: 8 }), act: hidden,
+    init: fc.option(fc.constantFrom<unknown>('heNormal', 'zeros', 'glorotUniform', 'toString', 5), { nil: undefined }),
+    // l1 / l2 penalties and a dropout / batchNorm / layerNorm layer after the dense one, valid and not
+    pen: fc.constantFrom<unknown>({ l2: 1e-3 }, { l1: 0.01, l2: 0 }, { l1: -1 }, { l2: NaN }, { l2: 1e39 }, { l3: 1 }),
+    after: fc.constantFrom<[string, unknown]>(['dropout', 0.3], ['dropout', 1], ['dropout', -0.5], ['dropout', NaN], ['dropout', 'x'],
+      ['batchNorm', {}], ['batchNorm', { momentum: 2 }], ['batchNorm', { epsilon: -1 }], ['layerNorm', {}], ['layerNorm', { eps: 1 }]),
+  }, { requiredKeys: ['units', 'act'] }), { minLength: 0, maxLength: 3 }),
   out: fc.constantFrom('softmax', 'sigmoid', 'linear', 'linear', 'softmax1'),
   loss: fc.oneof({ weight: 8, arbitrary: fc.constant<unknown>('MATCH') }, fc.constantFrom<unknown>('mse', 'crossEntropy', 'binaryCrossEntropy'), weird),
   optimizer,
@@ -105,7 +111,9 @@ function buildArch(a: Arch): Network {
   let b = engine.network({ inputs: a.inputs, seed: a.seed }) as ReturnType<Engine['network']>;
   for (const l of a.layers) {
     const act = l.act === 'PER_UNIT_PRELU' ? { name: 'prelu', units: l.units } : l.act;
-    b = b.dense(l.units, act as never, l.init === undefined ? {} : { init: l.init } as never) as never;
+    const o = { ...(l.init === undefined ? {} : { init: l.init }), ...(l.pen as object | undefined) };
+    b = b.dense(l.units, act as never, o as never) as never;
+    if (l.after) b = (b as unknown as Record<string, (o: unknown) => typeof b>)[l.after[0]]!(l.after[1]);
   }
   const outUnits = a.out === 'sigmoid' || a.out === 'softmax1' ? 1 : 2;
   b = b.dense(outUnits, (a.out === 'softmax1' ? 'softmax' : a.out) as never) as never;
@@ -125,6 +133,8 @@ const validArch: fc.Arbitrary<Arch> = fc.record({
     units: fc.integer({ min: 1, max: 6 }),
     act: fc.constantFrom<unknown>('relu', 'tanh', 'elu', 'sigmoid', { name: 'prelu' }, 'PER_UNIT_PRELU', 'gelu', { name: 'sbaf', domain: 'sigmoid' },
       { name: 'sbaf', domain: 'strict' }, 'sbaf', 'softsign', 'hardTanh', 'selu'),
+    pen: fc.constantFrom<unknown>(undefined, undefined, { l2: 1e-3 }, { l1: 0.01 }),
+    after: fc.constantFrom<[string, unknown] | undefined>(undefined, undefined, ['dropout', 0.3], ['batchNorm', {}], ['layerNorm', {}]),
   }), { minLength: 0, maxLength: 2 }),
   out: fc.constantFrom('softmax', 'sigmoid', 'linear'),
   loss: fc.constant(undefined),
