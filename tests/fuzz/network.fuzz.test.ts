@@ -148,7 +148,8 @@ const validArch: fc.Arbitrary<Arch> = fc.record({
 type Op =
   | { kind: 'predict' | 'evaluate' | 'trainBatch' | 'lossAndGradients'; rows: number; bad: number; labels: boolean; seed: number }
   | { kind: 'fit'; rows: number; bad: number; labels: boolean; seed: number; epochs: number; batchSize: number; shuffle: unknown;
-    validationSplit: number; callback: 'none' | 'dispose' | 'abort' | 'throw' | 'trainBatch' | 'predict' | 'stop'; es: unknown; yieldEveryMs: unknown }
+    validationSplit: number; callback: 'none' | 'dispose' | 'abort' | 'throw' | 'trainBatch' | 'predict' | 'stop'; es: unknown; yieldEveryMs: unknown;
+    weights: 'none' | 'ones' | 'zeros' | 'negative' | 'short' | 'nan' | 'class' }
   | { kind: 'parameters' | 'save' | 'toJSON' | 'dispose' | 'summary' };
 
 const data = { rows: fc.integer({ min: 1, max: 40 }), bad: fc.integer({ min: 0, max: 15 }), labels: fc.boolean(), seed: fc.integer({ min: 0, max: 1 << 20 }) };
@@ -162,6 +163,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       callback: fc.constantFrom('none', 'none', 'dispose', 'abort', 'throw', 'trainBatch', 'predict', 'stop'),
       es: fc.constantFrom<unknown>(undefined, undefined, { patience: 1 }, { patience: -1 }, { patiense: 1 }, null, { monitor: 'valLoss', restoreBest: false }),
       yieldEveryMs: fc.constantFrom<unknown>(undefined, 0, NaN),
+      weights: fc.constantFrom('none', 'none', 'none', 'ones', 'zeros', 'negative', 'short', 'nan', 'class'),
     }) as fc.Arbitrary<Op>,
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('parameters', 'save', 'toJSON', 'summary') }) as fc.Arbitrary<Op> },
@@ -274,6 +276,12 @@ async function runOp(net: Network, o: Op): Promise<void> {
         };
         if (o.es !== undefined) options.earlyStopping = o.es;
         if (o.yieldEveryMs !== undefined) options.yieldEveryMs = o.yieldEveryMs;
+        // sampleWeight / classWeight, valid and not (one per row, >= 0, finite; classWeight needs class targets)
+        const fill = (v: number, n = o.rows) => new Array<number>(n).fill(v);
+        if (o.weights === 'class') options.classWeight = [1, 2];
+        else if (o.weights !== 'none') {
+          options.sampleWeight = { ones: fill(1), zeros: fill(0), negative: fill(-1), short: fill(1, o.rows - 1), nan: fill(NaN) }[o.weights];
+        }
         try {
           await net.fit(x as Float32Array, y as Float32Array, options as never);
           changedLegitimately = true;
