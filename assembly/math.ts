@@ -9,6 +9,9 @@
 //                           a rounded a + b (|a| 2^-24 relative, 40 ulps at a = -80) never enters (softmax, gelu).
 //   vexpNegSplit24(a, b)    2^24 e^(a + b), the same with the result scaled by 2^24: products x e^(a + b) formed
 //                           before the final multiplication by 2^-24 stay out of the subnormal range (silu, gelu).
+//   vexpShift(x, m)         e^(x - m) for a row constant m (|m| <= 88, x - m in [-86, 0]) without forming x - m: x is
+//                           reduced on its own and e^-m, split 2^-k chi (1 + dl) by expShiftSetup in f64, is folded
+//                           into the scaling (softmax: no two-sum, no clamp).
 //   vexpm1core(x)           e^x - 1 for x <= 88, accurate near 0.
 //   vsigmoid, vlogisticd    built on the same core (below).
 // Accuracy of each variant against f64, measured by tests/math.test.ts (math_* probes, ~2.4-4.6 M inputs each: a
@@ -330,6 +333,49 @@ function sexpSlow(x: f32): f32 {
   const t = smadd(xc, S(LOG2E), S(MAGIC_NEG));
   const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
   return scoreb(xc, t, s, s, S(MAGIC_NEG)) * S(TWO_M64);
+}
+
+/**
+ * e^(x - m) for a constant m given by expShiftSetup (mk, chi, dl), without forming x - m: x is reduced on its own,
+ * x = N ln2 + r, and e^(x - m) = 2^(N - k) chi e^(r + dl), where 2^-k chi (1 + dl) = e^-m to f64 accuracy. No
+ * rounding of x - m enters (unlike exp(fl(x - m)), off by |x - m|/2 ulps), so no two-sum correction is needed.
+ * Valid while 2^(N - k) is normal and N small: |m| <= 88 and x - m in [-86, 0] (softmax's rows, checked per row).
+ * Never fused (uf), also in the relaxed build: softmax's bits are the same in both builds.
+ */
+// @ts-ignore: decorator
+@inline export function vexpShift(x: v128, mk: v128, chi: v128, dl: v128): v128 {
+  const t = vmadd(x, K(LOG2E), mk, true); // low bits: N - k + 127
+  const s = f32x4.mul(i32x4.shl(t, 23), chi);
+  return vcoreSplit(x, dl, t, s, s, mk, true);
+}
+/** Scalar twin of vexpShift. */
+// @ts-ignore: decorator
+@inline export function sexpShift(x: f32, mk: f32, chi: f32, dl: f32): f32 {
+  const t = smadd(x, S(LOG2E), mk);
+  const s = reinterpret<f32>(reinterpret<i32>(t) << 23) * chi;
+  return scoreSplit(x, dl, t, s, s, mk);
+}
+/**
+ * The row constants of vexpShift for m (|m| <= 88), written to out[0..2] as f32: mk = MAGIC - k with
+ * k = nearest(m log2(e)), chi = f32(c) and dl = f32((c - chi) / chi) for c = e^(k ln2 - m) in [0.7, 1.42], by its
+ * Taylor polynomial of degree 8 in f64 (|k ln2 - m| <= 0.35: relative error < 2.1e-10, 0.004 ulp of an f32 result).
+ * Scalar f64 arithmetic only.
+ */
+export function expShiftSetup(m: f32, out: usize): void {
+  const k = nearest(<f64>m * 1.4426950408889634);
+  const h = k * 0.6931471805599453 - <f64>m;
+  let c = 2.48015873015873e-5 * h + 1.984126984126984e-4;
+  c = c * h + 1.388888888888889e-3;
+  c = c * h + 8.333333333333333e-3;
+  c = c * h + 4.1666666666666664e-2;
+  c = c * h + 0.16666666666666666;
+  c = c * h + 0.5;
+  c = c * h + 1.0;
+  c = c * h + 1.0;
+  const chi = <f32>c;
+  store<f32>(out, <f32>(<f64>12583039.0 - k));
+  store<f32>(out, chi, 4);
+  store<f32>(out, <f32>((c - <f64>chi) / <f64>chi), 8);
 }
 
 /** Scalar twin of vexp. */
@@ -725,6 +771,24 @@ export function math_log1punit(x: usize, y: usize, n: i32): void {
     v128.store(y + (<usize>i << 2), vlog1pUnit(v));
   }
   for (; i < n; i++) store<f32>(y + (<usize>i << 2), slog1pUnit(spmin(spmax(load<f32>(x + (<usize>i << 2)), 0), 1)));
+}
+const SHIFT_PROBE = memory.data(16, 16);
+/**
+ * y[i] = e^(x[i] - m) by vexpShift with m = f32(10.3) (x in [m - 86, m]; others are clamped into it, NaN passes).
+ */
+export function math_expshift(x: usize, y: usize, n: i32): void {
+  const ms: f32 = 10.3, lo: f32 = ms - 86;
+  expShiftSetup(ms, SHIFT_PROBE);
+  const mk = v128.load32_splat(SHIFT_PROBE), chi = v128.load32_splat(SHIFT_PROBE, 4), dl = v128.load32_splat(SHIFT_PROBE, 8);
+  const l = f32x4.splat(lo), h = f32x4.splat(ms);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128.store(y + (<usize>i << 2), vexpShift(f32x4.pmin(f32x4.pmax(v128.load(x + (<usize>i << 2)), l), h), mk, chi, dl));
+  }
+  for (; i < n; i++) {
+    const v = spmin(spmax(load<f32>(x + (<usize>i << 2)), lo), ms);
+    store<f32>(y + (<usize>i << 2), sexpShift(v, load<f32>(SHIFT_PROBE), load<f32>(SHIFT_PROBE, 4), load<f32>(SHIFT_PROBE, 8)));
+  }
 }
 /** y[i] = e^x[i] by vexpNeg (x <= 0). */
 export function math_expneg(x: usize, y: usize, n: i32): void { probe(x, y, n, 0); }
