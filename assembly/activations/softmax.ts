@@ -2,7 +2,9 @@
 //
 // Forward, per row:
 //   m = max of the row (NaN skipped here; a NaN still poisons the row through the sum below),
-//   e_i = exp(x_i - m) (1 where x_i == m), with the rounding of x_i - m corrected (two-sum),
+//   e_i = exp(x_i - m) (1 where x_i == m), with the rounding of x_i - m corrected (two-sum); softmax's fast rows
+//   (>= 64 entries, |m| <= 88, spread <= 86, see fastRow) instead take e^(x_i - m) without forming x_i - m
+//   (vexpShift) and add 1 - e(m) to S, so the maximum's rounding stays out of the normalization,
 //   softmax  y_i = e_i * (1 / S), S = sum of the e_i in f64 (eight lanes in a fixed order, see sumRow64),
 //   logSoftmax y_i = d_i - log1p((c - 1) + T), d_i = x_i == m ? 0 : x_i - m, c = #{i : x_i == m}, T = sum of e_i
 //   over x_i != m (log1p keeps -log S accurate when S is close to 1).
