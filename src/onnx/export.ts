@@ -5,7 +5,7 @@
  */
 import type { Network } from '../index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { OnnxError } from './errors.js';
+import { OnnxError } from '../errors.js';
 import { PbWriter } from './protobuf.js';
 
 /** Options of {@link toOnnx}. */

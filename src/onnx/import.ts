@@ -6,7 +6,7 @@
 // Types only, from the public entry (erased at compile time: the core is not bundled into rectify/onnx twice).
 import type { ActivationSpec, BuildOptions, Engine, LossName, Network, NetworkBuilder } from '../index.js';
 import { InvalidArgumentError, OutOfMemoryError, RectifyError } from '../errors.js';
-import { OnnxError } from './errors.js';
+import { OnnxError } from '../errors.js';
 import { decodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './model.js';
 
 /** Options of {@link fromOnnx}. */
