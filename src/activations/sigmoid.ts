@@ -3,6 +3,7 @@
  * @module
  */
 import type { ActivationDef, FamilyDocs } from './types.js';
+import type { FamilyOnnx, FamilyOnnxDocs } from './onnx-types.js';
 
 export const SIGMOID_FAMILY = [
   {
@@ -72,3 +73,37 @@ export const SIGMOID_DOCS = {
     source: 'Bergstra et al. 2009 (Quadratic polynomials learn better image features); PyTorch, Keras and tfjs. f(+-Inf) = +-1.',
   },
 } as const satisfies FamilyDocs<typeof SIGMOID_FAMILY>;
+
+/** The rows' ONNX forms: how toOnnx writes each row and how fromOnnx reads it back (only src/onnx/ imports them). */
+export const SIGMOID_ONNX = {
+  sigmoid: {
+    write: (w, x) => w.op('Sigmoid', [x]),
+    read: [{ op: 'Sigmoid', accepts: 'Sigmoid', read: () => ({ name: 'sigmoid' }) }],
+    loss: (units) => (units === 1 ? 'binaryCrossEntropy' : undefined),
+  },
+  logSigmoid: {
+    write: (w, x) => w.op('Neg', [w.op('Softplus', [w.op('Neg', [x])])]),
+    read: [],
+  },
+  hardSigmoid: {
+    write: (w, x) => w.op('HardSigmoid', [x], [{ name: 'alpha', f: w.fixed('slope') }, { name: 'beta', f: w.fixed('offset') }]),
+    read: [{ op: 'HardSigmoid', accepts: 'HardSigmoid', read: (n) => ({ name: 'hardSigmoid', slope: n.float('alpha', 0.2), offset: n.float('beta', 0.5) }) }],
+  },
+  tanh: {
+    write: (w, x) => w.op('Tanh', [x]),
+    read: [{ op: 'Tanh', accepts: 'Tanh', read: () => ({ name: 'tanh' }) }],
+  },
+  softsign: {
+    write: (w, x) => w.op('Softsign', [x]),
+    read: [{ op: 'Softsign', accepts: 'Softsign', read: () => ({ name: 'softsign' }) }],
+  },
+} satisfies FamilyOnnx<typeof SIGMOID_FAMILY>;
+
+/** How the rows are written in ONNX and how close onnxruntime comes (docs/activations.md and tests/onnx read it). */
+export const SIGMOID_ONNX_DOCS = {
+  sigmoid: { out: 'Sigmoid', ort: { ulps: 6, floor: 0.25 } },
+  logSigmoid: { out: '`-Softplus(-x)`', ort: { ulps: 3, floor: 0 } },
+  hardSigmoid: { out: 'HardSigmoid(alpha = slope, beta = offset)', ort: { ulps: 1, floor: 1 } },
+  tanh: { out: 'Tanh', ort: { ulps: 8, floor: 0 } },
+  softsign: { out: 'Softsign', ort: { ulps: 2, floor: 0 } },
+} satisfies FamilyOnnxDocs<typeof SIGMOID_FAMILY>;
