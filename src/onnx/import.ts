@@ -48,8 +48,17 @@ interface Readers {
   readonly patterns: readonly { readonly row: string; readonly reader: OnnxPatternReader }[];
   /** Most nodes a pattern walks through from one of its nodes to its output (bounds the search for its output). */
   readonly depth: number;
+  /** Most uses of the input in one pattern: a value with more users is no pattern's input. */
+  readonly uses: number;
   readonly identity: string;
   readonly forms: ReadonlyMap<string, OnnxForm>;
+}
+
+function patternUses(p: OnnxPattern): number {
+  if (p === 'x') return 1;
+  if ('const' in p) return 0;
+  if ('oneOf' in p) return Math.max(0, ...p.oneOf.map(patternUses));
+  return p.inputs.reduce((a, q) => a + patternUses(q), 0);
 }
 
 function patternDepth(p: OnnxPattern): number {
@@ -63,13 +72,14 @@ function gatherReaders(): Readers {
   const byOp = new Map<string, { row: string; reader: OnnxOpReader }[]>();
   const patterns: { row: string; reader: OnnxPatternReader }[] = [];
   const forms = new Map<string, OnnxForm>(Object.entries(ACTIVATION_ONNX));
-  let identity = '', depth = 0;
+  let identity = '', depth = 0, uses = 0;
   for (const [row, form] of forms) {
     if (form.identity) identity = row;
     for (const reader of form.read) {
       if ('patterns' in reader) {
         patterns.push({ row, reader });
         depth = Math.max(depth, ...reader.patterns.map(patternDepth));
+        uses = Math.max(uses, ...reader.patterns.map(patternUses));
       } else {
         let list = byOp.get(reader.op);
         if (!list) byOp.set(reader.op, list = []);
@@ -77,7 +87,7 @@ function gatherReaders(): Readers {
       }
     }
   }
-  return { byOp, patterns, depth, identity, forms };
+  return { byOp, patterns, depth, uses, identity, forms };
 }
 
 /**
@@ -409,15 +419,16 @@ function identity(w: number, n: OnnxNode, layers: readonly Layer[], budget: numb
  */
 function matchSubgraph(x: string, users: readonly OnnxNode[], consumers: ReadonlyMap<string, OnnxNode[]>,
   consts: ReadonlyMap<string, OnnxTensor>, output: string, readers: Readers): { nodes: OnnxNode[]; output: string; spec: Record<string, unknown> } | undefined {
-  if (readers.patterns.length === 0) return undefined;
+  // A match takes every user of x, and no pattern uses x more than readers.uses times.
+  if (readers.patterns.length === 0 || users.length > readers.uses) return undefined;
   const producer = new Map<string, OnnxNode>();
-  const candidates: OnnxNode[] = [];
+  const candidates = new Set<OnnxNode>();
   let frontier = [...users];
   for (let d = 0; d < readers.depth && frontier.length > 0; d++) {
     const next: OnnxNode[] = [];
     for (const n of frontier) {
-      if (candidates.includes(n) || !n.outputs[0]) continue;
-      candidates.push(n);
+      if (candidates.has(n) || !n.outputs[0]) continue;
+      candidates.add(n);
       producer.set(n.outputs[0], n);
       const c = consumers.get(n.outputs[0]);
       if (c && c.length === 1 && n.outputs[0] !== output) next.push(c[0]!);

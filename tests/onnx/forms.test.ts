@@ -92,6 +92,35 @@ function oneNode(op: string, attrs: [string, number | string][] = [], inputs: Re
   return new PbWriter().int(1, 8).message(7, g).message(8, new PbWriter().string(1, '').int(2, 17)).finish();
 }
 
+describe('subgraph forms are matched by generic code from the rows\' patterns', () => {
+  it('Sub(x, Tanh(x)) after a Gemm reads as tanhShrink; a value used by more nodes than any pattern is a branch error naming the known subgraphs', () => {
+    const net = engine.network({ inputs: 3, seed: 4 }).dense(4, 'tanhShrink').build({ loss: 'mse' });
+    const back = fromOnnx(engine, toOnnx(net));
+    expect(back.toJSON().layers[0]!.activation).toEqual({ name: 'tanhShrink' });
+    const x = Float32Array.of(1, -2, 0.5, 3, 0.25, -1);
+    expect(back.predict(x)).toEqual(net.predict(x));
+    net.dispose(); back.dispose();
+    // z feeds Tanh, Sub and Relu: three users, more than any pattern takes.
+    const g = new PbWriter();
+    const node = (ins: string[], out: string, op: string) => { const w = new PbWriter(); for (const i of ins) w.string(1, i); g.message(1, w.string(2, out).string(3, out).string(4, op)); };
+    node(['input', 'W'], 'z', 'MatMul');
+    node(['z'], 't', 'Tanh');
+    node(['z', 't'], 's', 'Sub');
+    node(['z'], 'r', 'Relu');
+    node(['s', 'r'], 'output', 'Add');
+    const t = new PbWriter().int(1, 2).int(1, 2).int(2, 1).string(8, 'W');
+    const raw = new Uint8Array(16);
+    [1, 0, 0, 1].forEach((v, i) => new DataView(raw.buffer).setFloat32(i * 4, v, true));
+    g.message(5, t.bytes(9, raw));
+    const shape = new PbWriter().message(1, new PbWriter().string(2, 'N')).message(1, new PbWriter().int(1, 2));
+    g.message(11, new PbWriter().string(1, 'input').message(2, new PbWriter().message(1, new PbWriter().int(1, 1).message(2, shape))));
+    g.message(12, new PbWriter().string(1, 'output'));
+    const bytes = new PbWriter().int(1, 8).message(7, g).message(8, new PbWriter().string(1, '').int(2, 17)).finish();
+    expect(() => fromOnnx(engine, bytes)).toThrow(OnnxError);
+    expect(() => fromOnnx(engine, bytes)).toThrow(/not branches \(the only branches it knows are .*Erf.*\(gelu\)/);
+  });
+});
+
 describe('ops several rows claim are read by the rows in table order', () => {
   const read = (bytes: Uint8Array) => { const n = fromOnnx(engine, bytes); const a = n.toJSON().layers[0]!.activation; n.dispose(); return a; };
 
