@@ -97,12 +97,13 @@ const twinsOnly = (name) => /_(scalar|naive)$/.test(name) || /^math_/.test(name)
 
 /**
  * The activation table (src/activation-table.ts and the rows of src/activations/) and the kernel-naming rule
- * (src/kernel-names.ts), evaluated: bundled by esbuild in memory.
+ * (src/kernel-names.ts, with the host's kernel list and their short export names), evaluated: bundled by esbuild in
+ * memory.
  */
-async function tableModule() {
+export async function tableModule() {
   const out = buildSync({
     stdin: {
-      contents: "export { ACTIVATIONS } from './src/activation-table.ts'; export { kernelSet, variantsOf } from './src/kernel-names.ts';",
+      contents: "export { ACTIVATIONS } from './src/activation-table.ts'; export { hostKernels, kernelSet, shortExportName, variantsOf } from './src/kernel-names.ts';",
       resolveDir: new URL('.', root).pathname, loader: 'ts',
     },
     bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'silent',
