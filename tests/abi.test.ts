@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { EXPORT_ARITY, isTwinsOnly, H, L, HEADER_WORDS, LAYER_WORDS } from '../dist/generated/abi.js';
 import { ACTIVATIONS, createEngine } from '../dist/index.js';
 import { hostKernels, shortExportName } from '../dist/kernel-names.js';
+// @ts-expect-error: a build script, plain JavaScript without types
+import { mergeData } from '../scripts/merge-data.mjs';
 
 const host = hostKernels(ACTIVATIONS, false);
 /** The readable name of an export of a shipped build. */
@@ -34,6 +36,40 @@ it('an engine on a shipped build calls every host kernel by its readable name', 
   const ex = engine.exports as unknown as Record<string, unknown>;
   for (const n of host) expect(typeof ex[n], n).toBe('function');
   expect(Object.keys(ex).filter((n) => /^_[0-9a-z]+$/.test(n))).toEqual([]); // no short name is left
+});
+
+describe('scripts/merge-data.mjs (one data segment in rectify.wasm)', () => {
+  const bytes = (file: string) => readFileSync(new URL(`../dist/${file}`, import.meta.url));
+  /** The memory a module starts with, up to heap_base (its static data). */
+  const staticData = async (b: Uint8Array) => {
+    const ex = (await WebAssembly.instantiate(b, { env: { abort() { throw new Error('abort'); } } })).instance.exports;
+    return new Uint8Array((ex.memory as WebAssembly.Memory).buffer, 0, (ex.heap_base as () => number)()).slice();
+  };
+  /** The number of segments in a module's data section. */
+  const segments = (b: Uint8Array) => {
+    let o = 8;
+    const leb = () => { let r = 0, s = 0, x; do { x = b[o++]!; r += (x & 127) * 2 ** s; s += 7; } while (x & 128); return r; };
+    while (o < b.length) {
+      const id = b[o++]!, len = leb();
+      if (id === 11) return leb();
+      o += len;
+    }
+    return 0;
+  };
+
+  it('the shipped baseline build has one segment; the twins build, merged, starts with the same memory as before', async () => {
+    expect(segments(bytes('rectify.wasm'))).toBe(1);
+    const twins = bytes('rectify-twins.wasm');
+    expect(segments(twins)).toBeGreaterThan(10); // asc writes one per constant table
+    const merged = mergeData(twins);
+    expect(segments(merged)).toBe(1);
+    expect(merged.length).toBeLessThan(twins.length);
+    expect(await staticData(merged)).toEqual(await staticData(twins));
+  });
+
+  it('refuses a module that imports its memory (the threads build)', () => {
+    expect(() => mergeData(bytes('rectify-threads.wasm'))).toThrow(/imports its memory/);
+  });
 });
 
 it('the plan offsets are distinct and fit their blocks', () => {
