@@ -3,11 +3,13 @@
 // engine does); and the ABI description's codes are the ones the host writes into the plan.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXPORT_ARITY, isTwinsOnly, H, L, HEADER_WORDS, LAYER_WORDS } from '../dist/generated/abi.js';
+import { EXPORT_ARITY, isTwinsOnly, HEADER_WORDS, LAYER_WORDS } from '../dist/generated/abi.js';
 import { ACTIVATIONS, createEngine } from '../dist/index.js';
 import { hostKernels, shortExportName } from '../dist/kernel-names.js';
-// @ts-expect-error: a build script, plain JavaScript without types
+// @ts-expect-error: build scripts, plain JavaScript without types
 import { mergeData } from '../scripts/merge-data.mjs';
+// @ts-expect-error: the ABI description (the host's H and L are const enums: tsc writes their numbers in place)
+import { ABI } from '../scripts/gen-abi.mjs';
 
 const host = hostKernels(ACTIVATIONS, false);
 /** The readable name of an export of a shipped build. */
@@ -77,7 +79,9 @@ describe('scripts/merge-data.mjs (one data segment in rectify.wasm)', () => {
 });
 
 it('the plan offsets are distinct and fit their blocks', () => {
-  const hw = Object.values(H), lw = Object.values(L);
+  const hw = Object.values(ABI.header) as number[], lw = Object.values(ABI.layer) as number[];
+  expect(HEADER_WORDS).toBe(ABI.HEADER_WORDS);
+  expect(LAYER_WORDS).toBe(ABI.LAYER_WORDS);
   expect(new Set(hw).size).toBe(hw.length);
   expect(new Set(lw).size).toBe(lw.length);
   expect(Math.max(...hw)).toBeLessThan(HEADER_WORDS);
