@@ -7,14 +7,15 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, InvalidArgumentError, WorkerThreadError, type Engine } from '../dist/index.js';
-import { rng } from './util.js';
+import { KERNELS_WASM, rng } from './util.js';
 
 type Fn = (m: number, n: number, k: number, a: number, b: number, c: number, acc: number, s: number) => void;
 const engines: Record<number, Engine> = {};
 const COUNTS = [1, 2, 3, 4];
 
 beforeAll(async () => {
-  for (const t of COUNTS) engines[t] = await createEngine({ threads: t });
+  // One thread: rectify.wasm's code as rectify-kernels.wasm, which exports the GEMMs and other kernels called below.
+  for (const t of COUNTS) engines[t] = await createEngine({ threads: t, ...(t === 1 ? { wasm: KERNELS_WASM } : {}) });
 });
 afterAll(() => { for (const e of Object.values(engines)) e.dispose(); });
 
