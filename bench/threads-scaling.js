@@ -1,0 +1,79 @@
+// Two threads against one, side by side in one run: the machine's own ceiling for two threads (the calibration
+// kernel's pure compute loop, bench/calibrate/kernels.ts peak_muladd: ten f32x4 multiply-add chains, no memory, run
+// by one worker alone and by two workers at once) and the GEMM shapes of bench/gemm.js on engines with 1 and 2
+// threads. Every round measures each side once, in turn, so a burst of load from other processes falls on all of
+// them; the table gives the median ratio over the rounds and its range (how noisy the machine is).
+//
+//   npm run build && node bench/threads-scaling.js [--rounds 7] [--ms 150] [--shapes 64x256x784,...] [--dist other/dist]
+//
+// A ratio of 2.0 is perfect scaling; the ceiling row says how far two threads of pure arithmetic get on this machine
+// right now (below 2.0: the two vCPUs share a core, or other processes take one).
+import { Worker } from 'node:worker_threads';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compile } from './calibrate.js';
+import { cpuModel } from './gemm.js';
+
+const args = process.argv.slice(2);
+const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
+const ROUNDS = Number(opt('--rounds', 7));
+const MS = Number(opt('--ms', 150));
+const dist = resolve(opt('--dist', new URL('../dist', import.meta.url).pathname));
+const SHAPES = opt('--shapes', 'nn:64x256x784,nt:64x784x256,tn:784x256x64,nn:256x256x256,nn:512x512x512,tn:256x128x64')
+  .split(',').map((s) => { const [kind, dims] = s.split(':'); return { kind, dims: dims.split('x').map(Number) }; });
+
+// The ceiling: workers that each run peak_muladd(steps) on request and answer with their own wall time.
+const bytes = compile(false);
+const CODE = `const { parentPort } = require('node:worker_threads');
+let x; parentPort.on('message', (m) => {
+  if (m.bytes) { x = new WebAssembly.Instance(new WebAssembly.Module(m.bytes), { env: { abort() {} } }).exports; x.peak_muladd(100000, 0.999, 0.001); parentPort.postMessage(0); return; }
+  const t0 = performance.now(); x.peak_muladd(m.steps, 0.999, 0.001); parentPort.postMessage(performance.now() - t0);
+});`;
+const workers = [new Worker(CODE, { eval: true }), new Worker(CODE, { eval: true })];
+const ask = (w, m) => new Promise((res) => { w.once('message', res); w.postMessage(m); });
+await Promise.all(workers.map((w) => ask(w, { bytes })));
+// Steps for about MS ms on one thread.
+let steps = 1_000_000;
+for (;;) { const t = await ask(workers[0], { steps }); if (t > MS / 4) { steps = Math.round(steps * MS / t); break; } steps *= 4; }
+/** Work per ms of one worker alone and of two at once (the sum). */
+async function ceilingRound() {
+  const t1 = await ask(workers[0], { steps });
+  const t2 = await Promise.all(workers.map((w) => ask(w, { steps })));
+  return (steps / Math.max(...t2)) * 2 / (steps / t1);
+}
+
+const api = await import(pathToFileURL(resolve(dist, 'index.js')).href);
+const e1 = await api.createEngine(), e2 = await api.createEngine({ threads: 2 });
+if (e2.threads !== 2) throw new Error(`no threads: ${e2.threadsUnavailableReason}`);
+function setup(e, { kind, dims: [m, n, k] }) {
+  const t = (len) => e.tensor(Float32Array.from({ length: len }, (_, i) => Math.sin(i)));
+  const a = t(m * k), b = t(k * n), c = t(m * n), s = e.tensor(Math.ceil(e.exports.gemm_scratch_bytes(m, n, k) / 4));
+  const f = e.exports[`gemm_${kind}`];
+  return () => f(m, n, k, a.ptr, b.ptr, c.ptr, 0, s.ptr);
+}
+/** Calls per ms of fn over about MS ms (wall clock). */
+function rate(fn) {
+  fn();
+  let calls = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < MS) { fn(); calls++; t = performance.now(); }
+  return calls / (t - t0);
+}
+const sides = SHAPES.map((s) => ({ name: `${s.kind} ${s.dims.join('x')}`, one: setup(e1, s), two: setup(e2, s), r: [] }));
+const ceiling = [];
+for (let r = 0; r < ROUNDS; r++) {
+  ceiling.push(await ceilingRound());
+  for (const s of sides) {
+    // 1, 2, 2, 1: the order within a round does not favour a side.
+    const a = rate(s.one), b = rate(s.two), b2 = rate(s.two), a2 = rate(s.one);
+    s.r.push((b + b2) / (a + a2));
+  }
+}
+const stat = (v) => { const w = [...v].sort((x, y) => x - y); return `${w[w.length >> 1].toFixed(2)}x (${w[0].toFixed(2)}-${w[w.length - 1].toFixed(2)})`; };
+console.log(`CPU: ${cpuModel()}; ${ROUNDS} rounds of ${MS} ms per side; ${new Date().toISOString()}`);
+console.log('| 2 threads vs 1 | median (range) |\n|---|---|');
+console.log(`| pure compute ceiling (peak_muladd, 2 workers vs 1) | ${stat(ceiling)} |`);
+for (const s of sides) console.log(`| gemm_${s.name} | ${stat(s.r)} |`);
+for (const w of workers) await w.terminate();
+e1.dispose(); e2.dispose();
