@@ -181,13 +181,12 @@ function finish(c: usize, op: i32, nk: i32): void {
 }
 
 /**
- * Publishes the job whose arguments are set, in `units` units of work cut into `want` chunks (at least CHUNKS per
- * thread), claims chunks too, waits for all.
+ * Publishes the job whose arguments are set, in `units` units of work cut into `want` chunks (0: CHUNKS per thread),
+ * claims chunks too, waits for all.
  */
 function run(op: i32, units: i32, want: i32 = 0): void {
   const c = ctl;
-  const per = nthreads * CHUNKS;
-  const chunks = imin(units, imin(want > per ? want : per, MAXCH));
+  const chunks = imin(units, imin(want > 0 ? want : nthreads * CHUNKS, MAXCH));
   store<i32>(c + C_OP, op);
   atomic.store<i32>(c + C_CHUNKS, chunks);
   for (let k = 0; k < chunks; k++) atomic.store<i32>(word(c, C_OWN, k), 0);
@@ -286,16 +285,23 @@ export function gemmRun(kind: i32, m: i32, n: i32, k: i32, a: usize, lda: i32, b
   // m < 4 (inference of a row or a few, dW at batch 1 is k < 4 instead) stays on one thread: streaming B once is
   // memory-bound and shorter than waking a worker.
   if (ASC_FEATURE_THREADS && nthreads > 1 && m >= 4 && k >= 4 && <i64>m * n * k >= GEMM_MIN) {
-    // Split the dimension with more tiles: columns in 8-column panels (16 on the unpacked path of n < 8), or rows
-    // in tile heights (5). Both keep every element's sum whole.
-    const cg = n < 8 ? 16 : 8;
-    const byCols = (n + cg - 1) / cg >= (m + 4) / 5;
-    const gr = byCols ? cg : 5;
-    if (((byCols ? n : m) + gr - 1) / gr >= 2) {
+    // Split the longer side of C: columns in 8-column panels or rows in tile heights (5), so that each chunk packs
+    // the smaller operand again (a chunk of columns packs all of A, one of rows all of B). Both keep every element's
+    // sum whole. Chunks of at least 64 columns or rows, at most two per thread: more, smaller chunks pack the other
+    // operand more often (measured, one thread, work of the chunks against the whole product: 64x256x784 in 8 chunks of
+    // 32 columns +15%, in 4 of 64 +3%; 512^3 in 8 chunks of 64 rows +14%, in 4 of 128 +2%). Products over 2^27
+    // multiply-adds a chunk are cut finer, so that a chunk stays short next to STALL.
+    const byCols = n > m;
+    const gr = byCols ? 8 : 5, dim = byCols ? n : m;
+    const units = (dim + gr - 1) / gr;
+    if (units >= 2) {
+      let want = dim >> 6;
+      if (want > 2 * nthreads) want = 2 * nthreads;
+      if (want < nthreads) want = nthreads;
+      const big = <i32>min<i64>(<i64>m * n * k >> 27, MAXCH);
       setArg(0, kind); setArg(1, m); setArg(2, n); setArg(3, k); setArg(4, <i32>a); setArg(5, lda); setArg(6, <i32>b);
       setArg(7, ldb); setArg(8, <i32>c); setArg(9, acc); setArg(10, <i32>scratch); setArg(11, byCols ? 1 : 0); setArg(12, gr);
-      // Large products in more chunks (about 2^24 multiply-adds each): a chunk stays short next to STALL.
-      run(OP_GEMM, ((byCols ? n : m) + gr - 1) / gr, <i32>min<i64>(<i64>m * n * k >> 24, MAXCH));
+      run(OP_GEMM, units, want > big ? want : big);
       return;
     }
   }
