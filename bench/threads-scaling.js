@@ -4,7 +4,10 @@
 // threads. Every round measures each side once, in turn, so a burst of load from other processes falls on all of
 // them; the table gives the median ratio over the rounds and its range (how noisy the machine is).
 //
-//   npm run build && node bench/threads-scaling.js [--rounds 7] [--ms 150] [--shapes 64x256x784,...] [--dist other/dist]
+//   npm run build && node bench/threads-scaling.js [--rounds 7] [--ms 150] [--shapes nn:64x256x784,...] [--dists dist,other/dist]
+//
+// Rows: the GEMM shapes and one training step of the MLP 784-256-128-10 (SGD, batch 64); with --dists, each build's
+// ratio in its own column (an A/B of two builds in one run).
 //
 // A ratio of 2.0 is perfect scaling; the ceiling row says how far two threads of pure arithmetic get on this machine
 // right now (below 2.0: the two vCPUs share a core, or other processes take one).
@@ -18,7 +21,7 @@ const args = process.argv.slice(2);
 const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
 const ROUNDS = Number(opt('--rounds', 7));
 const MS = Number(opt('--ms', 150));
-const dist = resolve(opt('--dist', new URL('../dist', import.meta.url).pathname));
+const dists = opt('--dists', new URL('../dist', import.meta.url).pathname).split(',').map((d) => resolve(d));
 const SHAPES = opt('--shapes', 'nn:64x256x784,nt:64x784x256,tn:784x256x64,nn:256x256x256,nn:512x512x512,tn:256x128x64')
   .split(',').map((s) => { const [kind, dims] = s.split(':'); return { kind, dims: dims.split('x').map(Number) }; });
 
@@ -42,14 +45,17 @@ async function ceilingRound() {
   return (steps / Math.max(...t2)) * 2 / (steps / t1);
 }
 
-const api = await import(pathToFileURL(resolve(dist, 'index.js')).href);
-const e1 = await api.createEngine(), e2 = await api.createEngine({ threads: 2 });
-if (e2.threads !== 2) throw new Error(`no threads: ${e2.threadsUnavailableReason}`);
-function setup(e, { kind, dims: [m, n, k] }) {
+function gemmSide(e, { kind, dims: [m, n, k] }) {
   const t = (len) => e.tensor(Float32Array.from({ length: len }, (_, i) => Math.sin(i)));
   const a = t(m * k), b = t(k * n), c = t(m * n), s = e.tensor(Math.ceil(e.exports.gemm_scratch_bytes(m, n, k) / 4));
   const f = e.exports[`gemm_${kind}`];
   return () => f(m, n, k, a.ptr, b.ptr, c.ptr, 0, s.ptr);
+}
+function mlpSide(e) {
+  const net = e.network({ inputs: 784, seed: 1 }).dense(256, 'relu').dense(128, 'relu').dense(10, 'softmax')
+    .build({ loss: 'crossEntropy', optimizer: { name: 'sgd', learningRate: 0.01 } });
+  const x = Float32Array.from({ length: 64 * 784 }, (_, i) => Math.sin(i) * 0.5), y = Int32Array.from({ length: 64 }, (_, i) => i % 10);
+  return () => net.trainBatch(x, y);
 }
 /** Calls per ms of fn over about MS ms (wall clock). */
 function rate(fn) {
@@ -60,20 +66,32 @@ function rate(fn) {
   while (t - t0 < MS) { fn(); calls++; t = performance.now(); }
   return calls / (t - t0);
 }
-const sides = SHAPES.map((s) => ({ name: `${s.kind} ${s.dims.join('x')}`, one: setup(e1, s), two: setup(e2, s), r: [] }));
+const builds = [];
+for (const d of dists) {
+  const api = await import(pathToFileURL(resolve(d, 'index.js')).href);
+  const e1 = await api.createEngine(), e2 = await api.createEngine({ threads: 2 });
+  if (e2.threads !== 2) throw new Error(`no threads: ${e2.threadsUnavailableReason}`);
+  builds.push({ e1, e2 });
+}
+const rows = [...SHAPES.map((s) => ({ name: `gemm_${s.kind} ${s.dims.join('x')}`, make: (e) => gemmSide(e, s) })),
+  { name: 'MLP 784-256-128-10 train step (SGD, batch 64)', make: mlpSide }];
+const sides = rows.map((r) => ({ name: r.name, per: builds.map(({ e1, e2 }) => ({ one: r.make(e1), two: r.make(e2), r: [] })) }));
 const ceiling = [];
 for (let r = 0; r < ROUNDS; r++) {
   ceiling.push(await ceilingRound());
   for (const s of sides) {
-    // 1, 2, 2, 1: the order within a round does not favour a side.
-    const a = rate(s.one), b = rate(s.two), b2 = rate(s.two), a2 = rate(s.one);
-    s.r.push((b + b2) / (a + a2));
+    for (const b of s.per) {
+      // 1, 2, 2, 1: the order within a round does not favour a side.
+      const a = rate(b.one), t = rate(b.two), t2 = rate(b.two), a2 = rate(b.one);
+      b.r.push((t + t2) / (a + a2));
+    }
   }
 }
 const stat = (v) => { const w = [...v].sort((x, y) => x - y); return `${w[w.length >> 1].toFixed(2)}x (${w[0].toFixed(2)}-${w[w.length - 1].toFixed(2)})`; };
 console.log(`CPU: ${cpuModel()}; ${ROUNDS} rounds of ${MS} ms per side; ${new Date().toISOString()}`);
-console.log('| 2 threads vs 1 | median (range) |\n|---|---|');
+console.log(`| 2 threads vs 1, median (range) | ${dists.map((d) => d.split('/').slice(-2).join('/')).join(' | ')} |`);
+console.log(`|---|${dists.map(() => '---|').join('')}`);
 console.log(`| pure compute ceiling (peak_muladd, 2 workers vs 1) | ${stat(ceiling)} |`);
-for (const s of sides) console.log(`| gemm_${s.name} | ${stat(s.r)} |`);
+for (const s of sides) console.log(`| ${s.name} | ${s.per.map((b) => stat(b.r)).join(' | ')} |`);
 for (const w of workers) await w.terminate();
-e1.dispose(); e2.dispose();
+for (const { e1, e2 } of builds) { e1.dispose(); e2.dispose(); }

@@ -6,12 +6,14 @@
 //
 // The host (src/threads.ts) gives the engine's instance a control block (threads_setup) and starts n - 1 workers, each
 // with its own instance of the same module over the same memory, running thread_loop: it spins a while, then sleeps on
-// the generation word (memory.atomic.wait32), until the calling thread publishes a job: op code and argument words, a
-// claim word (chunk count << 16 | next chunk), then generation + 1 and notify. A job is cut into a few chunks per
-// thread; every thread, the calling one included, claims chunks one at a time (compare-and-swap on the claim word),
-// runs each and adds 1 to the finished word. The calling thread then spins with atomic loads until every chunk is
-// finished (browsers forbid blocking waits on a page's main thread). A worker that is slow to wake (a busy machine)
-// just claims fewer chunks: nobody waits for a thread that has not started.
+// the generation word (memory.atomic.wait32), until the calling thread publishes a job: op code and argument words,
+// the chunk count, every chunk's owner word set free, then generation + 1 and notify. A job is cut into a few chunks
+// per thread; every thread, the calling one included, takes chunk indices from a shared counter and runs a chunk once
+// it swapped the chunk's owner word from free to its own id (compare-and-swap), then marks it finished. The calling
+// thread then spins with atomic loads until every chunk is finished (browsers forbid blocking waits on a page's main
+// thread), running any chunk still free. A worker that is slow to wake (a busy machine) just claims fewer chunks:
+// nobody waits for a thread that has not started. A worker that stops in the middle of a chunk (see finish) has its
+// chunk finished by the calling thread, from the block it had staged.
 //
 // Determinism: a job splits its output, never a sum. Each output element is computed by exactly one thread with the
 // same operations in the same order as on one thread (GEMM: blocks of whole 8-column panels or tile rows, every path
