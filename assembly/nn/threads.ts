@@ -104,6 +104,16 @@ export function threads_setup(block: usize, n: i32): void {
 }
 // @ts-ignore: decorator
 @inline function die(c: usize): void { dying = (load<i32>(c + C_TEST) >> 16) & 0xff; }
+/**
+ * A worker that the calling thread counted as stopped (it stalled for STALL spins, then ran again) writes no further
+ * block of its chunk: the calling thread runs the chunk now (thread_loop returns 3, its host code ends the thread).
+ */
+// @ts-ignore: decorator
+@inline function cut_off(c: usize, t: i32): bool {
+  if (atomic.load<i32>(word(c, C_DEAD, t)) == 0) return false;
+  dying = 3;
+  return true;
+}
 
 /**
  * Worker loop (thread id >= 1 of n): waits for jobs, claims and runs chunks, until OP_STOP (returns 0). Threads build
@@ -246,7 +256,10 @@ function share(c: usize, op: i32, t: i32, k: i32, nk: i32, from: i32, restore: u
       const nr = imin(br, r1 - r);
       const zb = z + (<usize>(r * cols) << 2), bytes = <usize>(nr * cols) << 2;
       if (s == from) memory.copy(zb, restore, bytes);
-      else if (stage) { memory.copy(stage, zb, bytes); atomic.store<i32>(word(c, C_PROG, t), s); }
+      else if (stage) {
+        if (cut_off(c, t)) return;
+        memory.copy(stage, zb, bytes); atomic.store<i32>(word(c, C_PROG, t), s);
+      }
       if (stage && doomed(c, t, op)) { add_bias_rows(zb, <usize>arg(c, 7), nr, cols); die(c); return; }
       rowsShare(c, op, r, nr, cols);
     }
@@ -393,6 +406,7 @@ export function blockUpdate(plan: usize, w: usize, g: usize, m: usize, v: usize,
       if (pm) memory.copy(pm, restore + sb, bytes);
       if (pv) memory.copy(pv, restore + 2 * sb, bytes);
     } else if (stage) {
+      if (cut_off(c, t)) return;
       memory.copy(stage, pw, bytes);
       if (pm) memory.copy(stage + sb, pm, bytes);
       if (pv) memory.copy(stage + 2 * sb, pv, bytes);
