@@ -56,11 +56,14 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   }
   for (const w of workers) w.unref?.(); // an idle engine does not keep Node, Deno or Bun alive
   // A worker's stopped word (assembly/nn/threads.ts C_DEAD) is set while the calling thread is blocked in a call, before
-  // any event reaches this thread: read it too.
-  const words = () => new Int32Array(memory.buffer, ctl + 128, n);
+  // any event reaches this thread: read it too (one view: a shared buffer stays valid when the memory grows).
+  const words = new Int32Array(memory.buffer, ctl + 128, n);
   return {
     get dead() {
-      words().forEach((s, i) => { if (s) dead ??= `worker thread ${i} stopped in the middle of a call${s > 1 ? ' (no progress for seconds)' : ''}`; });
+      for (let i = 1; i < n && dead === undefined; i++) {
+        const s = words[i];
+        if (s) dead = `worker thread ${i} stopped in the middle of a call${s > 1 ? ' (no progress for seconds)' : ''}`;
+      }
       return dead;
     },
     workers, ctl, dispose: () => stop('the engine was disposed'),
