@@ -15,7 +15,7 @@ import {
 import { describe } from './util/describe.js';
 import { checkKeys } from './network/options.js';
 import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError, WorkerThreadError } from './errors.js';
-import { autoThreads, CTL_BYTES, threadsProblem, workerClass, type Pool } from './threads.js';
+import { autoThreads, ctlBytes, threadsProblem, workerClass, type Pool } from './threads.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
 import { networkBuilder, type NetworkBuilder } from './network/builder.js';
 import type { Network } from './network/network.js';
@@ -104,8 +104,8 @@ export async function createEngineWith(options: EngineOptions, defaults: (kind: 
     const memory = new WebAssembly.Memory({ initial: 1, maximum: Math.ceil(maxBytes / 65536), shared: true } as WebAssembly.MemoryDescriptor);
     const exports = checkExports(await instantiateModule(mod, { env: { memory } }), [...requiredKernels(false), 'threads_setup'], requiredKernels(false));
     const engine = new Engine(exports, false, false, maxBytes, false);
-    const ctl = engine.arena.alloc(CTL_BYTES);
-    engine.arena.f32.fill(0, ctl >> 2, (ctl + CTL_BYTES) >> 2);
+    const ctl = engine.arena.alloc(ctlBytes(want));
+    engine.arena.f32.fill(0, ctl >> 2, (ctl + ctlBytes(want)) >> 2);
     const { startPool } = await import('./threads-pool.js'); // only engines with threads fetch the pool
     const pool = await startPool(mod, memory, ctl, want, workerClass());
     if (typeof pool === 'string') why = pool;
