@@ -47,6 +47,8 @@ export class NetworkState {
   cBuf = 0;
   /** Row loss weights of one batch (f32[capacity]). */
   wBuf = 0;
+  /** The output rows of the last forward pass (the last layer's Y, as net_output returns it). */
+  yOut = 0;
   diag = 0;
   /** Where the last scheduled fit left its schedule (saved with the network; a fit with the same schedule continues). */
   schedule: SchedulePosition | undefined;
@@ -158,6 +160,7 @@ export class NetworkState {
     for (const p of this.rowBuffers) this.core.arena.release(p);
     this.rowBuffers = rb;
     this.xBuf = xb; this.tBuf = tb; this.lBuf = lb; this.cBuf = cb; this.wBuf = wb;
+    this.yOut = layerBufs[layerBufs.length - 1]!.Y; // what net_output returns: the last (dense) layer's Y
     this.capacity = rows;
     writeRowPointers(this.core.arena.f32.buffer, this.plan, { rows, scratch: s, dA, dB, layers: layerBufs });
   }
@@ -225,11 +228,35 @@ export class NetworkState {
 
   /** Copies `rows` rows from `start` into the row buffers; returns [targetsPtr, labelsPtr] (one of them 0). */
   load(x: Float32Array, rows: number, y: PreparedTargets, start: number): [number, number] {
-    const { inputs, outputs } = this.settings;
+    const inputs = this.settings.inputs;
     const f32 = this.core.arena.f32;
     const whole = start === 0 && x.length === rows * inputs;
-    if (whole && x.length <= 64) copySmall(f32, x, this.xBuf >> 2); // TypedArray#set costs more than tiny copies
+    if (whole && x.length <= SMALL) copySmall(f32, x, this.xBuf >> 2); // TypedArray#set costs more than tiny copies
     else f32.set(whole ? x : x.subarray(start * inputs, (start + rows) * inputs), this.xBuf >> 2);
+    return this.loadTargets(rows, y, start);
+  }
+
+  /**
+   * load(), then the finiteness check of x (throws the DataError of its first NaN or infinity; only the input buffer
+   * has changed then). A whole batch of at most SMALL values is copied and checked by one JS loop (TypedArray#set and
+   * the wasm call of checkCopied cost more than the loop at that size: trainBatch of a tiny network at batch 1);
+   * larger ones by checkCopied on the copy.
+   */
+  loadChecked(x: Float32Array, rows: number, y: PreparedTargets): [number, number] {
+    if (x.length <= SMALL && x.length === rows * this.settings.inputs) {
+      const bad = copyFinite(this.core.arena.f32, x, this.xBuf >> 2);
+      if (bad >= 0) throw nonFinite(x, bad, this.settings.inputs, 'x');
+      return this.loadTargets(rows, y, 0);
+    }
+    const r = this.load(x, rows, y, 0);
+    this.checkCopied(x, rows, 0);
+    return r;
+  }
+
+  /** Copies the targets (or labels) of `rows` rows from `start` into their buffer; returns [targetsPtr, labelsPtr]. */
+  private loadTargets(rows: number, y: PreparedTargets, start: number): [number, number] {
+    const outputs = this.settings.outputs;
+    const f32 = this.core.arena.f32;
     if (y.labels) {
       const l = y.labels.length === rows && start === 0 ? y.labels : y.labels.subarray(start, start + rows);
       new Int32Array(f32.buffer).set(l, this.lBuf >> 2);
@@ -237,7 +264,7 @@ export class NetworkState {
     }
     const t = y.targets!;
     const tw = start === 0 && t.length === rows * outputs;
-    if (tw && t.length <= 64) copySmall(f32, t, this.tBuf >> 2);
+    if (tw && t.length <= SMALL) copySmall(f32, t, this.tBuf >> 2);
     else f32.set(tw ? t : t.subarray(start * outputs, (start + rows) * outputs), this.tBuf >> 2);
     return [this.tBuf, 0];
   }
@@ -257,6 +284,16 @@ export class NetworkState {
     const { inputs, outputs } = this.settings;
     const out = new Float32Array(rows * outputs);
     const f32 = this.core.arena.f32; // no call below grows memory
+    if (rows > 0 && rows <= this.capacity && x.length <= SMALL) {
+      // A few values (a tiny network, one row): JS loops in and out, no TypedArray#set, subarray or checkCopied call.
+      const bad = copyFinite(f32, x, this.xBuf >> 2);
+      if (bad >= 0) throw nonFinite(x, bad, inputs, 'x');
+      this.fx.net_forward(this.plan, this.xBuf, rows);
+      const y = this.yOut >> 2;
+      if (out.length <= SMALL) for (let i = 0; i < out.length; i++) out[i] = f32[y + i]!;
+      else out.set(f32.subarray(y, y + out.length));
+      return out;
+    }
     for (let s = 0; s < rows; s += this.capacity) {
       const n = Math.min(this.capacity, rows - s);
       f32.set(n === rows ? x : x.subarray(s * inputs, (s + n) * inputs), this.xBuf >> 2);
@@ -409,6 +446,20 @@ function frozenView(name: string, shape: number[], data: () => Float32Array, tra
   return Object.freeze({ name, shape: Object.freeze(shape), trainable, get data() { return data(); } });
 }
 
+/** Inputs and targets of at most this many values are copied by a JS loop (TypedArray#set costs more below it). */
+const SMALL = 64;
+
 function copySmall(dst: Float32Array, src: Float32Array, at: number): void {
   for (let i = 0; i < src.length; i++) dst[at + i] = src[i]!;
+}
+
+/** copySmall that also returns the index of the first NaN or infinity of src (-1: all finite). */
+function copyFinite(dst: Float32Array, src: Float32Array, at: number): number {
+  let bad = -1;
+  for (let i = src.length - 1; i >= 0; i--) {
+    const v = src[i]!;
+    dst[at + i] = v;
+    if (v - v !== 0) bad = i; // NaN - NaN and Inf - Inf are NaN; a finite v gives 0
+  }
+  return bad;
 }
