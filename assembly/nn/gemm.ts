@@ -392,6 +392,41 @@ function gemmPacked(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i
   }
 }
 
+/**
+ * tn with one column (dW of a layer with one output, e.g. a regression network's last layer):
+ * C[i] (+)= sum_kk A[kk, i] B[kk], in kk order. A's rows are contiguous in i, so four rows of C are computed at a
+ * time (gemmSmallT would run each row of C alone as its scalar tail, a chain of k scalar steps per row); the same
+ * operation per element, so the same bits in both builds.
+ */
+function tnColumn(m: i32, k: i32, a: usize, la: usize, b: usize, lb: usize, c: usize, lc: usize, acc: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  if (lc == 4) {
+    for (; i + 4 <= m; i += 4) {
+      const pc = at(c, i);
+      let v = acc ? v128.load(pc) : zero;
+      let pa = at(a, i), pb = b;
+      for (let p = 0; p < k; p++) {
+        v = vmadd(v128.load(pa), v128.load32_splat(pb), v);
+        pa += la; pb += lb;
+      }
+      v128.store(pc, v);
+    }
+  }
+  // The other rows one by one, as lane 0 of the same vector operation (separate mul and add in the baseline build:
+  // the bits of a scalar step; fused in the relaxed build, as every other element).
+  for (; i < m; i++) {
+    const pc = c + <usize>i * lc;
+    let v = acc ? v128.load32_zero(pc) : zero;
+    let pa = at(a, i), pb = b;
+    for (let p = 0; p < k; p++) {
+      v = vmadd(v128.load32_zero(pa), v128.load32_zero(pb), v);
+      pa += la; pb += lb;
+    }
+    v128.store32_lane(pc, v, 0);
+  }
+}
+
 // @ts-ignore: decorator
 @inline function isSmall(m: i32, n: i32, k: i32): bool { return m < 4 || n < 8 || k < 4; }
 
@@ -404,7 +439,10 @@ export function gemmAny(kind: i32, m: i32, n: i32, k: i32, a: usize, lda: i32, b
   const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
   if (isSmall(m, n, k)) {
     if (kind == 1) gemmSmallT(m, n, k, a, la, 4, b, 4, lb, c, lc, acc);
-    else if (kind == 2) gemmSmallT(m, n, k, a, 4, la, b, lb, 4, c, lc, acc);
+    else if (kind == 2) {
+      if (n == 1) tnColumn(m, k, a, la, b, lb, c, lc, acc);
+      else gemmSmallT(m, n, k, a, 4, la, b, lb, 4, c, lc, acc);
+    }
     else gemmSmallT(m, n, k, a, la, 4, b, lb, 4, c, lc, acc);
   } else gemmPacked(m, n, k, a, lda, b, ldb, c, lc, acc, scratch, kind != 2, kind == 1);
 }
