@@ -94,7 +94,7 @@ describe('non-finite inputs', () => {
   });
 
   // Batches of at most 64 values (a tiny network, a row or a few) are copied and checked by a JS loop in
-  // NetworkState.loadChecked / predict instead of TypedArray#set plus first_nonfinite: the same errors, the same
+  // NetworkState.load / predict instead of TypedArray#set plus first_nonfinite: the same errors, the same
   // outputs as the larger-input path, nothing changed by a rejected call.
   it('a few values (<= 64, the JS copy-and-check loop): same errors, same outputs as the wasm-checked path', () => {
     for (const e of engines) {
@@ -127,6 +127,18 @@ describe('non-finite inputs', () => {
       expect(net.stateBytes()).not.toEqual(state);
       expect(net.predict(big.slice(0, IN))).toEqual(net.predict(big).slice(0, 2));
       net.dispose();
+      // Capacity 2: a predict of 7 rows runs in chunks of 6 values (the last one 3); an index in a later chunk is
+      // reported from the start of x, and the chunks' outputs are those of one call.
+      const small = e.network({ inputs: IN, seed: 5 }).dense(6, 'tanh').dense(2, 'linear')
+        .build({ loss: 'mse', optimizer: 'sgd', capacity: 2 });
+      const x7 = big.slice(0, 7 * IN);
+      expect(small.predict(x7)).toEqual(all.slice(0, 14));
+      for (let i = 0; i < 7 * IN; i++) {
+        const y = x7.slice();
+        y[i] = BAD[i % BAD.length]!;
+        expect(() => small.predict(y)).toThrow(`x[${i}] (row ${Math.floor(i / IN)}, column ${i % IN}) is ${y[i]}; clean`);
+      }
+      small.dispose();
     }
   });
 });

@@ -226,37 +226,14 @@ export class NetworkState {
     return out;
   }
 
-  /** Copies `rows` rows from `start` into the row buffers; returns [targetsPtr, labelsPtr] (one of them 0). */
-  load(x: Float32Array, rows: number, y: PreparedTargets, start: number): [number, number] {
-    const inputs = this.settings.inputs;
-    const f32 = this.core.arena.f32;
-    const whole = start === 0 && x.length === rows * inputs;
-    if (whole && x.length <= SMALL) copySmall(f32, x, this.xBuf >> 2); // TypedArray#set costs more than tiny copies
-    else f32.set(whole ? x : x.subarray(start * inputs, (start + rows) * inputs), this.xBuf >> 2);
-    return this.loadTargets(rows, y, start);
-  }
-
   /**
-   * load(), then the finiteness check of x (throws the DataError of its first NaN or infinity; only the input buffer
-   * has changed then). A whole batch of at most SMALL values is copied and checked by one JS loop (TypedArray#set and
-   * the wasm call of checkCopied cost more than the loop at that size: trainBatch of a tiny network at batch 1);
-   * larger ones by checkCopied on the copy.
+   * Copies `rows` rows from `start` into the row buffers; returns [targetsPtr, labelsPtr] (one of them 0). `check`:
+   * throws the DataError of the first NaN or infinity of x (before the targets are copied; nothing else changed).
    */
-  loadChecked(x: Float32Array, rows: number, y: PreparedTargets): [number, number] {
-    if (x.length <= SMALL && x.length === rows * this.settings.inputs) {
-      const bad = copyFinite(this.core.arena.f32, x, this.xBuf >> 2);
-      if (bad >= 0) throw nonFinite(x, bad, this.settings.inputs, 'x');
-      return this.loadTargets(rows, y, 0);
-    }
-    const r = this.load(x, rows, y, 0);
-    this.checkCopied(x, rows, 0);
-    return r;
-  }
-
-  /** Copies the targets (or labels) of `rows` rows from `start` into their buffer; returns [targetsPtr, labelsPtr]. */
-  private loadTargets(rows: number, y: PreparedTargets, start: number): [number, number] {
+  load(x: Float32Array, rows: number, y: PreparedTargets, start: number, check = false): [number, number] {
     const outputs = this.settings.outputs;
     const f32 = this.core.arena.f32;
+    this.copyX(f32, x, rows, start, check);
     if (y.labels) {
       const l = y.labels.length === rows && start === 0 ? y.labels : y.labels.subarray(start, start + rows);
       new Int32Array(f32.buffer).set(l, this.lBuf >> 2);
@@ -267,6 +244,23 @@ export class NetworkState {
     if (tw && t.length <= SMALL) copySmall(f32, t, this.tBuf >> 2);
     else f32.set(tw ? t : t.subarray(start * outputs, (start + rows) * outputs), this.tBuf >> 2);
     return [this.tBuf, 0];
+  }
+
+  /**
+   * Rows start .. start + n of x into the input buffer, checked for NaN and infinities when `check`. A few values
+   * (<= SMALL: a tiny network, a row or a few) are copied and checked by one JS loop (TypedArray#set and the wasm
+   * call of checkCopied cost more at that size); more by TypedArray#set and checkCopied.
+   */
+  private copyX(f32: Float32Array, x: Float32Array, n: number, start: number, check: boolean): void {
+    const inputs = this.settings.inputs;
+    const v = n * inputs === x.length ? x : x.subarray(start * inputs, (start + n) * inputs);
+    if (v.length > SMALL) {
+      f32.set(v, this.xBuf >> 2);
+      if (check) this.checkCopied(x, n, start);
+      return;
+    }
+    const bad = copySmall(f32, v, this.xBuf >> 2);
+    if (check && bad >= 0) throw nonFinite(x, start * inputs + bad, inputs, 'x');
   }
 
   /**
@@ -281,26 +275,15 @@ export class NetworkState {
 
   /** The network's outputs for `rows` rows of x, in chunks of the capacity (x checked here, chunk by chunk). */
   predict(x: Float32Array, rows: number): Float32Array {
-    const { inputs, outputs } = this.settings;
+    const { capacity, settings: { outputs } } = this;
     const out = new Float32Array(rows * outputs);
     const f32 = this.core.arena.f32; // no call below grows memory
-    if (rows > 0 && rows <= this.capacity && x.length <= SMALL) {
-      // A few values (a tiny network, one row): JS loops in and out, no TypedArray#set, subarray or checkCopied call.
-      const bad = copyFinite(f32, x, this.xBuf >> 2);
-      if (bad >= 0) throw nonFinite(x, bad, inputs, 'x');
-      this.fx.net_forward(this.plan, this.xBuf, rows);
-      const y = this.yOut >> 2;
-      if (out.length <= SMALL) for (let i = 0; i < out.length; i++) out[i] = f32[y + i]!;
-      else out.set(f32.subarray(y, y + out.length));
-      return out;
-    }
-    for (let s = 0; s < rows; s += this.capacity) {
-      const n = Math.min(this.capacity, rows - s);
-      f32.set(n === rows ? x : x.subarray(s * inputs, (s + n) * inputs), this.xBuf >> 2);
-      this.checkCopied(x, n, s);
+    for (let s = 0; s < rows; s += capacity) {
+      const n = Math.min(capacity, rows - s);
+      this.copyX(f32, x, n, s, true);
       this.fx.net_forward(this.plan, this.xBuf, n);
-      const y = this.fx.net_output(this.plan) >>> 0;
-      out.set(f32.subarray(y >> 2, (y >> 2) + n * outputs), s * outputs);
+      // A loop, not subarray + set: cheaper for the few values of a small call, noise next to a large forward pass.
+      for (let i = 0, y = this.yOut >> 2, o = s * outputs; i < n * outputs; i++) out[o + i] = f32[y + i]!;
     }
     return out;
   }
@@ -449,12 +432,8 @@ function frozenView(name: string, shape: number[], data: () => Float32Array, tra
 /** Inputs and targets of at most this many values are copied by a JS loop (TypedArray#set costs more below it). */
 const SMALL = 64;
 
-function copySmall(dst: Float32Array, src: Float32Array, at: number): void {
-  for (let i = 0; i < src.length; i++) dst[at + i] = src[i]!;
-}
-
-/** copySmall that also returns the index of the first NaN or infinity of src (-1: all finite). */
-function copyFinite(dst: Float32Array, src: Float32Array, at: number): number {
+/** Copies src to dst from `at`; returns the index of the first NaN or infinity of src (-1: all finite). */
+function copySmall(dst: Float32Array, src: Float32Array, at: number): number {
   let bad = -1;
   for (let i = src.length - 1; i >= 0; i--) {
     const v = src[i]!;

@@ -18,7 +18,7 @@ export interface PreparedTargets {
 /**
  * Rows of x (a Float32Array of rows x inputs finite values). `values` false leaves the finiteness check to the caller
  * (predict and trainBatch check the copy in the wasm input buffer, NetworkState.checkCopied, or a few values in the
- * loop that copies them, NetworkState.loadChecked, before any kernel runs).
+ * loop that copies them, NetworkState.load, before any kernel runs).
  */
 export function rowsOf(x: unknown, inputs: number, what: string, values = true): number {
   if (!(x instanceof Float32Array)) {
@@ -39,7 +39,6 @@ export function nonFinite(x: Float32Array, i: number, inputs: number, what: stri
 
 /** Targets as f32 rows x outputs or i32 labels, validated; `classes`: labels for accuracy, when meaningful. */
 export function prepareTargets(y: Targets, rows: number, outputs: number, loss: LossName, needClasses = true): PreparedTargets {
-  if (y instanceof Float32Array) return floatTargets(y, rows, outputs, loss, needClasses); // the common case first
   const floats = floatRows(y, rows, outputs, loss);
   if (floats) y = floats;
   const isIntArray = y instanceof Int32Array || y instanceof Uint8Array || y instanceof Uint16Array;
@@ -71,11 +70,7 @@ export function prepareTargets(y: Targets, rows: number, outputs: number, loss: 
     }
     return { targets, classes: labels };
   }
-  return floatTargets(y as Float32Array, rows, outputs, loss, needClasses);
-}
-
-/** Float targets, rows x outputs, checked (finite; probabilities for the cross-entropy losses). */
-function floatTargets(t: Float32Array, rows: number, outputs: number, loss: LossName, needClasses: boolean): PreparedTargets {
+  const t = y as Float32Array;
   if (t.length !== rows * outputs) {
     throw new ShapeError(`targets have ${t.length} values, x needs ${rows} x ${outputs}`);
   }
