@@ -28,6 +28,7 @@
 // gathered lane by lane). Measured: from m, n >= 4, 8 the packed path is as fast or faster even at 8x8x8 and
 // 16x16x16 (nt 16x16x16: 2.8x faster packed than gathered), so there is no separate n, k <= 16 rule; with k < 4
 // (outer products: dW at batch 1) packing costs more than it saves (tn 256x256x1: 16 us unpacked, 29 us packed).
+// tn with one column (dW of a one-output layer) runs four rows of C per vector instead (tnColumn).
 //
 // Determinism and order: every path computes C[i,j] = (((c0 + a[i,0] b[0,j]) + a[i,1] b[1,j]) + ...) with c0 = 0
 // or the old C, strictly in kk order (each k-slice continues from the accumulator the previous one stored).
