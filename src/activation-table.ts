@@ -82,5 +82,7 @@ export function checkParam(p: ParamDef, v: number): string | undefined {
     const h = p.max === Infinity ? 'Infinity)' : `${p.max}${p.maxExclusive ? ')' : ']'}`;
     return `must be finite and in ${l}, ${h}, got ${v}`;
   }
+  // The kernels read f32: a finite f64 beyond the f32 range would become +-Infinity inside the wasm.
+  if (!Number.isFinite(Math.fround(v))) return `must be finite in f32 (|v| < 3.4e38), got ${v}`;
   return undefined;
 }

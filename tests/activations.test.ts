@@ -2,7 +2,7 @@
 // gradients, in ulps per op; special values; every tail length; in-place use; SIMD vs scalar twins bit for bit;
 // finite differences; and the relaxed-SIMD build within tolerance where the engine supports it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ACTIVATIONS, createEngine, type ActivationDef, type Engine } from '../dist/index.js';
+import { ACTIVATIONS, InvalidParameterError, createEngine, type ActivationDef, type Engine } from '../dist/index.js';
 import { REFERENCES, type Reference } from './reference/index.js';
 import { rng, sweep, ulpError } from './util.js';
 
@@ -222,17 +222,54 @@ describe('kernels that work in blocks (softplus and logSigmoid: an exponential p
 });
 
 describe('elu forward adds max(x, 0) and alpha expm1(min(x, 0)) instead of selecting', () => {
-  it('keeps x for x > 0 and -alpha below when alpha is beyond the f32 range (Inf * 0 must not reach x > 0)', () => {
+  it('keeps x for x > 0 and -alpha below when the kernel reads an infinite alpha (Inf * 0 must not reach x > 0)', () => {
+    // The host refuses alpha beyond the f32 range (below), so the kernels run raw with alpha = +-Infinity in the
+    // parameter block: the kernel's scalar guard stays covered, SIMD and scalar twin.
     const x = Float32Array.of(3, 0.5, 1e-30, 0, -0, -1e-30, -2, -Infinity, Infinity, NaN, 7, -7, 2.5, -0.25);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const E = scalar.exports as any;
     for (const alpha of [1e39, -1e39]) {
-      const a = simd.activation({ name: 'elu', alpha }), b = scalar.activation({ name: 'elu', alpha });
-      const y = a.forward(x), ys = b.forward(x);
       const inf = Math.fround(alpha);
+      const tx = scalar.tensor(x), ty = scalar.tensor(x.length), tys = scalar.tensor(x.length), tp = scalar.tensor([inf]);
+      E.elu_fwd(tx.ptr, ty.ptr, x.length, tp.ptr);
+      E.elu_fwd_scalar(tx.ptr, tys.ptr, x.length, tp.ptr);
+      const y = ty.toArray(), ys = tys.toArray();
       x.forEach((v, i) => {
         const want = v > 0 ? v : v < 0 ? -inf : NaN;
         expect(Object.is(y[i], want) || (Number.isNaN(want) && Number.isNaN(y[i]!)), `alpha ${alpha}, x = ${v}: got ${y[i]}`).toBe(true);
         expect(Object.is(ys[i], y[i]) || (Number.isNaN(ys[i]!) && Number.isNaN(y[i]!)), `scalar, x = ${v}`).toBe(true);
       });
+      for (const t of [tx, ty, tys, tp]) t.dispose();
+      expect(() => simd.activation({ name: 'elu', alpha }), 'the public API refuses it').toThrow(/finite in f32/);
     }
   });
+});
+
+describe('parameters finite in f64 but beyond the f32 range', () => {
+  const bits = (v: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(v).buffer));
+  it.each(ACTIVATIONS.filter((d) => d.params.length > 0).map((d) => [d.name, d as ActivationDef] as const))(
+    '%s refuses them (spec and setParams) with InvalidParameterError and changes nothing', (name, def) => {
+      const x = Float32Array.of(-3, -0.5, 0, 0.25, 0.5, 2);
+      const spec = (extra: object) => ({ name, ...(def.perUnit ? { units: 2 } : {}), ...extra }) as never;
+      const a = simd.activation(spec({}));
+      const canary = simd.tensor([1, 2, 3]);
+      const before = JSON.stringify(Object.entries(a.params).map(([k, v]) => [k, bits(typeof v === 'number' ? [v] : v)]));
+      const y0 = bits(a.forward(def.perUnit ? x.subarray(0, 6) : x));
+      for (const p of def.params) {
+        for (const v of [1e39, -1e39, 3.5e38, -3.5e38]) {
+          const inRange = v >= p.min && v <= p.max;
+          for (const call of [() => simd.activation(spec({ [p.name]: v })), () => a.setParams({ [p.name]: v })]) {
+            let err: unknown;
+            try { call(); } catch (e) { err = e; }
+            expect(err, `${p.name} = ${v}`).toBeInstanceOf(InvalidParameterError);
+            if (inRange) expect((err as Error).message, `${p.name} = ${v}`).toMatch(/finite in f32/);
+          }
+        }
+      }
+      expect(JSON.stringify(Object.entries(a.params).map(([k, v]) => [k, bits(typeof v === 'number' ? [v] : v)]))).toBe(before);
+      expect(bits(a.forward(def.perUnit ? x.subarray(0, 6) : x))).toEqual(y0);
+      expect(bits(canary.toArray())).toEqual(bits([1, 2, 3]));
+      canary.dispose();
+      a.dispose();
+    });
 });
