@@ -1,4 +1,5 @@
 // Argument checks and error mapping shared by the loaders (not part of the public API: index.ts does not export it).
+import { describe } from '../util/describe.js';
 import { RectifyError } from '../errors.js';
 import { DataArgumentError, DataFileError, DataFormatError } from '../errors.js';
 
@@ -20,7 +21,7 @@ export const MAX_MAX_BYTES = 2 ** 32;
 export function checkMaxBytes(value: unknown, who: string): number {
   if (value === undefined) return DEFAULT_MAX_BYTES;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_MAX_BYTES) {
-    throw new DataArgumentError(`${who}: maxBytes must be an integer in [1, 2^32], got ${String(value)}`);
+    throw new DataArgumentError(`${who}: maxBytes must be an integer in [1, 2^32], got ${describe(value)}`);
   }
   return value;
 }

@@ -1,3 +1,4 @@
+import { describe } from '../util/describe.js';
 import { DataArgumentError, DataFormatError, DataLimitError } from '../errors.js';
 import type { Dataset } from './types.js';
 import { openFileStream } from './gzip.js';
@@ -163,25 +164,25 @@ export class CsvParser {
     const o = checkOptions(options, 'CSV');
     const delimiter = o.delimiter ?? ',';
     if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '\n' || delimiter === '\r' || delimiter === '"') {
-      throw new DataArgumentError(`CSV: delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`);
+      throw new DataArgumentError(`CSV: delimiter must be one character other than a quote or newline, got ${describe(delimiter)}`);
     }
     const labelColumn = o.labelColumn ?? -1;
     if (typeof labelColumn !== 'number' || !Number.isSafeInteger(labelColumn)) {
-      throw new DataArgumentError(`CSV: labelColumn must be an integer, got ${String(labelColumn)}`);
+      throw new DataArgumentError(`CSV: labelColumn must be an integer, got ${describe(labelColumn)}`);
     }
     const header = o.header ?? 'auto';
     if (header !== 'auto' && header !== true && header !== false) {
-      throw new DataArgumentError(`CSV: header must be 'auto', true or false, got ${String(header)}`);
+      throw new DataArgumentError(`CSV: header must be 'auto', true or false, got ${describe(header)}`);
     }
     const name = o.name ?? 'CSV';
     if (typeof name !== 'string') throw new DataArgumentError(`CSV: name must be a string, got ${typeof name}`);
     const maxColumns = o.maxColumns ?? MAX_COLUMNS;
     if (typeof maxColumns !== 'number' || !Number.isInteger(maxColumns) || maxColumns < 2 || maxColumns > 2 ** 24) {
-      throw new DataArgumentError(`CSV: maxColumns must be an integer in [2, 2^24], got ${String(maxColumns)}`);
+      throw new DataArgumentError(`CSV: maxColumns must be an integer in [2, 2^24], got ${describe(maxColumns)}`);
     }
     const target = o.target ?? 'class';
     if (target !== 'class' && target !== 'float' && target !== 'name') {
-      throw new DataArgumentError(`CSV: target must be 'class', 'float' or 'name', got ${String(target)}`);
+      throw new DataArgumentError(`CSV: target must be 'class', 'float' or 'name', got ${describe(target)}`);
     }
     this.opts = { labelColumn, header, delimiter, name, maxColumns, target };
   }
@@ -454,7 +455,7 @@ export async function parseCsvStream(
  *   DataFileError when the file cannot be read (missing, a directory, ...), with the fs `code`
  */
 export async function loadCsvFile(path: string, options: CsvOptions = {}): Promise<CsvDataset> {
-  if (typeof path !== 'string' || path === '') throw new DataArgumentError(`loadCsvFile: path must be a non-empty string, got ${String(path)}`);
+  if (typeof path !== 'string' || path === '') throw new DataArgumentError(`loadCsvFile: path must be a non-empty string, got ${describe(path)}`);
   const o = checkOptions(options, 'loadCsvFile');
   try {
     const source = await openFileStream(path, path.endsWith('.gz'));

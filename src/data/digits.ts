@@ -1,3 +1,4 @@
+import { describe } from '../util/describe.js';
 import { DIGITS_BASE64, DIGITS_FNV1A, DIGITS_ROWS } from './digits-data.js';
 import { DataArgumentError, DataFormatError, DataLimitError } from '../errors.js';
 import { createRng, fnv1a } from './random.js';
@@ -100,7 +101,7 @@ function checkDataset(data: Dataset, who: string): void {
     throw new DataArgumentError(`${who}: data.labels must be a Uint8Array or Int32Array`);
   }
   if (!Number.isSafeInteger(rows) || rows < 1 || !Number.isSafeInteger(cols) || cols < 1) {
-    throw new DataArgumentError(`${who}: data.rows and data.cols must be integers >= 1, got ${String(rows)} x ${String(cols)}`);
+    throw new DataArgumentError(`${who}: data.rows and data.cols must be integers >= 1, got ${describe(rows)} x ${describe(cols)}`);
   }
   if (x.length !== rows * cols || labels.length !== rows) {
     throw new DataArgumentError(
@@ -108,7 +109,7 @@ function checkDataset(data: Dataset, who: string): void {
     );
   }
   if (!Number.isSafeInteger(classes) || classes < 1) {
-    throw new DataArgumentError(`${who}: data.classes must be an integer >= 1, got ${String(classes)}`);
+    throw new DataArgumentError(`${who}: data.classes must be an integer >= 1, got ${describe(classes)}`);
   }
   if (classes > MAX_CLASSES) {
     throw new DataLimitError(`${who}: data.classes is ${classes}; at most ${MAX_CLASSES} classes are supported (are the labels class ids?)`);
@@ -144,10 +145,10 @@ function subset<D extends Dataset>(data: D, index: Uint32Array): SplitPart<D> {
  */
 export function trainTestSplit<D extends Dataset>(data: D, testFraction: number, seed: number): Split<D> {
   if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) {
-    throw new DataArgumentError(`trainTestSplit: testFraction must be in (0, 1), got ${String(testFraction)}`);
+    throw new DataArgumentError(`trainTestSplit: testFraction must be in (0, 1), got ${describe(testFraction)}`);
   }
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-    throw new DataArgumentError(`trainTestSplit: seed must be an integer, got ${String(seed)}`);
+    throw new DataArgumentError(`trainTestSplit: seed must be an integer, got ${describe(seed)}`);
   }
   checkDataset(data, 'trainTestSplit');
   const byClass: number[][] = Array.from({ length: data.classes }, () => []);

@@ -1,3 +1,4 @@
+import { describe } from '../util/describe.js';
 import { DataArgumentError, DataFormatError, DataLimitError } from '../errors.js';
 import { gunzipChunks, isGzip, openFileStream } from './gzip.js';
 import { checkBytes, checkMaxBytes, checkOptions, fileError } from './checks.js';
@@ -88,7 +89,7 @@ export class IdxReader {
    */
   constructor(kind: IdxKind, what?: string, options: IdxOptions = {}, sizeHint = 0) {
     if (kind !== 'images' && kind !== 'labels') {
-      throw new DataArgumentError(`IDX: kind must be 'images' or 'labels', got ${String(kind)}`);
+      throw new DataArgumentError(`IDX: kind must be 'images' or 'labels', got ${describe(kind)}`);
     }
     this.kind = kind;
     this.what = typeof what === 'string' ? what : kind === 'images' ? 'IDX images' : 'IDX labels';
@@ -297,7 +298,7 @@ export async function parseIdxPair(images: Uint8Array, labels: Uint8Array, optio
 export async function loadIdxFile(path: string, kind?: 'images', options?: IdxOptions): Promise<IdxImages>;
 export async function loadIdxFile(path: string, kind: 'labels', options?: IdxOptions): Promise<Uint8Array>;
 export async function loadIdxFile(path: string, kind: IdxKind = 'images', options: IdxOptions = {}): Promise<IdxImages | Uint8Array> {
-  if (typeof path !== 'string' || path === '') throw new DataArgumentError(`loadIdxFile: path must be a non-empty string, got ${String(path)}`);
+  if (typeof path !== 'string' || path === '') throw new DataArgumentError(`loadIdxFile: path must be a non-empty string, got ${describe(path)}`);
   const reader = new IdxReader(kind, path, options);
   try {
     const fs = await import('node:fs');

@@ -1,3 +1,4 @@
+import { describe } from '../util/describe.js';
 import { DataArgumentError } from '../errors.js';
 import { createRng } from '../util/random.js';
 
@@ -19,10 +20,10 @@ export function shuffle<Y extends ShuffleTargets>(x: Float32Array, y: Y, seed: n
   if (!(x instanceof Float32Array)) throw new DataArgumentError('shuffle: x must be a Float32Array of rows x cols values');
   const isTyped = y instanceof Float32Array || y instanceof Int32Array || y instanceof Uint8Array || y instanceof Uint16Array;
   if (!isTyped && !Array.isArray(y)) throw new DataArgumentError('shuffle: y must be a typed array or an array of targets');
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw new DataArgumentError(`shuffle: seed must be an integer, got ${String(seed)}`);
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw new DataArgumentError(`shuffle: seed must be an integer, got ${describe(seed)}`);
   if (rows !== undefined && !(y instanceof Float32Array)) throw new DataArgumentError('shuffle: rows is only for a Float32Array y (the row count is y.length otherwise)');
   const n = rows ?? y.length;
-  if (!Number.isSafeInteger(n) || n < 1) throw new DataArgumentError(`shuffle: rows must be an integer >= 1, got ${String(n)}`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new DataArgumentError(`shuffle: rows must be an integer >= 1, got ${describe(n)}`);
   if (x.length % n !== 0 || y.length % n !== 0) {
     throw new DataArgumentError(`shuffle: x has ${x.length} values and y ${y.length}, not a whole number per row for ${n} rows` +
       (y instanceof Float32Array && rows === undefined ? '; pass rows when y holds several values per row' : ''));

@@ -1,3 +1,4 @@
+import { describe } from '../util/describe.js';
 import { DataArgumentError } from '../errors.js';
 import { createRng, type Rng } from './random.js';
 import type { Dataset } from './types.js';
@@ -71,7 +72,7 @@ export const MAX_SYNTHETIC_POINTS = 2 ** 24;
 
 function checkCount(n: number, min: number, name: string): void {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > MAX_SYNTHETIC_POINTS) {
-    throw new DataArgumentError(`${name}: n must be an integer >= ${min} and <= ${MAX_SYNTHETIC_POINTS}, got ${String(n)}`);
+    throw new DataArgumentError(`${name}: n must be an integer >= ${min} and <= ${MAX_SYNTHETIC_POINTS}, got ${describe(n)}`);
   }
 }
 
@@ -83,14 +84,14 @@ function checkSynthetic<T extends SyntheticOptions>(options: T | undefined, name
   }
   const seed = options.seed;
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) {
-    throw new DataArgumentError(`${name}: seed must be an integer, got ${String(seed)}`);
+    throw new DataArgumentError(`${name}: seed must be an integer, got ${describe(seed)}`);
   }
   return options;
 }
 
 function checkNoise(noise: number, name: string): void {
   if (typeof noise !== 'number' || !Number.isFinite(noise) || noise < 0 || noise > 1e6) {
-    throw new DataArgumentError(`${name}: noise must be a number in [0, 1e6], got ${String(noise)}`);
+    throw new DataArgumentError(`${name}: noise must be a number in [0, 1e6], got ${describe(noise)}`);
   }
 }
 
@@ -123,10 +124,10 @@ export function spirals(n: number, options: SpiralOptions = {}): Dataset {
   const turns = options.turns ?? 1.5;
   const noise = options.noise ?? 0.1;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 2 || k > 255) {
-    throw new DataArgumentError(`spirals: classes must be an integer in 2..255, got ${String(k)}`);
+    throw new DataArgumentError(`spirals: classes must be an integer in 2..255, got ${describe(k)}`);
   }
   if (typeof turns !== 'number' || !Number.isFinite(turns) || turns <= 0 || turns > 1e4) {
-    throw new DataArgumentError(`spirals: turns must be a number in (0, 10000], got ${String(turns)}`);
+    throw new DataArgumentError(`spirals: turns must be a number in (0, 10000], got ${describe(turns)}`);
   }
   checkCount(n, k, 'spirals');
   checkNoise(noise, 'spirals');

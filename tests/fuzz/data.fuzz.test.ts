@@ -306,3 +306,74 @@ describe('data loaders under generated input', () => {
     );
   });
 });
+
+// Every target mode ('class', 'float', 'name') with hostile options: values of the wrong type that cannot be turned
+// into a string (Object.create(null), BigInt, symbols, objects whose toString throws), out-of-range numbers, and text
+// with class names, floats beyond f32 and quotes. Invariants: only RectifyError escapes; what loads is well formed for
+// its mode; streamed and one-shot parsing agree (targets and class names included).
+const hostile = fc.constantFrom<unknown>(
+  Object.create(null), 1n, Symbol('s'), { toString() { throw new Error('toString'); } }, { [Symbol.toPrimitive]: () => ({}) },
+  [], [','], {}, null, NaN, -0, 1e300, '', 'class', ' float', true,
+);
+const targetOptions = fc.record(
+  {
+    target: fc.oneof({ weight: 6, arbitrary: fc.constantFrom<unknown>('class', 'float', 'name') }, { weight: 1, arbitrary: hostile }),
+    labelColumn: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -3, max: 3 }) }, { weight: 1, arbitrary: hostile }),
+    header: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<unknown>('auto', true, false) }, { weight: 1, arbitrary: hostile }),
+    delimiter: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<unknown>(',', ';') }, { weight: 1, arbitrary: hostile }),
+    name: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<unknown>('data.csv', '') }, { weight: 1, arbitrary: hostile }),
+    maxColumns: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<unknown>(2, 8, 65536) }, { weight: 1, arbitrary: hostile }),
+    maxBytes: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<unknown>(1, 64, 2 ** 20) }, { weight: 1, arbitrary: hostile }),
+  },
+  { requiredKeys: [] },
+);
+const NAMED = ['setosa', 'versicolor', '"virginica"', ' a b ', '1', '2.5', '-1e39', '3.5e38', '', 'x,y', 'é'];
+const targetCsv = fc.oneof(
+  fc.array(
+    fc.tuple(fc.array(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), { minLength: 1, maxLength: 3 }), fc.constantFrom(...NAMED)),
+    { minLength: 0, maxLength: 8 },
+  ).map((rows) => rows.map(([xs, l]) => [...xs.map(String), l].join(',')).join('\n')),
+  fc.string({ unit: fc.constantFrom(...TOKENS, ...NAMED), maxLength: 40 }),
+);
+
+function checkTargets(d: CsvDataset, target: unknown): void {
+  expect(d.rows).toBeGreaterThanOrEqual(1);
+  expect(d.x.length).toBe(d.rows * d.cols);
+  for (const v of d.x) expect(Number.isFinite(v)).toBe(true);
+  if (target === 'float') {
+    expect(d.targets?.length).toBe(d.rows);
+    for (const v of d.targets!) expect(Number.isFinite(v)).toBe(true);
+    expect([d.labels.length, d.classes]).toEqual([0, 0]);
+    return;
+  }
+  expect(d.targets).toBeUndefined();
+  expect(d.labels.length).toBe(d.rows);
+  for (const l of d.labels) expect(Number.isInteger(l) && l >= 0 && l < d.classes).toBe(true);
+  if (target === 'name') {
+    expect(d.classNames?.length).toBe(d.classes);
+    expect(new Set(d.classNames).size).toBe(d.classes);
+  }
+}
+
+describe('CSV target modes under hostile options', () => {
+  it('every mode loads a well-formed set or fails with a RectifyError; streamed and one-shot agree', async () => {
+    await fc.assert(
+      fc.asyncProperty(targetCsv, targetOptions, fc.integer({ min: 1, max: 9 }), async (text, options, cut) => {
+        const one = outcome(() => parseCsv(text, options as never));
+        const chunks = Array.from({ length: Math.ceil(text.length / cut) }, (_, i) => text.slice(i * cut, (i + 1) * cut));
+        const streamed = await outcomeAsync(() => parseCsvStream(chunks, options as never));
+        if (one.ok) {
+          checkTargets(one.value, options.target ?? 'class');
+          // The stream reader also applies maxBytes; where that alone refuses, the one-shot result stands.
+          if (!streamed.ok) expect(streamed.error.message).toMatch(/maxBytes/);
+          else {
+            expect(Array.from(streamed.value.targets ?? [])).toEqual(Array.from(one.value.targets ?? []));
+            expect(streamed.value.classNames).toEqual(one.value.classNames);
+            sameOutcome(one, streamed as typeof one);
+          }
+        }
+      }),
+      params(600, 50_000),
+    );
+  }, TIMEOUT);
+});
