@@ -86,6 +86,36 @@ describe('net.metadata', () => {
   });
 });
 
+describe('net.metadata with hostile arrays (found by tests/fuzz/metadata.fuzz.test.ts)', () => {
+  it('an array of a huge length or with an endless iterator is refused at once (InvalidArgumentError), nothing changes', () => {
+    const net = build();
+    net.metadata = { labels: ['a', 'b'] };
+    const forever = function* () { for (;;) yield 'x'; };
+    const endless = Object.assign(['a', 'b'], { [Symbol.iterator]: forever });
+    const endless3 = Object.assign(['a', 'b', 'c'], { [Symbol.iterator]: forever }); // the wrong length for 2 outputs
+    for (const labels of [new Array(2 ** 32 - 1), endless3]) {
+      expect(() => { net.metadata = { labels } as never; }).toThrow(InvalidArgumentError);
+      expect(net.metadata).toEqual({ labels: ['a', 'b'] });
+    }
+    net.metadata = { labels: endless }; // read by index: its two elements, not its iterator
+    expect(net.metadata).toEqual({ labels: ['a', 'b'] });
+    net.dispose();
+  });
+
+  it('-0 in featureStats is stored as 0, so save/load gives back exactly what was set', () => {
+    const net = build();
+    net.metadata = { featureStats: { rows: 2, min: [-0, -1, 0], max: [0, 1, 0], mean: [-0, 0, -0], std: [0, 1, 0] } };
+    const got = net.metadata;
+    expect(Object.is(got.featureStats!.mean[0], 0) && Object.is(got.featureStats!.min[0], 0)).toBe(true);
+    for (const saved of [net.save(), net.toJSON()]) {
+      const back = engine.loadNetwork(saved as never);
+      expect(back.metadata).toEqual(got);
+      back.dispose();
+    }
+    net.dispose();
+  });
+});
+
 describe('metadata in saved files (version 4)', () => {
   it('round-trips through save() and toJSON(), exactly; a network without metadata writes no metadata field', async () => {
     const net = build();

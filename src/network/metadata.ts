@@ -34,11 +34,13 @@ export function checkMetadata(m: unknown, inputs: number, outputs: number, Err: 
     return v as Record<string, unknown>;
   };
   const list = <T>(v: unknown, what: string, n: number, num?: boolean): T[] => {
-    const a = Array.isArray(v) ? Array.from(v as unknown[]) : [];
+    // Length first, then a copy by index: never through the array's own iterator (it may never end) or a huge length.
+    const a = Array.isArray(v) && v.length === n ? Array.from({ length: n }, (_, i) => (v as unknown[])[i]) : [];
     if (a.length !== n || !a.every((e) => (num ? Number.isFinite(e) : typeof e === 'string' && e.length <= 256))) {
       fail(what, `an array of ${n} ${num ? 'finite numbers' : 'strings (up to 256 characters)'}`);
     }
-    return a as T[];
+    // -0 becomes 0: the saved form is JSON, which writes -0 as 0, so a load gives back what was set.
+    return (num ? a.map((e) => (e as number) || 0) : a) as T[];
   };
   const o = obj(m, '', ['inputNames', 'labels', 'featureStats']), out: Record<string, unknown> = {};
   if (o.inputNames !== undefined) out.inputNames = list(o.inputNames, '.inputNames', inputs);
