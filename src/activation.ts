@@ -88,7 +88,8 @@ export class Activation {
     const width = units ?? 1;
     this.#pcount = def.params.length * width;
     const values = def.params.flatMap((p) => paramValues(def.name, p, spec[p.name] ?? p.default, width, units !== undefined));
-    validateRelations(def, def.params.map((p, i) => [p.name, values[i * width]!] as const));
+    // Relations hold between the f32 values the kernels read (as in setParams), not the f64 values given.
+    validateRelations(def, def.params.map((p, i) => [p.name, Math.fround(values[i * width]!)] as const));
     // The kernels, from the export-name map generated from the table: per-unit parameters and sbaf's sigmoid policy
     // have their own kernels (<name>_pu_*, sbaf_sigmoid_*); clamp and strict share sbaf_*.
     const ks = kernelSetOf(def, units !== undefined ? 'perUnit' : this.#domain === 'sigmoid' ? 'sigmoidDomain' : 'none', core.scalar);

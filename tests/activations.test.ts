@@ -1,6 +1,7 @@
 // Every activation of the kernel table against its f64 reference: forward, derivative, backward and parameter
 // gradients, in ulps per op; special values; every tail length; in-place use; SIMD vs scalar twins bit for bit;
 // finite differences; and the relaxed-SIMD build within tolerance where the engine supports it.
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATIONS, InvalidParameterError, createEngine, type ActivationDef, type Engine } from '../dist/index.js';
 import { REFERENCES, type Reference } from './reference/index.js';
@@ -272,4 +273,34 @@ describe('parameters finite in f64 but beyond the f32 range', () => {
       canary.dispose();
       a.dispose();
     });
+});
+
+describe('parameter relations are checked on the f32 values the kernels read', () => {
+  it('hardTanh minVal < maxVal that holds only in f64 is refused by the spec as by setParams', () => {
+    for (const [minVal, maxVal] of [[1, 1 + 1e-9], [-1 - 1e-9, -1], [0.1, 0.1 + 1e-18]]) {
+      expect(Math.fround(minVal!)).toBe(Math.fround(maxVal!));
+      expect(() => simd.activation({ name: 'hardTanh', minVal, maxVal }), `${minVal} < ${maxVal}`).toThrow(InvalidParameterError);
+      const a = simd.activation({ name: 'hardTanh' });
+      expect(() => a.setParams({ minVal, maxVal })).toThrow(InvalidParameterError);
+      expect(a.params).toEqual({ minVal: -1, maxVal: 1 });
+      a.dispose();
+    }
+  });
+
+  it('a spec is accepted exactly when setParams accepts the same values (generated values of every row)', () => {
+    const value = fc.oneof(fc.double(), fc.constantFrom(0, -0, 1, -1, 1e39, -1e39, 3.5e38, 3.4e38, 1e-46, 0.5, 2), fc.float());
+    for (const def of ACTIVATIONS.filter((d) => d.params.length > 0) as readonly ActivationDef[]) {
+      fc.assert(fc.property(fc.array(value, { minLength: def.params.length, maxLength: def.params.length }), (vs) => {
+        const values = Object.fromEntries(def.params.map((p, i) => [p.name, vs[i]!]));
+        let viaSpec = true, viaSet = true;
+        try { simd.activation({ name: def.name, ...values } as never).dispose(); } catch (e) { expect(e).toBeInstanceOf(InvalidParameterError); viaSpec = false; }
+        const a = simd.activation(def.name as never);
+        const before = JSON.stringify(a.params);
+        try { a.setParams(values); } catch (e) { expect(e).toBeInstanceOf(InvalidParameterError); viaSet = false; }
+        if (!viaSet) expect(JSON.stringify(a.params)).toBe(before);
+        a.dispose();
+        expect(viaSpec, `${def.name} ${JSON.stringify(values)}`).toBe(viaSet);
+      }), { numRuns: 60, seed: 20261129 });
+    }
+  });
 });
