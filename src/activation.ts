@@ -89,7 +89,7 @@ export class Activation {
     this.#pcount = def.params.length * width;
     const values = def.params.flatMap((p) => paramValues(def.name, p, spec[p.name] ?? p.default, width, units !== undefined));
     // Relations hold between the f32 values the kernels read (as in setParams), not the f64 values given.
-    validateRelations(def, def.params.map((p, i) => [p.name, Math.fround(values[i * width]!)] as const));
+    validateRelations(def, def.params.map((p, i) => [p.name, values[i * width]!] as const));
     // The kernels, from the export-name map generated from the table: per-unit parameters and sbaf's sigmoid policy
     // have their own kernels (<name>_pu_*, sbaf_sigmoid_*); clamp and strict share sbaf_*.
     const ks = kernelSetOf(def, units !== undefined ? 'perUnit' : this.#domain === 'sigmoid' ? 'sigmoidDomain' : 'none', core.scalar);
@@ -453,8 +453,8 @@ function noParam(name: string, key: string, names: string[]): InvalidParameterEr
   return new InvalidParameterError(`${name} has no parameter "${key}"; its parameters are: ${names.join(', ') || '(none)'}`);
 }
 
-/** Checks relations between parameters that single ranges cannot express (the row's `check`). */
+/** Checks relations between parameters that single ranges cannot express (the row's `check`), on the f32 values the kernels read. */
 function validateRelations(def: ActivationDef, params: readonly (readonly [string, number])[]): void {
-  const err = def.check?.(Object.fromEntries(params));
+  const err = def.check?.(Object.fromEntries(params.map(([k, v]) => [k, Math.fround(v)])));
   if (err !== undefined) throw new InvalidParameterError(`${def.name}: ${err}`);
 }
