@@ -772,6 +772,8 @@ const TWO_M78 = memory.data<f32>([3.308722450212111e-24, 3.308722450212111e-24, 
 const MIN_NORM_BITS = memory.data<i32>([0x00800000, 0x00800000, 0x00800000, 0x00800000], 16);
 /** Lane-replicated 2^-48 (undoes the scale of vexpHalfSq48). */
 export const V_TWOM48: usize = TWO_M48;
+/** Lane-replicated 2^-78 (below it, v 2^-48 is subnormal). */
+export const V_TWOM78: usize = TWO_M78;
 /** Lane-replicated 2^48. */
 export const V_TWO48: usize = memory.data<f32>([281474976710656.0, 281474976710656.0, 281474976710656.0, 281474976710656.0], 16);
 

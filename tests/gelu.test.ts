@@ -61,3 +61,22 @@ describe('gelu, negative tail (x in [-14.6, -3])', () => {
     }
   });
 });
+
+describe('gelu backward, large upstream gradients', () => {
+  // dx = dy f'(x) is finite whenever the product is: the kernel's internal scaling (its exponential is scaled up to
+  // keep the tail out of the subnormal range) must not overflow first. main before this branch returned -Infinity or
+  // Infinity for x < 0 once |dy| passed 2^104.
+  it('x < 0 with |dy| up to 1e38 gives dy f\'(x) within tolerance, not an infinity', () => {
+    const act = simd.activation('gelu'), tw = scalar.activation('gelu');
+    const xs = [-0.1, -0.5, -0.75, -1, -2, -5, -13, -14];
+    const x = Float32Array.from(xs.flatMap((v) => [v, v, v, v]));
+    const dy = Float32Array.from(xs.flatMap(() => [1e35, -1e35, 3e38, -(2 ** 100)]));
+    for (const out of [act.backward(x, dy), tw.backward(x, dy)]) {
+      for (let i = 0; i < x.length; i++) {
+        const want = dy[i]! * ref.df(x[i]!);
+        expect(Number.isFinite(out[i]!), `x = ${x[i]}, dy = ${dy[i]}: got ${out[i]}`).toBe(Number.isFinite(Math.fround(want)));
+        expect(ulpError(out[i]!, want, 0.25 * Math.abs(dy[i]!)), `x = ${x[i]}, dy = ${dy[i]}`).toBeLessThanOrEqual(3.5);
+      }
+    }
+  });
+});

@@ -25,7 +25,7 @@
 
 import {
   kload, vmadd, smadd, V_ONE, V_ZERO, V_SIGN, V_HALF, spmax, spmin, vexpNegSplit24, sexpNegSplit24, V_TWOM24,
-  S_TWOM24, vexpHalfSq48, sexpHalfSq48, vscaleM48, sscaleM48, vscaleM48Pos, sscaleM48Pos, V_TWOM48, V_TWO48,
+  S_TWOM24, vexpHalfSq48, sexpHalfSq48, vscaleM48, sscaleM48, vscaleM48Pos, sscaleM48Pos, V_TWOM48, V_TWO48, V_TWOM78, V_ABS,
 } from '../math';
 import { at } from './common';
 
@@ -118,7 +118,7 @@ export function gelu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
 }
 
 // Backward: E = 2^48 e^(-a^2/2), H = E R(a) = 2^48 Phi(-a), K = 2^48 xc phi(x) (xc = x clamped to +-15);
-// x < 0: f' = 2^-48 (H + K); x >= 0: f' = 2^-48 (2^48 + (K - H)).
+// x < 0: f' = 2^-48 (K + H); x >= 0: f' = 2^-48 ((K - H) + 2^48).
 // @ts-ignore: decorator
 @inline function geluBwdFromE(x: v128, dy: v128, E: v128): v128 {
   const a = geluA(x);
@@ -126,10 +126,14 @@ export function gelu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   const xc = v128.or(a, v128.and(x, kload(V_SIGN)));
   const K = f32x4.mul(f32x4.mul(xc, kload(INV_SQRT2PI)), E);
   const neg = f32x4.lt(x, kload(V_ZERO));
-  const inner = f32x4.add(K, v128.bitselect(H, f32x4.neg(H), neg));
-  const gneg = vscaleM48(f32x4.mul(dy, inner));
-  const gpos = f32x4.mul(dy, f32x4.mul(f32x4.add(kload(V_TWO48), inner), kload(V_TWOM48)));
-  return v128.bitselect(gneg, gpos, neg);
+  const inner = f32x4.add(K, v128.xor(H, v128.andnot(kload(V_SIGN), neg)));  // K + H (x < 0) or K - H
+  const f48 = f32x4.add(inner, v128.andnot(kload(V_TWO48), neg));           // 2^48 f'
+  // dy f' rounded once: (f48 2^-48) is formed first where it is a normal number (dy f48 itself could overflow for
+  // |dy| > 2^79); below (x < -13.2, |f'| < 2^-126, so |dy f48| < 2^50) dy f48 is scaled by vscaleM48, the product
+  // being subnormal or zero.
+  const tiny = f32x4.lt(v128.and(f48, kload(V_ABS)), kload(V_TWOM78));
+  const f48n = v128.bitselect(kload(V_TWO48), f48, tiny);                  // no subnormal product in unused lanes
+  return v128.bitselect(vscaleM48(f32x4.mul(dy, f48)), f32x4.mul(dy, f32x4.mul(f48n, kload(V_TWOM48))), tiny);
 }
 // @ts-ignore: decorator
 @inline function geluBwdS(x: f32, dy: f32): f32 {
@@ -140,7 +144,8 @@ export function gelu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   const K = (xc * S(INV_SQRT2PI)) * E;
   const neg = x < 0;
   const inner = K + (neg ? H : -H);
-  return neg ? sscaleM48(dy * inner) : dy * ((S(V_TWO48) + inner) * S(V_TWOM48));
+  const f48 = inner + (neg ? <f32>0 : S(V_TWO48));
+  return abs<f32>(f48) < S(V_TWOM78) ? sscaleM48(dy * f48) : dy * (f48 * S(V_TWOM48));
 }
 
 /** dx = dy (Phi(x) + x phi(x)). */
