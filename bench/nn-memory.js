@@ -10,7 +10,8 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? args[i + 1] : dflt; };
 const TIME = Number(opt('time', '200')), REPS = Number(opt('reps', '5')), CPU = opt('clock', 'wall') === 'cpu';
 
-const engine = await createEngine();
+// rectify.wasm's code with every kernel exported (rectify.wasm exports only what the host calls).
+const engine = await createEngine({ wasm: new URL('../dist/rectify-kernels.wasm', import.meta.url) });
 const ex = engine.exports;
 
 function rate(fn) {

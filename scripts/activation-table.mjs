@@ -4,9 +4,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ACTIVATIONS } from '../dist/docs.js';
+import { ACTIVATION_ONNX } from '../dist/onnx/forms.js';
+import { ACTIVATION_ONNX_DOCS } from '../dist/onnx/form-docs.js';
 
 const target = fileURLToPath(new URL('../docs/activations.md', import.meta.url));
 const esc = (s) => String(s).replace(/\|/g, '\\|');
+
+/** The ONNX column: how toOnnx writes the row, what fromOnnx reads as it, and onnxruntime's agreement. */
+function onnx(name) {
+  const f = ACTIVATION_ONNX[name], doc = ACTIVATION_ONNX_DOCS[name];
+  const read = f.read.length ? `read from ${f.read.map((r) => r.accepts).join(' or ')}` : (f.identity ? 'a layer without activation' : 'not read back');
+  const ort = doc.ort.ulps === 0 ? 'bit for bit' : `${doc.ort.ulps} ulp${doc.ort.ulps === 1 ? '' : 's'}${doc.ort.floor ? ` of max(|y|, ${doc.ort.floor})` : ''}`;
+  return `out: ${doc.out}; in: ${read}; onnxruntime: ${ort}`;
+}
 
 /** The whole page, as text. */
 export function activationsPage() {
@@ -15,7 +25,7 @@ export function activationsPage() {
       ? d.params.map((p) => `\`${p.name}\` = ${p.default}${p.trainable ? ' (trainable)' : ''}: ${p.doc}`).join('<br>')
       : '—';
     const tol = d.piecewiseLinear ? 'exact' : `${d.tolerance.forward} / ${d.tolerance.backward} ulp`;
-    return `| \`${d.name}\`${d.aliases ? ` (${d.aliases.map((a) => `\`${a}\``).join(', ')})` : ''} | ${esc(d.formula)} | ${esc(d.derivative)} | ${esc(params)} | ${esc(d.source)} | ${tol} |`;
+    return `| \`${d.name}\`${d.aliases ? ` (${d.aliases.map((a) => `\`${a}\``).join(', ')})` : ''} | ${esc(d.formula)} | ${esc(d.derivative)} | ${esc(params)} | ${esc(d.source)} | ${tol} | ${esc(onnx(d.name))} |`;
   });
   return [
     '# Activations',
@@ -27,10 +37,12 @@ export function activationsPage() {
     'has trainable parameters) with a scalar twin that gives the same bits; all transcendental math is computed inside the',
     'WebAssembly module, so results do not depend on the JavaScript engine. Tolerances are worst-case errors against an f64',
     'reference, in f32 ulps, enforced by the tests over dense sweeps plus ±0, ±Inf, NaN, subnormals and |x| up to 1e30.',
-    'Piecewise-linear functions are exact. NaN propagates everywhere.',
+    'Piecewise-linear functions are exact. NaN propagates everywhere. The ONNX column says how `toOnnx` writes each one,',
+    'which ONNX forms `fromOnnx` reads as it, and how close onnxruntime\'s run of the written form comes to `net.predict`',
+    '(f32 ulps, `tests/onnx/export.test.ts`); see [ONNX](onnx.md).',
     '',
-    '| activation | f(x) | f\'(x) | parameters, defaults and their sources | source | tolerance (fwd / bwd) |',
-    '|---|---|---|---|---|---|',
+    '| activation | f(x) | f\'(x) | parameters, defaults and their sources | source | tolerance (fwd / bwd) | ONNX (`rectify/onnx`) |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');

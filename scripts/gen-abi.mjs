@@ -97,12 +97,13 @@ const twinsOnly = (name) => /_(scalar|naive)$/.test(name) || /^math_/.test(name)
 
 /**
  * The activation table (src/activation-table.ts and the rows of src/activations/) and the kernel-naming rule
- * (src/kernel-names.ts), evaluated: bundled by esbuild in memory.
+ * (src/kernel-names.ts, with the host's kernel list and their short export names), evaluated: bundled by esbuild in
+ * memory.
  */
-async function tableModule() {
+export async function tableModule() {
   const out = buildSync({
     stdin: {
-      contents: "export { ACTIVATIONS } from './src/activation-table.ts'; export { kernelSet, variantsOf } from './src/kernel-names.ts';",
+      contents: "export { ACTIVATIONS } from './src/activation-table.ts'; export { hostKernels, kernelSet, shortExportName, variantsOf } from './src/kernel-names.ts';",
       resolveDir: new URL('.', root).pathname, loader: 'ts',
     },
     bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'silent',
@@ -193,8 +194,11 @@ export async function generate() {
   const obj = (o) => `{ ${Object.entries(o).map(([k, v]) => `${k}: ${Array.isArray(v) ? v[1] : v}`).join(', ')} }`;
   ts.push('/** Words of the plan header; layer l starts at word HEADER_WORDS + LAYER_WORDS * l. */');
   ts.push(`export const HEADER_WORDS = ${ABI.HEADER_WORDS};`, `export const LAYER_WORDS = ${ABI.LAYER_WORDS};`);
-  ts.push('/** Header word offsets. */', `export const H = ${obj(ABI.header)} as const;`);
-  ts.push('/** Per-layer word offsets. */', `export const L = ${obj(ABI.layer)} as const;`);
+  // Const enums: tsc writes each offset as a number literal where it is used (H.LR becomes 5), so the core download
+  // carries neither the two tables nor the property reads (0.2 KiB brotli). tests/abi.test.ts checks ABI itself.
+  const constEnum = (o) => `{ ${Object.entries(o).map(([k, v]) => `${k} = ${v}`).join(', ')} }`;
+  ts.push('/** Header word offsets. */', `export const enum H ${constEnum(ABI.header)}`);
+  ts.push('/** Per-layer word offsets. */', `export const enum L ${constEnum(ABI.layer)}`);
   ts.push('/** Loss codes. */', `export const LOSS_CODES = ${obj(ABI.loss)} as const;`);
   ts.push('/** Optimizer codes. */', `export const OPTIMIZER_CODES = ${obj(ABI.optimizer)} as const;`);
   ts.push('/** Weight initializer codes. */', `export const INIT_CODES = ${obj(ABI.init)} as const;`);

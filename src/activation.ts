@@ -433,14 +433,6 @@ function kernelSetOf(def: ActivationDef, variant: Variant, scalar: boolean) {
 }
 
 /**
- * @internal The wasm exports an activation of this row calls (forward, backward, parameter gradients, per-unit and
- * sbaf-sigmoid variants; the scalar twins when the engine runs them), named by src/kernel-names.ts.
- */
-export function kernelNames(def: ActivationDef, scalar: boolean): ExportName[] {
-  return variantsOf(def).flatMap((v) => Object.values(kernelSet(def, v, scalar)));
-}
-
-/**
  * The `w` values of one parameter, each checked (InvalidParameterError): a number is repeated; an array-like of `w`
  * values is taken as is when `arrays` (per-unit parameters, setParams).
  */

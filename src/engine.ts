@@ -4,7 +4,8 @@
  * @module
  */
 import { Arena, type MemoryStats } from './arena.js';
-import { kernelNames, type Activation } from './activation.js';
+import type { Activation } from './activation.js';
+import { hostKernels } from './kernel-names.js';
 import type { EngineCore } from './core.js';
 import type { ExportName, WasmExports } from './generated/abi.js';
 import { makeActivation } from './make-activation.js';
@@ -14,7 +15,7 @@ import {
 import { describe } from './util/describe.js';
 import { checkKeys } from './network/options.js';
 import { DisposedError, InvalidArgumentError, OutOfMemoryError, UnknownActivationError, WorkerThreadError } from './errors.js';
-import { autoThreads, CTL_BYTES, threadsProblem, workerClass, type Pool } from './threads.js';
+import { autoThreads, ctlBytes, threadsProblem, workerClass, type Pool } from './threads.js';
 import { Tensor, detachedMessage, isDetached } from './tensor.js';
 import { networkBuilder, type NetworkBuilder } from './network/builder.js';
 import type { Network } from './network/network.js';
@@ -101,10 +102,10 @@ export async function createEngineWith(options: EngineOptions, defaults: (kind: 
     // The threads build over a shared memory, and n - 1 workers; if they cannot start, one thread and the reason.
     const mod = await compileSource(threadsSource);
     const memory = new WebAssembly.Memory({ initial: 1, maximum: Math.ceil(maxBytes / 65536), shared: true } as WebAssembly.MemoryDescriptor);
-    const exports = checkExports(await instantiateModule(mod, { env: { memory } }), [...requiredKernels(false), 'threads_setup']);
+    const exports = checkExports(await instantiateModule(mod, { env: { memory } }), [...requiredKernels(false), 'threads_setup'], requiredKernels(false));
     const engine = new Engine(exports, false, false, maxBytes, false);
-    const ctl = engine.arena.alloc(CTL_BYTES);
-    engine.arena.f32.fill(0, ctl >> 2, (ctl + CTL_BYTES) >> 2);
+    const ctl = engine.arena.alloc(ctlBytes(want));
+    engine.arena.f32.fill(0, ctl >> 2, (ctl + ctlBytes(want)) >> 2);
     const { startPool } = await import('./threads-pool.js'); // only engines with threads fetch the pool
     const pool = await startPool(mod, memory, ctl, want, workerClass());
     if (typeof pool === 'string') why = pool;
@@ -115,7 +116,7 @@ export async function createEngineWith(options: EngineOptions, defaults: (kind: 
     }
   }
   const mod = await compileSource(source);
-  const exports = checkExports(await instantiateModule(mod), requiredKernels(scalar));
+  const exports = checkExports(await instantiateModule(mod), requiredKernels(scalar), requiredKernels(false));
   const engine = new Engine(exports, relaxed, wantRelaxed && !relaxed, maxBytes, scalar);
   engine.setThreads(1, undefined, why);
   return engine;
@@ -199,16 +200,8 @@ function checkEngineOptions(options: unknown): EngineOptions {
 
 /** The kernels the host calls, so that a module without them fails at load with the missing name. */
 function requiredKernels(scalar: boolean): string[] {
-  const names: string[] = [...NETWORK_KERNELS];
-  for (const def of ACTIVATIONS as readonly ActivationDef[]) names.push(...kernelNames(def, scalar));
-  return names;
+  return hostKernels(ACTIVATIONS as readonly ActivationDef[], scalar);
 }
-
-/** Exports src/network/ calls. */
-const NETWORK_KERNELS = [
-  'count_correct', 'gather_i32', 'gather_rows', 'gemm_scratch_bytes', 'init_weights', 'net_forward', 'net_gradients',
-  'net_loss', 'net_output', 'net_train_step', 'rng_permutation', 'rng_seed',
-] as const satisfies readonly ExportName[];
 
 /** An instance of rectify's WebAssembly module with its own memory. Create with {@link createEngine}. */
 export class Engine implements EngineCore {

@@ -49,6 +49,14 @@ export class DataError extends RectifyError {}
 export class ModelFormatError extends RectifyError {}
 
 /**
+ * An ONNX file that `rectify/onnx` cannot read or write: corrupt or truncated protobuf, an operator or attribute
+ * outside the supported subset (the message names the op and the node), or a graph that is not a feed-forward dense
+ * network; `toOnnx` of a layer without an ONNX form. A kind of {@link ModelFormatError}, so code that catches load
+ * failures catches it too. Exported from `rectify` and from `rectify/onnx`.
+ */
+export class OnnxError extends ModelFormatError {}
+
+/**
  * `fit` stopped because its AbortSignal fired. The weights are those after the last completed batch; `.history` holds
  * the epochs completed before it (the same {@link History} `fit` resolves with).
  */
@@ -135,3 +143,4 @@ export class ReportError extends RectifyError {}
  * it and create a new one.
  */
 export class WorkerThreadError extends RectifyError {}
+

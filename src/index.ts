@@ -20,7 +20,7 @@ export { supportsRelaxedSimd } from './wasm.js';
 export type { WasmSource } from './wasm.js';
 export {
   RectifyError, InvalidArgumentError, ShapeError, UnknownActivationError, InvalidParameterError, DomainError,
-  DisposedError, OutOfMemoryError, WasmLoadError, DataError, ModelFormatError, TrainingAbortedError,
+  DisposedError, OutOfMemoryError, WasmLoadError, DataError, ModelFormatError, OnnxError, TrainingAbortedError,
 } from './errors.js';
 export { TrainingDivergedError, NetworkBusyError } from './errors.js';
 export { KernelError, WorkerThreadError } from './errors.js';

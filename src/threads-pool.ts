@@ -6,10 +6,15 @@
 import type { AnyWorker, Ctor, Pool } from './threads.js';
 
 // The worker: instantiate (the threads build imports only its memory), say ready (0) or why not (a string), run
-// thread_loop until the stop job. If its instance traps it sets the fail word, so the calling thread traps too.
+// thread_loop until the stop job. If its instance traps it sets its stopped word (the calling thread then takes its
+// chunk over at once). thread_loop returns 1 or 2 only under the test hook (tests/threads.test.ts), which stops the
+// thread in the middle of a chunk: 1 as a trap does, 2 without running anything more (a thread ended outright, which
+// the calling thread sees only by its making no progress).
 const WORKER = "const w=globalThis.process?.getBuiltinModule?.('worker_threads')?.parentPort,P=m=>(w||self).postMessage(m)," +
-  'g=async({module:M,memory:m,ctl:c,id,n})=>{let x;try{x=(await WebAssembly.instantiate(M,{env:{memory:m}})).exports}catch(e){return P(e+"")}' +
-  'P(0);try{x.thread_loop(c,id,n)}catch(e){Atomics.store(new Int32Array(m.buffer),(c>>2)+3,1);P(e+"")}(w||self).close()};' +
+  'g=async({module:M,memory:m,ctl:c,id,n})=>{let x,r,a=new Int32Array(m.buffer),d=(c>>2)+32+id;' +
+  'try{x=(await WebAssembly.instantiate(M,{env:{memory:m}})).exports}catch(e){return P(e+"")}' +
+  'P(0);try{r=x.thread_loop(c,id,n)}catch(e){Atomics.store(a,d,1);P(e+"")}' +
+  'if(r==2)Atomics.wait(a,d,0);if(r==1)Atomics.store(a,d,1);(w||self).close()};' +
   'w?w.once("message",g):onmessage=e=>g(e.data)';
 
 /**
@@ -50,5 +55,17 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
     if (!node) URL.revokeObjectURL(url);
   }
   for (const w of workers) w.unref?.(); // an idle engine does not keep Node, Deno or Bun alive
-  return { get dead() { return dead; }, workers, dispose: () => stop('the engine was disposed') };
+  // A worker's stopped word (assembly/nn/threads.ts C_DEAD) is set while the calling thread is blocked in a call, before
+  // any event reaches this thread: read it too (one view: a shared buffer stays valid when the memory grows).
+  const words = new Int32Array(memory.buffer, ctl + 128, n);
+  return {
+    get dead() {
+      for (let i = 1; i < n && dead === undefined; i++) {
+        const s = words[i];
+        if (s) dead = `worker thread ${i} stopped in the middle of a call${s > 1 ? ' (no progress for seconds)' : ''}`;
+      }
+      return dead;
+    },
+    workers, ctl, dispose: () => stop('the engine was disposed'),
+  };
 }

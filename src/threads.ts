@@ -6,8 +6,11 @@
  * @module
  */
 
-/** Bytes of the control block (assembly/nn/threads.ts: generation, done, op, fail, arguments). */
-export const CTL_BYTES = 128;
+/**
+ * Bytes of the control block of n threads (assembly/nn/threads.ts: job words, per-thread and per-chunk words, and a
+ * 12 KiB stage per thread).
+ */
+export const ctlBytes = (n: number): number => 1664 + n * 12288;
 
 /** @internal A worker of the pool: worker_threads' Worker or the web Worker. */
 export interface AnyWorker {
@@ -46,10 +49,12 @@ export function autoThreads(): number {
 
 /** @internal A running pool. */
 export interface Pool {
-  /** Why a worker stopped, once one did (the engine then refuses every call). */
+  /** Why a worker stopped, once one did or the calling thread took its chunk over (the engine then refuses every call). */
   readonly dead: string | undefined;
   /** The workers (tests kill one to check that the engine fails instead of hanging). */
   readonly workers: readonly AnyWorker[];
+  /** Address of the control block (tests set its test-hook word). */
+  readonly ctl: number;
   /** Ends the job loops and terminates the workers. */
   dispose(): void;
 }

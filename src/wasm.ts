@@ -6,6 +6,7 @@
 import { instantiate } from '@assemblyscript/loader';
 import { WasmLoadError } from './errors.js';
 import type { WasmExports } from './generated/abi.js';
+import { shortExportName } from './kernel-names.js';
 
 /** Where the module comes from. */
 export type WasmSource = WebAssembly.Module | BufferSource | Response | URL | string;
@@ -73,19 +74,25 @@ function isMemory(x: unknown): x is WebAssembly.Memory {
 }
 
 /**
- * @internal Checks that an instance has everything the host calls: `memory`, `heap_base` and each named kernel.
+ * @internal Checks that an instance has everything the host calls: `memory`, `heap_base` and each named kernel. The
+ * shipped builds export the i-th name of `shipped` (hostKernels(ACTIVATIONS, false)) as `shortExportName(i)`: the
+ * returned exports have it under its readable name instead (a scalar twin's name is never aliased: twins build only).
  * Throws WasmLoadError naming the first missing export (so a wrong module fails at load, not at first use).
  */
-export function checkExports(exports: RawExports, kernels: readonly string[]): WasmExports {
+export function checkExports(exports: RawExports, kernels: readonly string[], shipped: readonly string[]): WasmExports {
   if (!isMemory(exports.memory)) {
     throw new WasmLoadError("not rectify's wasm module (no memory export); pass rectify.wasm");
   }
+  // One new object, built in one go, with the short names replaced: V8 keeps it in fast mode (adding ~80 aliases one
+  // by one to a copy made it a dictionary, and every kernel lookup slower).
+  const alias = new Map(shipped.map((name, i) => [shortExportName(i), name]));
+  const out = Object.fromEntries(Object.entries(exports).map(([k, v]) => [alias.get(k) ?? k, v]));
   for (const name of ['heap_base', ...kernels]) {
-    if (typeof exports[name] !== 'function') {
+    if (typeof out[name] !== 'function') {
       throw new WasmLoadError(`not rectify's wasm module (or another version): no export "${name}"; pass rectify.wasm (the twins build for scalar: true)`);
     }
   }
-  return exports as unknown as WasmExports; // the memory and every kernel the host calls are there
+  return out as unknown as WasmExports; // the memory and every kernel the host calls are there
 }
 
 interface FsPromises { readFile(path: URL): Promise<Uint8Array<ArrayBuffer>> }

@@ -2,12 +2,12 @@
 // For every row: dispatching by number gives the same bits as the named kernels.
 import { expect, it } from 'vitest';
 import { ACTIVATIONS, createEngine, type ActivationDef } from '../dist/index.js';
-import { rng } from './util.js';
+import { KERNELS_WASM, rng } from './util.js';
 
 type Fn = (...a: number[]) => number;
 
 it.each((ACTIVATIONS as readonly ActivationDef[]).map((d, i) => [d.name, i, d] as const))('%s is number %i in the dispatch', async (name, id, def) => {
-  const engine = await createEngine();
+  const engine = await createEngine({ wasm: KERNELS_WASM }); // act_fwd and friends are exported there
   const fx = engine.exports as unknown as Record<string, Fn>;
   const rows = 3, cols = 7, n = rows * cols;
   const r = rng(id + 1);

@@ -4,7 +4,7 @@
 // (24, 8, 4 columns and the lone tail columns) and k = 0.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../dist/index.js';
-import { rng } from './util.js';
+import { KERNELS_WASM, rng } from './util.js';
 
 type Gemv = (n: number, k: number, x: number, w: number, b: number, y: number) => void;
 interface Ex {
@@ -19,7 +19,7 @@ let twins: Engine, base: Engine;
 let relaxed: Engine | undefined;
 beforeAll(async () => {
   twins = await createEngine({ scalar: true });
-  base = await createEngine();
+  base = await createEngine({ wasm: KERNELS_WASM }); // rectify.wasm's code, gemm_nn and add_bias_rows exported
   const r = await createEngine({ relaxedSimd: true });
   relaxed = r.relaxedSimd ? r : undefined;
 });

@@ -3,13 +3,13 @@
 // xoshiro128** stream (golden hash + an independent JS implementation), distribution checks and initializers.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../dist/index.js';
-import { rng, ulp32 } from './util.js';
+import { KERNELS_WASM, rng, ulp32 } from './util.js';
 
 let engine: Engine;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let E: any;
 beforeAll(async () => {
-  engine = await createEngine();
+  engine = await createEngine({ wasm: KERNELS_WASM }); // rectify.wasm's code with the loss and optimizer kernels exported
   E = engine.exports;
 });
 
@@ -380,7 +380,7 @@ describe('rng', () => {
   });
 
   it('the same seed gives the same stream; different seeds differ; chunked calls continue the stream', async () => {
-    const other = await createEngine();
+    const other = await createEngine({ wasm: KERNELS_WASM });
     const a = state(), b = state(), o = other.tensor(4);
     E.rng_seed(a.ptr, 7);
     E.rng_seed(b.ptr, 7);

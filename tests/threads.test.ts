@@ -7,14 +7,15 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, InvalidArgumentError, WorkerThreadError, type Engine } from '../dist/index.js';
-import { rng } from './util.js';
+import { KERNELS_WASM, rng } from './util.js';
 
 type Fn = (m: number, n: number, k: number, a: number, b: number, c: number, acc: number, s: number) => void;
 const engines: Record<number, Engine> = {};
 const COUNTS = [1, 2, 3, 4];
 
 beforeAll(async () => {
-  for (const t of COUNTS) engines[t] = await createEngine({ threads: t });
+  // One thread: rectify.wasm's code as rectify-kernels.wasm, which exports the GEMMs and other kernels called below.
+  for (const t of COUNTS) engines[t] = await createEngine({ threads: t, ...(t === 1 ? { wasm: KERNELS_WASM } : {}) });
 });
 afterAll(() => { for (const e of Object.values(engines)) e.dispose(); });
 
@@ -38,8 +39,9 @@ describe('GEMM: the same bits at every thread count', () => {
     [64, 256, 784], [784, 256, 64], [64, 784, 256], [1, 256, 784], [2, 1000, 300], [257, 9, 300], [300, 37, 41],
     [7, 333, 129], [130, 130, 130], [3, 20, 5000],
   ];
+  // 900x900x840 is over 5 x 2^27 multiply-adds: at 2 threads it is cut into more chunks than two per thread (nn only).
   for (const kind of ['nn', 'nt', 'tn'] as const) {
-    for (const [m, n, k] of shapes) {
+    for (const [m, n, k] of kind === 'nn' ? [...shapes, [900, 900, 840] as [number, number, number]] : shapes) {
       for (const acc of [0, 1]) {
         it(`gemm_${kind} ${m}x${n}x${k} acc ${acc}`, () => {
           const results = COUNTS.map((t) => {
@@ -156,6 +158,58 @@ describe('lifecycle', () => {
     await exited;
     expect(() => net.trainBatch(x, y)).toThrow(WorkerThreadError);
     expect(() => net.predict(x)).toThrow(/worker thread 1 stopped.*create a new one/);
+    e.dispose();
+  });
+
+  // The test hook of assembly/nn/threads.ts (C_TEST, C_STALL): worker 1 stops in the middle of its next chunk of a
+  // product (op 1), of bias + activation rows (2) or of the optimizer update (5), after writing part of it; how 1: as
+  // a trap does (its host code sets its stopped word), how 2: it runs nothing more (the calling thread sees only that
+  // it makes no progress; the bound is lowered to 2^24 spins for the test). The step it stops in must still give the
+  // single-thread bits, every later call is a WorkerThreadError, and nothing hangs.
+  const hookCases = [[1, 1], [2, 1], [5, 1], [1, 2], [2, 2], [5, 2]] as const;
+  for (const [op, how] of hookCases) {
+    it(`a worker that stops in the middle of a chunk (op ${op}, ${how === 1 ? 'says so' : 'silently'}): same bits, then WorkerThreadError`, async () => {
+      const x = Float32Array.from({ length: 64 * 200 }, (_, i) => Math.sin(i * 0.11)), y = Int32Array.from({ length: 64 }, (_, i) => i % 10);
+      const build = (e: Engine) => e.network({ inputs: 200, seed: 3 }).dense(256, 'relu').dense(64, 'tanh').dense(10, 'softmax')
+        .build({ loss: 'crossEntropy', optimizer: 'adam' });
+      const ref = build(engines[1]!);
+      const e = await createEngine({ threads: 2 });
+      const net = build(e);
+      const views = net.parameters().map((p) => p.data);
+      const words = new Int32Array(e.arena.memory.buffer, e.pool!.ctl, 8);
+      words[5] = how === 2 ? 1 << 24 : 0; // C_STALL
+      words[3] = 1 | (op << 8) | (how << 16); // C_TEST: worker 1, op, how
+      let steps = 0;
+      for (; steps < 200 && e.pool!.dead === undefined; steps++) {
+        expect(net.trainBatch(x, y)).toBe(ref.trainBatch(x, y));
+        expect(hash(views)).toBe(hash(ref.parameters().map((p) => p.data)));
+      }
+      expect(e.pool!.dead).toMatch(/worker thread 1 stopped in the middle of a call/);
+      expect(() => net.trainBatch(x, y)).toThrow(WorkerThreadError);
+      expect(() => net.parameters()).toThrow(WorkerThreadError);
+      expect(hash(views)).toBe(hash(ref.parameters().map((p) => p.data)));
+      ref.dispose();
+      e.dispose();
+    });
+  }
+
+  it('a worker terminated right before a call: the call finishes with the same bits, the next one is a WorkerThreadError', async () => {
+    const x = Float32Array.from({ length: 64 * 200 }, (_, i) => Math.cos(i * 0.07)), y = Int32Array.from({ length: 64 }, (_, i) => (i * 3) % 10);
+    const build = (e: Engine) => e.network({ inputs: 200, seed: 4 }).dense(256, 'relu').dense(10, 'softmax').build({ loss: 'crossEntropy' });
+    const ref = build(engines[1]!);
+    const e = await createEngine({ threads: 2 });
+    const net = build(e);
+    new Int32Array(e.arena.memory.buffer, e.pool!.ctl, 8)[5] = 1 << 24; // C_STALL (test bound)
+    expect(net.trainBatch(x, y)).toBe(ref.trainBatch(x, y));
+    const views = net.parameters().map((p) => p.data);
+    const w = e.pool!.workers[0]!;
+    const exited = new Promise((res) => w.on!('exit', res));
+    void w.terminate(); // takes effect while the next call runs, or before it: either way no hang and the same bits
+    expect(net.trainBatch(x, y)).toBe(ref.trainBatch(x, y));
+    expect(hash(views)).toBe(hash(ref.parameters().map((p) => p.data)));
+    await exited;
+    expect(() => net.trainBatch(x, y)).toThrow(WorkerThreadError);
+    ref.dispose();
     e.dispose();
   });
 

@@ -1,6 +1,13 @@
 // Test helpers: ulp distances against f64 references, a seeded generator, and the input sweeps.
 import { mulberry32 } from '../src/util/random.js';
 
+/**
+ * The build with every kernel exported (dist/rectify-kernels.wasm of `npm run build`, not published): rectify.wasm's
+ * code compiled the same way, whose GEMM, loss, optimizer, dispatch and layer kernels the tests call one by one
+ * (rectify.wasm exports only what the host calls). Pass it as `createEngine({ wasm: KERNELS_WASM })`.
+ */
+export const KERNELS_WASM = new URL('../dist/rectify-kernels.wasm', import.meta.url);
+
 /** Size of one f32 ulp at |v| (subnormal spacing below the smallest normal). */
 export function ulp32(v: number): number {
   const a = Math.abs(v);

@@ -3,14 +3,15 @@
 // stratified validation split), and the typed errors of wrong lengths and negative / NaN / infinite weights.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, InvalidArgumentError, ShapeError, type Engine, type Network } from '../dist/index.js';
-import { rng } from './util.js';
+import { KERNELS_WASM, rng } from './util.js';
 
-let engine: Engine;
+let engine: Engine, kernels: Engine;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let E: any;
 beforeAll(async () => {
   engine = await createEngine();
-  E = engine.exports;
+  kernels = await createEngine({ wasm: KERNELS_WASM }); // rectify.wasm's code with loss_weighted exported
+  E = kernels.exports;
 });
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
 const rand = (n: number, lo: number, hi: number, seed: number) => {
@@ -41,7 +42,7 @@ describe('loss_weighted kernel', () => {
         const labels = Int32Array.from({ length: rows }, (_, r) => (r * 7) % cols);
         if (kind === 'ceLabels') t = Float32Array.from({ length: rows * cols }, (_, i) => (labels[Math.floor(i / cols)] === i % cols ? 1 : 0));
         const w = Float32Array.from({ length: rows }, (_, r) => [0, 1, 2.5, 0.25, 7][r % 5]!);
-        const tp = engine.tensor(p), tt = engine.tensor(t), tw = engine.tensor(w), td = engine.tensor(rows * cols), tl = engine.tensor(rows);
+        const tp = kernels.tensor(p), tt = kernels.tensor(t), tw = kernels.tensor(w), td = kernels.tensor(rows * cols), tl = kernels.tensor(rows);
         new Int32Array(E.memory.buffer, tl.ptr, rows).set(labels);
         const code = LOSS[kind === 'ceLabels' ? 'ce' : kind];
         const loss = E.loss_weighted(code, tp.ptr, kind === 'ceLabels' ? 0 : tt.ptr, tl.ptr, tw.ptr, rows, cols, td.ptr) as number;

@@ -1,4 +1,4 @@
-// The sigmoid family: sigmoid, logSigmoid, hardSigmoid, tanh, softsign. Forward above backward, each SIMD kernel
+// The sigmoid family: sigmoid, logSigmoid, hardSigmoid, tanh, tanhShrink, softsign. Forward above backward, each SIMD kernel
 // next to its scalar twin. Derivatives are computed from e = e^-|x| (or e^-2|x|) in forms without cancellation:
 // sigmoid' = e / (1 + e)^2 and tanh' = 4 e / (1 + e)^2 stay accurate where the output rounds to +-1.
 
@@ -216,6 +216,38 @@ export function tanh_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize): void
 /** Scalar twin of tanh_bwd. */
 export function tanh_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
   for (let i = 0; i < n; i++) store<f32>(at(dx, i), tanhBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i))));
+}
+
+// ---- tanhShrink: f = x - tanh(x); f' = tanh(x)^2 -------------------------------------------------------------------
+// PyTorch's Tanhshrink, computed as it defines it from the shared vtanh / stanh: accurate to a few ulps of
+// max(|f|, 1) (x - tanh x cancels near 0, where f ~ x^3 / 3). f' = t t keeps full relative accuracy.
+
+/** y = x - tanh(x). */
+export function tanhShrink_fwd(x: usize, y: usize, n: i32, p: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(at(x, i));
+    v128.store(at(y, i), f32x4.sub(v, vtanh(v)));
+  }
+  for (; i < n; i++) { const v = load<f32>(at(x, i)); store<f32>(at(y, i), v - stanh(v)); }
+}
+/** Scalar twin of tanhShrink_fwd. */
+export function tanhShrink_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
+  for (let i = 0; i < n; i++) { const v = load<f32>(at(x, i)); store<f32>(at(y, i), v - stanh(v)); }
+}
+
+/** dx = dy tanh(x)^2. */
+export function tanhShrink_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const t = vtanh(v128.load(at(x, i)));
+    v128.store(at(dx, i), f32x4.mul(v128.load(at(dy, i)), f32x4.mul(t, t)));
+  }
+  for (; i < n; i++) { const t = stanh(load<f32>(at(x, i))); store<f32>(at(dx, i), load<f32>(at(dy, i)) * (t * t)); }
+}
+/** Scalar twin of tanhShrink_bwd. */
+export function tanhShrink_bwd_scalar(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
+  for (let i = 0; i < n; i++) { const t = stanh(load<f32>(at(x, i))); store<f32>(at(dx, i), load<f32>(at(dy, i)) * (t * t)); }
 }
 
 // ---- softsign: f = x / (1 + |x|); f' = 1 / (1 + |x|)^2 ----------------------------------------------------------

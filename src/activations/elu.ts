@@ -3,6 +3,7 @@
  * @module
  */
 import type { ActivationDef, FamilyDocs } from './types.js';
+import type { FamilyOnnx, FamilyOnnxDocs } from './onnx-types.js';
 
 export const ELU_FAMILY = [
   {
@@ -48,3 +49,39 @@ export const ELU_DOCS = {
       'published, the same in PyTorch, Keras and tfjs. lambda and lambda alpha are rounded to f32.',
   },
 } as const satisfies FamilyDocs<typeof ELU_FAMILY>;
+
+/** The rows' ONNX forms: how toOnnx writes each row and how fromOnnx reads it back (only src/onnx/ imports them). */
+export const ELU_ONNX = {
+  elu: {
+    write: (w, x) => w.op('Elu', [x], [{ name: 'alpha', f: w.fixed('alpha') }]),
+    read: [{ op: 'Elu', accepts: 'Elu', read: (n) => ({ name: 'elu', alpha: n.float('alpha', 1) }) }],
+  },
+  celu: {
+    write: (w, x) => w.op('Celu', [x], [{ name: 'alpha', f: w.fixed('alpha') }]),
+    read: [{ op: 'Celu', accepts: 'Celu', read: (n) => ({ name: 'celu', alpha: n.float('alpha', 1) }) }],
+  },
+  selu: {
+    write: (w, x) => w.op('Selu', [x], [{ name: 'alpha', f: SELU_ALPHA }, { name: 'gamma', f: SELU_GAMMA }]),
+    read: [{
+      op: 'Selu', accepts: 'Selu with the published constants',
+      read: (n) => {
+        const a = n.float('alpha', SELU_ALPHA), g = n.float('gamma', SELU_GAMMA);
+        if (Math.fround(a) !== Math.fround(SELU_ALPHA) || Math.fround(g) !== Math.fround(SELU_GAMMA)) {
+          n.fail(`has alpha ${a} and gamma ${g}; rectify's selu has the published constants only`);
+        }
+        return { name: 'selu' };
+      },
+    }],
+  },
+} satisfies FamilyOnnx<typeof ELU_FAMILY>;
+
+/** How the rows are written in ONNX and how close onnxruntime comes (docs/activations.md and tests/onnx read it). */
+export const ELU_ONNX_DOCS = {
+  elu: { out: 'Elu', ort: { ulps: 2, floor: 0.25 } },
+  celu: { out: 'Celu', ort: { ulps: 2, floor: 0.25 } },
+  selu: { out: 'Selu', ort: { ulps: 3, floor: 0.25 } },
+} satisfies FamilyOnnxDocs<typeof ELU_FAMILY>;
+
+/** Selu's constants as published (Klambauer et al. 2017), as ONNX writes them. */
+const SELU_ALPHA = 1.6732632423543772848;
+const SELU_GAMMA = 1.0507009873554804934;

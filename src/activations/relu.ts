@@ -3,6 +3,7 @@
  * @module
  */
 import type { ActivationDef, FamilyDocs } from './types.js';
+import type { FamilyOnnx, FamilyOnnxDocs, OnnxReadNode } from './onnx-types.js';
 
 export const RELU_FAMILY = [
   {
@@ -113,3 +114,76 @@ export const RELU_DOCS = {
     },
   },
 } as const satisfies FamilyDocs<typeof RELU_FAMILY>;
+
+/** The rows' ONNX forms: how toOnnx writes each row and how fromOnnx reads it back (only src/onnx/ imports them). */
+export const RELU_ONNX = {
+  linear: { write: (_w, x) => x, read: [], identity: true },
+  relu: {
+    write: (w, x) => w.op('Relu', [x]),
+    read: [
+      { op: 'Relu', accepts: 'Relu', read: () => ({ name: 'relu' }) },
+      { op: 'Clip', accepts: 'Clip(0, none)', read: (n) => (clipBounds(n)[0] === 0 && clipBounds(n)[1] === undefined ? { name: 'relu' } : undefined) },
+    ],
+  },
+  relu6: {
+    write: (w, x) => w.op('Clip', [x, w.scalar(0), w.scalar(6)]),
+    read: [{ op: 'Clip', accepts: 'Clip(0, 6)', read: (n) => (clipBounds(n)[0] === 0 && clipBounds(n)[1] === 6 ? { name: 'relu6' } : undefined) }],
+  },
+  leakyRelu: {
+    write: (w, x) => w.op('LeakyRelu', [x], [{ name: 'alpha', f: w.fixed('slope') }]),
+    read: [{ op: 'LeakyRelu', accepts: 'LeakyRelu', read: (n) => ({ name: 'leakyRelu', slope: n.float('alpha', 0.01) }) }],
+  },
+  prelu: {
+    write: (w, x) => w.op('PRelu', [x, w.learnedVector('alpha')]),
+    read: [{
+      op: 'PRelu', accepts: 'PRelu (slope [1] or [features])',
+      read: (n) => {
+        const units = n.width(), slope = n.tensorInput(1, 'slope');
+        if (slope.values.length === 1) return { name: 'prelu', alpha: slope.values[0]! };
+        if (slope.values.length === units && slope.dims[slope.dims.length - 1] === units) return { name: 'prelu', units, alpha: Array.from(slope.values) };
+        return n.fail(`has a slope of dims [${slope.dims.join(', ')}]; rectify reads one slope or one per unit (${units})`);
+      },
+    }],
+  },
+  hardTanh: {
+    write: (w, x) => w.op('Clip', [x, w.scalar(w.fixed('minVal')), w.scalar(w.fixed('maxVal'))]),
+    read: [{
+      op: 'Clip', accepts: 'Clip(lo, hi) with lo < hi',
+      read: (n) => {
+        const [lo, hi] = clipBounds(n);
+        return lo !== undefined && hi !== undefined && lo < hi ? { name: 'hardTanh', minVal: lo, maxVal: hi } : undefined;
+      },
+    }],
+  },
+  hardShrink: {
+    write: (w, x) => w.op('Shrink', [x], [{ name: 'lambd', f: w.fixed('lambda') }, { name: 'bias', f: 0 }]),
+    read: [{ op: 'Shrink', accepts: 'Shrink with bias 0', read: (n) => (n.float('bias', 0) === 0 ? { name: 'hardShrink', lambda: n.float('lambd', 0.5) } : undefined) }],
+  },
+  softShrink: {
+    write: (w, x) => {
+      const lambda = w.fixed('lambda');
+      return w.op('Shrink', [x], [{ name: 'lambd', f: lambda }, { name: 'bias', f: lambda }]);
+    },
+    read: [{
+      op: 'Shrink', accepts: 'Shrink with bias = lambd',
+      read: (n) => { const lambda = n.float('lambd', 0.5); return n.float('bias', 0) === lambda ? { name: 'softShrink', lambda } : undefined; },
+    }],
+  },
+} satisfies FamilyOnnx<typeof RELU_FAMILY>;
+
+/** How the rows are written in ONNX and how close onnxruntime comes (docs/activations.md and tests/onnx read it). */
+export const RELU_ONNX_DOCS = {
+  linear: { out: '(nothing)', ort: { ulps: 0, floor: 0 } },
+  relu: { out: 'Relu', ort: { ulps: 0, floor: 0 } },
+  relu6: { out: 'Clip(0, 6)', ort: { ulps: 0, floor: 0 } },
+  leakyRelu: { out: 'LeakyRelu(alpha = slope)', ort: { ulps: 0, floor: 0 } },
+  prelu: { out: 'PRelu (slope [1] shared or [units])', ort: { ulps: 0, floor: 0 } },
+  hardTanh: { out: 'Clip(minVal, maxVal)', ort: { ulps: 0, floor: 0 } },
+  hardShrink: { out: 'Shrink(lambd = lambda, bias = 0)', ort: { ulps: 0, floor: 0 } },
+  softShrink: { out: 'Shrink(lambd = lambda, bias = lambda)', ort: { ulps: 0, floor: 0 } },
+} satisfies FamilyOnnxDocs<typeof RELU_FAMILY>;
+
+/** Clip's bounds: inputs 1 and 2 (opset 11+) or the min/max attributes of older opsets; undefined where absent. */
+function clipBounds(n: OnnxReadNode): [number | undefined, number | undefined] {
+  return [n.scalarInput(1, 'min') ?? n.float('min', undefined), n.scalarInput(2, 'max') ?? n.float('max', undefined)];
+}

@@ -3,6 +3,7 @@
  * @module
  */
 import type { ActivationDef, FamilyDocs } from './types.js';
+import type { FamilyOnnx, FamilyOnnxDocs } from './onnx-types.js';
 
 export const SBAF_FAMILY = [
   {
@@ -59,3 +60,33 @@ export const SBAF_DOCS = {
     },
   },
 } as const satisfies FamilyDocs<typeof SBAF_FAMILY>;
+
+/** The rows' ONNX forms: how toOnnx writes each row and how fromOnnx reads it back (only src/onnx/ imports them). */
+export const SBAF_ONNX = {
+  sbaf: {
+    write: (w, x) => {
+      const k = w.learned('k'), al = w.learned('alpha');
+      const sigmoidDomain = w.spec.domain === 'sigmoid';
+      // u in [0, 1] and 1 - u; in the sigmoid domain 1 - sigmoid(x) is sigmoid(-x) (no cancellation).
+      const u = sigmoidDomain ? w.op('Sigmoid', [x]) : w.op('Clip', [x, w.scalar(0), w.scalar(1)]);
+      const v = sigmoidDomain ? w.op('Sigmoid', [w.op('Neg', [x])]) : w.op('Sub', [w.scalar(1), u]);
+      const t = w.op('Mul', [w.op('Mul', [k, w.op('Pow', [u, al])]), w.op('Pow', [v, w.op('Sub', [w.scalar(1), al])])]);
+      return w.op('Reciprocal', [w.op('Add', [w.scalar(1), t])]);
+    },
+    read: [],
+  },
+  arelu: {
+    write: (w, x) => w.op('Mul', [w.learned('k'), w.op('Pow', [w.op('Relu', [x]), w.learned('n')])]),
+    read: [],
+  },
+} satisfies FamilyOnnx<typeof SBAF_FAMILY>;
+
+/** How the rows are written in ONNX and how close onnxruntime comes (docs/activations.md and tests/onnx read it). */
+export const SBAF_ONNX_DOCS = {
+  sbaf: {
+    out: '`1 / (1 + k Pow(u, alpha) Pow(1 - u, 1 - alpha))`, u = Clip(x, 0, 1) (domain clamp; `strict` exports as clamp: ' +
+      'ONNX cannot throw); domain sigmoid: u = Sigmoid(x), 1 - u = Sigmoid(-x)',
+    ort: { ulps: 4, floor: 0 },
+  },
+  arelu: { out: '`k * Pow(Relu(x), n)`', ort: { ulps: 4, floor: 0 } },
+} satisfies FamilyOnnxDocs<typeof SBAF_FAMILY>;

@@ -4,6 +4,7 @@
  * @module
  */
 import type { ActivationDef, FamilyDocs } from './types.js';
+import type { FamilyOnnx, FamilyOnnxDocs } from './onnx-types.js';
 
 export const SILU_FAMILY = [
   {
@@ -70,3 +71,42 @@ export const SILU_DOCS = {
       '(the middle piece). hardSwish(-inf) = 0 (PyTorch gives NaN from -inf * 0).',
   },
 } as const satisfies FamilyDocs<typeof SILU_FAMILY>;
+
+/** The rows' ONNX forms: how toOnnx writes each row and how fromOnnx reads it back (only src/onnx/ imports them). */
+export const SILU_ONNX = {
+  silu: {
+    // x / (1 + e^(-beta x)): onnxruntime's Exp keeps relative accuracy in the negative tail, its Sigmoid does not.
+    write: (w, x) => w.op('Div', [x, w.op('Add', [w.scalar(1), w.op('Exp', [w.op('Neg', [w.op('Mul', [x, w.learned('beta')])])])])]),
+    read: [],
+  },
+  mish: {
+    write: (w, x) => (w.opset >= 18 ? w.op('Mish', [x]) : w.op('Mul', [x, w.op('Tanh', [w.op('Softplus', [x])])])),
+    read: [{ op: 'Mish', accepts: 'Mish', read: () => ({ name: 'mish' }) }],
+  },
+  softplus: {
+    write: (w, x) => {
+      const beta = w.fixed('beta'), threshold = w.fixed('threshold');
+      // The defaults are ONNX's Softplus: the jump at the threshold (2.1e-9) is below half an ulp of 20.
+      if (beta === 1 && threshold === 20) return w.op('Softplus', [x]);
+      const bx = beta === 1 ? x : w.op('Mul', [x, w.scalar(beta)]);
+      const sp = w.op('Softplus', [bx]);
+      const scaled = beta === 1 ? sp : w.op('Div', [sp, w.scalar(beta)]);
+      // PyTorch semantics: x itself where beta x > threshold.
+      return w.op('Where', [w.op('Greater', [bx, w.scalar(threshold)]), x, scaled]);
+    },
+    read: [{ op: 'Softplus', accepts: 'Softplus', read: () => ({ name: 'softplus' }) }],
+  },
+  hardSwish: {
+    write: (w, x) => (w.opset >= 14 ? w.op('HardSwish', [x])
+      : w.op('Mul', [x, w.op('HardSigmoid', [x], [{ name: 'alpha', f: 1 / 6 }, { name: 'beta', f: 0.5 }])])),
+    read: [{ op: 'HardSwish', accepts: 'HardSwish', read: () => ({ name: 'hardSwish' }) }],
+  },
+} satisfies FamilyOnnx<typeof SILU_FAMILY>;
+
+/** How the rows are written in ONNX and how close onnxruntime comes (docs/activations.md and tests/onnx read it). */
+export const SILU_ONNX_DOCS = {
+  silu: { out: '`x / (1 + Exp(-beta x))`', ort: { ulps: 4, floor: 0.05 } },
+  mish: { out: 'Mish (opset >= 18); below: `x * Tanh(Softplus(x))`', ort: { ulps: 6, floor: 0 } },
+  softplus: { out: 'Softplus; with beta or threshold other than 1 and 20: `Where(Greater(bx, threshold), x, Softplus(bx) / beta)`, bx = beta x', ort: { ulps: 3, floor: 0 } },
+  hardSwish: { out: 'HardSwish (opset >= 14); opset 13: `x * HardSigmoid(x, 1/6, 0.5)`', ort: { ulps: 3, floor: 0.25 } },
+} satisfies FamilyOnnxDocs<typeof SILU_FAMILY>;

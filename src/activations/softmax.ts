@@ -3,6 +3,7 @@
  * @module
  */
 import type { ActivationDef, FamilyDocs } from './types.js';
+import type { FamilyOnnx, FamilyOnnxDocs, OnnxReadNode, ReadSpec } from './onnx-types.js';
 
 export const SOFTMAX_FAMILY = [
   {
@@ -31,3 +32,29 @@ export const SOFTMAX_DOCS = {
       'Same limits as softmax (-Inf for the entries beside +Inf ones).',
   },
 } as const satisfies FamilyDocs<typeof SOFTMAX_FAMILY>;
+
+/** The rows' ONNX forms: how toOnnx writes each row and how fromOnnx reads it back (only src/onnx/ imports them). */
+export const SOFTMAX_ONNX = {
+  softmax: {
+    write: (w, x) => w.op('Softmax', [x], [{ name: 'axis', i: -1 }]),
+    read: [{ op: 'Softmax', accepts: 'Softmax on the last axis', read: (n) => lastAxis(n, 'softmax') }],
+    loss: () => 'crossEntropy',
+  },
+  logSoftmax: {
+    write: (w, x) => w.op('LogSoftmax', [x], [{ name: 'axis', i: -1 }]),
+    read: [{ op: 'LogSoftmax', accepts: 'LogSoftmax on the last axis', read: (n) => lastAxis(n, 'logSoftmax') }],
+  },
+} satisfies FamilyOnnx<typeof SOFTMAX_FAMILY>;
+
+/** How the rows are written in ONNX and how close onnxruntime comes (docs/activations.md and tests/onnx read it). */
+export const SOFTMAX_ONNX_DOCS = {
+  softmax: { out: 'Softmax(axis = -1)', ort: { ulps: 6, floor: 0 } },
+  logSoftmax: { out: 'LogSoftmax(axis = -1)', ort: { ulps: 4, floor: 1 } },
+} satisfies FamilyOnnxDocs<typeof SOFTMAX_FAMILY>;
+
+/** Softmax and LogSoftmax on the last axis of [N, features] (axis -1, or 1; before opset 13 the default axis is 1). */
+function lastAxis<N extends string>(n: OnnxReadNode, name: N): ReadSpec<N> {
+  const axis = n.int('axis', n.opset >= 13 ? -1 : 1);
+  if (axis !== -1 && axis !== 1) n.fail(`works on axis ${axis}; rectify reads ${n.op} on the last axis of [N, features]`);
+  return { name };
+}

@@ -4,15 +4,17 @@
  * @module
  */
 import type { Network } from '../index.js';
+import type { OnnxAttr } from '../activations/onnx-types.js';
 import { InvalidArgumentError } from '../errors.js';
-import { OnnxError } from './errors.js';
+import { OnnxError } from '../errors.js';
 import { PbWriter } from './protobuf.js';
+import { onnxForm } from './forms.js';
 
 /** Options of {@link toOnnx}. */
 export interface ToOnnxOptions {
   /**
-   * ONNX opset of the default domain, 13 to 22. Default 17. Mish is native from 18, Gelu (both forms) from 20,
-   * HardSwish from 14; below those the activation is written as an equivalent subgraph.
+   * ONNX opset of the default domain, 13 to 22. Default 17. Some activations have a native op only from a later
+   * opset (Mish 18, Gelu 20, HardSwish 14); below it they are written as an equivalent subgraph.
    */
   readonly opset?: number;
   /** Name of the graph input (default `input`); its shape is [N, inputs] with a symbolic batch N. */
@@ -33,7 +35,7 @@ function irVersionFor(opset: number): number {
   return opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
 }
 
-interface Attr { readonly name: string; readonly f?: number; readonly i?: number; readonly s?: string; readonly ints?: readonly number[] }
+interface Attr extends OnnxAttr { readonly ints?: readonly number[] }
 interface NodeDef { op: string; inputs: string[]; outputs: string[]; name: string; attrs: Attr[] }
 interface Init { readonly name: string; readonly dims: readonly number[]; readonly data: Float32Array }
 
@@ -74,116 +76,52 @@ class Graph {
   }
 }
 
-/** sqrt(2) and 2 sqrt(2/pi), as f32 constants of the subgraphs. */
-const SQRT2 = 1.4142135623730951;
-const GELU_TANH_C = 1.5957691216057308;
-const SELU_ALPHA = 1.6732632423543772848;
-const SELU_GAMMA = 1.0507009873554804934;
-
 /** Everything emitted for one activation: its parameters (fixed ones from the spec, trainable ones from the weights). */
 interface ActInput {
   readonly name: string;
   readonly spec: Record<string, unknown>;
   /** Trainable parameter blocks of the layer, by parameter name ([1] shared or [units]). */
   readonly learned: ReadonlyMap<string, Float32Array>;
-  readonly units: number;
-}
-
-function fixed(a: ActInput, p: string, dflt: number): number {
-  const v = a.spec[p];
-  return typeof v === 'number' ? v : dflt;
-}
-
-function learnedScalar(a: ActInput, p: string, layer: number): number {
-  const v = a.learned.get(p);
-  if (!v || v.length !== 1) throw new OnnxError(`toOnnx: layer ${layer} (${a.name}) has no shared parameter ${p}`);
-  return v[0]!;
 }
 
 /**
- * Writes the activation of one layer after value `x`; returns the output value name. Every activation in the kernel
- * table has a case (tests/onnx iterate ACTIVATIONS, so a new row fails there until it is handled here).
+ * Writes the activation of one layer after value `x` with its row's form (src/activations/<family>.ts, `<FAMILY>_ONNX`);
+ * returns the output value name. Every row has a form: FamilyOnnx makes a missing one a compile error.
  */
 function emitActivation(g: Graph, a: ActInput, x: string, layer: number): string {
+  const form = onnxForm(a.name);
+  if (!form) throw new OnnxError(`toOnnx: activation ${JSON.stringify(a.name)} of layer ${layer} has no ONNX form`);
   const s = `dense${layer}/${a.name}`;
-  const op = (o: string, ins: string[], attrs: Attr[] = []) => g.node(o, ins, s, attrs);
-  const c = (v: number) => g.scalar(v);
-  const param = (p: string) => g.tensor(`dense${layer}.${p}`, [], [learnedScalar(a, p, layer)]);
-  switch (a.name) {
-    case 'linear': return x;
-    case 'relu': return op('Relu', [x]);
-    case 'relu6': return op('Clip', [x, c(0), c(6)]);
-    case 'hardShrink': return op('Shrink', [x], [{ name: 'lambd', f: fixed(a, 'lambda', 0.5) }, { name: 'bias', f: 0 }]);
-    case 'softShrink': {
-      const lambda = fixed(a, 'lambda', 0.5);
-      return op('Shrink', [x], [{ name: 'lambd', f: lambda }, { name: 'bias', f: lambda }]);
-    }
-    case 'hardTanh': return op('Clip', [x, c(fixed(a, 'minVal', -1)), c(fixed(a, 'maxVal', 1))]);
-    case 'leakyRelu': return op('LeakyRelu', [x], [{ name: 'alpha', f: fixed(a, 'slope', 0.01) }]);
-    case 'prelu': {
-      const v = a.learned.get('alpha');
-      if (!v) throw new OnnxError(`toOnnx: layer ${layer} (prelu) has no alpha parameter`);
-      return op('PRelu', [x, g.tensor(`dense${layer}.alpha`, [v.length], v)]);
-    }
-    case 'sbaf': {
-      const k = param('k'), al = param('alpha');
-      const sigmoidDomain = a.spec.domain === 'sigmoid';
-      // u in [0, 1] and 1 - u; in the sigmoid domain 1 - sigmoid(x) is sigmoid(-x) (no cancellation).
-      const u = sigmoidDomain ? op('Sigmoid', [x]) : op('Clip', [x, c(0), c(1)]);
-      const v = sigmoidDomain ? op('Sigmoid', [op('Neg', [x])]) : op('Sub', [c(1), u]);
-      const t = op('Mul', [op('Mul', [k, op('Pow', [u, al])]), op('Pow', [v, op('Sub', [c(1), al])])]);
-      return op('Reciprocal', [op('Add', [c(1), t])]);
-    }
-    case 'arelu': return op('Mul', [param('k'), op('Pow', [op('Relu', [x]), param('n')])]);
-    case 'softmax': return op('Softmax', [x], [{ name: 'axis', i: -1 }]);
-    case 'logSoftmax': return op('LogSoftmax', [x], [{ name: 'axis', i: -1 }]);
-    case 'elu': return op('Elu', [x], [{ name: 'alpha', f: fixed(a, 'alpha', 1) }]);
-    case 'celu': return op('Celu', [x], [{ name: 'alpha', f: fixed(a, 'alpha', 1) }]);
-    case 'selu': return op('Selu', [x], [{ name: 'alpha', f: SELU_ALPHA }, { name: 'gamma', f: SELU_GAMMA }]);
-    case 'sigmoid': return op('Sigmoid', [x]);
-    case 'logSigmoid': return op('Neg', [op('Softplus', [op('Neg', [x])])]);
-    case 'hardSigmoid':
-      return op('HardSigmoid', [x], [{ name: 'alpha', f: fixed(a, 'slope', 1 / 6) }, { name: 'beta', f: fixed(a, 'offset', 0.5) }]);
-    case 'tanh': return op('Tanh', [x]);
-    case 'softsign': return op('Softsign', [x]);
-    // x / (1 + e^(-beta x)): onnxruntime's Exp keeps relative accuracy in the negative tail, its Sigmoid does not.
-    case 'silu': return op('Div', [x, op('Add', [c(1), op('Exp', [op('Neg', [op('Mul', [x, param('beta')])])])])]);
-    case 'mish': return g.opset >= 18 ? op('Mish', [x]) : op('Mul', [x, op('Tanh', [op('Softplus', [x])])]);
-    case 'softplus': {
-      const beta = fixed(a, 'beta', 1), threshold = fixed(a, 'threshold', 20);
-      // The defaults are ONNX's Softplus: the jump at the threshold (2.1e-9) is below half an ulp of 20.
-      if (beta === 1 && threshold === 20) return op('Softplus', [x]);
-      const bx = beta === 1 ? x : op('Mul', [x, c(beta)]);
-      const sp = op('Softplus', [bx]);
-      const scaled = beta === 1 ? sp : op('Div', [sp, c(beta)]);
-      // PyTorch semantics: x itself where beta x > threshold.
-      return op('Where', [op('Greater', [bx, c(threshold)]), x, scaled]);
-    }
-    case 'hardSwish':
-      return g.opset >= 14 ? op('HardSwish', [x])
-        : op('Mul', [x, op('HardSigmoid', [x], [{ name: 'alpha', f: 1 / 6 }, { name: 'beta', f: 0.5 }])]);
-    case 'gelu':
-      if (g.opset >= 20) return op('Gelu', [x]);
-      // The erf form PyTorch writes below opset 20: x * 0.5 * (1 + erf(x / sqrt 2)).
-      return op('Mul', [op('Mul', [x, c(0.5)]), op('Add', [c(1), op('Erf', [op('Div', [x, c(SQRT2)])])])]);
-    case 'geluTanh': {
-      if (g.opset >= 20) return op('Gelu', [x], [{ name: 'approximate', s: 'tanh' }]);
-      // x / (1 + e^-v), v = 2 sqrt(2/pi) (x + 0.044715 x^3): equals x (1 + tanh(v / 2)) / 2 without its cancellation.
-      const x3 = op('Mul', [x, op('Mul', [x, x])]);
-      const v = op('Mul', [op('Add', [x, op('Mul', [x3, c(0.044715)])]), c(GELU_TANH_C)]);
-      return op('Div', [x, op('Add', [c(1), op('Exp', [op('Neg', [v])])])]);
-    }
-    default:
-      throw new OnnxError(`toOnnx: activation ${JSON.stringify(a.name)} of layer ${layer} has no ONNX form yet`);
-  }
+  const learned = (p: string): Float32Array => {
+    const v = a.learned.get(p);
+    if (!v) throw new OnnxError(`toOnnx: layer ${layer} (${a.name}) has no parameter ${p}`);
+    return v;
+  };
+  return form.write({
+    opset: g.opset,
+    spec: a.spec,
+    // net.toJSON() writes every fixed parameter (defaults included), with the canonical name.
+    fixed: (p) => {
+      const v = a.spec[p];
+      if (typeof v !== 'number') throw new OnnxError(`toOnnx: layer ${layer} (${a.name}) has no value for its parameter ${p}`);
+      return v;
+    },
+    op: (o, ins, attrs = []) => g.node(o, [...ins], s, [...attrs]),
+    scalar: (v) => g.scalar(v),
+    learned: (p) => {
+      const v = learned(p);
+      if (v.length !== 1) throw new OnnxError(`toOnnx: layer ${layer} (${a.name}) has no shared parameter ${p}`);
+      return g.tensor(`dense${layer}.${p}`, [], [v[0]!]);
+    },
+    learnedVector: (p) => { const v = learned(p); return g.tensor(`dense${layer}.${p}`, [v.length], v); },
+  }, x);
 }
 
 /**
  * Writes the network as an ONNX model (protobuf bytes): graph input `[N, inputs]` float32, one Gemm per dense layer
  * (weights [in, out] as stored, bias [out]) followed by its activation, graph output `[N, outputs]`. Native ONNX ops
- * are used where ONNX has the activation (Relu, LeakyRelu, PRelu, Elu, Selu, Celu, Sigmoid, HardSigmoid, Tanh,
- * Softplus, Softsign, HardSwish, Mish, Gelu, Softmax, LogSoftmax, Clip); the others are small subgraphs of standard
- * ops (see the README's ONNX section). The result runs in onnxruntime and other ONNX runtimes.
+ * are used where ONNX has the activation; the others are small subgraphs of standard
+ * ops (each row's form: the ONNX column of docs/activations.md). The result runs in onnxruntime and other ONNX runtimes.
  * @throws InvalidArgumentError for a bad opset or option; OnnxError for an activation without an ONNX form;
  *   whatever `net.toJSON()` throws (a disposed or diverged network).
  */
@@ -227,7 +165,7 @@ export function toOnnx(net: Network, options: ToOnnxOptions = {}): Uint8Array {
     const learned = new Map<string, Float32Array>();
     for (const [name, v] of byName) if (name.startsWith(`dense${i}.`) && !name.endsWith('.weight') && !name.endsWith('.bias')) learned.set(name.slice(`dense${i}.`.length), v);
     const name = String(layer.activation.name);
-    x = emitActivation(g, { name, spec: layer.activation, learned, units: layer.units }, z, i);
+    x = emitActivation(g, { name, spec: layer.activation, learned }, z, i);
   });
   // The last value becomes the graph output: rename it (or add an Identity when the graph input is returned as is).
   const last = g.nodes.find((n) => n.outputs[0] === x)!;

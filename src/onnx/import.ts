@@ -6,8 +6,10 @@
 // Types only, from the public entry (erased at compile time: the core is not bundled into rectify/onnx twice).
 import type { ActivationSpec, BuildOptions, Engine, LossName, Network, NetworkBuilder } from '../index.js';
 import { InvalidArgumentError, OutOfMemoryError, RectifyError } from '../errors.js';
-import { OnnxError } from './errors.js';
-import { decodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './model.js';
+import { OnnxError } from '../errors.js';
+import { decodeModel, type OnnxModel, type OnnxNode, type OnnxTensor } from './model.js';
+import { ACTIVATION_ONNX, type OnnxForm } from './forms.js';
+import type { OnnxOpReader, OnnxPattern, OnnxPatternReader, OnnxReadNode } from '../activations/onnx-types.js';
 
 /** Options of {@link fromOnnx}. */
 export interface FromOnnxOptions {
@@ -40,16 +42,60 @@ interface Layer {
   readonly running?: Float32Array;
 }
 
-const SQRT2 = Math.SQRT2;
-const SELU_ALPHA = 1.6732632423543772848, SELU_GAMMA = 1.0507009873554804934;
+/** The ONNX forms of the table, gathered for reading: op readers by op type, subgraph readers, the identity row. */
+interface Readers {
+  readonly byOp: ReadonlyMap<string, readonly { readonly row: string; readonly reader: OnnxOpReader }[]>;
+  readonly patterns: readonly { readonly row: string; readonly reader: OnnxPatternReader }[];
+  /** Most nodes a pattern walks through from one of its nodes to its output (bounds the search for its output). */
+  readonly depth: number;
+  /** Most uses of the input in one pattern: a value with more users is no pattern's input. */
+  readonly uses: number;
+  readonly identity: string;
+  readonly forms: ReadonlyMap<string, OnnxForm>;
+}
+
+function patternUses(p: OnnxPattern): number {
+  if (p === 'x') return 1;
+  if ('const' in p) return 0;
+  if ('oneOf' in p) return Math.max(0, ...p.oneOf.map(patternUses));
+  return p.inputs.reduce((a, q) => a + patternUses(q), 0);
+}
+
+function patternDepth(p: OnnxPattern): number {
+  if (p === 'x' || 'const' in p) return 0;
+  if ('oneOf' in p) return Math.max(0, ...p.oneOf.map(patternDepth));
+  return 1 + Math.max(0, ...p.inputs.map(patternDepth));
+}
+
+/** Gathers the readers of every row, in table order (readers of one op are tried in that order). */
+function gatherReaders(): Readers {
+  const byOp = new Map<string, { row: string; reader: OnnxOpReader }[]>();
+  const patterns: { row: string; reader: OnnxPatternReader }[] = [];
+  const forms = new Map<string, OnnxForm>(Object.entries(ACTIVATION_ONNX));
+  let identity = '', depth = 0, uses = 0;
+  for (const [row, form] of forms) {
+    if (form.identity) identity = row;
+    for (const reader of form.read) {
+      if ('patterns' in reader) {
+        patterns.push({ row, reader });
+        depth = Math.max(depth, ...reader.patterns.map(patternDepth));
+        uses = Math.max(uses, ...reader.patterns.map(patternUses));
+      } else {
+        let list = byOp.get(reader.op);
+        if (!list) byOp.set(reader.op, list = []);
+        list.push({ row, reader });
+      }
+    }
+  }
+  return { byOp, patterns, depth, uses, identity, forms };
+}
 
 /**
  * Reads an ONNX model into a network of this engine. Supported: Gemm (transB, alpha, beta; transA = 0), MatMul + Add,
  * Flatten, Reshape to [N, features], Identity, Dropout (inference: nothing), BatchNormalization (inference: folded
- * into the preceding Gemm, or a batchNorm layer after an activation), LayerNormalization (last axis: a layerNorm layer), Relu,
- * LeakyRelu, PRelu (one slope or one per unit), Elu, Selu, Celu, Sigmoid, HardSigmoid, Tanh, Softplus, Softsign,
- * HardSwish, Mish, Gelu (opset 20, both forms, and the Erf subgraph older exporters write), Clip (as relu, relu6 or
- * hardTanh), Softmax and LogSoftmax on the last axis. Weights as raw_data or float_data (little-endian), in
+ * into the preceding Gemm, or a batchNorm layer after an activation), LayerNormalization (last axis: a layerNorm layer),
+ * and the activations' ops and subgraphs that the kernel table's ONNX forms read (the ONNX column of
+ * docs/activations.md). Weights as raw_data or float_data (little-endian), in
  * initializers or Constant nodes. The network is a chain input -> layers -> output; anything else is an
  * {@link OnnxError} naming the op and the node.
  * @param engine the engine the network lives in
@@ -69,8 +115,9 @@ export function fromOnnx(engine: Engine, bytes: Uint8Array | ArrayBuffer, option
     if (!['loss', 'optimizer', 'seed', 'capacity'].includes(k)) throw new InvalidArgumentError(`fromOnnx has no option "${k}"; its options: loss, optimizer, seed, capacity`);
   }
   const model = decodeModel(buf);
-  const { inputs, layers } = walk(model, Math.max(2 ** 20, buf.length));
-  return build(engine, inputs, layers, options);
+  const readers = gatherReaders();
+  const { inputs, layers } = walk(model, Math.max(2 ** 20, buf.length), readers);
+  return build(engine, inputs, layers, options, readers);
 }
 
 function nodeLabel(n: OnnxNode): string {
@@ -78,7 +125,7 @@ function nodeLabel(n: OnnxNode): string {
 }
 
 /** Turns the graph into a chain of dense layers. */
-function walk(model: OnnxModel, identityBudget: number): { inputs: number; layers: Layer[] } {
+function walk(model: OnnxModel, identityBudget: number, readers: Readers): { inputs: number; layers: Layer[] } {
   const consts = new Map<string, OnnxTensor>(model.initializers);
   const nodes: OnnxNode[] = [];
   for (const n of model.nodes) {
@@ -112,7 +159,7 @@ function walk(model: OnnxModel, identityBudget: number): { inputs: number; layer
   }
   let cur = input.name;
   const open = (): Layer | undefined => { const l = layers[layers.length - 1]; return l && l.act === undefined ? l : undefined; };
-  const close = () => { const l = open(); if (l) l.act = { name: 'linear' }; };
+  const close = () => { const l = open(); if (l) l.act = { name: readers.identity }; };
   const addLayer = (l: Layer, n: OnnxNode) => {
     if (width !== undefined && l.in !== width) throw new OnnxError(`${nodeLabel(n)} takes ${l.in} features but its input has ${width}`);
     if (layers.length >= MAX_LAYERS) throw new OnnxError(`more than ${MAX_LAYERS} layers`);
@@ -160,16 +207,16 @@ function walk(model: OnnxModel, identityBudget: number): { inputs: number; layer
       break;
     }
     if (cur === output) throw new OnnxError(`the graph output ${JSON.stringify(output)} is also used by ${nodeLabel(users[0]!)}; rectify reads chains that end at the output`);
-    if (users.length > 1) {
-      const gelu = matchErfGelu(cur, users, consumers, consts, output);
-      if (!gelu) {
-        throw new OnnxError(`the value ${JSON.stringify(cur)} is used by ${users.map(nodeLabel).join(' and ')}: rectify reads chains of layers, ` +
-          'not branches (the only branch it knows is the Erf form of Gelu)');
-      }
-      for (const n of gelu.nodes) visited.add(n);
-      actLayer(gelu.nodes[0]!).act = { name: 'gelu' };
-      cur = gelu.output;
+    const sub = matchSubgraph(cur, users, consumers, consts, output, readers);
+    if (sub) {
+      for (const n of sub.nodes) visited.add(n);
+      actLayer(sub.nodes[0]!).act = { ...sub.spec };
+      cur = sub.output;
       continue;
+    }
+    if (users.length > 1) {
+      throw new OnnxError(`the value ${JSON.stringify(cur)} is used by ${users.map(nodeLabel).join(' and ')}: rectify reads chains of layers, ` +
+        `not branches (the only branches it knows are ${readers.patterns.map((p) => `${p.reader.accepts} (${p.row})`).join('; ') || 'none'})`);
     }
     const n = users[0]!;
     visited.add(n);
@@ -264,7 +311,7 @@ function walk(model: OnnxModel, identityBudget: number): { inputs: number; layer
           for (let j = 0; j < w; j++) if (!(variance[j]! >= 0)) throw new OnnxError(`${nodeLabel(n)}: var is ${variance[j]} for feature ${j}; it must be >= 0`);
           const running = new Float32Array(2 * w);
           running.set(mean); running.set(variance, w);
-          addNorm({ in: w, out: w, W: Float64Array.from(scale), b: Float64Array.from(bias), act: { name: 'linear' }, kind: 'batchNorm', eps, momentum: 1 - fAttr('momentum', 0.9), running }, n);
+          addNorm({ in: w, out: w, W: Float64Array.from(scale), b: Float64Array.from(bias), act: { name: readers.identity }, kind: 'batchNorm', eps, momentum: 1 - fAttr('momentum', 0.9), running }, n);
           break;
         }
         // y = s (x - mean) + B with s = scale / sqrt(var + eps), folded into the open layer.
@@ -284,42 +331,43 @@ function walk(model: OnnxModel, identityBudget: number): { inputs: number; layer
         for (const [nm, t] of [['scale', scale], ['B', bias]] as const) {
           if (t.length !== w) throw new OnnxError(`${nodeLabel(n)}: ${nm} has ${t.length} values, the data has ${w} features`);
         }
-        addNorm({ in: w, out: w, W: Float64Array.from(scale), b: Float64Array.from(bias), act: { name: 'linear' }, kind: 'layerNorm', eps: fAttr('epsilon', 1e-5) }, n);
-        break;
-      }
-      case 'PRelu': {
-        const w = needWidth(n);
-        const slope = floatsOf(n, 1, 'slope');
-        const dims = constOf(n, 1, 'slope').dims;
-        const l = actLayer(n);
-        if (slope.length === 1) l.act = { name: 'prelu', alpha: slope[0]! };
-        else if (slope.length === w && dims[dims.length - 1] === w) l.act = { name: 'prelu', units: w, alpha: Array.from(slope) };
-        else throw new OnnxError(`${nodeLabel(n)}: slope has dims [${dims.join(', ')}]; rectify reads one slope or one per unit (${w})`);
-        break;
-      }
-      case 'Clip': {
-        const lo = n.inputs[1] ? floatsOf(n, 1, 'min')[0] : attr('min')?.f;
-        const hi = n.inputs[2] ? floatsOf(n, 2, 'max')[0] : attr('max')?.f;
-        const l = actLayer(n);
-        if (lo === 0 && hi === 6) l.act = { name: 'relu6' };
-        else if (lo === 0 && hi === undefined) l.act = { name: 'relu' };
-        else if (lo !== undefined && hi !== undefined && lo < hi) l.act = { name: 'hardTanh', minVal: lo, maxVal: hi };
-        else throw new OnnxError(`${nodeLabel(n)} clips to [${lo}, ${hi}]; rectify reads Clip(0, 6), Clip(0, none) and Clip(lo, hi) with lo < hi`);
-        break;
-      }
-      case 'Softmax': case 'LogSoftmax': {
-        const axis = iAttr('axis', model.opset >= 13 ? -1 : 1);
-        if (axis !== -1 && axis !== 1) throw new OnnxError(`${nodeLabel(n)} works on axis ${axis}; rectify reads ${n.op} on the last axis of [N, features]`);
-        actLayer(n).act = { name: n.op === 'Softmax' ? 'softmax' : 'logSoftmax' };
+        addNorm({ in: w, out: w, W: Float64Array.from(scale), b: Float64Array.from(bias), act: { name: readers.identity }, kind: 'layerNorm', eps: fAttr('epsilon', 1e-5) }, n);
         break;
       }
       default: {
-        const spec = simpleActivation(n, fAttr, attr);
-        if (!spec) {
+        const claimants = readers.byOp.get(n.op);
+        if (!claimants) {
           throw new OnnxError(`${nodeLabel(n)}: the op ${n.op} is not supported; rectify reads dense feed-forward models ` +
-            '(see the README ONNX table for the supported ops)');
+            '(see docs/onnx.md and the ONNX column of docs/activations.md for the supported ops)');
         }
-        actLayer(n).act = spec;
+        const seen = new Map<string, string>();
+        const node: OnnxReadNode = {
+          op: n.op,
+          opset: model.opset,
+          float: <D extends number | undefined>(name: string, d: D): number | D => {
+            const f = attr(name)?.f;
+            const v: number | D = f === undefined ? d : f;
+            seen.set(name, `${name} ${v ?? 'none'}`);
+            return v;
+          },
+          int: (name, d) => { const v = iAttr(name, d); seen.set(name, `${name} ${v}`); return v; },
+          string: (name) => { const v = attr(name)?.s; seen.set(name, `${name} ${v === undefined ? 'none' : JSON.stringify(v)}`); return v; },
+          scalarInput: (k, what) => {
+            const v = n.inputs[k] ? floatsOf(n, k, what)[0] : undefined;
+            seen.set(what, `${what} ${v ?? 'none'}`);
+            return v;
+          },
+          tensorInput: (k, what) => ({ values: floatsOf(n, k, what), dims: constOf(n, k, what).dims }),
+          width: () => needWidth(n),
+          fail: (message) => { throw new OnnxError(`${nodeLabel(n)} ${message}`); },
+        };
+        let spec: Record<string, unknown> | undefined;
+        for (const c of claimants) if ((spec = c.reader.read(node))) break;
+        if (!spec) {
+          throw new OnnxError(`${nodeLabel(n)} (${[...seen.values()].join(', ')}) is none of the forms rectify reads: ` +
+            claimants.map((c) => `${c.reader.accepts} (${c.row})`).join(', '));
+        }
+        actLayer(n).act = { ...spec };
       }
     }
     cur = n.outputs[0]!;
@@ -327,43 +375,6 @@ function walk(model: OnnxModel, identityBudget: number): { inputs: number; layer
   close();
   if (layers.length === 0) throw new OnnxError('the graph has no Gemm or MatMul: there is no dense layer to read');
   return { inputs: layers[0]!.in, layers };
-}
-
-function simpleActivation(n: OnnxNode, fAttr: (a: string, d: number) => number, attr: (a: string) => OnnxAttribute | undefined): Record<string, unknown> | undefined {
-  switch (n.op) {
-    case 'Relu': return { name: 'relu' };
-    case 'Shrink': {
-      // bias 0: hardShrink; bias = lambd: softShrink (PyTorch's Softshrink exports so); other biases have no row.
-      const lambda = fAttr('lambd', 0.5), bias = fAttr('bias', 0);
-      if (bias === 0) return { name: 'hardShrink', lambda };
-      if (bias === lambda) return { name: 'softShrink', lambda };
-      throw new OnnxError(`${nodeLabel(n)} has bias ${bias}; rectify reads Shrink with bias 0 (hardShrink) or bias = lambd (softShrink)`);
-    }
-    case 'LeakyRelu': return { name: 'leakyRelu', slope: fAttr('alpha', 0.01) };
-    case 'Elu': return { name: 'elu', alpha: fAttr('alpha', 1) };
-    case 'Celu': return { name: 'celu', alpha: fAttr('alpha', 1) };
-    case 'Selu': {
-      const a = fAttr('alpha', SELU_ALPHA), g = fAttr('gamma', SELU_GAMMA);
-      if (Math.fround(a) !== Math.fround(SELU_ALPHA) || Math.fround(g) !== Math.fround(SELU_GAMMA)) {
-        throw new OnnxError(`${nodeLabel(n)} has alpha ${a} and gamma ${g}; rectify's selu has the published constants only`);
-      }
-      return { name: 'selu' };
-    }
-    case 'Sigmoid': return { name: 'sigmoid' };
-    case 'HardSigmoid': return { name: 'hardSigmoid', slope: fAttr('alpha', 0.2), offset: fAttr('beta', 0.5) };
-    case 'Tanh': return { name: 'tanh' };
-    case 'Softplus': return { name: 'softplus' };
-    case 'Softsign': return { name: 'softsign' };
-    case 'HardSwish': return { name: 'hardSwish' };
-    case 'Mish': return { name: 'mish' };
-    case 'Gelu': {
-      const approx = attr('approximate')?.s ?? 'none';
-      if (approx === 'none') return { name: 'gelu' };
-      if (approx === 'tanh') return { name: 'geluTanh' };
-      throw new OnnxError(`${nodeLabel(n)} has approximate = ${JSON.stringify(approx)}; ONNX defines "none" and "tanh"`);
-    }
-    default: return undefined;
-  }
 }
 
 /** The value of a Constant node as a tensor. */
@@ -400,57 +411,77 @@ function identity(w: number, n: OnnxNode, layers: readonly Layer[], budget: numb
   return { in: w, out: w, W, b: new Float64Array(w) };
 }
 
-/** Matches x * 0.5 * (1 + erf(x / sqrt 2)) in the arrangements PyTorch and others write; returns its nodes and output. */
-function matchErfGelu(x: string, users: readonly OnnxNode[], consumers: ReadonlyMap<string, OnnxNode[]>,
-  consts: ReadonlyMap<string, OnnxTensor>, output: string): { nodes: OnnxNode[]; output: string } | undefined {
-  if (users.length !== 2) return undefined;
-  const scalarOf = (n: OnnxNode, other: string): number | undefined => {
-    if (n.inputs.length !== 2) return undefined;
-    const k = n.inputs[0] === other ? 1 : n.inputs[1] === other ? 0 : -1;
-    if (k < 0) return undefined;
-    const t = consts.get(n.inputs[k]!);
-    return t?.floats && t.floats.length === 1 ? t.floats[0] : undefined;
-  };
-  const sole = (v: string): OnnxNode | undefined => {
-    const c = consumers.get(v);
-    return c && c.length === 1 && v !== output ? c[0] : undefined;
-  };
-  const near = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) <= 1e-6 * b;
-  for (const scale of users) {
-    const other = users.find((u) => u !== scale)!;
-    const ok = (scale.op === 'Div' && scale.inputs[0] === x && near(scalarOf(scale, x), SQRT2)) || (scale.op === 'Mul' && near(scalarOf(scale, x), 1 / SQRT2));
-    if (!ok) continue;
-    const erf = sole(scale.outputs[0]!);
-    if (!erf || erf.op !== 'Erf') continue;
-    const add = sole(erf.outputs[0]!);
-    if (!add || add.op !== 'Add' || scalarOf(add, erf.outputs[0]!) !== 1) continue;
-    const g = add.outputs[0]!;
-    if (other.op !== 'Mul') continue;
-    // (a) Mul(x, g) then Mul(., 0.5); (b) Mul(x, 0.5) then Mul(., g); (c) Mul(g, 0.5) then Mul(x, .).
-    if (other.inputs.includes(g) && other.inputs.includes(x)) {
-      const half = sole(other.outputs[0]!);
-      if (half && half.op === 'Mul' && scalarOf(half, other.outputs[0]!) === 0.5) return { nodes: [scale, erf, add, other, half], output: half.outputs[0]! };
+/**
+ * Finds a subgraph form of a row (OnnxPatternReader, e.g. gelu's Erf form) that starts at value `x`: the patterns are
+ * matched from a candidate output back to `x`; the candidates are the nodes reached from x's users through values
+ * with a single consumer, at most as deep as the deepest pattern. A match must take every user of x, and each value
+ * inside it must feed only the match (and not be the graph output).
+ */
+function matchSubgraph(x: string, users: readonly OnnxNode[], consumers: ReadonlyMap<string, OnnxNode[]>,
+  consts: ReadonlyMap<string, OnnxTensor>, output: string, readers: Readers): { nodes: OnnxNode[]; output: string; spec: Record<string, unknown> } | undefined {
+  // A match takes every user of x, and no pattern uses x more than readers.uses times.
+  if (readers.patterns.length === 0 || users.length > readers.uses) return undefined;
+  const producer = new Map<string, OnnxNode>();
+  const candidates = new Set<OnnxNode>();
+  let frontier = [...users];
+  for (let d = 0; d < readers.depth && frontier.length > 0; d++) {
+    const next: OnnxNode[] = [];
+    for (const n of frontier) {
+      if (candidates.has(n) || !n.outputs[0]) continue;
+      candidates.add(n);
+      producer.set(n.outputs[0], n);
+      const c = consumers.get(n.outputs[0]);
+      if (c && c.length === 1 && n.outputs[0] !== output) next.push(c[0]!);
     }
-    if (scalarOf(other, x) === 0.5) {
-      const fin = sole(other.outputs[0]!);
-      if (fin && fin.op === 'Mul' && fin.inputs.includes(g) && sole(g) === fin) return { nodes: [scale, erf, add, other, fin], output: fin.outputs[0]! };
+    frontier = next;
+  }
+  // Every match: the nodes it takes (undefined when the pattern does not fit value v).
+  const match = (v: string, p: OnnxPattern): OnnxNode[][] => {
+    if (p === 'x') return v === x ? [[]] : [];
+    if ('const' in p) {
+      const t = consts.get(v);
+      const c = t?.floats && t.floats.length === 1 ? t.floats[0]! : undefined;
+      const ok = c !== undefined && (p.rel === undefined ? c === p.const : Math.abs(c - p.const) <= p.rel * Math.abs(p.const));
+      return ok ? [[]] : [];
     }
-    const half = sole(g);
-    if (half && half.op === 'Mul' && scalarOf(half, g) === 0.5 && other.inputs.includes(half.outputs[0]!) && other.inputs.includes(x)) {
-      return { nodes: [scale, erf, add, half, other], output: other.outputs[0]! };
+    if ('oneOf' in p) return p.oneOf.flatMap((q) => match(v, q));
+    const n = producer.get(v);
+    if (!n || n.op !== p.op || n.inputs.length !== p.inputs.length) return [];
+    const orders = p.commutative && p.inputs.length === 2 ? [p.inputs, [p.inputs[1]!, p.inputs[0]!]] : [p.inputs];
+    const out: OnnxNode[][] = [];
+    for (const order of orders) {
+      let partial: OnnxNode[][] = [[n]];
+      order.forEach((q, k) => { partial = partial.flatMap((m) => match(n.inputs[k]!, q).map((r) => [...m, ...r])); });
+      out.push(...partial);
+    }
+    return out;
+  };
+  for (const { row, reader } of readers.patterns) {
+    for (const root of candidates) {
+      for (const p of reader.patterns) {
+        for (const nodes of match(root.outputs[0]!, p)) {
+          const inside = new Set(nodes);
+          if (!users.every((u) => inside.has(u))) continue;
+          const closed = nodes.every((m) => m === root || (m.outputs[0] !== output && (consumers.get(m.outputs[0]!) ?? []).every((c) => inside.has(c))));
+          if (!closed) continue;
+          // Nodes in graph order, so the first one labels an identity layer as before.
+          const ordered = [...inside].sort((a, b) => a.index - b.index);
+          return { nodes: ordered, output: root.outputs[0]!, spec: { ...reader.spec, name: row } };
+        }
+      }
     }
   }
   return undefined;
 }
 
-function defaultLoss(layers: readonly Layer[]): LossName {
+/** The loss the last layer's activation asks for (its form's `loss`), else mse. */
+function defaultLoss(layers: readonly Layer[], readers: Readers): LossName {
   const last = layers[layers.length - 1]!;
-  if (last.act?.name === 'softmax') return 'crossEntropy';
-  if (last.act?.name === 'sigmoid' && last.out === 1) return 'binaryCrossEntropy';
-  return 'mse';
+  const name = last.act?.name;
+  return (typeof name === 'string' ? readers.forms.get(name)?.loss?.(last.out) : undefined) ?? 'mse';
 }
 
-function build(engine: Engine, inputs: number, layers: Layer[], options: FromOnnxOptions): Network {
+function build(engine: Engine, inputs: number, layers: Layer[], options: FromOnnxOptions, readers: Readers): Network {
   if (!(inputs >= 1 && inputs <= 2 ** 20)) throw new OnnxError(`the model takes ${inputs} features; rectify reads 1 to 2^20`);
   let net: Network | undefined;
   try {
@@ -461,7 +492,7 @@ function build(engine: Engine, inputs: number, layers: Layer[], options: FromOnn
       else b = b.dense(l.out, l.act as unknown as ActivationSpec);
     }
     net = b.build({
-      loss: options.loss ?? defaultLoss(layers),
+      loss: options.loss ?? defaultLoss(layers, readers),
       ...(options.optimizer !== undefined ? { optimizer: options.optimizer } : {}),
       ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
     });

@@ -6,6 +6,6 @@
  */
 export { toOnnx, OPSET_DEFAULT, OPSET_MIN, OPSET_MAX } from './export.js';
 export type { ToOnnxOptions } from './export.js';
-export { OnnxError } from './errors.js';
+export { OnnxError } from '../errors.js';
 export { fromOnnx } from './import.js';
 export type { FromOnnxOptions } from './import.js';

@@ -4,7 +4,7 @@
  * before anything is allocated.
  * @module
  */
-import { OnnxError } from './errors.js';
+import { OnnxError } from '../errors.js';
 import { pushFloats, pushInts, readFields, str, Wire, type Field } from './protobuf.js';
 
 /** A decoded tensor: float32 values (FLOAT, DOUBLE) or integers (INT32, INT64), with its dims. */

@@ -4,7 +4,7 @@
  * fails with an {@link OnnxError} instead of trapping, hanging or allocating gigabytes.
  * @module
  */
-import { OnnxError } from './errors.js';
+import { OnnxError } from '../errors.js';
 
 /** Wire types of the protobuf encoding. */
 export const enum Wire { Varint = 0, I64 = 1, Len = 2, I32 = 5 }

@@ -5,7 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import * as rectify from '../../dist/index.js';
 import { createEngine } from '../../dist/index.js';
+import * as onnx from '../../dist/onnx/index.js';
 import { fromOnnx } from '../../dist/onnx/index.js';
 import { ROOT, bundle, copyDistForWorkerd, freshDir, removeFreshDirs } from '../runtimes/harness.js';
 
@@ -21,6 +23,17 @@ describe('rectify/onnx entry', () => {
       platform: 'neutral', logLevel: 'silent',
     });
     expect(Object.keys(r.metafile.inputs)).toContain('dist/onnx/index.js');
+  });
+
+  it('OnnxError is one class, in src/errors.ts: exported from rectify and rectify/onnx, a ModelFormatError', async () => {
+    expect(rectify.OnnxError).toBeDefined();
+    expect(onnx.OnnxError).toBe(rectify.OnnxError);
+    const engine = await createEngine();
+    let err: unknown;
+    try { fromOnnx(engine, new Uint8Array(0)); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(rectify.OnnxError);
+    expect(err).toBeInstanceOf(rectify.ModelFormatError);
+    expect((err as Error).name).toBe('OnnxError');
   });
 
   it('has no node: import and no code generation; the core bundle holds none of it', async () => {

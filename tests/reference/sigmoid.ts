@@ -39,6 +39,11 @@ export const tanh: Reference = {
   df: (x) => { const e = Math.exp(-2 * Math.abs(x)); return (4 * e) / ((1 + e) * (1 + e)); },
 };
 
+export const tanhShrink: Reference = {
+  f: (x) => (Number.isFinite(x) ? x - Math.tanh(x) : x),
+  df: (x) => Math.tanh(x) * Math.tanh(x),
+};
+
 export const softsign: Reference = {
   f: (x) => (Number.isFinite(x) ? x / (1 + Math.abs(x)) : nanOr(x, Math.sign(x))),
   df: (x) => 1 / ((1 + Math.abs(x)) * (1 + Math.abs(x))),

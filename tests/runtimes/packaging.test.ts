@@ -57,6 +57,8 @@ describe('packaging', () => {
       'package.json', 'LICENSE', 'README.md']) expect(files).toContain(f);
     // The twins build (baseline kernels plus scalar twins) is for the tests and `scalar: true` in the repository only.
     expect(files).not.toContain('dist/rectify-twins.wasm');
+    // Nor the all-exports twin of rectify.wasm (rectify-kernels.wasm: the tests and benchmarks that call kernels one by one).
+    expect(files).not.toContain('dist/rectify-kernels.wasm');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(Object.keys(pkg.exports)).not.toContain('./rectify-twins.wasm');
   });
