@@ -2,7 +2,7 @@
 
 export {
   math_exp, math_exp_scalar, math_expm1, math_log, math_log1p, math_expneg, math_expneg24, math_expnegsplit, math_expnegsplit24,
-  math_log1punit,
+  math_log1punit, math_expshift,
 } from './math';
 export * from './activations/relu';
 export * from './activations/sbaf';

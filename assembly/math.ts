@@ -9,6 +9,9 @@
 //                           a rounded a + b (|a| 2^-24 relative, 40 ulps at a = -80) never enters (softmax, gelu).
 //   vexpNegSplit24(a, b)    2^24 e^(a + b), the same with the result scaled by 2^24: products x e^(a + b) formed
 //                           before the final multiplication by 2^-24 stay out of the subnormal range (silu, gelu).
+//   vexpShift(x, m)         e^(x - m) for a row constant m (|m| <= 88, x - m in [-86, 0]) without forming x - m: x is
+//                           reduced on its own and e^-m, split 2^-k chi (1 + dl) by expShiftSetup in f64, is folded
+//                           into the scaling (softmax: no two-sum, no clamp).
 //   vexpm1core(x)           e^x - 1 for x <= 88, accurate near 0.
 //   vsigmoid, vlogisticd    built on the same core (below).
 // Accuracy of each variant against f64, measured by tests/math.test.ts (math_* probes, ~2.4-4.6 M inputs each: a
@@ -332,6 +335,49 @@ function sexpSlow(x: f32): f32 {
   return scoreb(xc, t, s, s, S(MAGIC_NEG)) * S(TWO_M64);
 }
 
+/**
+ * e^(x - m) for a constant m given by expShiftSetup (mk, chi, dl), without forming x - m: x is reduced on its own,
+ * x = N ln2 + r, and e^(x - m) = 2^(N - k) chi e^(r + dl), where 2^-k chi (1 + dl) = e^-m to f64 accuracy. No
+ * rounding of x - m enters (unlike exp(fl(x - m)), off by |x - m|/2 ulps), so no two-sum correction is needed.
+ * Valid while 2^(N - k) is normal and N small: |m| <= 88 and x - m in [-86, 0] (softmax's rows, checked per row).
+ * Never fused (uf), also in the relaxed build: softmax's bits are the same in both builds.
+ */
+// @ts-ignore: decorator
+@inline export function vexpShift(x: v128, mk: v128, chi: v128, dl: v128): v128 {
+  const t = vmadd(x, K(LOG2E), mk, true); // low bits: N - k + 127
+  const s = f32x4.mul(i32x4.shl(t, 23), chi);
+  return vcoreSplit(x, dl, t, s, s, mk, true);
+}
+/** Scalar twin of vexpShift. */
+// @ts-ignore: decorator
+@inline export function sexpShift(x: f32, mk: f32, chi: f32, dl: f32): f32 {
+  const t = smadd(x, S(LOG2E), mk);
+  const s = reinterpret<f32>(reinterpret<i32>(t) << 23) * chi;
+  return scoreSplit(x, dl, t, s, s, mk);
+}
+/**
+ * The row constants of vexpShift for m (|m| <= 88), written to out[0..2] as f32: mk = MAGIC - k with
+ * k = nearest(m log2(e)), chi = f32(c) and dl = f32((c - chi) / chi) for c = e^(k ln2 - m) in [0.7, 1.42], by its
+ * Taylor polynomial of degree 8 in f64 (|k ln2 - m| <= 0.35: relative error < 2.1e-10, 0.004 ulp of an f32 result).
+ * Scalar f64 arithmetic only.
+ */
+export function expShiftSetup(m: f32, out: usize): void {
+  const k = nearest(<f64>m * 1.4426950408889634);
+  const h = k * 0.6931471805599453 - <f64>m;
+  let c = 2.48015873015873e-5 * h + 1.984126984126984e-4;
+  c = c * h + 1.388888888888889e-3;
+  c = c * h + 8.333333333333333e-3;
+  c = c * h + 4.1666666666666664e-2;
+  c = c * h + 0.16666666666666666;
+  c = c * h + 0.5;
+  c = c * h + 1.0;
+  c = c * h + 1.0;
+  const chi = <f32>c;
+  store<f32>(out, <f32>(<f64>12583039.0 - k));
+  store<f32>(out, chi, 4);
+  store<f32>(out, <f32>((c - <f64>chi) / <f64>chi), 8);
+}
+
 /** Scalar twin of vexp. */
 // @ts-ignore: decorator
 @inline export function sexp(x: f32): f32 {
@@ -531,30 +577,37 @@ const SQRT2M1 = memory.data<f32>([0.41421356237309503, 0.41421356237309503, 0.41
 
 /**
  * 1 / (1 + e^-x) as 2^-64 / (2^-64 + E) with E = e^-x 2^-64: no select between the two halves, and no overflow or
- * underflow in between. -x is clamped to [-40, 104] (sigmoid is 1 above 40 and rounds to 0 below -104), so
+ * underflow in between. x is clamped to [-104, 40] (sigmoid is 1 above 40 and rounds to 0 below -104), so
  * E = 2^(n - 64) e^r with n in [-58, 150] is a normal number; the quotient rounds once, subnormal results included.
  * For x < 0 this is e^x / (e^x + 1) scaled, for x >= 0 1 / (1 + e^-x): no cancellation on either side.
+ * The exponential of z = -x is reduced without forming z: n from x (-log2 e) and r = (n (-ln2_hi) - x) - n ln2_lo,
+ * the same values (and bits) as the core's (z - n ln2_hi) - n ln2_lo, one operation (the negation) fewer.
  */
 // @ts-ignore: decorator
 @inline export function vsigmoid(x: v128): v128 {
-  const z = f32x4.pmin(f32x4.pmax(v128.xor(x, K(SIGN)), K(SIG_LO)), K(SIG_HI)); // NaN passes through
-  const t = vmadd(z, K(LOG2E), K(MAGIC_SIG));
+  const xc = f32x4.pmin(f32x4.pmax(x, K(SIG_NHI)), K(SIG_NLO)); // NaN passes through
+  const t = vmadd(xc, K(NLOG2E), K(MAGIC_SIG));
   const s = i32x4.shl(t, 23);
-  const e = vcoreb(z, t, s, s, K(MAGIC_SIG));
+  const fn = f32x4.sub(t, K(MAGIC_SIG));
+  const r = f32x4.sub(f32x4.sub(f32x4.mul(fn, K(NLN2_HI)), xc), f32x4.mul(fn, K(LN2_LO)));
+  const e = vpoly(r, s, s);
   return f32x4.div(K(TWO_M64), f32x4.add(K(TWO_M64), e));
 }
-const SIG_LO = memory.data<f32>([-40.0, -40.0, -40.0, -40.0], 16);
-const SIG_HI = memory.data<f32>([104.0, 104.0, 104.0, 104.0], 16);
+const SIG_NHI = memory.data<f32>([-104.0, -104.0, -104.0, -104.0], 16);
+const SIG_NLO = memory.data<f32>([40.0, 40.0, 40.0, 40.0], 16);
+const NLOG2E = memory.data<f32>([-1.44269504088896341, -1.44269504088896341, -1.44269504088896341, -1.44269504088896341], 16);
+const NLN2_HI = memory.data<f32>([-0.693359375, -0.693359375, -0.693359375, -0.693359375], 16);
 // MAGIC - 64: t << 23 is 2^(n - 64).
 const MAGIC_SIG = memory.data<f32>([12582975.0, 12582975.0, 12582975.0, 12582975.0], 16);
 
 /** Scalar twin of vsigmoid. */
 // @ts-ignore: decorator
 @inline export function ssigmoid(x: f32): f32 {
-  const z = spmin(spmax(-x, S(SIG_LO)), S(SIG_HI));
-  const t = smadd(z, S(LOG2E), S(MAGIC_SIG));
+  const xc = spmin(spmax(x, S(SIG_NHI)), S(SIG_NLO));
+  const t = smadd(xc, S(NLOG2E), S(MAGIC_SIG));
   const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
-  const e = scoreb(z, t, s, s, S(MAGIC_SIG));
+  const fn = t - S(MAGIC_SIG);
+  const e = spoly((fn * S(NLN2_HI) - xc) - fn * S(LN2_LO), s, s);
   return S(TWO_M64) / (S(TWO_M64) + e);
 }
 
@@ -725,6 +778,24 @@ export function math_log1punit(x: usize, y: usize, n: i32): void {
     v128.store(y + (<usize>i << 2), vlog1pUnit(v));
   }
   for (; i < n; i++) store<f32>(y + (<usize>i << 2), slog1pUnit(spmin(spmax(load<f32>(x + (<usize>i << 2)), 0), 1)));
+}
+const SHIFT_PROBE = memory.data(16, 16);
+/**
+ * y[i] = e^(x[i] - m) by vexpShift with m = f32(10.3) (x in [m - 86, m]; others are clamped into it, NaN passes).
+ */
+export function math_expshift(x: usize, y: usize, n: i32): void {
+  const ms: f32 = 10.3, lo: f32 = ms - 86;
+  expShiftSetup(ms, SHIFT_PROBE);
+  const mk = v128.load32_splat(SHIFT_PROBE), chi = v128.load32_splat(SHIFT_PROBE, 4), dl = v128.load32_splat(SHIFT_PROBE, 8);
+  const l = f32x4.splat(lo), h = f32x4.splat(ms);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128.store(y + (<usize>i << 2), vexpShift(f32x4.pmin(f32x4.pmax(v128.load(x + (<usize>i << 2)), l), h), mk, chi, dl));
+  }
+  for (; i < n; i++) {
+    const v = spmin(spmax(load<f32>(x + (<usize>i << 2)), lo), ms);
+    store<f32>(y + (<usize>i << 2), sexpShift(v, load<f32>(SHIFT_PROBE), load<f32>(SHIFT_PROBE, 4), load<f32>(SHIFT_PROBE, 8)));
+  }
 }
 /** y[i] = e^x[i] by vexpNeg (x <= 0). */
 export function math_expneg(x: usize, y: usize, n: i32): void { probe(x, y, n, 0); }

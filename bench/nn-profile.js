@@ -4,6 +4,7 @@
 //   npm run build && node bench/nn-profile.js [--batch 1] [--time 400] [--reps 5]
 import { loadavg } from 'node:os';
 import { createEngine, ACTIVATIONS } from '../dist/index.js';
+import { prepareTargets, rowsOf } from '../dist/network/targets.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 && args[i + 1] ? Number(args[i + 1]) : dflt; };
@@ -27,7 +28,9 @@ const ys = Array.from({ length: P }, (_, i) => Y.subarray(i * BATCH, (i + 1) * B
 const x = xs[0], y = ys[0];
 net.trainBatch(x, y);
 const ex = engine.exports;
-const { plan, xBuf, tBuf } = net;
+const st = net.st; // the network's memory and wasm calls (src/network/state.ts)
+const { plan, xBuf, tBuf } = st;
+if (!plan) throw new Error('bench/nn-profile.js: no plan pointer on the network (its internals moved)');
 const xt = engine.tensor(X.length), yt = engine.tensor(Y.length);
 xt.data.set(X); yt.data.set(Y);
 const xp = xt.ptr, yp = yt.ptr;
@@ -53,12 +56,13 @@ const rows = [
   ['  wasm: net_forward (forward only)', () => ex.net_forward(plan, xBuf, BATCH)],
   ['  wasm: empty-ish export call (net_output)', () => ex.net_output(plan)],
   ['  JS: check() (disposed + engine)', () => net.check()],
-  ['  JS: rowsOf(x) (type, shape, finiteness)', () => net.rowsOf(x, 'x')],
-  ['  JS: prepareTargets(y) (type, shape, finiteness)', () => net.prepareTargets(y, BATCH, false)],
-  ['  JS: ensureCapacity (no-op)', () => net.ensureCapacity(BATCH)],
-  ['  JS: load() (copy x and y into wasm memory)', () => net.load(x, BATCH, { targets: y }, 0)],
-  ['  JS: arena.f32 getter (memory.buffer check)', () => engine.arena?.f32 ?? net.core.arena.f32],
-  ['  JS: all of the above but the wasm step', () => { net.check(); const r = net.rowsOf(x, 'x'); const t = net.prepareTargets(y, r, false); net.ensureCapacity(r); net.load(x, r, t, 0); }],
+  ['  JS: rowsOf(x) (type, shape)', () => rowsOf(x, 2, 'x', false)],
+  ['  JS: prepareTargets(y) (type, shape, finiteness)', () => prepareTargets(y, BATCH, 1, 'mse', false)],
+  ['  JS: ensureCapacity (no-op)', () => st.ensureCapacity(BATCH)],
+  ['  JS: load() (copy x and y into wasm memory)', () => st.load(x, BATCH, { targets: y }, 0)],
+  ['  wasm: checkCopied (first_nonfinite on the copy of x)', () => st.checkCopied(x, BATCH, 0)],
+  ['  JS: arena.f32 getter (memory.buffer check)', () => st.core.arena.f32],
+  ['  JS + wasm: all of the above but the step', () => { net.check(); const r = rowsOf(x, 2, 'x', false); const t = prepareTargets(y, r, 1, 'mse', false); st.ensureCapacity(r); st.load(x, r, t, 0); st.checkCopied(x, r, 0); }],
   ['(wasm: net_train_step on ONE repeated batch: subnormal gradients)', () => ex.net_train_step(plan, xBuf, tBuf, 0, BATCH)],
 ];
 console.log(`rectify tiny-network step profile: 2-16-16-1 ${act}, mse, SGD, batch ${BATCH}, ${relaxed && engine.relaxedSimd ? 'relaxed' : 'baseline'} build; ` +

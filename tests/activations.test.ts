@@ -220,3 +220,19 @@ describe('kernels that work in blocks (softplus and logSigmoid: an exponential p
     }
   });
 });
+
+describe('elu forward adds max(x, 0) and alpha expm1(min(x, 0)) instead of selecting', () => {
+  it('keeps x for x > 0 and -alpha below when alpha is beyond the f32 range (Inf * 0 must not reach x > 0)', () => {
+    const x = Float32Array.of(3, 0.5, 1e-30, 0, -0, -1e-30, -2, -Infinity, Infinity, NaN, 7, -7, 2.5, -0.25);
+    for (const alpha of [1e39, -1e39]) {
+      const a = simd.activation({ name: 'elu', alpha }), b = scalar.activation({ name: 'elu', alpha });
+      const y = a.forward(x), ys = b.forward(x);
+      const inf = Math.fround(alpha);
+      x.forEach((v, i) => {
+        const want = v > 0 ? v : v < 0 ? -inf : NaN;
+        expect(Object.is(y[i], want) || (Number.isNaN(want) && Number.isNaN(y[i]!)), `alpha ${alpha}, x = ${v}: got ${y[i]}`).toBe(true);
+        expect(Object.is(ys[i], y[i]) || (Number.isNaN(ys[i]!) && Number.isNaN(y[i]!)), `scalar, x = ${v}`).toBe(true);
+      });
+    }
+  });
+});

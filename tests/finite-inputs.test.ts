@@ -92,4 +92,53 @@ describe('non-finite inputs', () => {
       net.dispose();
     }
   });
+
+  // Batches of at most 64 values (a tiny network, a row or a few) are copied and checked by a JS loop in
+  // NetworkState.load / predict instead of TypedArray#set plus first_nonfinite: the same errors, the same
+  // outputs as the larger-input path, nothing changed by a rejected call.
+  it('a few values (<= 64, the JS copy-and-check loop): same errors, same outputs as the wasm-checked path', () => {
+    for (const e of engines) {
+      const IN = 3;
+      const net = e.network({ inputs: IN, seed: 5 }).dense(6, 'tanh').dense(2, 'linear')
+        .build({ loss: 'mse', optimizer: 'sgd', capacity: 32 });
+      const r = rng(77);
+      const big = Float32Array.from({ length: 30 * IN }, () => Math.fround(r() * 2 - 1)); // 90 values: wasm-checked path
+      const all = net.predict(big);
+      const state = net.stateBytes(), mem = e.memoryStats();
+      for (const n of [1, 2, 5, 21]) { // 3 .. 63 values
+        const x = big.slice(0, n * IN);
+        expect(net.predict(x)).toEqual(all.slice(0, n * 2)); // bit for bit the rows of the larger call
+        const t = new Float32Array(n * 2).fill(0.25);
+        for (let i = 0; i < n * IN; i++) {
+          const y = x.slice();
+          y[i] = BAD[i % BAD.length]!;
+          if (i + 1 < n * IN) y[i + 1] = NaN; // a later one does not hide the first
+          const msg = `x[${i}] (row ${Math.floor(i / IN)}, column ${i % IN}) is ${y[i]}; clean or impute the data first`;
+          expect(() => net.predict(y)).toThrow(DataError);
+          expect(() => net.predict(y)).toThrow(msg);
+          expect(() => net.trainBatch(y, t)).toThrow(msg);
+        }
+      }
+      expect(net.predict(new Float32Array(0))).toEqual(new Float32Array(0));
+      expect(net.stateBytes()).toEqual(state);
+      expect(e.memoryStats()).toEqual(mem);
+      // A finite small batch trains, and the outputs follow the weights.
+      net.trainBatch(big.slice(0, 2 * IN), new Float32Array(4).fill(0.5));
+      expect(net.stateBytes()).not.toEqual(state);
+      expect(net.predict(big.slice(0, IN))).toEqual(net.predict(big).slice(0, 2));
+      net.dispose();
+      // Capacity 2: a predict of 7 rows runs in chunks of 6 values (the last one 3); an index in a later chunk is
+      // reported from the start of x, and the chunks' outputs are those of one call.
+      const small = e.network({ inputs: IN, seed: 5 }).dense(6, 'tanh').dense(2, 'linear')
+        .build({ loss: 'mse', optimizer: 'sgd', capacity: 2 });
+      const x7 = big.slice(0, 7 * IN);
+      expect(small.predict(x7)).toEqual(all.slice(0, 14));
+      for (let i = 0; i < 7 * IN; i++) {
+        const y = x7.slice();
+        y[i] = BAD[i % BAD.length]!;
+        expect(() => small.predict(y)).toThrow(`x[${i}] (row ${Math.floor(i / IN)}, column ${i % IN}) is ${y[i]}; clean`);
+      }
+      small.dispose();
+    }
+  });
 });

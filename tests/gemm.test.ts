@@ -95,6 +95,8 @@ const VARIANTS: Variant[] = ['nn', 'nt', 'tn'];
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [3, 5, 7], [4, 8, 16], [4, 8, 17], [17, 33, 65], [8, 16, 16], [16, 16, 16], [5, 9, 17], [1, 784, 256],
   [256, 1, 64], [64, 10, 784], [7, 8, 300], [260, 20, 300], [300, 17, 513], [33, 41, 256], [12, 24, 257],
+  // k = 1 with n a multiple of 16 (outer16: dW at batch 1) and tn with one column (tnColumn), odd m
+  [7, 32, 1], [41, 48, 1], [23, 1, 1], [45, 1, 9],
 ];
 
 describe.each(VARIANTS)('gemm_%s', (v) => {

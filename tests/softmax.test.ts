@@ -96,6 +96,35 @@ describe.each(defs.map((d) => [d.name, d] as const))('%s', (name, def) => {
     }
   });
 
+  it('wide rows (>= 64 columns) at the limits of the fast path: within tolerance, SIMD == scalar, limits kept', () => {
+    // softmax_fwd takes e^(x - m) without forming x - m on rows of >= 64 entries with |m| <= 88 and x - m >= -86
+    // (vexpShift); rows just outside (|m| > 88, a wider spread, equal entries, Inf, NaN) take the general path.
+    const cols = 67;
+    const r = rng(77);
+    const spread = (m: number, lo: number) => Array.from({ length: cols }, (_, j) => j === 5 ? m : j === 9 ? m - lo : m - lo * r());
+    const rows = [
+      spread(88, 86), spread(-88, 86), spread(88.01, 10), spread(-88.01, 10), spread(0, 86), spread(0, 86.01),
+      spread(3.5, 0.001), spread(1e-30, 20), spread(-1e30, 5), spread(40, 200),
+      Array.from({ length: cols }, () => 2.5), Array.from({ length: cols }, (_, j) => (j === 3 ? Infinity : j)),
+      Array.from({ length: cols }, (_, j) => (j === 7 ? NaN : j / 10)),
+    ].map((row) => row.map((v) => Math.fround(v)));
+    const x = Float32Array.from(rows.flat());
+    checkForward(simd, x, cols, def.tolerance.forward);
+    const a = simd.activation(name as never), b = scalar.activation(name as never);
+    sameBits(a.forward(x, { cols }), b.forward(x, { cols }), 'wide forward');
+    const y = a.forward(x, { cols });
+    for (let j = 0; j < cols; j++) expect(Number.isNaN(y[12 * cols + j]!)).toBe(true);
+    if (name === 'softmax') {
+      for (let j = 0; j < cols; j++) expect(y[10 * cols + j]).toBe(Math.fround(1 / cols)); // equal entries: uniform
+      expect(y[11 * cols + 3]).toBe(1);
+      for (const row of [0, 4, 6]) {
+        let s = 0;
+        for (let j = 0; j < cols; j++) s += y[row * cols + j]!;
+        expect(Math.abs(s - 1)).toBeLessThan(2e-6);
+      }
+    }
+  });
+
   it(`backward (VJP from the output) within ${def.tolerance.backward} units of its condition, every shape`, () => {
     let worst = 0;
     for (const [k, [rows, cols]] of SHAPES.entries()) {

@@ -28,6 +28,8 @@
 // gathered lane by lane). Measured: from m, n >= 4, 8 the packed path is as fast or faster even at 8x8x8 and
 // 16x16x16 (nt 16x16x16: 2.8x faster packed than gathered), so there is no separate n, k <= 16 rule; with k < 4
 // (outer products: dW at batch 1) packing costs more than it saves (tn 256x256x1: 16 us unpacked, 29 us packed).
+// tn with one column (dW of a one-output layer) runs four rows of C per vector instead (tnColumn), and k = 1 with
+// n a multiple of 16 (nn, tn) keeps 16 columns of B in registers over all rows (outer16).
 //
 // Determinism and order: every path computes C[i,j] = (((c0 + a[i,0] b[0,j]) + a[i,1] b[1,j]) + ...) with c0 = 0
 // or the old C, strictly in kk order (each k-slice continues from the accumulator the previous one stored).
@@ -392,6 +394,63 @@ function gemmPacked(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i
   }
 }
 
+/**
+ * tn with one column (dW of a layer with one output, e.g. a regression network's last layer):
+ * C[i] (+)= sum_kk A[kk, i] B[kk], in kk order. A's rows are contiguous in i, so four rows of C are computed at a
+ * time (gemmSmallT would run each row of C alone as its scalar tail, a chain of k scalar steps per row); the same
+ * operation per element, so the same bits in both builds.
+ */
+function tnColumn(m: i32, k: i32, a: usize, la: usize, b: usize, lb: usize, c: usize, lc: usize, acc: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  if (lc == 4) {
+    for (; i + 4 <= m; i += 4) {
+      const pc = at(c, i);
+      let v = acc ? v128.load(pc) : zero;
+      let pa = at(a, i), pb = b;
+      for (let p = 0; p < k; p++) {
+        v = vmadd(v128.load(pa), v128.load32_splat(pb), v);
+        pa += la; pb += lb;
+      }
+      v128.store(pc, v);
+    }
+  }
+  // The other rows one by one, as lane 0 of the same vector operation (separate mul and add in the baseline build:
+  // the bits of a scalar step; fused in the relaxed build, as every other element).
+  for (; i < m; i++) {
+    const pc = c + <usize>i * lc;
+    let v = acc ? v128.load32_zero(pc) : zero;
+    let pa = at(a, i), pb = b;
+    for (let p = 0; p < k; p++) {
+      v = vmadd(v128.load32_zero(pa), v128.load32_zero(pb), v);
+      pa += la; pb += lb;
+    }
+    v128.store32_lane(pc, v, 0);
+  }
+}
+
+/**
+ * k = 1 with n a multiple of 16 and B's row contiguous (nn, tn: dW at batch 1, an outer product):
+ * C[i, j] (+)= A(i, 0) B(0, j), A(i, 0) at a + i ars. Each 16 columns of B stay in registers across all rows of C
+ * (gemmSmallT reloads them for every row and runs a kk loop of one step); the same single step per element.
+ */
+function outer16(m: i32, n: i32, a: usize, ars: usize, b: usize, c: usize, ldc: usize, acc: i32): void {
+  const zero = f32x4.splat(0);
+  for (let j = 0; j < n; j += 16) {
+    const pb = at(b, j);
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16), b2 = v128.load(pb, 32), b3 = v128.load(pb, 48);
+    let pa = a, pc = at(c, j);
+    for (let i = 0; i < m; i++) {
+      const s = v128.load32_splat(pa);
+      let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+      if (acc) { c0 = v128.load(pc); c1 = v128.load(pc, 16); c2 = v128.load(pc, 32); c3 = v128.load(pc, 48); }
+      v128.store(pc, vmadd(s, b0, c0)); v128.store(pc, vmadd(s, b1, c1), 16);
+      v128.store(pc, vmadd(s, b2, c2), 32); v128.store(pc, vmadd(s, b3, c3), 48);
+      pa += ars; pc += ldc;
+    }
+  }
+}
+
 // @ts-ignore: decorator
 @inline function isSmall(m: i32, n: i32, k: i32): bool { return m < 4 || n < 8 || k < 4; }
 
@@ -403,8 +462,12 @@ export function gemmAny(kind: i32, m: i32, n: i32, k: i32, a: usize, lda: i32, b
   acc: i32, scratch: usize): void {
   const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
   if (isSmall(m, n, k)) {
-    if (kind == 1) gemmSmallT(m, n, k, a, la, 4, b, 4, lb, c, lc, acc);
-    else if (kind == 2) gemmSmallT(m, n, k, a, 4, la, b, lb, 4, c, lc, acc);
+    if (k == 1 && kind != 1 && (n & 15) == 0) outer16(m, n, a, kind == 2 ? 4 : la, b, c, lc, acc);
+    else if (kind == 1) gemmSmallT(m, n, k, a, la, 4, b, 4, lb, c, lc, acc);
+    else if (kind == 2) {
+      if (n == 1) tnColumn(m, k, a, la, b, lb, c, lc, acc);
+      else gemmSmallT(m, n, k, a, 4, la, b, lb, 4, c, lc, acc);
+    }
     else gemmSmallT(m, n, k, a, la, 4, b, lb, 4, c, lc, acc);
   } else gemmPacked(m, n, k, a, lda, b, ldb, c, lc, acc, scratch, kind != 2, kind == 1);
 }

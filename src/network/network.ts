@@ -199,13 +199,12 @@ export class Network<I extends number = number, O extends number = number> {
   trainBatch(x: Float32Array, y: Targets): number {
     this.checkIdle('trainBatch');
     const st = this.st;
-    // Finiteness: checked on the copy in the wasm (checkCopied), unless the buffers must grow first (then in JS, so
-    // that a failed call allocates nothing).
+    // Finiteness: checked on the copy (load: in the wasm, or in the copy loop for a few values), unless the buffers
+    // must grow first (then in JS, so that a failed call allocates nothing).
     const rows = rowsOf(x, this.inputs, 'x', x.length > st.capacity * this.inputs);
     const t = prepareTargets(y, rows, this.outputs, this.loss, false);
     st.ensureCapacity(rows);
-    const [tp, lp] = st.load(x, rows, t, 0);
-    st.checkCopied(x, rows, 0);
+    const [tp, lp] = st.load(x, rows, t, 0, true);
     return st.fx.net_train_step(st.plan, st.xBuf, tp, lp, rows);
   }
 

@@ -47,6 +47,8 @@ export class NetworkState {
   cBuf = 0;
   /** Row loss weights of one batch (f32[capacity]). */
   wBuf = 0;
+  /** The output rows of the last forward pass (the last layer's Y, as net_output returns it). */
+  yOut = 0;
   diag = 0;
   /** Where the last scheduled fit left its schedule (saved with the network; a fit with the same schedule continues). */
   schedule: SchedulePosition | undefined;
@@ -158,6 +160,7 @@ export class NetworkState {
     for (const p of this.rowBuffers) this.core.arena.release(p);
     this.rowBuffers = rb;
     this.xBuf = xb; this.tBuf = tb; this.lBuf = lb; this.cBuf = cb; this.wBuf = wb;
+    this.yOut = layerBufs[layerBufs.length - 1]!.Y; // what net_output returns: the last (dense) layer's Y
     this.capacity = rows;
     writeRowPointers(this.core.arena.f32.buffer, this.plan, { rows, scratch: s, dA, dB, layers: layerBufs });
   }
@@ -223,13 +226,14 @@ export class NetworkState {
     return out;
   }
 
-  /** Copies `rows` rows from `start` into the row buffers; returns [targetsPtr, labelsPtr] (one of them 0). */
-  load(x: Float32Array, rows: number, y: PreparedTargets, start: number): [number, number] {
-    const { inputs, outputs } = this.settings;
+  /**
+   * Copies `rows` rows from `start` into the row buffers; returns [targetsPtr, labelsPtr] (one of them 0). `check`:
+   * throws the DataError of the first NaN or infinity of x (before the targets are copied; nothing else changed).
+   */
+  load(x: Float32Array, rows: number, y: PreparedTargets, start: number, check = false): [number, number] {
+    const outputs = this.settings.outputs;
     const f32 = this.core.arena.f32;
-    const whole = start === 0 && x.length === rows * inputs;
-    if (whole && x.length <= 64) copySmall(f32, x, this.xBuf >> 2); // TypedArray#set costs more than tiny copies
-    else f32.set(whole ? x : x.subarray(start * inputs, (start + rows) * inputs), this.xBuf >> 2);
+    this.copyX(f32, x, rows, start, check);
     if (y.labels) {
       const l = y.labels.length === rows && start === 0 ? y.labels : y.labels.subarray(start, start + rows);
       new Int32Array(f32.buffer).set(l, this.lBuf >> 2);
@@ -237,9 +241,26 @@ export class NetworkState {
     }
     const t = y.targets!;
     const tw = start === 0 && t.length === rows * outputs;
-    if (tw && t.length <= 64) copySmall(f32, t, this.tBuf >> 2);
+    if (tw && t.length <= SMALL) copySmall(f32, t, this.tBuf >> 2);
     else f32.set(tw ? t : t.subarray(start * outputs, (start + rows) * outputs), this.tBuf >> 2);
     return [this.tBuf, 0];
+  }
+
+  /**
+   * Rows start .. start + n of x into the input buffer, checked for NaN and infinities when `check`. A few values
+   * (<= SMALL: a tiny network, a row or a few) are copied and checked by one JS loop (TypedArray#set and the wasm
+   * call of checkCopied cost more at that size); more by TypedArray#set and checkCopied.
+   */
+  private copyX(f32: Float32Array, x: Float32Array, n: number, start: number, check: boolean): void {
+    const inputs = this.settings.inputs;
+    const v = n * inputs === x.length ? x : x.subarray(start * inputs, (start + n) * inputs);
+    if (v.length > SMALL) {
+      f32.set(v, this.xBuf >> 2);
+      if (check) this.checkCopied(x, n, start);
+      return;
+    }
+    const bad = copySmall(f32, v, this.xBuf >> 2);
+    if (check && bad >= 0) throw nonFinite(x, start * inputs + bad, inputs, 'x');
   }
 
   /**
@@ -254,16 +275,15 @@ export class NetworkState {
 
   /** The network's outputs for `rows` rows of x, in chunks of the capacity (x checked here, chunk by chunk). */
   predict(x: Float32Array, rows: number): Float32Array {
-    const { inputs, outputs } = this.settings;
+    const { capacity, settings: { outputs } } = this;
     const out = new Float32Array(rows * outputs);
     const f32 = this.core.arena.f32; // no call below grows memory
-    for (let s = 0; s < rows; s += this.capacity) {
-      const n = Math.min(this.capacity, rows - s);
-      f32.set(n === rows ? x : x.subarray(s * inputs, (s + n) * inputs), this.xBuf >> 2);
-      this.checkCopied(x, n, s);
+    for (let s = 0; s < rows; s += capacity) {
+      const n = Math.min(capacity, rows - s);
+      this.copyX(f32, x, n, s, true);
       this.fx.net_forward(this.plan, this.xBuf, n);
-      const y = this.fx.net_output(this.plan) >>> 0;
-      out.set(f32.subarray(y >> 2, (y >> 2) + n * outputs), s * outputs);
+      // A loop, not subarray + set: cheaper for the few values of a small call, noise next to a large forward pass.
+      for (let i = 0, y = this.yOut >> 2, o = s * outputs; i < n * outputs; i++) out[o + i] = f32[y + i]!;
     }
     return out;
   }
@@ -409,6 +429,16 @@ function frozenView(name: string, shape: number[], data: () => Float32Array, tra
   return Object.freeze({ name, shape: Object.freeze(shape), trainable, get data() { return data(); } });
 }
 
-function copySmall(dst: Float32Array, src: Float32Array, at: number): void {
-  for (let i = 0; i < src.length; i++) dst[at + i] = src[i]!;
+/** Inputs and targets of at most this many values are copied by a JS loop (TypedArray#set costs more below it). */
+const SMALL = 64;
+
+/** Copies src to dst from `at`; returns the index of the first NaN or infinity of src (-1: all finite). */
+function copySmall(dst: Float32Array, src: Float32Array, at: number): number {
+  let bad = -1;
+  for (let i = src.length - 1; i >= 0; i--) {
+    const v = src[i]!;
+    dst[at + i] = v;
+    if (v - v !== 0) bad = i; // NaN - NaN and Inf - Inf are NaN; a finite v gives 0
+  }
+  return bad;
 }

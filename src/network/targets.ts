@@ -17,7 +17,8 @@ export interface PreparedTargets {
 
 /**
  * Rows of x (a Float32Array of rows x inputs finite values). `values` false leaves the finiteness check to the caller
- * (predict and trainBatch check the copy in the wasm input buffer, NetworkState.checkCopied, before any kernel runs).
+ * (predict and trainBatch check the copy in the wasm input buffer, NetworkState.checkCopied, or a few values in the
+ * loop that copies them, NetworkState.load, before any kernel runs).
  */
 export function rowsOf(x: unknown, inputs: number, what: string, values = true): number {
   if (!(x instanceof Float32Array)) {
