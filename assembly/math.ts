@@ -826,3 +826,80 @@ export function slog1pC(x: f32): f32 { return slog1p(x); }
 export function vsoftplusC(x: v128): v128 { return vsoftplus(x); }
 /** ssoftplus as a called function. */
 export function ssoftplusC(x: f32): f32 { return ssoftplus(x); }
+
+// ---- For gelu (assembly/activations/gelu.ts): 2^48 e^(-a^2/2), and a scaling by 2^-48 without subnormal operands ----
+// vexpHalfSq48 is the exp core of the split variants with its argument -a^2/2 carried exactly, for 0 <= a <= 15 (NaN
+// propagates): a = h + l with h of 12 significant bits, a^2 = h^2 + l (h + a), h^2 exact; the reduction subtracts
+// n ln2 from -h^2/2 before adding -l (h + a)/2. n is read from the rounded a^2 (-log2(e)/2) (its rounding moves r by
+// < 1e-4, well inside the polynomial's fitted range), so t does not wait for the split; no clamp is needed
+// (-a^2/2 >= -112.5). The result is scaled by 2^48 (not 2^24): it stays a normal number down to a = 15, and so do the
+// products gelu forms from it; only the final scaling by 2^-48 reaches the subnormal range, and vscaleM48 does that
+// one without a subnormal operand or result (x86 takes a microcode assist on each: gelu on [-15, 6] ran at half speed).
+const MHALF_LOG2E = memory.data<f32>([-0.7213475204444817, -0.7213475204444817, -0.7213475204444817, -0.7213475204444817], 16);
+const MHALF_ = memory.data<f32>([-0.5, -0.5, -0.5, -0.5], 16);
+const TWO_M16 = memory.data<f32>([1.52587890625e-5, 1.52587890625e-5, 1.52587890625e-5, 1.52587890625e-5], 16);
+const TWO_M48 = memory.data<f32>([3.552713678800501e-15, 3.552713678800501e-15, 3.552713678800501e-15, 3.552713678800501e-15], 16);
+const TWO_M78 = memory.data<f32>([3.308722450212111e-24, 3.308722450212111e-24, 3.308722450212111e-24, 3.308722450212111e-24], 16);
+const MIN_NORM_BITS = memory.data<i32>([0x00800000, 0x00800000, 0x00800000, 0x00800000], 16);
+/** Lane-replicated 2^-48 (undoes the scale of vexpHalfSq48). */
+export const V_TWOM48: usize = TWO_M48;
+/** Lane-replicated 2^-78 (below it, v 2^-48 is subnormal). */
+export const V_TWOM78: usize = TWO_M78;
+/** Lane-replicated 2^48. */
+export const V_TWO48: usize = memory.data<f32>([281474976710656.0, 281474976710656.0, 281474976710656.0, 281474976710656.0], 16);
+
+/** 2^48 e^(-a^2/2) for a in [0, 15] (or NaN), the argument's rounding error carried into the reduction (SIMD). */
+// @ts-ignore: decorator
+@inline export function vexpHalfSq48(a: v128): v128 {
+  const t = vmadd(f32x4.mul(a, a), K(MHALF_LOG2E), K(MAGIC_NEG));
+  const h = v128.and(a, K(HI12));
+  const l = f32x4.sub(a, h);
+  const s = i32x4.shl(t, 23);
+  return f32x4.mul(vcoreSplit(f32x4.mul(f32x4.mul(h, h), K(MHALF_)), f32x4.mul(f32x4.mul(l, f32x4.add(h, a)), K(MHALF_)),
+    t, s, s, K(MAGIC_NEG)), K(TWO_M16));
+}
+/** Scalar twin of vexpHalfSq48. */
+// @ts-ignore: decorator
+@inline export function sexpHalfSq48(a: f32): f32 {
+  const t = smadd(a * a, S(MHALF_LOG2E), S(MAGIC_NEG));
+  const h = reinterpret<f32>(reinterpret<i32>(a) & 0xfffff000);
+  const l = a - h;
+  const s = reinterpret<f32>(reinterpret<i32>(t) << 23);
+  return scoreSplit((h * h) * <f32>-0.5, (l * (h + a)) * <f32>-0.5, t, s, s, S(MAGIC_NEG)) * S(TWO_M16);
+}
+
+/**
+ * v 2^-48, correctly rounded (the bits of f32x4.mul(v, 2^-48)), without a subnormal operand or result where the
+ * product is subnormal: there (|v| < 2^-78) fl(|v| + 2^-78) 2^-48 lies in [2^-126, 2^-125), whose spacing is the
+ * subnormal one, and subtracting 2^-126 from its bits leaves the rounded subnormal (ties to even included).
+ */
+// @ts-ignore: decorator
+@inline export function vscaleM48(v: v128): v128 {
+  const av = v128.and(v, K(ABSMASK));
+  const tiny = f32x4.lt(av, K(TWO_M78));
+  const nrm = f32x4.mul(f32x4.pmax(av, K(TWO_M78)), K(TWO_M48));
+  const sub = i32x4.sub(f32x4.mul(f32x4.add(av, K(TWO_M78)), K(TWO_M48)), K(MIN_NORM_BITS));
+  return v128.or(v128.bitselect(sub, nrm, tiny), v128.and(v, K(SIGN)));
+}
+/** Scalar twin of vscaleM48. */
+// @ts-ignore: decorator
+@inline export function sscaleM48(v: f32): f32 {
+  const av = abs<f32>(v);
+  const nrm = spmax(av, S(TWO_M78)) * S(TWO_M48);
+  const sub = reinterpret<f32>(reinterpret<i32>((av + S(TWO_M78)) * S(TWO_M48)) - 0x00800000);
+  return reinterpret<f32>(reinterpret<i32>(av < S(TWO_M78) ? sub : nrm) | (reinterpret<i32>(v) & 0x80000000));
+}
+/** vscaleM48 for v >= 0 (or NaN): no sign to strip and restore. */
+// @ts-ignore: decorator
+@inline export function vscaleM48Pos(v: v128): v128 {
+  const nrm = f32x4.mul(f32x4.pmax(v, K(TWO_M78)), K(TWO_M48));
+  const sub = i32x4.sub(f32x4.mul(f32x4.add(v, K(TWO_M78)), K(TWO_M48)), K(MIN_NORM_BITS));
+  return v128.bitselect(sub, nrm, f32x4.lt(v, K(TWO_M78)));
+}
+/** Scalar twin of vscaleM48Pos. */
+// @ts-ignore: decorator
+@inline export function sscaleM48Pos(v: f32): f32 {
+  const nrm = spmax(v, S(TWO_M78)) * S(TWO_M48);
+  const sub = reinterpret<f32>(reinterpret<i32>((v + S(TWO_M78)) * S(TWO_M48)) - 0x00800000);
+  return v < S(TWO_M78) ? sub : nrm;
+}

@@ -2,134 +2,114 @@
 // Each SIMD kernel sits next to its scalar twin (same IEEE operations in the same order, so the same bits).
 //
 // gelu(x) = x Phi(x), Phi(x) = erfc(-x/sqrt2)/2 (Hendrycks and Gimpel 2016); gelu'(x) = Phi(x) + x phi(x).
-//   With a = |x| (clamped at 15, where everything below has underflowed): Phi(-a) = erfc(a/sqrt2)/2 and
-//   Phi(a) = 1 - Phi(-a). erfc(z) = t exp(-z^2 + R(t)), t = 1/(1 + z/2) (Numerical Recipes erfcc, relative error
-//   < 1.2e-7; t and R(t) are evaluated in f64, see below). z^2 = a^2/2 is carried exactly as q/2 + err/2 with q = fl(a^2) and err its Dekker rounding error, and
-//   the exponential takes -q/2 and R(t) - err/2 as two arguments (vexpNegSplit24 in math.ts), so the negative tail (down to
-//   x = -14.2, where gelu underflows) keeps its relative accuracy. phi(x) = exp(-q/2 - err/2)/sqrt(2 pi).
+//   With a = |x| (clamped at 15, where everything below has underflowed): Phi(-a) = e^(-a^2/2) R(a) and
+//   Phi(a) = 1 - Phi(-a), where R(a) = e^(a^2/2) Phi(-a) = erfcx(a/sqrt2)/2 (smooth, 1/2 at 0, ~1/(a sqrt(2 pi)) for
+//   large a) is a rational function P(a)/Q(a) of degrees 4 and 5, fitted for rectify in f64 (linearized least
+//   squares on the relative error, iterated towards minimax with Lawson's weights, on [0, 15]: 6.3e-9 relative, 0.1
+//   ulp) and rounded to f32. All coefficients are positive, so P and Q have no cancellation on a >= 0; they are
+//   evaluated in f32 in even and odd parts (Horner in a^2), one division, no table lookup. Below a = 0.75 (where
+//   gelu' is measured to its root at x = -0.75) R = 1/2 + W/Q with W = P - Q/2 = a (w1 + w2 a + ...) fitted the same
+//   way: the rounding errors of the polynomials then touch only the small W/Q, not the 1/2.
+//   e^(-a^2/2) is exact in its argument: a = h + l with h of 12 significant bits, a^2 = h^2 + l (h + a) with h^2 exact,
+//   and the exponential takes -h^2/2 and -l (h + a)/2 as two arguments (vexpHalfSq48 in math.ts), so the negative
+//   tail (down to x = -14.4, where gelu underflows) keeps its relative accuracy. phi(x) = e^(-a^2/2)/sqrt(2 pi) uses
+//   the same exponential: the backward evaluates one exponential and one division, as the forward.
+//   The exponential comes scaled by 2^48, so every product stays a normal number down to a = 15; the result is scaled
+//   back by the last operation (vscaleM48 where it may be subnormal, x < -13.2: without subnormal operands, which cost
+//   a microcode assist each on x86). Below x = 0, 1 - Phi(-a) is formed as (2^48 - H) 2^-48.
 // geluTanh(x) = x/2 (1 + tanh(u)), u = sqrt(2/pi)(x + 0.044715 x^3), computed as x sigmoid(v), v = 2u, so the
 //   negative tail does not cancel. v is evaluated in f64 and split into vh + vl (f32), and the exponential takes
 //   both parts: rounding v to f32 alone would cost |v| 2^-24 relative error in the tail (x = -10: v = -87).
 //   geluTanh' = s (1 + x (1 - s) v'), v' = 2 sqrt(2/pi)(1 + 3 0.044715 x^2).
-// In both, exponentials come scaled by 2^24 and results are scaled back by the last multiplication.
+// In geluTanh the exponential comes scaled by 2^24 and the result is scaled back by the last multiplication.
 
 import {
-  kload, vmadd, smadd, V_ONE, V_ZERO, V_SIGN, V_HALF, spmax, spmin, vexpNegSplit24, sexpNegSplit24, V_TWOM24, S_TWOM24,
+  kload, vmadd, smadd, V_ONE, V_ZERO, V_SIGN, V_HALF, spmax, spmin, vexpNegSplit24, sexpNegSplit24, V_TWOM24,
+  S_TWOM24, vexpHalfSq48, sexpHalfSq48, vscaleM48, sscaleM48, vscaleM48Pos, sscaleM48Pos, V_TWOM48, V_TWO48, V_TWOM78, V_ABS,
 } from '../math';
 import { at } from './common';
 
 // @ts-ignore: decorator
 @inline function S(p: usize): f32 { return load<f32>(p); }
 
-// erfc (Numerical Recipes erfcc) coefficients of R(t), evaluated in f64 (with t itself): in f32 the rounding of t
-// and the Horner steps (coefficients up to 1.5 with alternating signs) cost up to 7 ulps of gelu.
-const ER0 = memory.data<f64>([-1.26551223, -1.26551223], 16);
-const ER1 = memory.data<f64>([1.00002368, 1.00002368], 16);
-const ER2 = memory.data<f64>([0.37409196, 0.37409196], 16);
-const ER3 = memory.data<f64>([0.09678418, 0.09678418], 16);
-const ER4 = memory.data<f64>([-0.18628806, -0.18628806], 16);
-const ER5 = memory.data<f64>([0.27886807, 0.27886807], 16);
-const ER6 = memory.data<f64>([-1.13520398, -1.13520398], 16);
-const ER7 = memory.data<f64>([1.48851587, 1.48851587], 16);
-const ER8 = memory.data<f64>([-0.82215223, -0.82215223], 16);
-const ER9 = memory.data<f64>([0.17087277, 0.17087277], 16);
-const ONE_D = memory.data<f64>([1, 1], 16);
-const INV_2SQRT2_D = memory.data<f64>([0.35355339059327373, 0.35355339059327373], 16);
-const HI12 = memory.data<i32>([0xfffff000, 0xfffff000, 0xfffff000, 0xfffff000], 16);
-const A_MAX = memory.data<f32>([15, 15, 15, 15], 16);
-const MHALF = memory.data<f32>([-0.5, -0.5, -0.5, -0.5], 16);
-const INV_SQRT2PI = memory.data<f32>([0.3989422804014327, 0.3989422804014327, 0.3989422804014327, 0.3989422804014327], 16);
-
-// @ts-ignore: decorator
-@inline function D(p: usize): v128 { return v128.load(p); }
-// @ts-ignore: decorator
-@inline function SD(p: usize): f64 { return load<f64>(p); }
-// @ts-ignore: decorator
-@inline function lo2(v: v128): v128 { return f64x2.promote_low_f32x4(v); }
-// @ts-ignore: decorator
-@inline function hi2(v: v128): v128 { return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)); }
-// @ts-ignore: decorator
-@inline function join(u: v128, v: v128): v128 {
-  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(u), f32x4.demote_f64x2_zero(v), 0, 1, 4, 5);
-}
-/** t = 1 / (1 + a / (2 sqrt 2)) in f64 (two lanes). */
-// @ts-ignore: decorator
-@inline function tD(a: v128): v128 { return f64x2.div(D(ONE_D), f64x2.add(D(ONE_D), f64x2.mul(a, D(INV_2SQRT2_D)))); }
-/**
- * R(t) + m in f64 (two lanes), R by Estrin's scheme: the kernels are latency bound (one iteration's dependency chain
- * is longer than the reorder window can overlap), and this cuts R's depth from 18 dependent operations to 8.
- * R = (c0 + c1 t^2) + t^4 ((c2 + c3 t^2) + t^4 c4), c_k = ER(2k) + ER(2k+1) t.
- */
-// @ts-ignore: decorator
-@inline function rD(t: v128, m: v128): v128 {
-  const t2 = f64x2.mul(t, t), t4 = f64x2.mul(t2, t2);
-  const c0 = f64x2.add(f64x2.mul(D(ER1), t), D(ER0)), c1 = f64x2.add(f64x2.mul(D(ER3), t), D(ER2));
-  const c2 = f64x2.add(f64x2.mul(D(ER5), t), D(ER4)), c3 = f64x2.add(f64x2.mul(D(ER7), t), D(ER6));
-  const c4 = f64x2.add(f64x2.mul(D(ER9), t), D(ER8));
-  const hi = f64x2.add(f64x2.add(c2, f64x2.mul(c3, t2)), f64x2.mul(t4, c4));
-  const p = f64x2.add(f64x2.add(c0, f64x2.mul(c1, t2)), f64x2.mul(t4, hi));
-  return f64x2.add(p, m);
-}
-/** Scalar twin of tD. */
-// @ts-ignore: decorator
-@inline function tS(a: f64): f64 { return 1.0 / (1.0 + a * SD(INV_2SQRT2_D)); }
-/** Scalar twin of rD. */
-// @ts-ignore: decorator
-@inline function rS(t: f64, m: f64): f64 {
-  const t2 = t * t, t4 = t2 * t2;
-  const c0 = SD(ER1) * t + SD(ER0), c1 = SD(ER3) * t + SD(ER2);
-  const c2 = SD(ER5) * t + SD(ER4), c3 = SD(ER7) * t + SD(ER6);
-  const c4 = SD(ER9) * t + SD(ER8);
-  const hi = (c2 + c3 * t2) + t4 * c4;
-  const p = (c0 + c1 * t2) + t4 * hi;
-  return p + m;
-}
-
 // ---- gelu ------------------------------------------------------------------------------------------------------
 
+// R(a) = P(a) / Q(a); W = P - Q/2 without its zero constant term (W = a (w1 + w2 a + ... + w5 a^4)).
+const GP0 = memory.data<f32>([0.5, 0.5, 0.5, 0.5], 16);
+const GP1 = memory.data<f32>([0.43928804993629456, 0.43928804993629456, 0.43928804993629456, 0.43928804993629456], 16);
+const GP2 = memory.data<f32>([0.18397241830825806, 0.18397241830825806, 0.18397241830825806, 0.18397241830825806], 16);
+const GP3 = memory.data<f32>([0.04088219255208969, 0.04088219255208969, 0.04088219255208969, 0.04088219255208969], 16);
+const GP4 = memory.data<f32>([0.004153373185545206, 0.004153373185545206, 0.004153373185545206, 0.004153373185545206], 16);
+const GQ1 = memory.data<f32>([1.676461100578308, 1.676461100578308, 1.676461100578308, 1.676461100578308], 16);
+const GQ2 = memory.data<f32>([1.2055622339248657, 1.2055622339248657, 1.2055622339248657, 1.2055622339248657], 16);
+const GQ3 = memory.data<f32>([0.47141730785369873, 0.47141730785369873, 0.47141730785369873, 0.47141730785369873], 16);
+const GQ4 = memory.data<f32>([0.10248257219791412, 0.10248257219791412, 0.10248257219791412, 0.10248257219791412], 16);
+const GQ5 = memory.data<f32>([0.010410850867629051, 0.010410850867629051, 0.010410850867629051, 0.010410850867629051], 16);
+const GW1 = memory.data<f32>([-0.3989425003528595, -0.3989425003528595, -0.3989425003528595, -0.3989425003528595], 16);
+const GW2 = memory.data<f32>([-0.4188086688518524, -0.4188086688518524, -0.4188086688518524, -0.4188086688518524], 16);
+const GW3 = memory.data<f32>([-0.19482646882534027, -0.19482646882534027, -0.19482646882534027, -0.19482646882534027], 16);
+const GW4 = memory.data<f32>([-0.04708791524171829, -0.04708791524171829, -0.04708791524171829, -0.04708791524171829], 16);
+const GW5 = memory.data<f32>([-0.005205425433814526, -0.005205425433814526, -0.005205425433814526, -0.005205425433814526], 16);
+const W_CUT = memory.data<f32>([0.75, 0.75, 0.75, 0.75], 16);
+const A_MAX = memory.data<f32>([15, 15, 15, 15], 16);
+const INV_SQRT2PI = memory.data<f32>([0.3989422804014327, 0.3989422804014327, 0.3989422804014327, 0.3989422804014327], 16);
+
+/** 2^48 e^(-a^2/2) (math.ts). */
 // @ts-ignore: decorator
-@inline function geluV(x: v128): v128 {
-  const a = f32x4.pmin(f32x4.abs(x), kload(A_MAX));
-  const q = f32x4.mul(a, a);
-  const h = v128.and(a, kload(HI12));
-  const l = f32x4.sub(a, h);
-  const hl = f32x4.mul(h, l);
-  const err = f32x4.add(f32x4.add(f32x4.sub(f32x4.mul(h, h), q), f32x4.add(hl, hl)), f32x4.mul(l, l));
-  const merr = f32x4.mul(err, kload(MHALF));
-  const t0 = tD(lo2(a)), t1 = tD(hi2(a));
-  const t = join(t0, t1);
-  const b = join(rD(t0, lo2(merr)), rD(t1, hi2(merr)));
-  const E = vexpNegSplit24(f32x4.mul(q, kload(MHALF)), b);
-  const H = f32x4.mul(f32x4.mul(t, kload(V_HALF)), E);                 // 2^24 Phi(-a)
-  const xc = v128.or(a, v128.and(x, kload(V_SIGN)));
-  const yneg = f32x4.mul(f32x4.mul(xc, H), kload(V_TWOM24));
-  const ypos = f32x4.mul(x, f32x4.sub(kload(V_ONE), f32x4.mul(H, kload(V_TWOM24))));
+@inline function geluE(a: v128): v128 { return vexpHalfSq48(a); }
+/** Scalar twin of geluE. */
+// @ts-ignore: decorator
+@inline function geluES(a: f32): f32 { return sexpHalfSq48(a); }
+/** R(a) = e^(a^2/2) Phi(-a) (SIMD; see the header). */
+// @ts-ignore: decorator
+@inline function geluR(a: v128): v128 {
+  const a2 = f32x4.mul(a, a);
+  const P = f32x4.add(vmadd(vmadd(kload(GP4), a2, kload(GP2)), a2, kload(GP0)), f32x4.mul(a, vmadd(kload(GP3), a2, kload(GP1))));
+  const Q = f32x4.add(vmadd(vmadd(kload(GQ4), a2, kload(GQ2)), a2, kload(V_ONE)),
+    f32x4.mul(a, vmadd(vmadd(kload(GQ5), a2, kload(GQ3)), a2, kload(GQ1))));
+  const W = f32x4.mul(a, f32x4.add(vmadd(vmadd(kload(GW5), a2, kload(GW3)), a2, kload(GW1)), f32x4.mul(a, vmadd(kload(GW4), a2, kload(GW2)))));
+  const small = f32x4.lt(a, kload(W_CUT));
+  const d = f32x4.div(v128.bitselect(W, P, small), Q);
+  return v128.bitselect(f32x4.add(kload(V_HALF), d), d, small);
+}
+/** Scalar twin of geluR. */
+// @ts-ignore: decorator
+@inline function geluRS(a: f32): f32 {
+  const a2 = a * a;
+  const P = smadd(smadd(S(GP4), a2, S(GP2)), a2, S(GP0)) + a * smadd(S(GP3), a2, S(GP1));
+  const Q = smadd(smadd(S(GQ4), a2, S(GQ2)), a2, <f32>1.0) + a * smadd(smadd(S(GQ5), a2, S(GQ3)), a2, S(GQ1));
+  const W = a * (smadd(smadd(S(GW5), a2, S(GW3)), a2, S(GW1)) + a * smadd(S(GW4), a2, S(GW2)));
+  const small = a < S(W_CUT);
+  const d = (small ? W : P) / Q;
+  return small ? <f32>0.5 + d : d;
+}
+
+/** min(|x|, 15) (SIMD). */
+// @ts-ignore: decorator
+@inline function geluA(x: v128): v128 { return f32x4.pmin(f32x4.abs(x), kload(A_MAX)); }
+
+/** gelu from x and E = 2^48 e^(-a^2/2) (SIMD). */
+// @ts-ignore: decorator
+@inline function geluFromE(x: v128, E: v128): v128 {
+  const a = geluA(x);
+  const H = f32x4.mul(E, geluR(a));                                       // 2^48 Phi(-a)
+  const yneg = v128.or(vscaleM48Pos(f32x4.mul(a, H)), kload(V_SIGN));      // -a Phi(-a): rounding is symmetric
+  const ypos = f32x4.mul(x, f32x4.mul(f32x4.sub(kload(V_TWO48), H), kload(V_TWOM48)));
   return v128.bitselect(yneg, ypos, f32x4.lt(x, kload(V_ZERO)));
 }
 // @ts-ignore: decorator
 @inline function geluS(x: f32): f32 {
   const a = spmin(abs<f32>(x), 15);
-  const q = a * a;
-  const h = reinterpret<f32>(reinterpret<i32>(a) & 0xfffff000);
-  const l = a - h;
-  const hl = h * l;
-  const err = ((h * h - q) + (hl + hl)) + l * l;
-  const merr = err * <f32>-0.5;
-  const td = tS(<f64>a);
-  const t = <f32>td;
-  const b = <f32>rS(td, <f64>merr);
-  const E = sexpNegSplit24(q * <f32>-0.5, b);
-  const H = (t * <f32>0.5) * E;
-  const xc = reinterpret<f32>(reinterpret<i32>(a) | (reinterpret<i32>(x) & 0x80000000));
-  const yneg = (xc * H) * S_TWOM24;
-  const ypos = x * (<f32>1.0 - H * S_TWOM24);
+  const H = geluES(a) * geluRS(a);
+  const yneg = reinterpret<f32>(reinterpret<i32>(sscaleM48Pos(a * H)) | 0x80000000);
+  const ypos = x * ((S(V_TWO48) - H) * S(V_TWOM48));
   return x < 0 ? yneg : ypos;
 }
 
 /** y = x Phi(x). */
 export function gelu_fwd(x: usize, y: usize, n: i32, p: usize): void {
   let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(at(y, i), geluV(v128.load(at(x, i))));
+  for (; i + 4 <= n; i += 4) { const xv = v128.load(at(x, i)); v128.store(at(y, i), geluFromE(xv, geluE(geluA(xv)))); }
   for (; i < n; i++) store<f32>(at(y, i), geluS(load<f32>(at(x, i))));
 }
 /** Scalar twin of gelu_fwd. */
@@ -137,57 +117,44 @@ export function gelu_fwd_scalar(x: usize, y: usize, n: i32, p: usize): void {
   for (let i = 0; i < n; i++) store<f32>(at(y, i), geluS(load<f32>(at(x, i))));
 }
 
-// Backward: H = 2^24 Phi(-a), K = 2^24 xc phi(x) (xc = x clamped to +-15);
-// x < 0: f' = 2^-24 (H + K); x >= 0: f' = 1 + 2^-24 (K - H).
+// Backward: E = 2^48 e^(-a^2/2), H = E R(a) = 2^48 Phi(-a), K = 2^48 xc phi(x) (xc = x clamped to +-15);
+// x < 0: f' = 2^-48 (K + H); x >= 0: f' = 2^-48 ((K - H) + 2^48).
 // @ts-ignore: decorator
-@inline function geluBwdV(x: v128, dy: v128): v128 {
-  const a = f32x4.pmin(f32x4.abs(x), kload(A_MAX));
-  const q = f32x4.mul(a, a);
-  const h = v128.and(a, kload(HI12));
-  const l = f32x4.sub(a, h);
-  const hl = f32x4.mul(h, l);
-  const err = f32x4.add(f32x4.add(f32x4.sub(f32x4.mul(h, h), q), f32x4.add(hl, hl)), f32x4.mul(l, l));
-  const mq = f32x4.mul(q, kload(MHALF));
-  const merr = f32x4.mul(err, kload(MHALF));
-  const t0 = tD(lo2(a)), t1 = tD(hi2(a));
-  const t = join(t0, t1);
-  const E = vexpNegSplit24(mq, join(rD(t0, lo2(merr)), rD(t1, hi2(merr))));
-  const G = vexpNegSplit24(mq, merr);                                          // 2^24 exp(-x^2/2)
-  const H = f32x4.mul(f32x4.mul(t, kload(V_HALF)), E);
+@inline function geluBwdFromE(x: v128, dy: v128, E: v128): v128 {
+  const a = geluA(x);
+  const H = f32x4.mul(E, geluR(a));
   const xc = v128.or(a, v128.and(x, kload(V_SIGN)));
-  const K = f32x4.mul(f32x4.mul(xc, kload(INV_SQRT2PI)), G);
+  const K = f32x4.mul(f32x4.mul(xc, kload(INV_SQRT2PI)), E);
   const neg = f32x4.lt(x, kload(V_ZERO));
-  const inner = f32x4.add(K, v128.bitselect(H, f32x4.neg(H), neg));
-  const gneg = f32x4.mul(f32x4.mul(dy, inner), kload(V_TWOM24));
-  const gpos = f32x4.mul(dy, f32x4.add(kload(V_ONE), f32x4.mul(inner, kload(V_TWOM24))));
-  return v128.bitselect(gneg, gpos, neg);
+  const inner = f32x4.add(K, v128.xor(H, v128.andnot(kload(V_SIGN), neg)));  // K + H (x < 0) or K - H
+  const f48 = f32x4.add(inner, v128.andnot(kload(V_TWO48), neg));           // 2^48 f'
+  // dy f' rounded once: (f48 2^-48) is formed first where it is a normal number (dy f48 itself could overflow for
+  // |dy| > 2^79); below (x < -13.2, |f'| < 2^-126, so |dy f48| < 2^50) dy f48 is scaled by vscaleM48, the product
+  // being subnormal or zero.
+  const tiny = f32x4.lt(v128.and(f48, kload(V_ABS)), kload(V_TWOM78));
+  const f48n = v128.bitselect(kload(V_TWO48), f48, tiny);                  // no subnormal product in unused lanes
+  return v128.bitselect(vscaleM48(f32x4.mul(dy, f48)), f32x4.mul(dy, f32x4.mul(f48n, kload(V_TWOM48))), tiny);
 }
 // @ts-ignore: decorator
 @inline function geluBwdS(x: f32, dy: f32): f32 {
   const a = spmin(abs<f32>(x), 15);
-  const q = a * a;
-  const h = reinterpret<f32>(reinterpret<i32>(a) & 0xfffff000);
-  const l = a - h;
-  const hl = h * l;
-  const err = ((h * h - q) + (hl + hl)) + l * l;
-  const mq = q * <f32>-0.5;
-  const merr = err * <f32>-0.5;
-  const td = tS(<f64>a);
-  const t = <f32>td;
-  const E = sexpNegSplit24(mq, <f32>rS(td, <f64>merr));
-  const G = sexpNegSplit24(mq, merr);
-  const H = (t * <f32>0.5) * E;
+  const E = geluES(a);
+  const H = E * geluRS(a);
   const xc = reinterpret<f32>(reinterpret<i32>(a) | (reinterpret<i32>(x) & 0x80000000));
-  const K = (xc * S(INV_SQRT2PI)) * G;
+  const K = (xc * S(INV_SQRT2PI)) * E;
   const neg = x < 0;
   const inner = K + (neg ? H : -H);
-  return neg ? (dy * inner) * S_TWOM24 : dy * (<f32>1.0 + inner * S_TWOM24);
+  const f48 = inner + (neg ? <f32>0 : S(V_TWO48));
+  return abs<f32>(f48) < S(V_TWOM78) ? sscaleM48(dy * f48) : dy * (f48 * S(V_TWOM48));
 }
 
 /** dx = dy (Phi(x) + x phi(x)). */
 export function gelu_bwd(x: usize, dy: usize, dx: usize, n: i32, p: usize): void {
   let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(at(dx, i), geluBwdV(v128.load(at(x, i)), v128.load(at(dy, i))));
+  for (; i + 4 <= n; i += 4) {
+    const xv = v128.load(at(x, i));
+    v128.store(at(dx, i), geluBwdFromE(xv, v128.load(at(dy, i)), geluE(geluA(xv))));
+  }
   for (; i < n; i++) store<f32>(at(dx, i), geluBwdS(load<f32>(at(x, i)), load<f32>(at(dy, i))));
 }
 /** Scalar twin of gelu_bwd. */

@@ -7,7 +7,8 @@
 //     du/dx = 1 on (0, 1) and 0 elsewhere. At u = 0 and u = 1 the one-sided derivatives are -Inf and +Inf; the
 //     kernels return 0 there (the endpoints belong to the flat, clamped pieces, as relu'(0) = 0), so a gradient
 //     step never sees an infinity. Inside (0, 1): dy/dx = y^2 r (u - a), r = k u^(a-1) (1-u)^(-a), with both powers
-//     from powAcc below (accurate also where u^(a-1) is huge), so tiny u never divides by a subnormal.
+//     split exactly as in powAcc below (accurate also where u^(a-1) is huge) and one exponential for their product
+//     (powPairV), so tiny u never divides by a subnormal.
 //   - sigmoid (sbaf_sigmoid_*): u = sigmoid(x), log u = -softplus(-x), log(1-u) = -softplus(x) (both accurate for
 //     every x), and by the chain rule dy/dx = y^2 t (u - a) (the u (1-u) factors cancel). In the derivative,
 //     E = a log u + (1-a) log(1-u) = c x - log1p(e^-|x|) with c = a (x < 0) or a - 1 (x > 0), and c x is formed
@@ -142,6 +143,62 @@ function powAccS(x: f32, n: f32, nh: f32, nl: f32, coef: bool = false, cm: f32 =
   return r;
 }
 
+/**
+ * k u^n1 v^n2 for u in (0, 1) and v = 1 - u in [2^-24, 1) (sbaf's clamp backward: r = k u^(a-1) (1-u)^(-a)), by the
+ * split of powAccV applied to both powers with ONE exponential: u = 2^e1 m1, v = 2^e2 m2, n_i = nh_i + nl_i,
+ * K_i = nearest(nh_i e_i), and u^n1 v^n2 = 2^(K1 + K2) exp(z1 + z2), z_i = (nh_i e_i - K_i + nl_i e_i) ln2 + n_i log m_i
+ * (|z1 + z2| stays small). v is a normal number, so only u needs the subnormal scaling; K1 + K2 is in [0, 173] and is
+ * applied in two multiplications. Lanes outside (0, 1) hold garbage (the caller masks them). Not inlined (size).
+ */
+function powPairV(u: v128, v: v128, n1: v128, n1h: v128, n1l: v128, n2: v128, n2h: v128, n2l: v128, k: v128): v128 {
+  const sub = f32x4.lt(u, kload(P_MIN_NORM));
+  const us = v128.bitselect(f32x4.mul(u, kload(P_TWO23)), u, sub);
+  let e1 = i32x4.sub(i32x4.shr_u(us, 23), v128.bitselect(kload(P_B150), kload(P_B127), sub));
+  let m1 = v128.or(v128.and(us, kload(P_MANT)), kload(P_ONE_BITS));
+  const big1 = f32x4.gt(m1, kload(P_SQRT2));
+  m1 = v128.bitselect(f32x4.mul(m1, kload(P_HALF)), m1, big1);
+  e1 = i32x4.sub(e1, big1);
+  let e2 = i32x4.sub(i32x4.shr_u(v, 23), kload(P_B127));
+  let m2 = v128.or(v128.and(v, kload(P_MANT)), kload(P_ONE_BITS));
+  const big2 = f32x4.gt(m2, kload(P_SQRT2));
+  m2 = v128.bitselect(f32x4.mul(m2, kload(P_HALF)), m2, big2);
+  e2 = i32x4.sub(e2, big2);
+  const fe1 = f32x4.convert_i32x4_s(e1), fe2 = f32x4.convert_i32x4_s(e2);
+  const w1 = f32x4.mul(n1h, fe1), w2 = f32x4.mul(n2h, fe2);
+  const k1 = f32x4.nearest(w1), k2 = f32x4.nearest(w2);
+  const z1 = f32x4.add(f32x4.mul(f32x4.add(f32x4.sub(w1, k1), f32x4.mul(n1l, fe1)), kload(P_LN2)), f32x4.mul(n1, vlog(m1)));
+  const z2 = f32x4.add(f32x4.mul(f32x4.add(f32x4.sub(w2, k2), f32x4.mul(n2l, fe2)), kload(P_LN2)), f32x4.mul(n2, vlog(m2)));
+  const q = f32x4.mul(vexp(f32x4.add(z1, z2)), k);
+  const ki = i32x4.trunc_sat_f32x4_s(f32x4.add(k1, k2));
+  const h1 = i32x4.shr_s(ki, 1);
+  const h2 = i32x4.sub(ki, h1);
+  return f32x4.mul(f32x4.mul(q, i32x4.shl(i32x4.add(h1, kload(P_B127)), 23)), i32x4.shl(i32x4.add(h2, kload(P_B127)), 23));
+}
+/** Scalar twin of powPairV. */
+function powPairS(u: f32, v: f32, n1: f32, n1h: f32, n1l: f32, n2: f32, n2h: f32, n2l: f32, k: f32): f32 {
+  const sub = u < load<f32>(P_MIN_NORM);
+  const us = sub ? u * <f32>8388608.0 : u;
+  const b1 = reinterpret<i32>(us);
+  let e1 = <i32>(<u32>b1 >> 23) - (sub ? 150 : 127);
+  let m1 = reinterpret<f32>((b1 & 0x007fffff) | 0x3f800000);
+  if (m1 > load<f32>(P_SQRT2)) { m1 = m1 * <f32>0.5; e1 += 1; }
+  const b2 = reinterpret<i32>(v);
+  let e2 = <i32>(<u32>b2 >> 23) - 127;
+  let m2 = reinterpret<f32>((b2 & 0x007fffff) | 0x3f800000);
+  if (m2 > load<f32>(P_SQRT2)) { m2 = m2 * <f32>0.5; e2 += 1; }
+  const fe1 = <f32>e1, fe2 = <f32>e2;
+  const w1 = n1h * fe1, w2 = n2h * fe2;
+  const k1 = nearest<f32>(w1), k2 = nearest<f32>(w2);
+  const z1 = ((w1 - k1) + n1l * fe1) * load<f32>(P_LN2) + n1 * slog(m1);
+  const z2 = ((w2 - k2) + n2l * fe2) * load<f32>(P_LN2) + n2 * slog(m2);
+  const q = sexp(z1 + z2) * k;
+  const kf = k1 + k2;
+  const ki = isNaN(kf) ? 0 : <i32>kf;
+  const h1 = ki >> 1;
+  const h2 = ki - h1;
+  return (q * reinterpret<f32>((h1 + 127) << 23)) * reinterpret<f32>((h2 + 127) << 23);
+}
+
 const X_LO = memory.data<f32>([-1e30, -1e30, -1e30, -1e30], 16);
 const X_HI = memory.data<f32>([1e30, 1e30, 1e30, 1e30], 16);
 const SPLIT = memory.data<f32>([4097, 4097, 4097, 4097], 16);
@@ -207,7 +264,7 @@ const V_SIGNBIT = memory.data<i32>([0x80000000, 0x80000000, 0x80000000, 0x800000
     return f32x4.mul(f32x4.mul(y, y), f32x4.mul(t, f32x4.sub(u, a)));
   }
   const u = clamp01V(x);
-  const r = f32x4.mul(f32x4.mul(k, powAccV(u, am1, amh, aml)), powAccV(f32x4.sub(one, u), na, nah, nal));
+  const r = powPairV(u, f32x4.sub(one, u), am1, amh, aml, na, nah, nal, k);
   const t = f32x4.mul(f32x4.mul(r, u), f32x4.sub(one, u));
   const y = f32x4.div(one, f32x4.add(one, t));
   const d = f32x4.mul(f32x4.mul(y, y), f32x4.mul(r, f32x4.sub(u, a)));
@@ -232,7 +289,7 @@ const V_SIGNBIT = memory.data<i32>([0x80000000, 0x80000000, 0x80000000, 0x800000
     return (y * y) * (t * (u - a));
   }
   const u = clamp01S(x);
-  const r = (k * powAccS(u, am1, amh, aml)) * powAccS(<f32>1.0 - u, na, nah, nal);
+  const r = powPairS(u, <f32>1.0 - u, am1, amh, aml, na, nah, nal, k);
   const t = (r * u) * (<f32>1.0 - u);
   const y = <f32>1.0 / (<f32>1.0 + t);
   const d = (y * y) * (r * (u - a));
