@@ -149,6 +149,10 @@ export const PLAIN = {
     fwd(x, y, n) { for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]); },
     bwd(x, dy, dx, n) { for (let i = 0; i < n; i++) { const t = Math.tanh(x[i]); dx[i] = dy[i] * (1 - t * t); } },
   },
+  tanhShrink: {
+    fwd(x, y, n) { for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v - Math.tanh(v); } },
+    bwd(x, dy, dx, n) { for (let i = 0; i < n; i++) { const t = Math.tanh(x[i]); dx[i] = dy[i] * t * t; } },
+  },
   hardTanh: {
     fwd(x, y, n, p) { const lo = p.minVal ?? -1, hi = p.maxVal ?? 1; for (let i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo), hi); },
     bwd(x, dy, dx, n, p) {
