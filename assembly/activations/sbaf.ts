@@ -88,6 +88,30 @@ let gNL: f32 = 0;
 }
 
 /**
+ * x = 2^e m for x >= 0, m in [sqrt(1/2), sqrt 2]: mantV gives m, expV gives e as f32 from x and m (m < 1 where the
+ * mantissa was halved). xs is x, or x 2^23 where x is subnormal; bias is 127, or 150 in those lanes.
+ */
+// @ts-ignore: decorator
+@inline function mantV(xs: v128): v128 {
+  const m = v128.or(v128.and(xs, kload(P_MANT)), kload(P_ONE_BITS)); // [1, 2)
+  return v128.bitselect(f32x4.mul(m, kload(P_HALF)), m, f32x4.gt(m, kload(P_SQRT2)));
+}
+// @ts-ignore: decorator
+@inline function expV(xs: v128, bias: v128, m: v128): v128 {
+  return f32x4.convert_i32x4_s(i32x4.sub(i32x4.sub(i32x4.shr_u(xs, 23), bias), f32x4.lt(m, kload(V_ONE)))); // -1 lanes
+}
+/** Scalar twins of mantV and expV. */
+// @ts-ignore: decorator
+@inline function mantS(xs: f32): f32 {
+  const m = reinterpret<f32>((reinterpret<i32>(xs) & 0x007fffff) | 0x3f800000);
+  return m > load<f32>(P_SQRT2) ? m * <f32>0.5 : m;
+}
+// @ts-ignore: decorator
+@inline function expS(xs: f32, bias: i32, m: f32): f32 {
+  return <f32>(<i32>(<u32>reinterpret<i32>(xs) >> 23) - bias + (m < 1 ? 1 : 0));
+}
+
+/**
  * x^n, n = nh + nl split by nhi (pass the splats). With coef, c x^n for c = cm 2^ce (split by coefMant/coefExp):
  * cm multiplies the reduced power and ce joins the integer scale 2^k, so c x^n is finite whenever it is below
  * FLT_MAX even where x^n alone overflows (x = 6.29e25, n = 1.5, c = 0.5); the product rounds once, as c * x^n did.
@@ -96,12 +120,8 @@ let gNL: f32 = 0;
 function powAccV(x: v128, n: v128, nh: v128, nl: v128, coef: bool = false, cm: v128 = v128.splat<i32>(0), ce: v128 = v128.splat<i32>(0)): v128 {
   const sub = f32x4.lt(x, kload(P_MIN_NORM));
   const xs = v128.bitselect(f32x4.mul(x, kload(P_TWO23)), x, sub);
-  let e = i32x4.sub(i32x4.shr_u(xs, 23), v128.bitselect(kload(P_B150), kload(P_B127), sub));
-  let m = v128.or(v128.and(xs, kload(P_MANT)), kload(P_ONE_BITS)); // [1, 2)
-  const big = f32x4.gt(m, kload(P_SQRT2));
-  m = v128.bitselect(f32x4.mul(m, kload(P_HALF)), m, big);
-  e = i32x4.sub(e, big); // big lanes are -1
-  const fe = f32x4.convert_i32x4_s(e);
+  const m = mantV(xs);
+  const fe = expV(xs, v128.bitselect(kload(P_B150), kload(P_B127), sub), m);
   const w = f32x4.mul(nh, fe);
   const kr = f32x4.nearest(w);
   const kf = f32x4.pmin(f32x4.pmax(coef ? f32x4.add(kr, ce) : kr, kload(P_KLO)), kload(P_KHI));
@@ -123,11 +143,8 @@ function powAccV(x: v128, n: v128, nh: v128, nl: v128, coef: bool = false, cm: v
 function powAccS(x: f32, n: f32, nh: f32, nl: f32, coef: bool = false, cm: f32 = 0, ce: f32 = 0): f32 {
   const sub = x < load<f32>(P_MIN_NORM);
   const xs = sub ? x * <f32>8388608.0 : x;
-  const bits = reinterpret<i32>(xs);
-  let e = <i32>(<u32>bits >> 23) - (sub ? 150 : 127);
-  let m = reinterpret<f32>((bits & 0x007fffff) | 0x3f800000);
-  if (m > load<f32>(P_SQRT2)) { m = m * <f32>0.5; e += 1; }
-  const fe = <f32>e;
+  const m = mantS(xs);
+  const fe = expS(xs, sub ? 150 : 127, m);
   const w = nh * fe;
   const kr = nearest<f32>(w);
   const kf = spmin(spmax(coef ? kr + ce : kr, -252), 254);
@@ -153,17 +170,8 @@ function powAccS(x: f32, n: f32, nh: f32, nl: f32, coef: bool = false, cm: f32 =
 function powPairV(u: v128, v: v128, n1: v128, n1h: v128, n1l: v128, n2: v128, n2h: v128, n2l: v128, k: v128): v128 {
   const sub = f32x4.lt(u, kload(P_MIN_NORM));
   const us = v128.bitselect(f32x4.mul(u, kload(P_TWO23)), u, sub);
-  let e1 = i32x4.sub(i32x4.shr_u(us, 23), v128.bitselect(kload(P_B150), kload(P_B127), sub));
-  let m1 = v128.or(v128.and(us, kload(P_MANT)), kload(P_ONE_BITS));
-  const big1 = f32x4.gt(m1, kload(P_SQRT2));
-  m1 = v128.bitselect(f32x4.mul(m1, kload(P_HALF)), m1, big1);
-  e1 = i32x4.sub(e1, big1);
-  let e2 = i32x4.sub(i32x4.shr_u(v, 23), kload(P_B127));
-  let m2 = v128.or(v128.and(v, kload(P_MANT)), kload(P_ONE_BITS));
-  const big2 = f32x4.gt(m2, kload(P_SQRT2));
-  m2 = v128.bitselect(f32x4.mul(m2, kload(P_HALF)), m2, big2);
-  e2 = i32x4.sub(e2, big2);
-  const fe1 = f32x4.convert_i32x4_s(e1), fe2 = f32x4.convert_i32x4_s(e2);
+  const m1 = mantV(us), m2 = mantV(v);
+  const fe1 = expV(us, v128.bitselect(kload(P_B150), kload(P_B127), sub), m1), fe2 = expV(v, kload(P_B127), m2);
   const w1 = f32x4.mul(n1h, fe1), w2 = f32x4.mul(n2h, fe2);
   const k1 = f32x4.nearest(w1), k2 = f32x4.nearest(w2);
   const z1 = f32x4.add(f32x4.mul(f32x4.add(f32x4.sub(w1, k1), f32x4.mul(n1l, fe1)), kload(P_LN2)), f32x4.mul(n1, vlog(m1)));
@@ -178,15 +186,8 @@ function powPairV(u: v128, v: v128, n1: v128, n1h: v128, n1l: v128, n2: v128, n2
 function powPairS(u: f32, v: f32, n1: f32, n1h: f32, n1l: f32, n2: f32, n2h: f32, n2l: f32, k: f32): f32 {
   const sub = u < load<f32>(P_MIN_NORM);
   const us = sub ? u * <f32>8388608.0 : u;
-  const b1 = reinterpret<i32>(us);
-  let e1 = <i32>(<u32>b1 >> 23) - (sub ? 150 : 127);
-  let m1 = reinterpret<f32>((b1 & 0x007fffff) | 0x3f800000);
-  if (m1 > load<f32>(P_SQRT2)) { m1 = m1 * <f32>0.5; e1 += 1; }
-  const b2 = reinterpret<i32>(v);
-  let e2 = <i32>(<u32>b2 >> 23) - 127;
-  let m2 = reinterpret<f32>((b2 & 0x007fffff) | 0x3f800000);
-  if (m2 > load<f32>(P_SQRT2)) { m2 = m2 * <f32>0.5; e2 += 1; }
-  const fe1 = <f32>e1, fe2 = <f32>e2;
+  const m1 = mantS(us), m2 = mantS(v);
+  const fe1 = expS(us, sub ? 150 : 127, m1), fe2 = expS(v, 127, m2);
   const w1 = n1h * fe1, w2 = n2h * fe2;
   const k1 = nearest<f32>(w1), k2 = nearest<f32>(w2);
   const z1 = ((w1 - k1) + n1l * fe1) * load<f32>(P_LN2) + n1 * slog(m1);
